@@ -1,0 +1,72 @@
+"""Access control in one place: every handler declares who may use it; the rest is refused.
+
+`guarded(Action.X, callback)` loads the actor, checks the role table in
+domain.roles, and only then runs the callback. `public(callback)` is the explicit
+exception (onboarding). A test walks the registered handlers and fails on any
+callback that is neither, so a new handler cannot forget to declare its access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.context import ChiboContext
+from domain.roles import Action
+from messages.render import render
+from services.actors import load_actor
+
+Callback = Callable[[Update, ChiboContext], Awaitable[Any]]
+
+
+class Guarded:
+    def __init__(self, action: Action, callback: Callback, *, private_only: bool) -> None:
+        self.action = action
+        self.callback = callback
+        self.private_only = private_only
+        self.__name__ = getattr(callback, "__name__", "guarded")
+
+    async def __call__(self, update: Update, context: ChiboContext) -> Any:
+        user = update.effective_user
+        if user is None:
+            return None
+        actor = load_actor(context.deps.db, user.id)
+        if actor is None:
+            return await refuse(update, render("stranger", context.deps.settings.locale))
+        context.actor = actor
+        if not actor.may(self.action):
+            return await refuse(update, render("not_allowed", context.locale))
+        chat = update.effective_chat
+        if self.private_only and chat is not None and chat.type != ChatType.PRIVATE:
+            return await refuse(update, render("private_only", context.locale))
+        return await self.callback(update, context)
+
+
+class Public:
+    """A handler anyone may reach, strangers included; it must check for itself."""
+
+    def __init__(self, callback: Callback) -> None:
+        self.callback = callback
+        self.__name__ = getattr(callback, "__name__", "public")
+
+    async def __call__(self, update: Update, context: ChiboContext) -> Any:
+        return await self.callback(update, context)
+
+
+def guarded(action: Action, callback: Callback, *, private_only: bool = True) -> Guarded:
+    return Guarded(action, callback, private_only=private_only)
+
+
+def public(callback: Callback) -> Public:
+    return Public(callback)
+
+
+async def refuse(update: Update, text: str) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:190], show_alert=True)
+        return
+    if update.effective_message is not None:
+        await update.effective_message.reply_html(text)

@@ -1,0 +1,66 @@
+"""Builds the python-telegram-bot Application with every dependency wired in."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.request import BaseRequest
+
+import handlers
+from bot.context import DEPS_KEY, ChiboContext, Deps
+from handlers.account import COMMANDS
+from messages.render import label, render
+
+log = logging.getLogger(__name__)
+
+# python-telegram-bot needs some token to build a Bot; the local transport ignores it.
+SANDBOX_TOKEN = "1:sandbox"
+
+
+def build_application(
+    deps: Deps, *, request: BaseRequest | None = None, rate_limited: bool = True
+) -> Application:  # type: ignore[type-arg]
+    settings = deps.settings
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token or SANDBOX_TOKEN)
+        .context_types(ContextTypes(context=ChiboContext))
+        .post_init(_publish_commands)
+    )
+    if settings.bot_api_base_url:
+        builder = builder.base_url(settings.bot_api_base_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limited:
+        # Waits out RetryAfter and keeps us under Telegram's flood limits.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
+    application.bot_data[DEPS_KEY] = deps
+    handlers.register(application)
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def _publish_commands(application: Application) -> None:  # type: ignore[type-arg]
+    provided = application.bot_data["commands"]
+    locale = application.bot_data[DEPS_KEY].settings.locale
+    await application.bot.set_my_commands(
+        [
+            BotCommand(name, label(f"command.{name}", locale))
+            for name, _ in COMMANDS
+            if name in provided
+        ]
+    )
+
+
+async def _on_error(update: object, context: ChiboContext) -> None:
+    # The traceback goes to the log; the user gets one polite sentence.
+    log.error("update failed: %s", html.escape(str(update))[:500], exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_html(render("error", context.locale))
+        except Exception:  # the chat may be the thing that is broken
+            log.exception("could not tell the user about the error")

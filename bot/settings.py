@@ -1,0 +1,35 @@
+"""Runtime settings, read from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str = ""
+    database_url: str = Field(default="sqlite:///var/chibo.sqlite3")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    locale: str = "vi"
+    bot_api_base_url: str = ""
+    bot_username: str = "ChiBoBot"
+    invite_ttl_days: int = 14
+    # Wrong invite codes a user may type within the window before being told to wait.
+    invite_max_failures: int = 5
+    invite_failure_window_minutes: int = 30
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def ensure_sqlite_dir(self) -> None:
+        """Create the folder of a file-based SQLite database, so a fresh clone just works."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            Path(self.database_url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)

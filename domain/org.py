@@ -1,0 +1,165 @@
+"""The organisation tree: unit kinds, which kind may sit under which, CSV validation.
+
+Pure: the import command validates a whole file here before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+class UnitKind(enum.StrEnum):
+    BLOC = "bloc"
+    CLUSTER = "cluster"
+    BASE_COMMITTEE = "base_committee"
+    BASE_CELL = "base_cell"
+    SUB_CELL = "sub_cell"
+
+
+# The bloc is the root; clusters group base organisations; base committees hold sub-cells.
+ALLOWED_PARENT_KINDS: Mapping[UnitKind, frozenset[UnitKind | None]] = {
+    UnitKind.BLOC: frozenset({None}),
+    UnitKind.CLUSTER: frozenset({UnitKind.BLOC}),
+    UnitKind.BASE_COMMITTEE: frozenset({UnitKind.CLUSTER, UnitKind.BLOC}),
+    UnitKind.BASE_CELL: frozenset({UnitKind.CLUSTER, UnitKind.BLOC}),
+    UnitKind.SUB_CELL: frozenset({UnitKind.BASE_COMMITTEE}),
+}
+
+# Kinds that hold their own Party meetings (and so have a secretary and a member count).
+CELL_KINDS = frozenset({UnitKind.BASE_CELL, UnitKind.SUB_CELL})
+MEETING_KINDS = frozenset({UnitKind.BASE_COMMITTEE, UnitKind.BASE_CELL, UnitKind.SUB_CELL})
+
+CSV_COLUMNS = ("code", "name", "kind", "parent", "members")
+MAX_MEMBERS = 10_000
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Vietnamese diacritics, for search that ignores both."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    kind: UnitKind
+    parent: str | None
+    members: int | None
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"dòng {self.line}: {self.message}"
+
+
+class OrgFileError(ValueError):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def parse_org_csv(text: str, existing: Mapping[str, UnitKind] | None = None) -> list[UnitRow]:
+    """Parse and validate a whole org file; raise OrgFileError listing every bad line.
+
+    `existing` maps codes already in the database to their kind, so a file may
+    name a parent imported earlier.
+    """
+    existing = existing or {}
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise OrgFileError([RowError(1, f"thiếu cột {', '.join(missing)}")])
+
+    rows: list[tuple[int, UnitRow]] = []
+    errors: list[RowError] = []
+    first_line: dict[str, int] = {}
+    for line, raw in enumerate(reader, start=2):
+        row, row_errors = _parse_row(line, raw)
+        errors.extend(row_errors)
+        if row is None:
+            continue
+        if row.code in first_line:
+            errors.append(RowError(line, f"mã {row.code} trùng với dòng {first_line[row.code]}"))
+            continue
+        first_line[row.code] = line
+        rows.append((line, row))
+
+    kinds: dict[str, UnitKind] = dict(existing)
+    kinds.update({r.code: r.kind for _, r in rows})
+    for line, row in rows:
+        if row.parent is not None and row.parent not in kinds:
+            errors.append(RowError(line, f"đơn vị cấp trên {row.parent} không tồn tại"))
+            continue
+        parent_kind = kinds[row.parent] if row.parent is not None else None
+        if parent_kind not in ALLOWED_PARENT_KINDS[row.kind]:
+            under = parent_kind.value if parent_kind else "gốc"
+            errors.append(RowError(line, f"loại {row.kind.value} không được nằm dưới {under}"))
+    errors.extend(_cycle_errors(rows))
+    if errors:
+        raise OrgFileError(sorted(errors, key=lambda e: e.line))
+    return [r for _, r in rows]
+
+
+def _parse_row(line: int, raw: Mapping[str, str | None]) -> tuple[UnitRow | None, list[RowError]]:
+    def cell(name: str) -> str:
+        return (raw.get(name) or "").strip()
+
+    errors: list[RowError] = []
+    code, name, kind_text = cell("code"), cell("name"), cell("kind")
+    if not code:
+        errors.append(RowError(line, "thiếu mã đơn vị"))
+    elif len(code) > 64 or any(c.isspace() for c in code):
+        errors.append(RowError(line, f"mã {code!r} không hợp lệ (tối đa 64 ký tự, không dấu cách)"))
+    if not name:
+        errors.append(RowError(line, "thiếu tên đơn vị"))
+    try:
+        kind = UnitKind(kind_text)
+    except ValueError:
+        errors.append(RowError(line, f"loại {kind_text!r} không hợp lệ"))
+        kind = None
+    members: int | None = None
+    members_text = cell("members")
+    if members_text:
+        try:
+            members = int(members_text)
+        except ValueError:
+            errors.append(RowError(line, f"số đảng viên {members_text!r} không phải số nguyên"))
+        else:
+            if not 0 <= members <= MAX_MEMBERS:
+                errors.append(
+                    RowError(line, f"số đảng viên {members} ngoài khoảng 0–{MAX_MEMBERS}")
+                )
+    if errors or kind is None:
+        return None, errors
+    return UnitRow(code, name, kind, cell("parent") or None, members), []
+
+
+def _cycle_errors(rows: Iterable[tuple[int, UnitRow]]) -> list[RowError]:
+    parent_of = {r.code: r.parent for _, r in rows}
+    line_of = {r.code: line for line, r in rows}
+    errors = []
+    for code in parent_of:
+        seen = {code}
+        current = parent_of.get(code)
+        while current is not None and current in parent_of:
+            if current in seen:
+                errors.append(RowError(line_of[code], f"vòng lặp cấp trên qua {current}"))
+                break
+            seen.add(current)
+            current = parent_of[current]
+    return errors
+
+
+def tree_path(code: str, parent_path: str | None) -> str:
+    return f"{parent_path or '/'}{code}/"

@@ -1,0 +1,57 @@
+"""Roles and what each may do: the one table access control reads (deny by default)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+
+class Role(enum.StrEnum):
+    SECRETARY = "secretary"
+    DEPUTY = "deputy"
+    CLUSTER_OFFICER = "cluster_officer"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+class Action(enum.StrEnum):
+    HELP = "help"
+    WHOAMI = "whoami"
+    STATUS = "status"
+    SCHEDULE = "schedule"
+    RECORD = "record"
+    RATE = "rate"
+    REPORT = "report"
+    HISTORY = "history"
+    DIGEST = "digest"
+    OVERDUE = "overdue"
+    UNIT_LOOKUP = "unit_lookup"
+    SUBSCRIBE = "subscribe"
+    EDIT_CLOSED_PERIOD = "edit_closed_period"
+    MANAGE_INVITES = "manage_invites"
+
+
+_CELL = frozenset({Role.SECRETARY, Role.DEPUTY})
+_OVERSIGHT = frozenset({Role.CLUSTER_OFFICER, Role.LEADER, Role.ADMIN})
+_EVERYONE = _CELL | _OVERSIGHT
+
+PERMISSIONS: Mapping[Action, frozenset[Role]] = {
+    Action.HELP: _EVERYONE,
+    Action.WHOAMI: _EVERYONE,
+    Action.STATUS: _EVERYONE,
+    Action.HISTORY: _EVERYONE,
+    Action.SCHEDULE: _CELL,
+    Action.RECORD: _CELL,
+    Action.RATE: _CELL,
+    Action.REPORT: _CELL,
+    Action.DIGEST: _OVERSIGHT,
+    Action.OVERDUE: _OVERSIGHT,
+    Action.UNIT_LOOKUP: _OVERSIGHT,
+    Action.SUBSCRIBE: frozenset({Role.LEADER, Role.ADMIN}),
+    Action.EDIT_CLOSED_PERIOD: frozenset({Role.ADMIN}),
+    Action.MANAGE_INVITES: frozenset({Role.ADMIN}),
+}
+
+
+def allowed(action: Action, roles: frozenset[Role] | set[Role]) -> bool:
+    return bool(PERMISSIONS.get(action, frozenset()) & set(roles))

@@ -1,0 +1,23 @@
+"""What the bot says to a private message nothing else understood."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot.access import public
+from bot.context import ChiboContext
+from messages.render import render
+from services.actors import load_actor
+
+
+async def unknown(update: Update, context: ChiboContext) -> None:
+    assert update.effective_user is not None and update.effective_message is not None
+    known = load_actor(context.deps.db, update.effective_user.id) is not None
+    await update.effective_message.reply_html(
+        render("unknown" if known else "stranger", context.locale)
+    )
+
+
+def handlers() -> list[MessageHandler]:  # type: ignore[type-arg]
+    return [MessageHandler(filters.ChatType.PRIVATE, public(unknown))]

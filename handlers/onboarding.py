@@ -1,0 +1,94 @@
+"""Onboarding: `/start <code>` or a typed invite code binds the user to a role."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import CommandHandler, MessageHandler, filters
+
+from bot.access import public
+from bot.context import ChiboContext
+from domain import invite_codes
+from handlers.account import help_text
+from messages.render import label, render
+from services.actors import load_actor
+from services.invites import Outcome, TelegramUser, Throttle, redeem
+
+# Codes are 16 symbols; people may type them with dashes or spaces.
+CODE_PATTERN = r"^\s*[0-9A-Za-z][0-9A-Za-z\- ]{14,22}[0-9A-Za-z]\s*$"
+
+
+async def start(update: Update, context: ChiboContext) -> None:
+    if context.args:
+        await _redeem(update, context, " ".join(context.args))
+        return
+    await _greet(update, context)
+
+
+async def typed_code(update: Update, context: ChiboContext) -> None:
+    assert update.message is not None and update.message.text is not None
+    text = update.message.text
+    if not invite_codes.looks_like_code(text):
+        await _greet(update, context)
+        return
+    await _redeem(update, context, text)
+
+
+async def _greet(update: Update, context: ChiboContext) -> None:
+    assert update.effective_user is not None and update.effective_message is not None
+    actor = load_actor(context.deps.db, update.effective_user.id)
+    if actor is None:
+        await update.effective_message.reply_html(render("stranger", context.locale))
+        return
+    context.actor = actor
+    await update.effective_message.reply_html(help_text(context))
+
+
+async def _redeem(update: Update, context: ChiboContext, text: str) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    settings = context.deps.settings
+    result = redeem(
+        context.deps.db,
+        TelegramUser(user.id, user.full_name, user.username, user.language_code),
+        text,
+        now=context.deps.clock.now(),
+        throttle=Throttle(
+            settings.invite_max_failures,
+            timedelta(minutes=settings.invite_failure_window_minutes),
+        ),
+    )
+    locale = context.locale
+    if result.outcome in (Outcome.BOUND, Outcome.ALREADY_BOUND):
+        assert result.role is not None
+        await message.reply_html(
+            render(
+                "welcome",
+                locale,
+                name=user.full_name,
+                role_name=label(f"role.{result.role.value}", locale),
+                unit_name=result.unit_name,
+                already=result.outcome == Outcome.ALREADY_BOUND,
+            )
+        )
+        return
+    await message.reply_html(
+        render(
+            "invite_refused",
+            locale,
+            outcome=result.outcome.value,
+            retry_after=result.retry_after,
+            attempts_left=result.attempts_left,
+        )
+    )
+
+
+def handlers() -> list[CommandHandler | MessageHandler]:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("start", public(start), filters=private),
+        MessageHandler(
+            private & filters.Regex(CODE_PATTERN) & ~filters.COMMAND, public(typed_code)
+        ),
+    ]

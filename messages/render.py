@@ -1,0 +1,84 @@
+"""Every text the bot says, rendered from Jinja2 templates per locale.
+
+Chat texts are HTML-escaped for Telegram's HTML parse mode; button labels and CLI
+output are plain text, so they come from a second, non-escaping environment.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
+
+DEFAULT_LOCALE = "vi"
+LOCALES = ("vi", "en")
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _fmt_date(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def _fmt_datetime(value: datetime) -> str:
+    return value.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def _fmt_percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%".replace(".", ",")
+
+
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=PackageLoader("messages", "templates"),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=StrictUndefined,
+    )
+    env.filters.update(date=_fmt_date, datetime=_fmt_datetime, percent=_fmt_percent)
+    return env
+
+
+_HTML = _environment(autoescape=True)
+_PLAIN = _environment(autoescape=False)
+
+
+def _locale(locale: str | None) -> str:
+    return locale if locale in LOCALES else DEFAULT_LOCALE
+
+
+def _template(env: Environment, name: str, locale: str | None):  # type: ignore[no-untyped-def]
+    try:
+        return env.get_template(f"{_locale(locale)}/{name}.j2")
+    except TemplateNotFound:
+        return env.get_template(f"{DEFAULT_LOCALE}/{name}.j2")
+
+
+def render(name: str, locale: str | None = None, **context: Any) -> str:
+    """A chat message in HTML parse mode."""
+    return _template(_HTML, name, locale).render(**context).strip()
+
+
+def render_plain(name: str, locale: str | None = None, **context: Any) -> str:
+    """Plain text: CLI output, documents."""
+    return _template(_PLAIN, name, locale).render(**context).strip()
+
+
+@cache
+def _labels(locale: str) -> dict[str, str]:
+    source, _, _ = _PLAIN.loader.get_source(_PLAIN, f"{locale}/labels.yaml")  # type: ignore[union-attr]
+    return yaml.safe_load(source)
+
+
+def label(key: str, locale: str | None = None, **context: Any) -> str:
+    """A short plain label (buttons, role and kind names)."""
+    labels = _labels(_locale(locale))
+    text = labels.get(key) or _labels(DEFAULT_LOCALE)[key]
+    return _PLAIN.from_string(text).render(**context) if context else text

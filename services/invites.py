@@ -1,0 +1,222 @@
+"""Invite codes: the only way a Telegram user is bound to a role in a unit."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from domain import invite_codes
+from domain.roles import Role
+from storage import audit
+from storage.db import Database
+from storage.models import Invite, InviteFailure, Person, RoleAssignment, Unit
+
+
+@dataclass(frozen=True)
+class CreatedInvite:
+    id: int
+    code: str
+    role: Role
+    unit_code: str
+    unit_name: str
+    expires_at: datetime
+
+
+def create_invite(
+    db: Database, *, role: Role, unit_code: str, now: datetime, ttl: timedelta, actor: str
+) -> CreatedInvite:
+    code = invite_codes.new_code()
+    with db.transaction() as session:
+        unit = session.get(Unit, unit_code)
+        if unit is None or not unit.active:
+            raise LookupError(unit_code)
+        invite = Invite(
+            code_hash=invite_codes.code_hash(code),
+            code_hint=code[-4:],
+            role=role,
+            unit_code=unit_code,
+            created_by=actor,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+        session.add(invite)
+        session.flush()
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="create",
+            entity="invite",
+            key=str(invite.id),
+            new={"role": role.value, "unit": unit_code},
+        )
+        return CreatedInvite(invite.id, code, role, unit_code, unit.name, invite.expires_at)
+
+
+@dataclass(frozen=True)
+class InviteView:
+    id: int
+    hint: str
+    role: Role
+    unit_code: str
+    created_at: datetime
+    expires_at: datetime
+    state: str  # "open", "used", "revoked", "expired"
+
+
+def list_invites(db: Database, *, now: datetime) -> list[InviteView]:
+    with db.transaction() as session:
+        invites = session.scalars(select(Invite).order_by(Invite.id)).all()
+        return [
+            InviteView(
+                i.id, i.code_hint, i.role, i.unit_code, i.created_at, i.expires_at, _state(i, now)
+            )
+            for i in invites
+        ]
+
+
+def _state(invite: Invite, now: datetime) -> str:
+    if invite.used_at is not None:
+        return "used"
+    if invite.revoked_at is not None:
+        return "revoked"
+    if invite.expires_at <= now:
+        return "expired"
+    return "open"
+
+
+def revoke_invite(db: Database, invite_id: int, *, now: datetime, actor: str) -> bool:
+    """Revoke an open invite; False when it does not exist or can no longer be used."""
+    with db.transaction() as session:
+        invite = session.get(Invite, invite_id)
+        if invite is None or _state(invite, now) != "open":
+            return False
+        invite.revoked_at = now
+        audit.record(
+            session, at=now, actor=actor, action="revoke", entity="invite", key=str(invite_id)
+        )
+        return True
+
+
+class Outcome(enum.StrEnum):
+    BOUND = "bound"
+    ALREADY_BOUND = "already_bound"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+    REVOKED = "revoked"
+    THROTTLED = "throttled"
+
+
+@dataclass(frozen=True)
+class Redemption:
+    outcome: Outcome
+    role: Role | None = None
+    unit_name: str | None = None
+    retry_after: datetime | None = None
+    attempts_left: int | None = None
+
+
+@dataclass(frozen=True)
+class Throttle:
+    max_failures: int
+    window: timedelta
+
+
+@dataclass(frozen=True)
+class TelegramUser:
+    id: int
+    full_name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+def redeem(
+    db: Database, user: TelegramUser, text: str, *, now: datetime, throttle: Throttle
+) -> Redemption:
+    """Bind `user` to the invite's role and unit; count every failure towards the throttle."""
+    with db.transaction() as session:
+        since = now - throttle.window
+        failures = session.execute(
+            select(func.count(), func.min(InviteFailure.at)).where(
+                InviteFailure.telegram_user_id == user.id, InviteFailure.at > since
+            )
+        ).one()
+        if failures[0] >= throttle.max_failures:
+            return Redemption(Outcome.THROTTLED, retry_after=failures[1] + throttle.window)
+
+        code = invite_codes.normalize(text)
+        invite = None
+        if code is not None:
+            invite = session.scalar(
+                select(Invite).where(Invite.code_hash == invite_codes.code_hash(code))
+            )
+        outcome = Outcome.UNKNOWN if invite is None else _unusable(invite, now)
+        if outcome is not None:
+            session.add(InviteFailure(telegram_user_id=user.id, at=now))
+            left = throttle.max_failures - failures[0] - 1
+            return Redemption(outcome, attempts_left=left)
+        assert invite is not None
+
+        # Claim with a guarded UPDATE: of two simultaneous redemptions only one wins.
+        claimed = session.execute(
+            update(Invite)
+            .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
+            .values(used_at=now)
+        ).rowcount
+        if claimed != 1:
+            return Redemption(Outcome.USED)
+
+        person = _person_for(session, user, now)
+        invite.used_by_person_id = person.id
+        already = any(
+            r.role == invite.role and r.unit_code == invite.unit_code for r in person.roles
+        )
+        if not already:
+            person.roles.append(
+                RoleAssignment(role=invite.role, unit_code=invite.unit_code, created_at=now)
+            )
+        audit.record(
+            session,
+            at=now,
+            actor=str(user.id),
+            actor_person_id=person.id,
+            action="redeem",
+            entity="invite",
+            key=str(invite.id),
+            new={"role": invite.role.value, "unit": invite.unit_code},
+        )
+        unit = session.get(Unit, invite.unit_code)
+        assert unit is not None
+        return Redemption(
+            Outcome.ALREADY_BOUND if already else Outcome.BOUND,
+            role=invite.role,
+            unit_name=unit.name,
+        )
+
+
+def _unusable(invite: Invite, now: datetime) -> Outcome | None:
+    state = _state(invite, now)
+    return {
+        "used": Outcome.USED,
+        "revoked": Outcome.REVOKED,
+        "expired": Outcome.EXPIRED,
+    }.get(state)
+
+
+def _person_for(session, user: TelegramUser, now: datetime) -> Person:  # type: ignore[no-untyped-def]
+    person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
+    if person is None:
+        person = Person(
+            telegram_user_id=user.id,
+            full_name=user.full_name,
+            username=user.username,
+            locale=user.language_code if user.language_code in ("vi", "en") else None,
+            created_at=now,
+        )
+        session.add(person)
+        session.flush()
+    return person

@@ -1,0 +1,157 @@
+"""Organisation use-cases: import the tree from CSV, read it back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from domain.org import UnitKind, UnitRow, fold, parse_org_csv, tree_path
+from storage import audit
+from storage.db import Database
+from storage.models import Unit
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    total_units: int
+
+
+def import_org(db: Database, text: str, *, now: datetime, actor: str) -> ImportResult:
+    """Upsert units by code. Validates the whole file first: a bad file writes nothing."""
+    with db.transaction() as session:
+        existing = {u.code: u for u in session.scalars(select(Unit))}
+        rows = parse_org_csv(text, {code: u.kind for code, u in existing.items()})
+        created = updated = 0
+        for row in _parents_first(rows, existing):
+            parent_path = _path_of(row.parent, existing)
+            values = _values(row, parent_path)
+            unit = existing.get(row.code)
+            if unit is None:
+                unit = Unit(code=row.code, updated_at=now, **values)
+                session.add(unit)
+                existing[row.code] = unit
+                created += 1
+                audit.record(
+                    session,
+                    at=now,
+                    actor=actor,
+                    action="create",
+                    entity="unit",
+                    key=row.code,
+                    new=_public(values),
+                )
+                continue
+            old = {k: getattr(unit, k) for k in values}
+            if old == values:
+                continue
+            for k, v in values.items():
+                setattr(unit, k, v)
+            unit.updated_at = now
+            updated += 1
+            audit.record(
+                session,
+                at=now,
+                actor=actor,
+                action="update",
+                entity="unit",
+                key=row.code,
+                old=_public(old),
+                new=_public(values),
+            )
+        session.flush()
+        _refresh_moved_subtrees(existing)
+        total = len(existing)
+    return ImportResult(created, updated, len(rows) - created - updated, total)
+
+
+def _values(row: UnitRow, parent_path: str | None) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "name_folded": fold(row.name),
+        "kind": row.kind,
+        "parent_code": row.parent,
+        "path": tree_path(row.code, parent_path),
+        "members": row.members,
+        "active": True,
+    }
+
+
+def _public(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (v.value if isinstance(v, UnitKind) else v)
+        for k, v in values.items()
+        if k not in ("name_folded", "path")
+    }
+
+
+def _path_of(code: str | None, units: dict[str, Unit]) -> str | None:
+    return units[code].path if code is not None else None
+
+
+def _parents_first(rows: Sequence[UnitRow], existing: dict[str, Unit]) -> list[UnitRow]:
+    """Order rows so each parent's path is known before its children are written."""
+    by_code = {r.code: r for r in rows}
+    ordered: list[UnitRow] = []
+    placed: set[str] = set()
+
+    def place(row: UnitRow) -> None:
+        if row.code in placed:
+            return
+        if row.parent in by_code:
+            place(by_code[row.parent])
+        placed.add(row.code)
+        ordered.append(row)
+
+    for row in rows:
+        place(row)
+    return ordered
+
+
+def _refresh_moved_subtrees(units: dict[str, Unit]) -> None:
+    """A unit moved under a new parent carries its untouched descendants along."""
+    children: dict[str | None, list[Unit]] = {}
+    for unit in units.values():
+        children.setdefault(unit.parent_code, []).append(unit)
+
+    def walk(parent: Unit) -> None:
+        for child in children.get(parent.code, []):
+            expected = tree_path(child.code, parent.path)
+            if child.path != expected:
+                child.path = expected
+            walk(child)
+
+    for root in children.get(None, []):
+        walk(root)
+
+
+@dataclass(frozen=True)
+class UnitView:
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+    members: int | None
+    depth: int
+
+
+def list_subtree(db: Database, code: str | None = None) -> list[UnitView]:
+    """The unit and everything under it (the whole tree when code is None), in tree order."""
+    with db.transaction() as session:
+        query = select(Unit).where(Unit.active.is_(True)).order_by(Unit.path)
+        if code is not None:
+            root = session.get(Unit, code)
+            if root is None:
+                raise LookupError(code)
+            query = query.where(Unit.path.startswith(root.path, autoescape=True))
+        units = list(session.scalars(query))
+    return [
+        UnitView(u.code, u.name, u.kind.value, u.parent_code, u.members, u.path.count("/") - 2)
+        for u in units
+    ]
