@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.access import public
@@ -15,8 +15,15 @@ from messages.render import label, render
 from services.actors import load_actor
 from services.invites import Outcome, TelegramUser, Throttle, redeem
 
-# Codes are 16 symbols; people may type them with dashes or spaces.
-CODE_PATTERN = r"^\s*[0-9A-Za-z][0-9A-Za-z\- ]{14,22}[0-9A-Za-z]\s*$"
+
+class _LooksLikeInviteCode(filters.MessageFilter):
+    """Text that is an invite code once dashes, spaces and case are ignored."""
+
+    def filter(self, message: Message) -> bool:
+        return message.text is not None and invite_codes.looks_like_code(message.text)
+
+
+LOOKS_LIKE_CODE = _LooksLikeInviteCode(name="LooksLikeInviteCode")
 
 
 async def start(update: Update, context: ChiboContext) -> None:
@@ -28,11 +35,7 @@ async def start(update: Update, context: ChiboContext) -> None:
 
 async def typed_code(update: Update, context: ChiboContext) -> None:
     assert update.message is not None and update.message.text is not None
-    text = update.message.text
-    if not invite_codes.looks_like_code(text):
-        await _greet(update, context)
-        return
-    await _redeem(update, context, text)
+    await _redeem(update, context, update.message.text)
 
 
 async def _greet(update: Update, context: ChiboContext) -> None:
@@ -88,7 +91,5 @@ def handlers() -> list[CommandHandler | MessageHandler]:  # type: ignore[type-ar
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("start", public(start), filters=private),
-        MessageHandler(
-            private & filters.Regex(CODE_PATTERN) & ~filters.COMMAND, public(typed_code)
-        ),
+        MessageHandler(private & LOOKS_LIKE_CODE & ~filters.COMMAND, public(typed_code)),
     ]

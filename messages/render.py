@@ -61,14 +61,14 @@ def _template(env: Environment, name: str, locale: str | None):  # type: ignore[
         return env.get_template(f"{DEFAULT_LOCALE}/{name}.j2")
 
 
-def render(name: str, locale: str | None = None, **context: Any) -> str:
+def render(template: str, locale: str | None = None, /, **context: Any) -> str:
     """A chat message in HTML parse mode."""
-    return _template(_HTML, name, locale).render(**context).strip()
+    return _template(_HTML, template, locale).render(**context).strip()
 
 
-def render_plain(name: str, locale: str | None = None, **context: Any) -> str:
+def render_plain(template: str, locale: str | None = None, /, **context: Any) -> str:
     """Plain text: CLI output, documents."""
-    return _template(_PLAIN, name, locale).render(**context).strip()
+    return _template(_PLAIN, template, locale).render(**context).strip()
 
 
 @cache
@@ -77,7 +77,7 @@ def _labels(locale: str) -> dict[str, str]:
     return yaml.safe_load(source)
 
 
-def label(key: str, locale: str | None = None, **context: Any) -> str:
+def label(key: str, locale: str | None = None, /, **context: Any) -> str:
     """A short plain label (buttons, role and kind names)."""
     labels = _labels(_locale(locale))
     text = labels.get(key) or _labels(DEFAULT_LOCALE)[key]

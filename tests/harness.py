@@ -1,0 +1,95 @@
+"""Drives the real Application with fake updates through process_update.
+
+Replies are captured by bot.transport.LocalTransport, so a test reads exactly
+what the user would see: the text and the buttons.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.transport import ApiCall, LocalTransport
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    first_name: str = "Nguyễn Văn"
+    last_name: str = "An"
+    language_code: str = "vi"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "language_code": self.language_code,
+        }
+
+
+class BotHarness:
+    def __init__(self, application: Application, transport: LocalTransport) -> None:  # type: ignore[type-arg]
+        self.app = application
+        self.transport = transport
+        self._ids = itertools.count(1)
+
+    def _chat(self, user: User, chat_id: int | None, chat_type: str) -> dict[str, Any]:
+        if chat_type == "private":
+            return {"id": user.id, "type": "private", "first_name": user.first_name}
+        return {"id": chat_id, "type": chat_type, "title": "Nhóm lãnh đạo"}
+
+    async def send(
+        self,
+        user: User,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        when: datetime | None = None,
+    ) -> list[ApiCall]:
+        """The user types `text`; returns what the bot sent in answer."""
+        message: dict[str, Any] = {
+            "message_id": next(self._ids),
+            "date": int(when.timestamp() if when else 1_780_000_000),
+            "chat": self._chat(user, chat_id, chat_type),
+            "from": user.as_dict(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return await self._process({"update_id": next(self._ids), "message": message})
+
+    async def press(self, user: User, data: str, *, message_id: int = 1) -> list[ApiCall]:
+        """The user presses an inline button carrying `data`."""
+        query = {
+            "id": str(next(self._ids)),
+            "from": user.as_dict(),
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": 1_780_000_000,
+                "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+                "from": {"id": 1, "is_bot": True, "first_name": "bot"},
+                "text": "…",
+            },
+        }
+        return await self._process({"update_id": next(self._ids), "callback_query": query})
+
+    async def _process(self, payload: dict[str, Any]) -> list[ApiCall]:
+        self.transport.take()
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+        return [c for c in self.transport.take() if c.method != "getMe"]
+
+
+def texts(calls: list[ApiCall]) -> str:
+    """Everything the user saw, messages and pop-up answers, as one string."""
+    return "\n".join(c.text for c in calls)

@@ -1,0 +1,33 @@
+"""Access control is declared for every handler; nothing is reachable by default."""
+
+from __future__ import annotations
+
+from telegram.ext import BaseHandler
+
+from bot.access import Guarded, Public
+from domain.roles import PERMISSIONS, Action, Role, allowed
+from tests.harness import BotHarness
+
+# The only handlers a stranger may reach: they onboard or explain how to.
+PUBLIC_CALLBACKS = {"start", "typed_code", "unknown"}
+
+
+def all_handlers(bot: BotHarness) -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [h for group in bot.app.handlers.values() for h in group]
+
+
+async def test_every_handler_declares_its_access(bot: BotHarness) -> None:
+    handlers = all_handlers(bot)
+    assert handlers
+    for handler in handlers:
+        assert isinstance(handler.callback, Guarded | Public), handler
+    public = {h.callback.__name__ for h in handlers if isinstance(h.callback, Public)}
+    assert public == PUBLIC_CALLBACKS
+
+
+def test_every_action_has_a_rule_and_admin_only_actions_stay_admin_only() -> None:
+    assert set(PERMISSIONS) == set(Action)
+    assert not allowed(Action.EDIT_CLOSED_PERIOD, {Role.SECRETARY, Role.LEADER})
+    assert allowed(Action.EDIT_CLOSED_PERIOD, {Role.ADMIN})
+    assert not allowed(Action.DIGEST, {Role.SECRETARY, Role.DEPUTY})
+    assert not allowed(Action.SCHEDULE, {Role.LEADER})
