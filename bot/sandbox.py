@@ -1,0 +1,237 @@
+"""`chibo sandbox`: the real Application in a terminal chat, with no Telegram at all.
+
+Updates are built from what you type and fed to process_update; the bot's calls
+land in LocalTransport and are printed as a phone would show them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.context import Deps
+from bot.settings import Settings
+from bot.transport import ApiCall, LocalTransport
+from domain.invite_codes import display
+from domain.roles import Role
+from messages.render import label
+from services.clock import Clock, SystemClock
+from services.invites import TelegramUser, Throttle, create_invite, redeem
+from services.org import import_org
+from storage import migrate
+from storage.db import Database
+
+DEMO_ORG = Path(__file__).parent / "demo" / "org.csv"
+
+
+@dataclass(frozen=True)
+class Persona:
+    user_id: int
+    name: str
+    role: Role | None
+    unit: str | None
+
+    @property
+    def title(self) -> str:
+        if self.role is None:
+            return self.name
+        return f"{self.name} — {label(f'role.{self.role.value}')} {self.unit}"
+
+
+PERSONAS = (
+    Persona(101, "Trần Thị Bình", Role.SECRETARY, "VPUBND-01"),
+    Persona(102, "Lê Văn Cường", Role.SECRETARY, "NTM"),
+    Persona(103, "Phạm Minh Dũng", Role.SECRETARY, "VPUBND"),
+    Persona(104, "Hoàng Thu Hà", Role.CLUSTER_OFFICER, "C2"),
+    Persona(105, "Nguyễn Quốc Hùng", Role.LEADER, "DUK"),
+    Persona(106, "Văn phòng Đảng ủy Khối", Role.ADMIN, "DUK"),
+    Persona(199, "Người lạ (chưa được mời)", None, None),
+)
+
+SANDBOX_HELP = """Lệnh của sandbox:
+  :p        đổi người dùng (persona)
+  :q        thoát
+  số N      bấm nút thứ N của tin nhắn gần nhất
+  còn lại   gửi như một tin nhắn Telegram (ví dụ /help, /start MÃ-MỜI)"""
+
+
+def prepare_database(path: Path, clock: Clock) -> tuple[Database, str]:
+    """A fresh demo bloc with every persona bound; returns a spare invite for the stranger."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    db = Database(url)
+    now = clock.now()
+    import_org(db, DEMO_ORG.read_text(encoding="utf-8"), now=now, actor="sandbox")
+    for p in PERSONAS:
+        if p.role is None or p.unit is None:
+            continue
+        invite = create_invite(
+            db, role=p.role, unit_code=p.unit, now=now, ttl=timedelta(days=14), actor="sandbox"
+        )
+        redeem(
+            db,
+            TelegramUser(p.user_id, p.name),
+            invite.code,
+            now=now,
+            throttle=Throttle(5, timedelta(minutes=30)),
+        )
+    spare = create_invite(
+        db,
+        role=Role.SECRETARY,
+        unit_code="TNMT-01",
+        now=now,
+        ttl=timedelta(days=14),
+        actor="sandbox",
+    )
+    return db, spare.code
+
+
+class TerminalChat:
+    def __init__(self, application: Application, transport: LocalTransport) -> None:  # type: ignore[type-arg]
+        self.app = application
+        self.transport = transport
+        self.persona = PERSONAS[0]
+        self.buttons: list[tuple[str, str]] = []
+        self.last_message_id = 0
+        self._next_id = 1
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _user(self) -> dict[str, Any]:
+        first, _, last = self.persona.name.rpartition(" ")
+        return {
+            "id": self.persona.user_id,
+            "is_bot": False,
+            "first_name": first or last,
+            "last_name": last if first else None,
+            "language_code": "vi",
+        }
+
+    def _chat(self) -> dict[str, Any]:
+        return {"id": self.persona.user_id, "type": "private"}
+
+    async def send_text(self, text: str) -> None:
+        message: dict[str, Any] = {
+            "message_id": self._id(),
+            "date": 0,
+            "chat": self._chat(),
+            "from": self._user(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
+        await self._process({"update_id": self._id(), "message": message})
+
+    async def press(self, index: int) -> None:
+        text, data = self.buttons[index - 1]
+        print(f"   (bấm: {text})")
+        query = {
+            "id": str(self._id()),
+            "from": self._user(),
+            "chat_instance": "sandbox",
+            "data": data,
+            "message": {
+                "message_id": self.last_message_id,
+                "date": 0,
+                "chat": self._chat(),
+                "text": "",
+            },
+        }
+        await self._process({"update_id": self._id(), "callback_query": query})
+
+    async def _process(self, payload: dict[str, Any]) -> None:
+        self.transport.take()
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+        for call in self.transport.take():
+            self._show(call)
+
+    def _show(self, call: ApiCall) -> None:
+        if call.method == "answerCallbackQuery":
+            if call.params.get("text"):
+                print(f"   [thông báo] {call.params['text']}")
+            return
+        if not call.method.startswith(("send", "edit")):
+            return
+        print("🤖 " + as_plain_text(call.text).replace("\n", "\n   "))
+        if call.method.startswith("send") and call.files:
+            print(f"   [tệp đính kèm: {', '.join(call.files)}]")
+        self.buttons = call.buttons
+        for number, (text, _) in enumerate(self.buttons, start=1):
+            print(f"   [{number}] {text}")
+        self.last_message_id = int(call.params.get("message_id") or 0)
+
+    async def choose_persona(self, read: Any) -> None:
+        for number, persona in enumerate(PERSONAS, start=1):
+            print(f"  {number}. {persona.title}")
+        answer = (await read("Chọn người dùng (số): ")).strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(PERSONAS):
+            self.persona = PERSONAS[int(answer) - 1]
+        print(f"Bạn đang là: {self.persona.title}")
+
+
+def as_plain_text(text: str) -> str:
+    return html.unescape(re.sub(r"</?(b|i|u|s|code|pre|a)( [^>]*)?>", "", text))
+
+
+async def _read(prompt: str) -> str:
+    line = await asyncio.to_thread(input, prompt)
+    return line
+
+
+async def _chat_loop(chat: TerminalChat) -> None:
+    await chat.choose_persona(_read)
+    while True:
+        try:
+            line = (await _read(f"[{chat.persona.name}] > ")).strip()
+        except EOFError:
+            return
+        if not line:
+            continue
+        if line in (":q", ":quit"):
+            return
+        if line in (":p", ":persona"):
+            await chat.choose_persona(_read)
+        elif line in (":h", ":help"):
+            print(SANDBOX_HELP)
+        elif line.isdigit() and 1 <= int(line) <= len(chat.buttons):
+            await chat.press(int(line))
+        else:
+            await chat.send_text(line)
+
+
+def run_sandbox(settings: Settings, db_path: Path) -> int:
+    clock = SystemClock()
+    db, spare_code = prepare_database(db_path, clock)
+    sandbox_settings = settings.model_copy(update={"database_url": db.url})
+    transport = LocalTransport(settings.bot_username)
+    application = build_application(
+        Deps(sandbox_settings, db, clock), request=transport, rate_limited=False
+    )
+
+    async def main() -> None:
+        async with application:
+            chat = TerminalChat(application, transport)
+            print("Chi bộ bot — sandbox (không kết nối Telegram). Dữ liệu mẫu: 289 đơn vị.")
+            print(f"Mã mời còn trống để thử đăng ký (bí thư TNMT-01): {display(spare_code)}")
+            print(SANDBOX_HELP)
+            await _chat_loop(chat)
+
+    asyncio.run(main())
+    db.dispose()
+    return 0
