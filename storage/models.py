@@ -15,12 +15,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from domain.meeting_kinds import MeetingKind
 from domain.org import UnitKind
 from domain.roles import Role
 from storage.types import UTCDateTime
@@ -160,3 +163,151 @@ class DialogState(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     token: Mapped[str] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MeetingSchedule(Base):
+    """A registered meeting (đăng ký lịch sinh hoạt) for one unit, kind and month."""
+
+    __tablename__ = "meeting_schedules"
+    __table_args__ = (UniqueConstraint("unit_code", "kind", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
+    month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-12"
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(300))
+    theme: Mapped[str | None] = mapped_column(String(500))
+    # "planned" or "cancelled"; a reschedule keeps the row and moves planned_at.
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    # "manual", "recurrence" (filled from a standing rule) or "import".
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    registered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StandingSchedule(Base):
+    """A recurrence ("ngày 5 hằng tháng") that fills later months until changed."""
+
+    __tablename__ = "standing_schedules"
+    __table_args__ = (UniqueConstraint("unit_code", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
+    rule: Mapped[str] = mapped_column(String(64))  # domain.recurrence text form
+    local_time: Mapped[str] = mapped_column(String(5))  # "14:00"
+    place: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class MeetingRecord(Base):
+    """What happened: held or not, when, how long, who came."""
+
+    __tablename__ = "meeting_records"
+    __table_args__ = (UniqueConstraint("unit_code", "kind", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    held: Mapped[bool] = mapped_column(Boolean)
+    held_on: Mapped[date | None] = mapped_column(Date)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    present: Mapped[int | None] = mapped_column(Integer)
+    total_members: Mapped[int | None] = mapped_column(Integer)
+    excused_absent: Mapped[int | None] = mapped_column(Integer)
+    higher_attendee: Mapped[str | None] = mapped_column(String(300))
+    theme: Mapped[str | None] = mapped_column(String(500))
+    minutes_taken: Mapped[bool | None] = mapped_column(Boolean)
+    not_held_reason: Mapped[str | None] = mapped_column(String(500))
+    not_held_excused: Mapped[bool | None] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    rating: Mapped[QualityRating | None] = relationship(back_populates="record")
+
+
+class QualityRating(Base):
+    """The self-rating of a held meeting against the policy rubric."""
+
+    __tablename__ = "quality_ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_records.id", ondelete="CASCADE"), unique=True
+    )
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    score: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(16))  # domain QualityLevel value
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+    record: Mapped[MeetingRecord] = relationship(back_populates="rating")
+
+
+class ReportSubmission(Base):
+    """A periodic report confirmed as sent; on time or late is computed from due_on."""
+
+    __tablename__ = "report_submissions"
+    __table_args__ = (UniqueConstraint("unit_code", "report_type", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    report_type: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(16), index=True)  # "2026-11", "2026-Q4", …
+    due_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    document_file_id: Mapped[str | None] = mapped_column(String(300))
+    document_name: Mapped[str | None] = mapped_column(String(300))
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class OutboxMessage(Base):
+    """A message that is due to be sent. The dispatcher claims, sends and marks it.
+
+    `dedup_key` is unique per (recipient, reason, period): planning the same thing
+    twice, after a restart or on a second instance, inserts nothing new.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(255), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reason: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[Any] | None] = mapped_column(JSON)
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Past this instant the message is no longer relevant (the meeting has passed).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # pending → sent | failed | dropped
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChatSubscription(Base):
+    """A group chat that receives the weekly digest for a unit's subtree."""
+
+    __tablename__ = "chat_subscriptions"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(300))
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    subscribed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

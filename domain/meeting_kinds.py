@@ -1,0 +1,22 @@
+"""The kinds of Party meeting a unit registers and records."""
+
+from __future__ import annotations
+
+import enum
+
+from domain.org import UnitKind
+
+
+class MeetingKind(enum.StrEnum):
+    REGULAR = "regular"  # sinh hoạt chi bộ thường kỳ: every month
+    COMMITTEE = "committee"  # sinh hoạt cấp ủy / chi ủy: every month, units with a committee
+    THEMATIC = "thematic"  # sinh hoạt chuyên đề: at least once a quarter
+
+
+def meeting_kinds_for(kind: UnitKind) -> tuple[MeetingKind, ...]:
+    """Which meetings a unit holds: cells meet; a base committee's committee meets."""
+    if kind in (UnitKind.BASE_CELL, UnitKind.SUB_CELL):
+        return (MeetingKind.REGULAR, MeetingKind.THEMATIC)
+    if kind == UnitKind.BASE_COMMITTEE:
+        return (MeetingKind.COMMITTEE,)
+    return ()
