@@ -48,6 +48,11 @@ class _MonthSpan:
     def last_day(self) -> date:
         return self.last_month.last_day
 
+    @property
+    def number_in_year(self) -> int:
+        """1-based position within its year: the month number, the quarter, the half, 1."""
+        return (self.first_month.month - 1) // self.length + 1
+
     def contains(self, day: date) -> bool:
         return self.first_day <= day <= self.last_day
 
@@ -246,6 +251,10 @@ class PeriodKind(StrEnum):
     QUARTER = "quarter"
     HALF_YEAR = "half_year"
     YEAR = "year"
+
+    @property
+    def per_year(self) -> int:
+        return 12 // _PERIOD_CLASSES[self].length
 
 
 _PERIOD_CLASSES: dict[PeriodKind, type[Month | Quarter | HalfYear | Year]] = {

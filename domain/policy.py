@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 import yaml
 
 from domain.errors import PolicyError
-from domain.periods import PeriodKind
+from domain.periods import Period, PeriodKind, kind_of
 from domain.quality import QualityLevel
 from domain.text_vi import format_percent
 
@@ -140,6 +140,14 @@ class ReportType:
     period: PeriodKind
     due_month_offset: int  # months after the first month of the covered period
     due_day: int  # clamped to the month's last day
+    # Which periods of the year need this report (by `number_in_year`); None = all.
+    # E.g. the six-month report covers only the first half: the annual report covers the year.
+    only_periods: tuple[int, ...] | None = None
+
+    def applies_to(self, period: Period) -> bool:
+        if kind_of(period) != self.period:
+            return False
+        return self.only_periods is None or period.number_in_year in self.only_periods
 
 
 @dataclass(frozen=True)
@@ -398,11 +406,28 @@ def _report_types(node: _Node) -> tuple[ReportType, ...]:
                 period=period,
                 due_month_offset=item.integer("due_month_offset", 0, 24),
                 due_day=item.integer("due_day", 1, 31),
+                only_periods=_only_periods(item, period) if item.has("only_periods") else None,
             )
         )
         item.done()
     node.done()
     return tuple(result)
+
+
+def _only_periods(item: _Node, kind: PeriodKind) -> tuple[int, ...]:
+    value = item.raw("only_periods")
+    valid = (
+        isinstance(value, list)
+        and value
+        and all(isinstance(n, int) and 1 <= n <= kind.per_year for n in value)
+        and len(set(value)) == len(value)
+    )
+    if not valid:
+        item.fail(
+            f"phải là danh sách số thứ tự kỳ khác nhau trong năm, từ 1 đến {kind.per_year}",
+            "only_periods",
+        )
+    return tuple(sorted(value))
 
 
 def _rubric(node: _Node, target: Fraction) -> Rubric:

@@ -1,0 +1,83 @@
+"""Periodic reports (chế độ báo cáo định kỳ): due dates and submission status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain.deadlines import DeadlineStatus, deadline_status
+from domain.periods import Period, period_of
+from domain.policy import Policy, ReportType
+
+# Same four states as any deadline; the alias keeps report code readable.
+ReportStatus = DeadlineStatus
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    """One report of one period and the day it is due."""
+
+    report_type: ReportType
+    period: Period
+    due: date
+
+
+def due_date(report_type: ReportType, period: Period) -> date:
+    """Day `due_day` of the month `due_month_offset` months after the period's first month.
+
+    A due day past the end of that month means its last day (31 → 30/04).
+    """
+    if not report_type.applies_to(period):
+        raise ValueError(f"{report_type.code} is not due for {period!r}")
+    return period.first_month.plus(report_type.due_month_offset).day(report_type.due_day)
+
+
+def period_containing(report_type: ReportType, day: date) -> Period:
+    """The period of this report type that `day` falls in (e.g. the quarter of 05/11 → Q4)."""
+    return period_of(report_type.period, day)
+
+
+def latest_due(report_type: ReportType, today: date) -> ReportDue:
+    """The report whose due date is the most recent one on or before `today`."""
+    period = period_containing(report_type, today)
+    # Due dates grow with the period (offsets are >= 0), so walk back until one has come.
+    while not report_type.applies_to(period) or due_date(report_type, period) > today:
+        period = period.prev()
+    return ReportDue(report_type, period, due_date(report_type, period))
+
+
+def next_due(report_type: ReportType, today: date) -> ReportDue:
+    """The report whose due date is the first one after `today`."""
+    period = latest_due(report_type, today).period.next()
+    while not report_type.applies_to(period):
+        period = period.next()
+    return ReportDue(report_type, period, due_date(report_type, period))
+
+
+def reports_due(policy: Policy, today: date) -> list[ReportDue]:
+    """What is due as of `today`, sorted by due date.
+
+    For each report type: the latest deadline that has come (sent or not; check
+    with `submission_status`) and the next one ahead.
+    """
+    items = []
+    for report_type in policy.report_types:
+        items.append(latest_due(report_type, today))
+        items.append(next_due(report_type, today))
+    return sorted(items, key=lambda item: (item.due, item.report_type.code))
+
+
+def deadlines_between(policy: Policy, start: date, end: date) -> list[ReportDue]:
+    """Every report deadline falling in [start, end], sorted; for planning reminders."""
+    items = []
+    for report_type in policy.report_types:
+        item = next_due(report_type, start - timedelta(days=1))  # first deadline on or after start
+        while item.due <= end:
+            items.append(item)
+            item = next_due(report_type, item.due)
+    return sorted(items, key=lambda item: (item.due, item.report_type.code))
+
+
+def submission_status(due: date, sent_on: date | None, today: date) -> ReportStatus:
+    """ON_TIME / LATE if sent (local date `sent_on`), else MISSING once overdue, else PENDING."""
+    return deadline_status(due, sent_on, today)
