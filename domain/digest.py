@@ -1,0 +1,983 @@
+"""The leadership digest: from per-unit facts to totals, lists, week-on-week changes, trend.
+
+Pure: the storage layer loads `Facts` for a subtree with a fixed number of
+queries (`storage.digest_queries`), and everything here is arithmetic on them.
+The same facts answer "as of" any earlier day, because every fact carries the
+instant it became known (registered_at, recorded_at, rated_at, sent_at,
+unreachable_since): the previous week and the 8-week trend are recomputed, not
+stored.
+
+What counts (also in README, "Leadership digest"):
+
+- Units counted: cells (base_cell, sub_cell) hold the regular meeting every
+  month and a thematic meeting every quarter; base committees hold the
+  committee meeting every month. Base organisations (base_committee,
+  base_cell) send the periodic reports to the bloc.
+- Registration month: the latest month whose registration deadline (policy
+  `registration`) is on or before the digest day. A unit is registered when it
+  has a schedule for its monthly meeting kind in that month; on time when the
+  first one was registered (local date) on or before the deadline.
+- Meeting month: the previous month while its edit window (`edit_grace_days`)
+  is still open, else the current month. Held = a MeetingRecord with
+  held=true; not held = a record with held=false, excused or unexcused by
+  `not_held_excused`; no record once the month is over = unexcused ("chưa báo
+  cáo kết quả"); no record before = pending.
+- Rated = a held monthly meeting with a QualityRating. Attendance = the mean of
+  present/total over held regular meetings with figures, against the policy
+  target. Implausible = a rating of the month with plausibility flags.
+- Thematic = a cell with a held thematic record in any month of the meeting
+  month's quarter.
+- Reports: for each report type, the latest due date on or before the digest
+  day (domain.reports.latest_due); on time / late by the local date sent,
+  missing if not sent.
+- Unreachable = a secretary or deputy in scope whose `unreachable_since` is set.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from typing import Any
+
+from domain.compliance import (
+    DutyStatus,
+    attendance_rate,
+    meets_attendance_target,
+    registration_due,
+)
+from domain.deadlines import DeadlineStatus, deadline_status
+from domain.localtime import at_local, local_date
+from domain.meeting_kinds import MeetingKind
+from domain.org import UnitKind
+from domain.periods import Month, Quarter, edit_window_closes
+from domain.policy import Policy
+from domain.quality import QualityLevel
+from domain.reports import ReportDue, deadlines_between, latest_due
+
+SCHEMA = "chibo.digest/1"
+TREND_WEEKS = 8
+
+# The meeting every unit of a kind must hold each month.
+MONTHLY_KIND: Mapping[UnitKind, MeetingKind] = {
+    UnitKind.BASE_CELL: MeetingKind.REGULAR,
+    UnitKind.SUB_CELL: MeetingKind.REGULAR,
+    UnitKind.BASE_COMMITTEE: MeetingKind.COMMITTEE,
+}
+THEMATIC_KINDS = frozenset({UnitKind.BASE_CELL, UnitKind.SUB_CELL})
+REPORTING_KINDS = frozenset({UnitKind.BASE_COMMITTEE, UnitKind.BASE_CELL})
+QUALITY_ORDER = (QualityLevel.TOT, QualityLevel.KHA, QualityLevel.TRUNG_BINH, QualityLevel.KEM)
+
+
+# ---------------------------------------------------------------------------
+# Facts: what storage hands in
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    code: str
+    name: str
+    kind: UnitKind
+    path: str
+    parent_code: str | None
+    members: int | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleFact:
+    """The first registration of a unit's meeting of `kind` for `month` (a "YYYY-MM" key)."""
+
+    unit_code: str
+    kind: MeetingKind
+    month: str
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordFact:
+    unit_code: str
+    kind: MeetingKind
+    month: str
+    held: bool
+    recorded_at: datetime
+    held_on: date | None = None
+    present: int | None = None
+    total_members: int | None = None
+    not_held_excused: bool | None = None
+    not_held_reason: str | None = None
+    rating_level: str | None = None
+    rating_score: int | None = None
+    rating_flags: tuple[str, ...] = ()
+    rated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReportFact:
+    unit_code: str
+    report_type: str
+    period: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class UnreachableFact:
+    unit_code: str
+    role: str
+    person_name: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Facts:
+    scope: UnitInfo
+    units: tuple[UnitInfo, ...]  # the scope's active subtree, scope included
+    schedules: tuple[ScheduleFact, ...] = ()
+    records: tuple[RecordFact, ...] = ()
+    reports: tuple[ReportFact, ...] = ()
+    unreachable: tuple[UnreachableFact, ...] = ()
+
+    def restricted_to(self, path: str) -> Facts:
+        """The same facts for a smaller subtree (a cluster of the bloc, say)."""
+        units = tuple(u for u in self.units if u.path.startswith(path))
+        codes = {u.code for u in units}
+        scope = next(u for u in units if u.path == path)
+        return Facts(
+            scope=scope,
+            units=units,
+            schedules=tuple(s for s in self.schedules if s.unit_code in codes),
+            records=tuple(r for r in self.records if r.unit_code in codes),
+            reports=tuple(r for r in self.reports if r.unit_code in codes),
+            unreachable=tuple(u for u in self.unreachable if u.unit_code in codes),
+        )
+
+
+# ---------------------------------------------------------------------------
+# Periods
+
+
+@dataclass(frozen=True)
+class DigestPeriods:
+    at: date
+    registration_month: Month
+    registration_due: date
+    meeting_month: Month
+    quarter: Quarter
+    reports: tuple[ReportDue, ...]
+
+    @property
+    def meeting_month_over(self) -> bool:
+        return self.at > self.meeting_month.last_day
+
+
+def registration_month_at(policy: Policy, at: date) -> Month:
+    """The latest month whose schedule registration was due on or before `at`."""
+    month = Month.of(at).plus(1 - policy.registration.due_month_offset)
+    while registration_due(policy, month) > at:
+        month = month.prev()
+    return month
+
+
+def meeting_month_at(policy: Policy, at: date) -> Month:
+    """The previous month while it can still be recorded, else the current one."""
+    previous = Month.of(at).prev()
+    if at <= edit_window_closes(previous, policy.edit_grace_days):
+        return previous
+    return Month.of(at)
+
+
+def periods_at(policy: Policy, at: date) -> DigestPeriods:
+    registration_month = registration_month_at(policy, at)
+    meeting_month = meeting_month_at(policy, at)
+    return DigestPeriods(
+        at=at,
+        registration_month=registration_month,
+        registration_due=registration_due(policy, registration_month),
+        meeting_month=meeting_month,
+        quarter=meeting_month.quarter,
+        reports=tuple(latest_due(rt, at) for rt in policy.report_types),
+    )
+
+
+def trend_days(at: date, weeks: int = TREND_WEEKS) -> tuple[date, ...]:
+    """`weeks` digest days a week apart, the last one being `at`."""
+    return tuple(at - timedelta(days=7 * k) for k in range(weeks - 1, -1, -1))
+
+
+@dataclass(frozen=True)
+class FactsNeeded:
+    """Which months and report periods the facts must cover for a set of digest days."""
+
+    months: frozenset[str]
+    report_periods: frozenset[str]
+
+
+def facts_needed(policy: Policy, days: Iterable[date]) -> FactsNeeded:
+    months: set[str] = set()
+    report_periods: set[str] = set()
+    for day in days:
+        p = periods_at(policy, day)
+        months.add(p.registration_month.key)
+        months.add(p.meeting_month.key)
+        months.update(m.key for m in p.quarter.months)
+        report_periods.update(r.period.key for r in p.reports)
+    return FactsNeeded(frozenset(months), frozenset(report_periods))
+
+
+def end_of_day(day: date) -> datetime:
+    """The instant the local day ends: facts known before it count for that day."""
+    return at_local(day + timedelta(days=1), time(0, 0))
+
+
+# ---------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    code: str
+    name: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Totals:
+    registration_expected: int = 0
+    registration_on_time: int = 0
+    registration_late: int = 0
+    registration_missing: int = 0
+    registration_pending: int = 0
+    meetings_expected: int = 0
+    meetings_held: int = 0
+    meetings_excused: int = 0
+    meetings_unexcused: int = 0
+    meetings_pending: int = 0
+    rated: int = 0
+    quality: Mapping[str, int] = field(default_factory=dict)
+    attendance_meetings: int = 0
+    attendance_average: Fraction | None = None
+    attendance_below_target: int = 0
+    thematic_expected: int = 0
+    thematic_held: int = 0
+    reports_expected: int = 0
+    reports_on_time: int = 0
+    reports_late: int = 0
+    reports_missing: int = 0
+    unreachable: int = 0
+
+    @property
+    def registered(self) -> int:
+        return self.registration_on_time + self.registration_late
+
+    def as_dict(self, target: Fraction) -> dict[str, Any]:
+        return {
+            "registration": {
+                "expected": self.registration_expected,
+                "registered": self.registered,
+                "on_time": self.registration_on_time,
+                "late": self.registration_late,
+                "missing": self.registration_missing,
+                "pending": self.registration_pending,
+            },
+            "meetings": {
+                "expected": self.meetings_expected,
+                "held": self.meetings_held,
+                "excused": self.meetings_excused,
+                "unexcused": self.meetings_unexcused,
+                "pending": self.meetings_pending,
+            },
+            "rated": {"held": self.meetings_held, "rated": self.rated},
+            "quality": {level.value: self.quality.get(level.value, 0) for level in QUALITY_ORDER},
+            "attendance": {
+                "meetings": self.attendance_meetings,
+                "average": _rate(self.attendance_average),
+                "target": _rate(target),
+                "below_target": self.attendance_below_target,
+            },
+            "thematic": {"expected": self.thematic_expected, "held": self.thematic_held},
+            "reports": {
+                "expected": self.reports_expected,
+                "on_time": self.reports_on_time,
+                "late": self.reports_late,
+                "missing": self.reports_missing,
+            },
+            "unreachable": self.unreachable,
+        }
+
+
+@dataclass(frozen=True)
+class RegistrationGroup:
+    """Units of one base committee (or the base cells) that did not register."""
+
+    group: UnitRef | None  # None: base cells directly under a cluster or the bloc
+    total: int
+    units: tuple[UnitRef, ...]
+
+    @property
+    def missing(self) -> int:
+        return len(self.units)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "group": self.group.code if self.group else None,
+            "group_name": self.group.name if self.group else None,
+            "missing": self.missing,
+            "total": self.total,
+            "units": [u.code for u in self.units],
+        }
+
+
+@dataclass(frozen=True)
+class LateRegistration:
+    unit: UnitRef
+    registered_on: date
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit.code, "registered_on": self.registered_on.isoformat()}
+
+
+@dataclass(frozen=True)
+class ReportProblem:
+    unit: UnitRef
+    report_type: str
+    report_name: str
+    period: str  # key, e.g. "2026-11"
+    period_label: str  # "11/2026", "Quý IV/2026"
+    due: date
+    status: DeadlineStatus  # LATE or MISSING
+    sent_on: date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit.code,
+            "report_type": self.report_type,
+            "period": self.period,
+            "due": self.due.isoformat(),
+            "status": self.status.value,
+            "sent_on": self.sent_on.isoformat() if self.sent_on else None,
+        }
+
+
+@dataclass(frozen=True)
+class MissedMeeting:
+    unit: UnitRef
+    kind: MeetingKind
+    excused: bool
+    recorded: bool  # False: no record at all after the month ended
+    reason: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit.code,
+            "kind": self.kind.value,
+            "status": "excused" if self.excused else "unexcused",
+            "recorded": self.recorded,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class FlaggedRating:
+    unit: UnitRef
+    kind: MeetingKind
+    level: str
+    score: int | None
+    flags: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit.code,
+            "kind": self.kind.value,
+            "level": self.level,
+            "score": self.score,
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
+class LowAttendance:
+    unit: UnitRef
+    present: int
+    total: int
+
+    @property
+    def rate(self) -> Fraction:
+        return Fraction(self.present, self.total)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit.code,
+            "present": self.present,
+            "total": self.total,
+            "rate": _rate(self.rate),
+        }
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    unit: UnitRef
+    role: str
+    person_name: str
+    since: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit.code,
+            "role": self.role,
+            "name": self.person_name,
+            "since": local_date(self.since).isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Lists:
+    not_registered: tuple[RegistrationGroup, ...] = ()
+    registered_late: tuple[LateRegistration, ...] = ()
+    reports: tuple[ReportProblem, ...] = ()
+    meetings_not_held: tuple[MissedMeeting, ...] = ()
+    implausible_ratings: tuple[FlaggedRating, ...] = ()
+    attendance_below_target: tuple[LowAttendance, ...] = ()
+    thematic_missing: tuple[UnitRef, ...] = ()
+    unreachable: tuple[Unreachable, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "not_registered": [g.as_dict() for g in self.not_registered],
+            "registered_late": [x.as_dict() for x in self.registered_late],
+            "reports": [x.as_dict() for x in self.reports],
+            "meetings_not_held": [x.as_dict() for x in self.meetings_not_held],
+            "implausible_ratings": [x.as_dict() for x in self.implausible_ratings],
+            "attendance_below_target": [x.as_dict() for x in self.attendance_below_target],
+            "thematic_missing": [u.code for u in self.thematic_missing],
+            "unreachable": [x.as_dict() for x in self.unreachable],
+        }
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The digest's numbers and lists for one scope as of one day."""
+
+    periods: DigestPeriods
+    totals: Totals
+    lists: Lists
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    at: date
+    totals: Totals
+
+    def as_dict(self) -> dict[str, Any]:
+        t = self.totals
+        return {
+            "at": self.at.isoformat(),
+            "registered": t.registered,
+            "registration_expected": t.registration_expected,
+            "held": t.meetings_held,
+            "meetings_expected": t.meetings_expected,
+            "reports_on_time": t.reports_on_time,
+            "reports_expected": t.reports_expected,
+        }
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One child of the scope (a cluster of the bloc, a base organisation of a cluster)."""
+
+    unit: UnitRef
+    totals: Totals
+
+
+# Headline numbers compared week on week, and the period each depends on.
+CHANGE_KEYS: tuple[tuple[str, str], ...] = (
+    ("registered", "registration"),
+    ("meetings_held", "meeting"),
+    ("rated", "meeting"),
+    ("attendance_average", "meeting"),
+    ("thematic_held", "quarter"),
+    ("reports_on_time", "reports"),
+    ("reports_late", "reports"),
+    ("reports_missing", "reports"),
+    ("unreachable", "always"),
+)
+
+
+@dataclass(frozen=True)
+class Digest:
+    scope: UnitInfo
+    current: Snapshot
+    previous: Snapshot
+    breakdown: tuple[Breakdown, ...]
+    trend: tuple[TrendPoint, ...]
+    attendance_target: Fraction
+
+    @property
+    def at(self) -> date:
+        return self.current.periods.at
+
+    @property
+    def totals(self) -> Totals:
+        return self.current.totals
+
+    @property
+    def lists(self) -> Lists:
+        return self.current.lists
+
+    @property
+    def periods(self) -> DigestPeriods:
+        return self.current.periods
+
+    @property
+    def changes(self) -> dict[str, int | float | None]:
+        """Current minus previous week, for numbers whose period did not change (else None)."""
+        now, before = self.current, self.previous
+        same = {
+            "registration": now.periods.registration_month == before.periods.registration_month,
+            "meeting": now.periods.meeting_month == before.periods.meeting_month,
+            "quarter": now.periods.quarter == before.periods.quarter,
+            "reports": [r.period for r in now.periods.reports]
+            == [r.period for r in before.periods.reports],
+            "always": True,
+        }
+        result: dict[str, int | float | None] = {}
+        for key, period in CHANGE_KEYS:
+            a = getattr(now.totals, key)
+            b = getattr(before.totals, key)
+            if not same[period]:
+                result[key] = None
+            elif isinstance(a, Fraction) or isinstance(b, Fraction):
+                result[key] = None if a is None or b is None else round(float(a - b), 4)
+            else:
+                result[key] = a - b
+        return result
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON document of `chibo digest --format json` (schema in README)."""
+        p = self.periods
+        return {
+            "schema": SCHEMA,
+            "scope": {"code": self.scope.code, "name": self.scope.name, "kind": self.scope.kind},
+            "at": self.at.isoformat(),
+            "periods": _periods_dict(p),
+            "totals": self.totals.as_dict(self.attendance_target),
+            "previous": {
+                "at": self.previous.periods.at.isoformat(),
+                "periods": _periods_dict(self.previous.periods),
+                "totals": self.previous.totals.as_dict(self.attendance_target),
+            },
+            "changes": self.changes,
+            "lists": self.lists.as_dict(),
+            "breakdown": [
+                {
+                    "unit": b.unit.code,
+                    "name": b.unit.name,
+                    "totals": b.totals.as_dict(self.attendance_target),
+                }
+                for b in self.breakdown
+            ],
+            "trend": [t.as_dict() for t in self.trend],
+        }
+
+
+def _periods_dict(p: DigestPeriods) -> dict[str, Any]:
+    return {
+        "registration_month": p.registration_month.key,
+        "registration_due": p.registration_due.isoformat(),
+        "meeting_month": p.meeting_month.key,
+        "quarter": p.quarter.key,
+        "reports": [
+            {"report_type": r.report_type.code, "period": r.period.key, "due": r.due.isoformat()}
+            for r in p.reports
+        ],
+    }
+
+
+def _rate(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+# ---------------------------------------------------------------------------
+# Computation
+
+
+def build(policy: Policy, facts: Facts, at: date) -> Digest:
+    """The digest as of the end of local day `at`, with last week, breakdown and trend."""
+    current = snapshot(policy, facts, at)
+    previous = snapshot(policy, facts, at - timedelta(days=7))
+    breakdown = tuple(
+        Breakdown(
+            UnitRef(child.code, child.name), totals(policy, facts.restricted_to(child.path), at)
+        )
+        for child in sorted(_children(facts), key=lambda u: u.path)
+    )
+    trend = tuple(TrendPoint(day, totals(policy, facts, day)) for day in trend_days(at))
+    return Digest(facts.scope, current, previous, breakdown, trend, policy.attendance_target)
+
+
+def totals(policy: Policy, facts: Facts, at: date) -> Totals:
+    return snapshot(policy, facts, at).totals
+
+
+def _children(facts: Facts) -> list[UnitInfo]:
+    return [u for u in facts.units if u.parent_code == facts.scope.code]
+
+
+def snapshot(
+    policy: Policy, facts: Facts, at: date, periods: DigestPeriods | None = None
+) -> Snapshot:
+    """Totals and lists as of the end of local day `at` (periods derived from `at` by default)."""
+    p = periods or periods_at(policy, at)
+    cutoff = end_of_day(at)
+    by_code = {u.code: u for u in facts.units}
+    expected = [u for u in facts.units if u.kind in MONTHLY_KIND]
+
+    first_registered: dict[tuple[str, MeetingKind, str], datetime] = {}
+    for s in facts.schedules:
+        if s.registered_at < cutoff:
+            key = (s.unit_code, s.kind, s.month)
+            if key not in first_registered or s.registered_at < first_registered[key]:
+                first_registered[key] = s.registered_at
+    records = {(r.unit_code, r.kind, r.month): r for r in facts.records if r.recorded_at < cutoff}
+
+    registration, registration_counts = _registration(p, expected, first_registered, by_code)
+    meetings = _meetings(policy, p, expected, records)
+    thematic_missing, thematic_held = _thematic(p, facts.units, records)
+    report_problems, report_counts = _reports(p, facts, cutoff, at)
+    flagged = _flagged(p, facts.units, records, cutoff)
+    unreachable = tuple(
+        Unreachable(_ref(by_code[f.unit_code]), f.role, f.person_name, f.since)
+        for f in sorted(facts.unreachable, key=lambda f: (by_code[f.unit_code].path, f.role))
+        if f.since < cutoff and f.unit_code in by_code
+    )
+
+    result_totals = Totals(
+        registration_expected=len(expected),
+        registration_on_time=registration_counts[DeadlineStatus.ON_TIME],
+        registration_late=registration_counts[DeadlineStatus.LATE],
+        registration_missing=registration_counts[DeadlineStatus.MISSING],
+        registration_pending=registration_counts[DeadlineStatus.PENDING],
+        meetings_expected=len(expected),
+        meetings_held=meetings.counts[DutyStatus.DONE],
+        meetings_excused=meetings.counts[DutyStatus.EXCUSED],
+        meetings_unexcused=meetings.counts[DutyStatus.MISSING],
+        meetings_pending=meetings.counts[DutyStatus.PENDING],
+        rated=sum(meetings.quality.values()),
+        quality=dict(meetings.quality),
+        attendance_meetings=len(meetings.rates),
+        attendance_average=(sum(meetings.rates, Fraction(0)) / len(meetings.rates))
+        if meetings.rates
+        else None,
+        attendance_below_target=len(meetings.low),
+        thematic_expected=sum(1 for u in facts.units if u.kind in THEMATIC_KINDS),
+        thematic_held=thematic_held,
+        reports_expected=sum(report_counts.values()),
+        reports_on_time=report_counts[DeadlineStatus.ON_TIME],
+        reports_late=report_counts[DeadlineStatus.LATE],
+        reports_missing=report_counts[DeadlineStatus.MISSING],
+        unreachable=len(unreachable),
+    )
+    lists = Lists(
+        not_registered=registration.groups,
+        registered_late=registration.late,
+        reports=report_problems,
+        meetings_not_held=meetings.missed,
+        implausible_ratings=flagged,
+        attendance_below_target=meetings.low,
+        thematic_missing=thematic_missing,
+        unreachable=unreachable,
+    )
+    return Snapshot(p, result_totals, lists)
+
+
+def _ref(unit: UnitInfo) -> UnitRef:
+    return UnitRef(unit.code, unit.name)
+
+
+def _by_path(units: Iterable[UnitInfo]) -> list[UnitInfo]:
+    return sorted(units, key=lambda u: u.path)
+
+
+@dataclass(frozen=True)
+class _Registration:
+    groups: tuple[RegistrationGroup, ...]
+    late: tuple[LateRegistration, ...]
+
+
+def _registration(
+    p: DigestPeriods,
+    expected: Sequence[UnitInfo],
+    first_registered: Mapping[tuple[str, MeetingKind, str], datetime],
+    by_code: Mapping[str, UnitInfo],
+) -> tuple[_Registration, Counter[DeadlineStatus]]:
+    counts: Counter[DeadlineStatus] = Counter({s: 0 for s in DeadlineStatus})
+    group_total: Counter[str | None] = Counter()
+    group_missing: dict[str | None, list[UnitInfo]] = defaultdict(list)
+    late: list[LateRegistration] = []
+    for unit in _by_path(expected):
+        registered_at = first_registered.get(
+            (unit.code, MONTHLY_KIND[unit.kind], p.registration_month.key)
+        )
+        registered_on = local_date(registered_at) if registered_at else None
+        status = deadline_status(p.registration_due, registered_on, p.at)
+        counts[status] += 1
+        group = _registration_group(unit)
+        group_total[group] += 1
+        if status == DeadlineStatus.MISSING:
+            group_missing[group].append(unit)
+        elif status == DeadlineStatus.LATE:
+            assert registered_on is not None
+            late.append(LateRegistration(_ref(unit), registered_on))
+
+    def group_ref(code: str | None) -> UnitRef | None:
+        return _ref(by_code[code]) if code is not None and code in by_code else None
+
+    # Base committees in tree order, then the base cells together.
+    order = sorted(group_missing, key=lambda g: (g is None, by_code[g].path if g else ""))
+    groups = tuple(
+        RegistrationGroup(group_ref(g), group_total[g], tuple(_ref(u) for u in group_missing[g]))
+        for g in order
+    )
+    return _Registration(groups, tuple(late)), counts
+
+
+def _registration_group(unit: UnitInfo) -> str | None:
+    """The base committee a unit belongs to (itself for a committee); None for a base cell."""
+    if unit.kind == UnitKind.BASE_COMMITTEE:
+        return unit.code
+    if unit.kind == UnitKind.SUB_CELL:
+        return unit.parent_code
+    return None
+
+
+@dataclass
+class _Meetings:
+    counts: Counter[DutyStatus]
+    quality: Counter[str]
+    rates: list[Fraction]
+    low: tuple[LowAttendance, ...]
+    missed: tuple[MissedMeeting, ...]
+
+
+def _meetings(
+    policy: Policy,
+    p: DigestPeriods,
+    expected: Sequence[UnitInfo],
+    records: Mapping[tuple[str, MeetingKind, str], RecordFact],
+) -> _Meetings:
+    counts: Counter[DutyStatus] = Counter({s: 0 for s in DutyStatus})
+    quality: Counter[str] = Counter({level.value: 0 for level in QUALITY_ORDER})
+    rates: list[Fraction] = []
+    low: list[LowAttendance] = []
+    missed: list[MissedMeeting] = []
+    cutoff = end_of_day(p.at)
+    for unit in _by_path(expected):
+        kind = MONTHLY_KIND[unit.kind]
+        record = records.get((unit.code, kind, p.meeting_month.key))
+        status = _meeting_status(record, p)
+        counts[status] += 1
+        if status in (DutyStatus.EXCUSED, DutyStatus.MISSING):
+            missed.append(
+                MissedMeeting(
+                    _ref(unit),
+                    kind,
+                    excused=status == DutyStatus.EXCUSED,
+                    recorded=record is not None,
+                    reason=record.not_held_reason if record else None,
+                )
+            )
+        if status != DutyStatus.DONE or record is None:
+            continue
+        if record.rating_level and record.rated_at and record.rated_at < cutoff:
+            quality[record.rating_level] += 1
+        if kind == MeetingKind.REGULAR and record.present is not None and record.total_members:
+            try:
+                rate = attendance_rate(record.present, record.total_members)
+            except ValueError:
+                continue  # figures that do not add up are left out rather than guessed
+            rates.append(rate)
+            if not meets_attendance_target(policy, rate):
+                low.append(LowAttendance(_ref(unit), record.present, record.total_members))
+    return _Meetings(counts, quality, rates, tuple(low), tuple(missed))
+
+
+def _meeting_status(record: RecordFact | None, p: DigestPeriods) -> DutyStatus:
+    if record is None:
+        return DutyStatus.MISSING if p.meeting_month_over else DutyStatus.PENDING
+    if record.held:
+        return DutyStatus.DONE
+    return DutyStatus.EXCUSED if record.not_held_excused else DutyStatus.MISSING
+
+
+def _thematic(
+    p: DigestPeriods,
+    units: Iterable[UnitInfo],
+    records: Mapping[tuple[str, MeetingKind, str], RecordFact],
+) -> tuple[tuple[UnitRef, ...], int]:
+    quarter_months = [m.key for m in p.quarter.months]
+    held = 0
+    missing: list[UnitRef] = []
+    for unit in _by_path(u for u in units if u.kind in THEMATIC_KINDS):
+        done = any(
+            (r := records.get((unit.code, MeetingKind.THEMATIC, m))) is not None and r.held
+            for m in quarter_months
+        )
+        if done:
+            held += 1
+        else:
+            missing.append(_ref(unit))
+    return tuple(missing), held
+
+
+def _reports(
+    p: DigestPeriods, facts: Facts, cutoff: datetime, at: date
+) -> tuple[tuple[ReportProblem, ...], Counter[DeadlineStatus]]:
+    sent: dict[tuple[str, str, str], datetime] = {}
+    for r in facts.reports:
+        if r.sent_at < cutoff:
+            key = (r.unit_code, r.report_type, r.period)
+            if key not in sent or r.sent_at < sent[key]:
+                sent[key] = r.sent_at
+    counts: Counter[DeadlineStatus] = Counter({s: 0 for s in DeadlineStatus})
+    problems: list[ReportProblem] = []
+    reporting = _by_path(u for u in facts.units if u.kind in REPORTING_KINDS)
+    for due in p.reports:
+        for unit in reporting:
+            sent_at = sent.get((unit.code, due.report_type.code, due.period.key))
+            sent_on = local_date(sent_at) if sent_at else None
+            status = deadline_status(due.due, sent_on, at)
+            counts[status] += 1
+            if status in (DeadlineStatus.LATE, DeadlineStatus.MISSING):
+                problems.append(
+                    ReportProblem(
+                        _ref(unit),
+                        due.report_type.code,
+                        due.report_type.name_vi,
+                        due.period.key,
+                        str(due.period),
+                        due.due,
+                        status,
+                        sent_on,
+                    )
+                )
+    # Missing before late, then by unit in tree order.
+    order = {u.code: i for i, u in enumerate(reporting)}
+    problems.sort(key=lambda x: (x.status != DeadlineStatus.MISSING, order[x.unit.code], x.due))
+    return tuple(problems), counts
+
+
+def _flagged(
+    p: DigestPeriods,
+    units: Iterable[UnitInfo],
+    records: Mapping[tuple[str, MeetingKind, str], RecordFact],
+    cutoff: datetime,
+) -> tuple[FlaggedRating, ...]:
+    by_code = {u.code: u for u in units}
+    result = [
+        FlaggedRating(
+            _ref(by_code[r.unit_code]), r.kind, r.rating_level, r.rating_score, r.rating_flags
+        )
+        for r in records.values()
+        if r.month == p.meeting_month.key
+        and r.unit_code in by_code
+        and r.rating_level
+        and r.rating_flags
+        and r.rated_at is not None
+        and r.rated_at < cutoff
+    ]
+    return tuple(sorted(result, key=lambda x: (by_code[x.unit.code].path, x.kind.value)))
+
+
+def periods_for_month(policy: Policy, month: Month, at: date) -> DigestPeriods:
+    """Periods for an export of one month: its registration, meetings, quarter and the
+    report deadlines that fall inside it."""
+    return DigestPeriods(
+        at=at,
+        registration_month=month,
+        registration_due=registration_due(policy, month),
+        meeting_month=month,
+        quarter=month.quarter,
+        reports=tuple(deadlines_between(policy, month.first_day, month.last_day)),
+    )
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit's line in an export: every status the digest counts."""
+
+    unit: UnitInfo
+    cluster: str | None
+    registration: DeadlineStatus | None  # None: the unit does not register
+    registered_on: date | None
+    meeting: DutyStatus | None
+    record: RecordFact | None
+    thematic_held: bool | None
+    reports: tuple[tuple[ReportDue, DeadlineStatus, date | None], ...]
+    unreachable: tuple[str, ...]  # "Nguyễn Văn An (secretary)"
+
+
+def unit_rows(policy: Policy, facts: Facts, periods: DigestPeriods) -> list[UnitRow]:
+    """Per-unit statuses for `periods`, in tree order, for units that hold meetings."""
+    cutoff = end_of_day(periods.at)
+    by_code = {u.code: u for u in facts.units}
+    registered: dict[tuple[str, MeetingKind, str], datetime] = {}
+    for s in facts.schedules:
+        key = (s.unit_code, s.kind, s.month)
+        if s.registered_at < cutoff and (
+            key not in registered or s.registered_at < registered[key]
+        ):
+            registered[key] = s.registered_at
+    records = {(r.unit_code, r.kind, r.month): r for r in facts.records if r.recorded_at < cutoff}
+    sent: dict[tuple[str, str, str], datetime] = {}
+    for r in facts.reports:
+        key = (r.unit_code, r.report_type, r.period)
+        if r.sent_at < cutoff and (key not in sent or r.sent_at < sent[key]):
+            sent[key] = r.sent_at
+    quarter_months = [m.key for m in periods.quarter.months]
+    rows = []
+    for unit in _by_path(u for u in facts.units if u.kind in MONTHLY_KIND):
+        kind = MONTHLY_KIND[unit.kind]
+        at_reg = registered.get((unit.code, kind, periods.registration_month.key))
+        registered_on = local_date(at_reg) if at_reg else None
+        record = records.get((unit.code, kind, periods.meeting_month.key))
+        thematic = None
+        if unit.kind in THEMATIC_KINDS:
+            thematic = any(
+                (r := records.get((unit.code, MeetingKind.THEMATIC, m))) is not None and r.held
+                for m in quarter_months
+            )
+        reports = []
+        if unit.kind in REPORTING_KINDS:
+            for due in periods.reports:
+                sent_at = sent.get((unit.code, due.report_type.code, due.period.key))
+                sent_on = local_date(sent_at) if sent_at else None
+                reports.append((due, deadline_status(due.due, sent_on, periods.at), sent_on))
+        rows.append(
+            UnitRow(
+                unit=unit,
+                cluster=_cluster_of(unit, by_code),
+                registration=deadline_status(periods.registration_due, registered_on, periods.at),
+                registered_on=registered_on,
+                meeting=_meeting_status(record, periods),
+                record=record,
+                thematic_held=thematic,
+                reports=tuple(reports),
+                unreachable=tuple(
+                    f"{f.person_name} ({f.role})"
+                    for f in facts.unreachable
+                    if f.unit_code == unit.code and f.since < cutoff
+                ),
+            )
+        )
+    return rows
+
+
+def _cluster_of(unit: UnitInfo, by_code: Mapping[str, UnitInfo]) -> str | None:
+    current: UnitInfo | None = unit
+    while current is not None:
+        if current.kind == UnitKind.CLUSTER:
+            return current.code
+        current = by_code.get(current.parent_code) if current.parent_code else None
+    return None
