@@ -546,10 +546,10 @@ class Digest:
         for key, period in CHANGE_KEYS:
             a = getattr(now.totals, key)
             b = getattr(before.totals, key)
-            if not same[period]:
+            if not same[period] or a is None or b is None:
                 result[key] = None
             elif isinstance(a, Fraction) or isinstance(b, Fraction):
-                result[key] = None if a is None or b is None else round(float(a - b), 4)
+                result[key] = round(float(a - b), 4)
             else:
                 result[key] = a - b
         return result

@@ -169,7 +169,8 @@ def test_plausibility_may_be_empty(raw_policy: dict[str, Any]) -> None:
 
 
 def _groups(raw: dict[str, Any]) -> list[dict[str, Any]]:
-    return raw["rubric"]["groups"]
+    groups: list[dict[str, Any]] = raw["rubric"]["groups"]
+    return groups
 
 
 def _expect_error(raw: dict[str, Any], *fragments: str) -> None:
