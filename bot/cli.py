@@ -10,6 +10,7 @@ from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
+from bot import cli_backup
 from bot.settings import Settings
 from domain.invite_codes import deep_link, display
 from domain.org import OrgFileError
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="chat with the bot in this terminal, no Telegram")
     sandbox.add_argument("--db", default="var/sandbox.sqlite3", help="sandbox database file")
     sandbox.set_defaults(func=_sandbox)
+    cli_backup.add_commands(sub)
     return parser
 
 
