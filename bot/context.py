@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.settings import Settings
+from domain.policy import Policy, default_policy
 from services.actors import Actor
 from services.clock import Clock
 from storage.db import Database
@@ -17,6 +18,7 @@ class Deps:
     settings: Settings
     db: Database
     clock: Clock
+    policy: Policy = field(default_factory=default_policy)
 
 
 DEPS_KEY = "deps"

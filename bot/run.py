@@ -29,6 +29,6 @@ def run_polling(settings: Settings) -> int:
     if not schema_is_current(db):
         log.error("the database schema is not current: run `chibo db upgrade` first")
         return 2
-    application = build_application(Deps(settings, db, SystemClock()))
+    application = build_application(Deps(settings, db, SystemClock(), settings.load_policy()))
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.policy import Policy
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -19,10 +21,15 @@ class Settings(BaseSettings):
     locale: str = "vi"
     bot_api_base_url: str = ""
     bot_username: str = "ChiBoBot"
+    # A copy of domain/policy_default.yaml with the bloc's own deadlines and rubric.
+    policy_file: str = ""
     invite_ttl_days: int = 14
     # Wrong invite codes a user may type within the window before being told to wait.
     invite_max_failures: int = 5
     invite_failure_window_minutes: int = 30
+
+    def load_policy(self) -> Policy:
+        return Policy.load(self.policy_file or None)
 
     @cached_property
     def tz(self) -> ZoneInfo:

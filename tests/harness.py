@@ -93,3 +93,13 @@ class BotHarness:
 def texts(calls: list[ApiCall]) -> str:
     """Everything the user saw, messages and pop-up answers, as one string."""
     return "\n".join(c.text for c in calls)
+
+
+def button(calls: list[ApiCall], text: str) -> str:
+    """The callback data of the button whose label contains `text` in the last message."""
+    for call in reversed(calls):
+        for label, data in call.buttons:
+            if text in label:
+                return data
+    shown = [b for c in calls for b, _ in c.buttons]
+    raise AssertionError(f"no button with {text!r}; buttons: {shown}")

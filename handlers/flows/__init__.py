@@ -1,0 +1,1 @@
+"""The secretary's multi-step flows, one module each, run by handlers.dialog."""

@@ -1,0 +1,87 @@
+"""Pieces every secretary flow uses: choosing the unit, reading numbers and short texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.errors import UserInputError
+from domain.meeting_kinds import MeetingKind, meeting_kinds_for
+from domain.org import MEETING_KINDS
+from domain.roles import Action, Role
+from handlers.dialog import Option, Prompt, Step
+from messages.render import label, render
+from services.actors import Actor, Scope
+
+MAX_SHORT_TEXT = 300
+
+
+def meeting_units(actor: Actor, action: Action) -> list[Scope]:
+    """The units whose meetings the actor keeps: their own cells or committee."""
+    seen: dict[str, Scope] = {}
+    for scope in actor.scopes_for(action):
+        if scope.role in (Role.SECRETARY, Role.DEPUTY) and scope.unit_kind in MEETING_KINDS:
+            seen.setdefault(scope.unit_code, scope)
+    return list(seen.values())
+
+
+def unit_data(scope: Scope) -> dict[str, Any]:
+    return {"unit": scope.unit_code, "unit_name": scope.unit_name, "unit_kind": scope.unit_kind}
+
+
+def kinds_of(step: Step) -> tuple[MeetingKind, ...]:
+    from domain.org import UnitKind
+
+    return meeting_kinds_for(UnitKind(step.data["unit_kind"]))
+
+
+def kind_label(kind: MeetingKind | str, locale: str) -> str:
+    return label(f"meeting.{MeetingKind(kind).value}", locale)
+
+
+def ask_unit(step: Step, action: Action) -> Prompt:
+    units = meeting_units(step.actor, action)
+    return Prompt(
+        render("choose_unit", step.locale),
+        tuple(Option(u.unit_name, u.unit_code) for u in units),
+        accepts_text=False,
+    )
+
+
+def on_unit(step: Step, action: Action, value: str) -> None:
+    for scope in meeting_units(step.actor, action):
+        if scope.unit_code == value:
+            step.data.update(unit_data(scope))
+            return
+    raise UserInputError("Đơn vị này không thuộc phạm vi của bạn.")
+
+
+def whole_number(text: str, low: int, high: int, what: str) -> int:
+    cleaned = text.strip().replace(" ", "")
+    if not cleaned.isdigit():
+        raise UserInputError(f"{what} phải là một số nguyên, ví dụ: {min(max(low, 1), high)}.")
+    value = int(cleaned)
+    if not low <= value <= high:
+        raise UserInputError(f"{what} phải từ {low} đến {high}. Vui lòng nhập lại.")
+    return value
+
+
+def short_text(text: str, what: str, limit: int = MAX_SHORT_TEXT) -> str:
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise UserInputError(f"Vui lòng nhập {what}.")
+    if len(cleaned) > limit:
+        raise UserInputError(f"{what.capitalize()} dài quá {limit} ký tự. Vui lòng viết ngắn lại.")
+    return cleaned
+
+
+def yes_no(locale: str) -> tuple[Option, ...]:
+    return (Option(label("button.yes", locale), "yes"), Option(label("button.no", locale), "no"))
+
+
+def parse_yes_no(value: str) -> bool:
+    folded = value.strip().casefold()
+    if folded in ("yes", "có", "co", "c", "1"):
+        return True
+    if folded in ("no", "không", "khong", "k", "0"):
+        return False
+    raise UserInputError("Vui lòng chọn Có hoặc Không.")

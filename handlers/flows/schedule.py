@@ -1,0 +1,234 @@
+"""Đăng ký lịch sinh hoạt: register, reschedule or cancel a month's meetings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.dates_vi import parse_datetime
+from domain.errors import UserInputError
+from domain.localtime import to_local
+from domain.meeting_kinds import MeetingKind
+from domain.periods import Month, is_period_open
+from domain.recurrence import MonthlyRecurrence
+from domain.roles import Action
+from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from handlers.flows import common
+from messages.render import label, render
+from services import meetings
+
+RECURRENCE_NONE = "once"
+
+
+def months_open_for_registration(step: Step) -> list[Month]:
+    """Next month always; this month too while some of its meetings are unregistered."""
+    this = Month.of(step.today)
+    registered = meetings.schedules_of(step.deps.db, step.data["unit"], [this])
+    kinds = common.kinds_of(step)
+    missing_now = any((k, this) not in registered for k in kinds)
+    open_now = is_period_open(this, step.today, step.deps.policy.edit_grace_days)
+    return ([this] if missing_now and open_now else []) + [this.next()]
+
+
+@flow
+class ScheduleFlow(Flow):
+    name = "schedule"
+    action = Action.SCHEDULE
+
+    def ask_unit(self, d: Step) -> Prompt:
+        return common.ask_unit(d, self.action)
+
+    def on_unit(self, d: Step, value: str) -> str:
+        common.on_unit(d, self.action, value)
+        return self.after_unit(d)
+
+    def after_unit(self, d: Step) -> str:
+        months = months_open_for_registration(d)
+        if len(months) == 1:
+            d.data["month"] = months[0].key
+            return "kind"
+        return "month"
+
+    def ask_month(self, d: Step) -> Prompt:
+        options = tuple(Option(f"Tháng {m}", m.key) for m in months_open_for_registration(d))
+        return Prompt(render("schedule", d.locale, step="month"), options, accepts_text=False)
+
+    def on_month(self, d: Step, value: str) -> str:
+        if value not in {m.key for m in months_open_for_registration(d)}:
+            raise UserInputError("Tháng này không còn mở để đăng ký.")
+        d.data["month"] = value
+        return "kind"
+
+    def ask_kind(self, d: Step) -> Prompt:
+        month = Month.parse(d.data["month"])
+        existing = meetings.schedules_of(d.deps.db, d.data["unit"], [month])
+        options = []
+        for kind in common.kinds_of(d):
+            text = common.kind_label(kind, d.locale)
+            view = existing.get((kind, month))
+            if view is not None and not view.cancelled:
+                text += f" — đã đăng ký {to_local(view.planned_at):%H:%M %d/%m}"
+            options.append(Option(text, kind.value))
+        return Prompt(
+            render(
+                "schedule", d.locale, step="kind", month=str(month), unit_name=d.data["unit_name"]
+            ),
+            tuple(options),
+            accepts_text=False,
+        )
+
+    def on_kind(self, d: Step, value: str) -> str:
+        kind = MeetingKind(value)
+        if kind not in common.kinds_of(d):
+            raise UserInputError("Loại sinh hoạt này không áp dụng cho đơn vị của bạn.")
+        d.data["kind"] = kind.value
+        month = Month.parse(d.data["month"])
+        view = meetings.schedules_of(d.deps.db, d.data["unit"], [month]).get((kind, month))
+        if view is not None and not view.cancelled:
+            d.data["existing"] = True
+            return "manage"
+        d.data["existing"] = False
+        return "when"
+
+    def ask_manage(self, d: Step) -> Prompt:
+        return Prompt(
+            render("schedule", d.locale, step="manage"),
+            (Option("📅 Đổi lịch", "reschedule"), Option("🚫 Hủy lịch", "cancel")),
+            accepts_text=False,
+        )
+
+    def on_manage(self, d: Step, value: str) -> str:
+        return "when" if value == "reschedule" else "cancel_reason"
+
+    def ask_when(self, d: Step) -> Prompt:
+        month = Month.parse(d.data["month"])
+        return Prompt(
+            render(
+                "schedule",
+                d.locale,
+                step="when",
+                month=str(month),
+                example_day=month.day(5).strftime("%-d/%m"),
+            )
+        )
+
+    def on_when(self, d: Step, value: str) -> str:
+        month = Month.parse(d.data["month"])
+        moment = parse_datetime(value, d.now, month=month, future_only=True)
+        if Month.of(moment.date()) != month:
+            raise UserInputError(f"Ngày sinh hoạt phải thuộc tháng {month}. Vui lòng nhập lại.")
+        d.data["planned_at"] = moment.isoformat()
+        return "place"
+
+    def ask_place(self, d: Step) -> Prompt:
+        previous = meetings.last_place(d.deps.db, d.data["unit"], MeetingKind(d.data["kind"]))
+        options = (Option(f"Như lần trước: {previous}", previous),) if previous else ()
+        return Prompt(render("schedule", d.locale, step="place"), options)
+
+    def on_place(self, d: Step, value: str) -> str:
+        d.data["place"] = common.short_text(value, "địa điểm")
+        if d.data["kind"] == MeetingKind.THEMATIC.value:
+            return "theme"
+        return "reason" if d.data["existing"] else "repeat"
+
+    def ask_theme(self, d: Step) -> Prompt:
+        return Prompt(render("schedule", d.locale, step="theme"))
+
+    def on_theme(self, d: Step, value: str) -> str:
+        d.data["theme"] = common.short_text(value, "chủ đề", 500)
+        return "reason" if d.data["existing"] else "repeat"
+
+    def ask_repeat(self, d: Step) -> Prompt:
+        day = datetime.fromisoformat(d.data["planned_at"]).date()
+        nth = (day.day - 1) // 7 + 1
+        rules = [MonthlyRecurrence.day_of_month(day.day)]
+        if nth <= 4:
+            rules.append(MonthlyRecurrence.nth_weekday(day.weekday(), nth))
+        options = (
+            Option("Chỉ tháng này", RECURRENCE_NONE),
+            *(Option(f"Lặp lại: {r.describe_vi()}", r.key) for r in rules),
+        )
+        return Prompt(render("schedule", d.locale, step="repeat"), options, accepts_text=False)
+
+    def on_repeat(self, d: Step, value: str) -> str:
+        if value != RECURRENCE_NONE:
+            MonthlyRecurrence.from_key(value)
+        d.data["recurrence"] = None if value == RECURRENCE_NONE else value
+        return "confirm"
+
+    def ask_reason(self, d: Step) -> Prompt:
+        return Prompt(render("schedule", d.locale, step="reason"))
+
+    def on_reason(self, d: Step, value: str) -> str:
+        d.data["reason"] = common.short_text(value, "lý do đổi lịch", 500)
+        return "confirm"
+
+    def ask_confirm(self, d: Step) -> Prompt:
+        rule = d.data.get("recurrence")
+        return Prompt(
+            render(
+                "schedule",
+                d.locale,
+                step="confirm",
+                unit_name=d.data["unit_name"],
+                kind=common.kind_label(d.data["kind"], d.locale),
+                planned_at=datetime.fromisoformat(d.data["planned_at"]),
+                place=d.data["place"],
+                theme=d.data.get("theme"),
+                reason=d.data.get("reason"),
+                recurrence=MonthlyRecurrence.from_key(rule).describe_vi() if rule else None,
+            ),
+            (Option(label("button.confirm", d.locale), "ok"),),
+            accepts_text=False,
+        )
+
+    def on_confirm(self, d: Step, value: str) -> Done:
+        request = meetings.ScheduleRequest(
+            unit_code=d.data["unit"],
+            kind=MeetingKind(d.data["kind"]),
+            month=Month.parse(d.data["month"]),
+            planned_at=datetime.fromisoformat(d.data["planned_at"]),
+            place=d.data["place"],
+            theme=d.data.get("theme"),
+            recurrence=d.data.get("recurrence"),
+            reason=d.data.get("reason"),
+        )
+        view = meetings.register_schedule(
+            d.deps.db, d.actor, request, now=d.now, policy=d.deps.policy
+        )
+        return Done(
+            render(
+                "schedule",
+                d.locale,
+                step="done",
+                planned_at=view.planned_at,
+                kind=common.kind_label(view.kind, d.locale),
+                month=str(view.month),
+                changed=bool(request.reason),
+                recurrence=request.recurrence,
+            )
+        )
+
+    def ask_cancel_reason(self, d: Step) -> Prompt:
+        return Prompt(render("schedule", d.locale, step="cancel_reason"))
+
+    def on_cancel_reason(self, d: Step, value: str) -> Done:
+        reason = common.short_text(value, "lý do hủy lịch", 500)
+        meetings.cancel_schedule(
+            d.deps.db,
+            d.actor,
+            d.data["unit"],
+            MeetingKind(d.data["kind"]),
+            Month.parse(d.data["month"]),
+            reason,
+            now=d.now,
+            policy=d.deps.policy,
+        )
+        return Done(
+            render(
+                "schedule",
+                d.locale,
+                step="cancelled",
+                kind=common.kind_label(d.data["kind"], d.locale),
+                month=str(Month.parse(d.data["month"])),
+            )
+        )

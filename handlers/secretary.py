@@ -1,0 +1,92 @@
+"""Secretary commands: start the flows, route buttons and typed answers to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.access import guarded, refuse
+from bot.context import ChiboContext
+from domain.roles import Action
+from handlers import dialog
+from handlers.flows import common
+from handlers.flows.schedule import ScheduleFlow
+from messages.render import render
+
+# Buttons in reminders open a flow for a unit: "open:<flow>:<UNIT>[:kind][:period]".
+OPEN_PREFIX = "open:"
+FLOW_ARGS: dict[str, tuple[str, ...]] = {
+    "schedule": ("month",),
+}
+FLOW_FIRST_STEP = {"schedule": "kind"}
+
+
+async def _start(
+    update: Update,
+    context: ChiboContext,
+    flow_cls: type[dialog.Flow],
+    unit_code: str | None,
+    extra: dict[str, Any],
+    first_step: str | None,
+) -> None:
+    actor = context.require_actor()
+    units = common.meeting_units(actor, flow_cls.action)
+    if unit_code is not None:
+        chosen = [u for u in units if u.unit_code == unit_code]
+        if not chosen:
+            await refuse(update, render("unit_out_of_scope", context.locale))
+            return
+        units = chosen
+    if not units:
+        await refuse(update, render("no_meeting_unit", context.locale))
+        return
+    if len(units) > 1:
+        await dialog.start(update, context, flow_cls, extra, "unit")
+        return
+    await dialog.start(
+        update, context, flow_cls, {**common.unit_data(units[0]), **extra}, first_step
+    )
+
+
+def _command(flow_cls: type[dialog.Flow]):  # type: ignore[no-untyped-def]
+    async def start_flow(update: Update, context: ChiboContext) -> None:
+        unit_code = context.args[0].upper() if context.args else None
+        await _start(update, context, flow_cls, unit_code, {}, None)
+
+    start_flow.__name__ = f"start_{flow_cls.name}"
+    return start_flow
+
+
+async def open_from_button(update: Update, context: ChiboContext) -> None:
+    """A reminder's button: jump straight into the flow for that unit and period."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.removeprefix(OPEN_PREFIX).split(":")
+    flow_cls = dialog.FLOWS.get(parts[0])
+    names = FLOW_ARGS.get(parts[0], ())
+    if flow_cls is None or len(parts) != 2 + len(names):
+        await query.answer(render("dialog_stale", context.locale), show_alert=True)
+        return
+    if not context.require_actor().may(flow_cls.action):
+        await query.answer(render("not_allowed", context.locale), show_alert=True)
+        return
+    await query.answer()
+    extra = dict(zip(names, parts[2:], strict=True))
+    await _start(update, context, flow_cls, parts[1], extra, FLOW_FIRST_STEP.get(parts[0]))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("schedule", guarded(Action.SCHEDULE, _command(ScheduleFlow))),
+        CallbackQueryHandler(guarded(Action.HELP, open_from_button), pattern=f"^{OPEN_PREFIX}"),
+        CallbackQueryHandler(
+            guarded(Action.HELP, dialog.on_button), pattern=f"^{dialog.CALLBACK_PREFIX}"
+        ),
+        MessageHandler(private & filters.Document.ALL, guarded(Action.HELP, dialog.on_document)),
+        MessageHandler(
+            private & filters.TEXT & ~filters.COMMAND, guarded(Action.HELP, dialog.on_text)
+        ),
+    ]
