@@ -181,6 +181,8 @@ class RecordNudges:
 @dataclass(frozen=True)
 class Escalation:
     after_days_overdue: int
+    # A unit still overdue is listed again every this many days after the first time.
+    repeat_every_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,11 @@ class ReminderPolicy:
     reports: DeadlineReminders
     escalation: Escalation
     weekly_digest: WeeklyDigest
+    # The "Nhắc lại sau" button holds a reminder back this long (then quiet hours apply).
+    snooze_minutes: int = 120
+    # After downtime, reminder days missed up to this many days ago are folded into
+    # the next reminder; older ones are skipped (the next reminder day covers them).
+    catch_up_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -600,6 +607,10 @@ def _reminders(node: _Node) -> ReminderPolicy:
     nudge_node.done()
     escalation_node = node.node("escalation")
     escalation = Escalation(escalation_node.integer("after_days_overdue", 1, 60))
+    if escalation_node.has("repeat_every_days"):
+        escalation = replace(
+            escalation, repeat_every_days=escalation_node.integer("repeat_every_days", 1, 60)
+        )
     escalation_node.done()
     digest_node = node.node("weekly_digest")
     weekday = digest_node.raw("weekday")
@@ -618,6 +629,10 @@ def _reminders(node: _Node) -> ReminderPolicy:
         escalation=escalation,
         weekly_digest=digest,
     )
+    if node.has("snooze_minutes"):
+        policy = replace(policy, snooze_minutes=node.integer("snooze_minutes", 5, 24 * 60))
+    if node.has("catch_up_days"):
+        policy = replace(policy, catch_up_days=node.integer("catch_up_days", 0, 31))
     node.done()
     for key, clock in (
         ("send_at", policy.send_at),

@@ -311,3 +311,19 @@ class ChatSubscription(Base):
     unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
     subscribed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PlannerRun(Base):
+    """One planning run of a scheduled slot ("reminders:0800:2026-12-22"), written once.
+
+    The row is inserted in the same transaction as the outbox rows the run planned,
+    so a slot is planned completely or not at all, and later runs (every few
+    minutes, or on a second instance) skip it. After downtime the missing rows
+    show which reminder days were missed.
+    """
+
+    __tablename__ = "planner_runs"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
