@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=_org_show)
 
+    activity = sub.add_parser("activity", help="past meetings and reports").add_subparsers(
+        required=True
+    )
+    act_imp = activity.add_parser("import", help="import past activity from CSV (see README)")
+    act_imp.add_argument("file", type=Path)
+    act_imp.set_defaults(func=_activity_import)
+
     inv = sub.add_parser("invite", help="invite codes").add_subparsers(required=True)
     create = inv.add_parser("create", help="create a one-time invite code")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -113,6 +120,32 @@ def _org_show(args: argparse.Namespace, settings: Settings) -> int:
     for u in units:
         members = f" — {u.members} đảng viên" if u.members is not None else ""
         print(f"{'  ' * u.depth}{u.code}  {u.name} [{u.kind}]{members}")
+    return 0
+
+
+def _activity_import(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.activity_csv import ActivityFileError
+    from services.activity_import import import_activity
+
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return _fail(f"Không đọc được tệp {args.file}: {error}")
+    try:
+        result = import_activity(
+            _db(settings), text, now=SystemClock().now(), policy=settings.load_policy()
+        )
+    except ActivityFileError as error:
+        return _fail(f"Tệp {args.file} có lỗi, chưa ghi gì vào cơ sở dữ liệu:\n{error}")
+    print(f"Đã nhập {result.meeting_rows} dòng cuộc họp, {result.report_rows} dòng báo cáo.")
+    for label, c in (
+        ("Lịch sinh hoạt", result.schedules),
+        ("Kết quả sinh hoạt", result.records),
+        ("Đánh giá chất lượng", result.ratings),
+        ("Báo cáo", result.reports),
+    ):
+        deleted = f", {c.deleted} xóa" if c.deleted else ""
+        print(f"{label}: {c.created} mới, {c.updated} cập nhật, {c.unchanged} không đổi{deleted}.")
     return 0
 
 

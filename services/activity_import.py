@@ -59,7 +59,7 @@ def import_activity(
 ) -> ActivityImportResult:
     """Validate the whole file, then upsert every row in one transaction."""
     with db.transaction() as session:
-        units = dict(session.execute(select(Unit.code, Unit.kind)).tuples())
+        units = {code: kind for code, kind in session.execute(select(Unit.code, Unit.kind))}
         parsed = parse_activity_csv(text, units, policy, local_date(now))
         return _Importer(session, now, actor).run(parsed)
 
