@@ -1,0 +1,300 @@
+"""Chat texts of the leadership digest: the context the `digest*.j2` templates read.
+
+Telegram refuses messages over 4096 characters, so lists are capped ("… và N
+đơn vị khác, xem tệp đính kèm") and the caps shrink until the text fits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from fractions import Fraction
+from functools import cache
+from typing import Any
+
+import yaml
+
+from domain.digest import Digest, Lists, Totals, UnitRow
+from domain.policy import Policy
+from domain.text_vi import format_percent
+from messages.render import _PLAIN, DEFAULT_LOCALE, render
+
+TELEGRAM_LIMIT = 4096
+CAPS = (8, 5, 3, 1, 0)
+_BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
+
+
+@cache
+def _labels(locale: str) -> dict[str, str]:
+    try:
+        source, _, _ = _PLAIN.loader.get_source(_PLAIN, f"{locale}/digest_labels.yaml")  # type: ignore[union-attr]
+    except Exception:
+        if locale == DEFAULT_LOCALE:
+            raise
+        return _labels(DEFAULT_LOCALE)
+    return yaml.safe_load(source)
+
+
+def dlabel(key: str, locale: str | None = None) -> str:
+    """A digest label; unknown keys fall back to the default locale, then to the key itself."""
+    labels = _labels(locale or DEFAULT_LOCALE)
+    return labels.get(key) or _labels(DEFAULT_LOCALE).get(key) or key
+
+
+def flag_label(flag: str, locale: str | None = None) -> str:
+    """Plausibility flags are stored as rule codes; unknown ones are shown as they are."""
+    return dlabel(f"flag.{flag}", locale)
+
+
+def percent(value: Fraction | float | None) -> str:
+    return "—" if value is None else format_percent(value)
+
+
+def ratio(part: int, whole: int) -> str:
+    """ "09/12", as the bloc's documents write counts."""
+    return f"{part:02d}/{whole:02d}"
+
+
+def signed(value: int | float | None, *, as_percent: bool = False) -> str:
+    if value is None:
+        return ""
+    if value == 0:
+        return ""
+    text = format_percent(abs(value)) if as_percent else str(abs(value))
+    return ("+" if value > 0 else "−") + text
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _capped(items: Sequence[Any], cap: int) -> dict[str, Any]:
+    return {"shown": list(items[:cap]), "more": max(0, len(items) - cap), "count": len(items)}
+
+
+def totals_context(t: Totals, target: Fraction, locale: str | None) -> dict[str, Any]:
+    return {
+        "registered": t.registered,
+        "registration_expected": t.registration_expected,
+        "registration_on_time": t.registration_on_time,
+        "registration_late": t.registration_late,
+        "registration_missing": t.registration_missing,
+        "registration_pending": t.registration_pending,
+        "meetings_expected": t.meetings_expected,
+        "meetings_held": t.meetings_held,
+        "meetings_excused": t.meetings_excused,
+        "meetings_unexcused": t.meetings_unexcused,
+        "meetings_pending": t.meetings_pending,
+        "rated": t.rated,
+        "quality": [
+            {"label": dlabel(f"quality_short.{code}", locale), "count": count}
+            for code, count in t.quality.items()
+        ],
+        "attendance_average": percent(t.attendance_average),
+        "attendance_meetings": t.attendance_meetings,
+        "attendance_below_target": t.attendance_below_target,
+        "attendance_ok": t.attendance_average is not None and t.attendance_average >= target,
+        "target": percent(target),
+        "thematic_expected": t.thematic_expected,
+        "thematic_held": t.thematic_held,
+        "reports_expected": t.reports_expected,
+        "reports_on_time": t.reports_on_time,
+        "reports_late": t.reports_late,
+        "reports_missing": t.reports_missing,
+        "unreachable": t.unreachable,
+    }
+
+
+def _lists_context(lists: Lists, cap: int, locale: str | None) -> dict[str, Any]:
+    groups = [
+        {
+            "name": g.group.name if g.group else dlabel("base_cells_group", locale),
+            "is_committee": g.group is not None,
+            "ratio": ratio(g.missing, g.total),
+            "units": [u.name for u in g.units],
+        }
+        for g in lists.not_registered
+    ]
+    reports = _report_groups(lists, cap, locale)
+    meetings = [
+        {
+            "unit": m.unit.name,
+            "kind": dlabel(f"meeting.{m.kind.value}", locale),
+            "excused": m.excused,
+            "recorded": m.recorded,
+            "reason": m.reason,
+        }
+        for m in lists.meetings_not_held
+    ]
+    ratings = [
+        {
+            "unit": r.unit.name,
+            "level": dlabel(f"quality.{r.level}", locale),
+            "score": r.score,
+            "flags": [flag_label(f, locale) for f in r.flags],
+        }
+        for r in lists.implausible_ratings
+    ]
+    low = [
+        {"unit": a.unit.name, "rate": percent(a.rate), "present": a.present, "total": a.total}
+        for a in lists.attendance_below_target
+    ]
+    unreachable = [
+        {
+            "unit": u.unit.name,
+            "role": dlabel(f"role.{u.role}", locale),
+            "name": u.person_name,
+            "since": _day(_local_day(u.since)),
+        }
+        for u in lists.unreachable
+    ]
+    return {
+        "not_registered": _capped(groups, cap),
+        "not_registered_units": sum(g.missing for g in lists.not_registered),
+        "reports": _capped(reports, cap),
+        "reports_problems": len(lists.reports),
+        "meetings": _capped(meetings, cap),
+        "ratings": _capped(ratings, cap),
+        "low_attendance": _capped(low, cap),
+        "unreachable": _capped(unreachable, cap),
+        "thematic_missing": _capped([u.name for u in lists.thematic_missing], cap),
+    }
+
+
+def _report_groups(lists: Lists, cap: int, locale: str | None) -> list[dict[str, Any]]:
+    """Late and missing reports, one line per report and period, with a few unit names."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in lists.reports:
+        group = groups.setdefault(
+            (r.report_type, r.period),
+            {
+                "report": r.report_name,
+                "period": r.period_label,
+                "due": _day(r.due),
+                "due_date": r.due,
+                "missing": [],
+                "late": [],
+            },
+        )
+        group["missing" if r.status.value == "missing" else "late"].append(r.unit.name)
+    result = sorted(groups.values(), key=lambda g: g["due_date"], reverse=True)
+    for g in result:
+        for key in ("missing", "late"):
+            names = g[key]
+            g[key] = {"count": len(names), "shown": names[:cap], "more": max(0, len(names) - cap)}
+    return result
+
+
+def _local_day(moment: Any) -> date:
+    from domain.localtime import local_date
+
+    return local_date(moment)
+
+
+def digest_context(d: Digest, cap: int, locale: str | None) -> dict[str, Any]:
+    p = d.periods
+    changes = d.changes
+    return {
+        "scope_name": d.scope.name,
+        "scope_kind": dlabel(f"kind.{d.scope.kind}", locale),
+        "at": _day(d.at),
+        "previous_at": _day(d.previous.periods.at),
+        "registration_month": str(p.registration_month),
+        "registration_due": _day(p.registration_due),
+        "meeting_month": str(p.meeting_month),
+        "meeting_month_over": p.meeting_month_over,
+        "quarter": str(p.quarter),
+        "t": totals_context(d.totals, d.attendance_target, locale),
+        "change": {
+            key: signed(value, as_percent=key == "attendance_average")
+            for key, value in changes.items()
+        },
+        "lists": _lists_context(d.lists, cap, locale),
+    }
+
+
+def _fit(template: str, locale: str | None, build: Any) -> str:
+    text = ""
+    for cap in CAPS:
+        text = _BLANK_LINES.sub("\n\n", render(template, locale, **build(cap)))
+        if len(text) <= TELEGRAM_LIMIT:
+            return text
+    return text[: TELEGRAM_LIMIT - 1] + "…"
+
+
+def digest_summary(d: Digest, locale: str | None = None, *, attachments: bool = True) -> str:
+    """The weekly digest as one chat message (HTML), within Telegram's limit."""
+    return _fit(
+        "digest",
+        locale,
+        lambda cap: {**digest_context(d, cap, locale), "attachments": attachments},
+    )
+
+
+def overdue_text(d: Digest, locale: str | None = None) -> str:
+    return _fit("digest_overdue", locale, lambda cap: digest_context(d, cap, locale))
+
+
+def unit_text(d: Digest, row: UnitRow | None, policy: Policy, locale: str | None = None) -> str:
+    """One unit: its own duties, and the totals of its subtree when it has one."""
+    own: dict[str, Any] | None = None
+    if row is not None:
+        record = row.record
+        rate = None
+        if record and record.held and record.present is not None and record.total_members:
+            rate = Fraction(record.present, record.total_members)
+        own = {
+            "registration": dlabel(f"deadline.{row.registration.value}", locale)
+            if row.registration
+            else None,
+            "registered_on": _day(row.registered_on) if row.registered_on else None,
+            "meeting_kind": dlabel(f"meeting.{_monthly_kind(row)}", locale),
+            "meeting": dlabel(
+                "duty.no_record"
+                if record is None and row.meeting and row.meeting.value == "missing"
+                else f"duty.{row.meeting.value}",
+                locale,
+            )
+            if row.meeting
+            else None,
+            "held_on": _day(record.held_on) if record and record.held_on else None,
+            "attendance": percent(rate) if rate is not None else None,
+            "present": record.present if record else None,
+            "total": record.total_members if record else None,
+            "reason": record.not_held_reason if record and not record.held else None,
+            "level": dlabel(f"quality.{record.rating_level}", locale)
+            if record and record.rating_level
+            else None,
+            "score": record.rating_score if record else None,
+            "flags": [flag_label(f, locale) for f in record.rating_flags] if record else [],
+            "thematic": row.thematic_held,
+            "reports": [
+                {
+                    "report": due.report_type.name_vi,
+                    "period": str(due.period),
+                    "due": _day(due.due),
+                    "status": dlabel(f"report.{status.value}", locale),
+                    "sent_on": _day(sent_on) if sent_on else None,
+                }
+                for due, status, sent_on in row.reports
+            ],
+            "unreachable": list(row.unreachable),
+        }
+    has_subtree = len(d.breakdown) > 0
+    return _fit(
+        "digest_unit",
+        locale,
+        lambda cap: {
+            **digest_context(d, cap, locale),
+            "code": d.scope.code,
+            "own": own,
+            "has_subtree": has_subtree,
+        },
+    )
+
+
+def _monthly_kind(row: UnitRow) -> str:
+    from domain.digest import MONTHLY_KIND
+
+    return MONTHLY_KIND[row.unit.kind].value

@@ -1,0 +1,223 @@
+"""Use-cases behind the leadership digest: build it, export a month, look units up."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from domain import digest as rules
+from domain.org import UnitKind, fold
+from domain.periods import Month
+from domain.policy import Policy
+from storage import audit, digest_queries
+from storage.db import Database
+from storage.models import ChatSubscription, Unit
+
+_WEEK = timedelta(days=7)
+
+
+class ScopeNotFound(LookupError):
+    """The scope code names no active unit."""
+
+
+def build_digest(db: Database, scope_code: str, at: date, policy: Policy) -> rules.Digest:
+    """The digest of `scope_code`'s subtree as of the end of local day `at`.
+
+    One read transaction, a fixed number of queries: the facts for the current
+    week, the previous one and the 8-week trend are loaded together.
+    """
+    needed = rules.facts_needed(policy, (*rules.trend_days(at), at - _WEEK))
+    with db.transaction() as session:
+        facts = digest_queries.load_facts(
+            session, scope_code, months=needed.months, report_periods=needed.report_periods
+        )
+    if facts is None:
+        raise ScopeNotFound(scope_code)
+    return rules.build(policy, facts, at)
+
+
+@dataclass(frozen=True)
+class MonthExport:
+    scope: rules.UnitInfo
+    periods: rules.DigestPeriods
+    rows: list[rules.UnitRow]
+    snapshot: rules.Snapshot
+
+
+def export_month(
+    db: Database, scope_code: str, month: Month, at: date, policy: Policy
+) -> MonthExport:
+    """Per-unit statuses for one month, as known at the end of local day `at`."""
+    periods = rules.periods_for_month(policy, month, at)
+    months = {month.key, *(m.key for m in month.quarter.months)}
+    with db.transaction() as session:
+        facts = digest_queries.load_facts(
+            session,
+            scope_code,
+            months=months,
+            report_periods={r.period.key for r in periods.reports},
+        )
+    if facts is None:
+        raise ScopeNotFound(scope_code)
+    return MonthExport(
+        facts.scope,
+        periods,
+        rules.unit_rows(policy, facts, periods),
+        rules.snapshot(policy, facts, at, periods),
+    )
+
+
+def root_code(db: Database) -> str:
+    """The bloc: the root of the tree (the default scope of the CLI)."""
+    with db.transaction() as session:
+        code = session.scalar(
+            select(Unit.code).where(Unit.parent_code.is_(None), Unit.active.is_(True))
+        )
+    if code is None:
+        raise ScopeNotFound("(root)")
+    return code
+
+
+# ---------------------------------------------------------------------------
+# Looking units up
+
+
+@dataclass(frozen=True)
+class FoundUnit:
+    code: str
+    name: str
+    kind: UnitKind
+    path: str
+
+
+def search_units(
+    db: Database, text: str, within_paths: tuple[str, ...], limit: int = 10
+) -> tuple[list[FoundUnit], int]:
+    """Units whose code or name contains `text`, ignoring case and diacritics.
+
+    Only units under one of `within_paths` (the actor's scopes) are searched.
+    Returns up to `limit` units (exact code match first) and how many matched.
+    """
+    needle = fold(text).strip()
+    if not needle or not within_paths:
+        return [], 0
+    visible = or_(*(Unit.path.startswith(p, autoescape=True) for p in within_paths))
+    matches = or_(
+        Unit.name_folded.contains(needle, autoescape=True),
+        Unit.code.ilike(f"%{_escape_like(needle)}%", escape="\\"),
+    )
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Unit.code, Unit.name, Unit.kind, Unit.path)
+            .where(visible, matches, Unit.active.is_(True))
+            .order_by(Unit.path)
+        ).all()
+    found = [FoundUnit(*row) for row in rows]
+    found.sort(key=lambda u: (u.code.casefold() != needle, u.path))
+    return found[:limit], len(found)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_cluster(db: Database, text: str) -> FoundUnit | None:
+    """A cluster by number ("3"), code ("C3") or name ("Cụm 3", "cum 3")."""
+    wanted = fold(text).strip()
+    if not wanted:
+        return None
+    with db.transaction() as session:
+        clusters = [
+            FoundUnit(*row)
+            for row in session.execute(
+                select(Unit.code, Unit.name, Unit.kind, Unit.path)
+                .where(Unit.kind == UnitKind.CLUSTER, Unit.active.is_(True))
+                .order_by(Unit.path)
+            )
+        ]
+    for cluster in clusters:
+        if wanted in (cluster.code.casefold(), fold(cluster.name)):
+            return cluster
+    if wanted.isdigit():
+        number = int(wanted)
+        for cluster in clusters:
+            numbers = re.findall(r"\d+", f"{cluster.code} {cluster.name}")
+            if number in {int(n) for n in numbers}:
+                return cluster
+    return None
+
+
+def unit_path(db: Database, code: str) -> str | None:
+    with db.transaction() as session:
+        return session.scalar(select(Unit.path).where(Unit.code == code))
+
+
+# ---------------------------------------------------------------------------
+# Group chats
+
+
+def subscribe_chat(
+    db: Database,
+    *,
+    chat_id: int,
+    title: str | None,
+    unit_code: str,
+    person_id: int,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Register a group chat for the weekly digest of `unit_code`; False if nothing changed."""
+    with db.transaction() as session:
+        existing = session.get(ChatSubscription, chat_id)
+        old = {"unit": existing.unit_code} if existing is not None else None
+        if existing is not None and existing.unit_code == unit_code:
+            existing.title = title
+            return False
+        if existing is None:
+            session.add(
+                ChatSubscription(
+                    chat_id=chat_id,
+                    title=title,
+                    unit_code=unit_code,
+                    subscribed_by=person_id,
+                    created_at=now,
+                )
+            )
+        else:
+            existing.unit_code, existing.title, existing.subscribed_by = unit_code, title, person_id
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            actor_person_id=person_id,
+            action="subscribe",
+            entity="chat_subscription",
+            key=str(chat_id),
+            old=old,
+            new={"unit": unit_code, "title": title},
+        )
+        return True
+
+
+def unsubscribe_chat(
+    db: Database, *, chat_id: int, person_id: int, actor: str, now: datetime
+) -> bool:
+    with db.transaction() as session:
+        existing = session.get(ChatSubscription, chat_id)
+        if existing is None:
+            return False
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            actor_person_id=person_id,
+            action="unsubscribe",
+            entity="chat_subscription",
+            key=str(chat_id),
+            old={"unit": existing.unit_code, "title": existing.title},
+        )
+        session.delete(existing)
+        return True
