@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import enum
 import io
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+# Re-exported: unit names are folded for search exactly as parsers fold typed text.
+from domain.text_vi import fold as fold
 
 
 class UnitKind(enum.StrEnum):
@@ -36,13 +38,6 @@ MEETING_KINDS = frozenset({UnitKind.BASE_COMMITTEE, UnitKind.BASE_CELL, UnitKind
 
 CSV_COLUMNS = ("code", "name", "kind", "parent", "members")
 MAX_MEMBERS = 10_000
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip Vietnamese diacritics, for search that ignores both."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,15 @@ output are plain text, so they come from a second, non-escaping environment.
 from __future__ import annotations
 
 from datetime import date, datetime
+from fractions import Fraction
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
+
+from domain.text_vi import format_percent
 
 DEFAULT_LOCALE = "vi"
 LOCALES = ("vi", "en")
@@ -29,8 +32,8 @@ def _fmt_datetime(value: datetime) -> str:
     return value.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
 
 
-def _fmt_percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%".replace(".", ",")
+def _fmt_percent(value: float | Fraction | None) -> str:
+    return "—" if value is None else format_percent(value)
 
 
 def _environment(autoescape: bool) -> Environment:
