@@ -10,6 +10,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 from telegram.request import BaseRequest
 
 import handlers
+from bot import limits
 from bot.context import DEPS_KEY, ChiboContext, Deps
 from handlers.account import COMMANDS
 from messages.render import label, render
@@ -39,6 +40,7 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
     application.bot_data[DEPS_KEY] = deps
+    limits.register(application)  # group -1: oversized or userless updates stop here
     handlers.register(application)
     application.add_error_handler(_on_error)
     return application

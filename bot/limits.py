@@ -1,0 +1,67 @@
+"""One early guard for every update, before any handler: what is not worth reading.
+
+Registered as a TypeHandler in group -1, so it runs before the handlers (group 0)
+and can stop an update with ApplicationHandlerStop. It never opens the database:
+
+- an update without a user (channel posts), from another bot, or an edit of an
+  old message (editing an answer must not move a dialog or re-run a command) is
+  ignored quietly;
+- a text or caption longer than MAX_TEXT_CHARS, or containing a NUL character
+  (PostgreSQL cannot store it), is refused with one polite Vietnamese sentence;
+- a document larger than MAX_FILE_BYTES is refused the same way.
+
+Everything else goes on to the handlers, which check access (bot.access).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+
+from bot.access import public
+from bot.context import ChiboContext
+from messages.render import render
+
+log = logging.getLogger(__name__)
+
+# No field the bot stores is longer than 500 characters; a whole message is at most 4096.
+MAX_TEXT_CHARS = 2000
+# Report files (minutes, scans) are small; the Bot API cannot fetch more than 20 MB anyway.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+GUARD_GROUP = -1
+
+
+async def screen_update(update: Update, context: ChiboContext) -> None:
+    """Stop the update here (ApplicationHandlerStop) unless the handlers should see it."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop
+    if update.edited_message is not None or update.edited_channel_post is not None:
+        raise ApplicationHandlerStop
+    message = update.message
+    if message is None:
+        return
+    text = message.text or message.caption or ""
+    locale = context.deps.settings.locale
+    if len(text) > MAX_TEXT_CHARS or "\x00" in text:
+        log.info("refused a text of %d characters from %s", len(text), user.id)
+        await _reply(update, render("too_long", locale, limit=MAX_TEXT_CHARS))
+        raise ApplicationHandlerStop
+    document = message.document
+    if document is not None and (document.file_size or 0) > MAX_FILE_BYTES:
+        log.info("refused a file of %s bytes from %s", document.file_size, user.id)
+        await _reply(update, render("file_too_big", locale, limit_mb=MAX_FILE_BYTES // 2**20))
+        raise ApplicationHandlerStop
+
+
+async def _reply(update: Update, text: str) -> None:
+    # In a group, say nothing: a stranger's long text there is not addressed to the bot.
+    if update.effective_chat is not None and update.effective_chat.type == "private":
+        assert update.effective_message is not None
+        await update.effective_message.reply_html(text)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(TypeHandler(Update, public(screen_update)), group=GUARD_GROUP)

@@ -1,0 +1,63 @@
+"""Raw updates the harness has no shortcut for: documents, edits, channel posts, groups."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from bot.transport import ApiCall
+from tests.harness import BotHarness, User
+
+_ids = itertools.count(900_000)
+DATE = 1_780_000_000
+
+
+def private_chat(user: User) -> dict[str, Any]:
+    return {"id": user.id, "type": "private", "first_name": user.first_name}
+
+
+def group_chat(chat_id: int = -100_777) -> dict[str, Any]:
+    return {"id": chat_id, "type": "supergroup", "title": "Nhóm lãnh đạo"}
+
+
+def message(
+    user: User | None,
+    *,
+    text: str | None = None,
+    chat: dict[str, Any] | None = None,
+    document: dict[str, Any] | None = None,
+    caption: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "message_id": next(_ids),
+        "date": DATE,
+        "chat": chat or (private_chat(user) if user else group_chat()),
+    }
+    if user is not None:
+        body["from"] = user.as_dict()
+    if text is not None:
+        body["text"] = text
+        if text.startswith("/"):
+            command = text.split()[0] if text.split() else text
+            body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    if document is not None:
+        body["document"] = document
+    if caption is not None:
+        body["caption"] = caption
+    return body
+
+
+def document(size: int, name: str = "bien-ban.pdf") -> dict[str, Any]:
+    n = next(_ids)
+    return {
+        "file_id": f"DOC{n}",
+        "file_unique_id": f"U{n}",
+        "file_name": name,
+        "mime_type": "application/pdf",
+        "file_size": size,
+    }
+
+
+async def deliver(bot: BotHarness, **update: Any) -> list[ApiCall]:
+    """Process one update (`message=…`, `edited_message=…`, `channel_post=…`, …)."""
+    return await bot._process({"update_id": next(_ids), **update})
