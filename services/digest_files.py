@@ -1,0 +1,576 @@
+"""Files that go with the digest: XLSX detail, PNG chart, DOCX notice, and month exports.
+
+Every function returns bytes (ready for an outbox attachment or a Telegram
+document) and reads its labels from `messages/templates/<locale>/digest_labels.yaml`
+or the `digest_notice*.j2` templates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from domain.digest import MONTHLY_KIND, Digest, Totals, UnitRow
+from domain.localtime import local_date
+from messages.digest_text import dlabel, flag_label
+from services.digest import MonthExport
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def file_stem(d: Digest) -> str:
+    return f"tong-hop-{d.scope.code}-{d.at.isoformat()}"
+
+
+def _pct(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value) * 100, 1)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100 * part / whole, 1)
+
+
+# ---------------------------------------------------------------------------
+# XLSX
+
+
+def _sheet(
+    wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> Worksheet:
+    ws = wb.create_sheet(title[:31])
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        ws.append(list(row))
+    for i, _ in enumerate(header, start=1):
+        width = max(
+            (len(str(c.value)) for c in ws[get_column_letter(i)] if c.value is not None), default=8
+        )
+        ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _metric_rows(t: Totals, target: Fraction) -> list[tuple[str, Any]]:
+    return [
+        ("registration_expected", t.registration_expected),
+        ("registered", t.registered),
+        ("registration_on_time", t.registration_on_time),
+        ("registration_late", t.registration_late),
+        ("registration_missing", t.registration_missing),
+        ("meetings_expected", t.meetings_expected),
+        ("meetings_held", t.meetings_held),
+        ("meetings_excused", t.meetings_excused),
+        ("meetings_unexcused", t.meetings_unexcused),
+        ("rated", t.rated),
+        *((f"quality.{code}", n) for code, n in t.quality.items()),
+        ("attendance_average", _pct(t.attendance_average)),
+        ("attendance_target", _pct(target)),
+        ("attendance_below_target", t.attendance_below_target),
+        ("thematic_expected", t.thematic_expected),
+        ("thematic_held", t.thematic_held),
+        ("reports_expected", t.reports_expected),
+        ("reports_on_time", t.reports_on_time),
+        ("reports_late", t.reports_late),
+        ("reports_missing", t.reports_missing),
+        ("unreachable", t.unreachable),
+    ]
+
+
+def _metric_label(key: str, locale: str | None) -> str:
+    if key.startswith("quality."):
+        return dlabel(key, locale)
+    return dlabel(f"metric.{key}", locale)
+
+
+def digest_xlsx(d: Digest, locale: str | None = None) -> bytes:
+    """The digest in full: headline numbers with last week, every list, breakdown and trend."""
+    L = lambda key: dlabel(key, locale)  # noqa: E731
+    wb = Workbook()
+    summary = wb.active
+    assert summary is not None
+    summary.title = L("sheet.summary")[:31]
+    p = d.periods
+    summary.append([d.scope.name, d.scope.code])
+    summary.append([L("col.week"), d.at.strftime("%d/%m/%Y")])
+    summary.append([L("col.registration"), str(p.registration_month)])
+    summary.append([L("col.meeting_status"), str(p.meeting_month)])
+    summary.append([L("col.thematic"), str(p.quarter)])
+    summary.append([])
+    header_row = summary.max_row + 1
+    summary.append([L("col.metric"), L("col.current"), L("col.previous"), L("col.change")])
+    for cell in summary[header_row]:
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+    previous = dict(_metric_rows(d.previous.totals, d.attendance_target))
+    for key, value in _metric_rows(d.totals, d.attendance_target):
+        before = previous[key]
+        change = (
+            value - before
+            if isinstance(value, int | float) and isinstance(before, int | float)
+            else None
+        )
+        summary.append([_metric_label(key, locale), value, before, change])
+    summary.column_dimensions["A"].width = 52
+    for col in "BCD":
+        summary.column_dimensions[col].width = 14
+
+    lists = d.lists
+    _sheet(
+        wb,
+        L("sheet.not_registered"),
+        [L("col.group"), L("col.code"), L("col.unit")],
+        (
+            (g.group.name if g.group else L("base_cells_group"), u.code, u.name)
+            for g in lists.not_registered
+            for u in g.units
+        ),
+    )
+    _sheet(
+        wb,
+        L("sheet.registered_late"),
+        [L("col.code"), L("col.unit"), L("col.registered_on")],
+        ((x.unit.code, x.unit.name, x.registered_on) for x in lists.registered_late),
+    )
+    _sheet(
+        wb,
+        L("sheet.reports"),
+        [
+            L("col.code"),
+            L("col.unit"),
+            L("col.report"),
+            L("col.period"),
+            L("col.due"),
+            L("col.status"),
+            L("col.sent_on"),
+        ],
+        (
+            (
+                r.unit.code,
+                r.unit.name,
+                r.report_name,
+                r.period_label,
+                r.due,
+                L(f"report.{r.status.value}"),
+                r.sent_on,
+            )
+            for r in lists.reports
+        ),
+    )
+    _sheet(
+        wb,
+        L("sheet.meetings"),
+        [L("col.code"), L("col.unit"), L("col.meeting"), L("col.status"), L("col.reason")],
+        (
+            (
+                m.unit.code,
+                m.unit.name,
+                L(f"meeting.{m.kind.value}"),
+                L(
+                    "duty.excused"
+                    if m.excused
+                    else ("duty.missing" if m.recorded else "duty.no_record")
+                ),
+                m.reason,
+            )
+            for m in lists.meetings_not_held
+        ),
+    )
+    _sheet(
+        wb,
+        L("sheet.ratings"),
+        [
+            L("col.code"),
+            L("col.unit"),
+            L("col.meeting"),
+            L("col.level"),
+            L("col.score"),
+            L("col.flags"),
+        ],
+        (
+            (
+                r.unit.code,
+                r.unit.name,
+                L(f"meeting.{r.kind.value}"),
+                L(f"quality.{r.level}"),
+                r.score,
+                "; ".join(flag_label(f, locale) for f in r.flags),
+            )
+            for r in lists.implausible_ratings
+        ),
+    )
+    _sheet(
+        wb,
+        L("sheet.attendance"),
+        [L("col.code"), L("col.unit"), L("col.present"), L("col.total"), L("col.rate")],
+        (
+            (a.unit.code, a.unit.name, a.present, a.total, _pct(a.rate))
+            for a in lists.attendance_below_target
+        ),
+    )
+    _sheet(
+        wb,
+        L("sheet.thematic"),
+        [L("col.code"), L("col.unit")],
+        ((u.code, u.name) for u in lists.thematic_missing),
+    )
+    _sheet(
+        wb,
+        L("sheet.unreachable"),
+        [L("col.code"), L("col.unit"), L("col.role"), L("col.person"), L("col.since")],
+        (
+            (u.unit.code, u.unit.name, L(f"role.{u.role}"), u.person_name, local_date(u.since))
+            for u in lists.unreachable
+        ),
+    )
+    _sheet(
+        wb,
+        L("sheet.breakdown"),
+        [
+            L("col.code"),
+            L("col.unit"),
+            L("metric.registered"),
+            L("metric.registration_expected"),
+            L("metric.meetings_held"),
+            L("metric.meetings_expected"),
+            L("metric.rated"),
+            L("metric.attendance_average"),
+            L("metric.thematic_held"),
+            L("metric.thematic_expected"),
+            L("metric.reports_on_time"),
+            L("metric.reports_late"),
+            L("metric.reports_missing"),
+            L("metric.unreachable"),
+        ],
+        (
+            (
+                b.unit.code,
+                b.unit.name,
+                b.totals.registered,
+                b.totals.registration_expected,
+                b.totals.meetings_held,
+                b.totals.meetings_expected,
+                b.totals.rated,
+                _pct(b.totals.attendance_average),
+                b.totals.thematic_held,
+                b.totals.thematic_expected,
+                b.totals.reports_on_time,
+                b.totals.reports_late,
+                b.totals.reports_missing,
+                b.totals.unreachable,
+            )
+            for b in d.breakdown
+        ),
+    )
+    _sheet(
+        wb,
+        L("sheet.trend"),
+        [L("col.week"), L("col.registered_pct"), L("col.held_pct"), L("col.reports_pct")],
+        (
+            (
+                point.at,
+                _share(point.totals.registered, point.totals.registration_expected),
+                _share(point.totals.meetings_held, point.totals.meetings_expected),
+                _share(point.totals.reports_on_time, point.totals.reports_expected),
+            )
+            for point in d.trend
+        ),
+    )
+    return _save(wb)
+
+
+def _save(wb: Workbook) -> bytes:
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, date):
+                    cell.number_format = "DD/MM/YYYY"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Month export (XLSX / CSV)
+
+
+def _export_header(locale: str | None, export: MonthExport) -> list[str]:
+    L = lambda key: dlabel(key, locale)  # noqa: E731
+    header = [
+        L("col.code"),
+        L("col.unit"),
+        L("col.kind"),
+        L("col.cluster"),
+        L("col.members"),
+        L("col.registration"),
+        L("col.registered_on"),
+        L("col.meeting"),
+        L("col.meeting_status"),
+        L("col.held_on"),
+        L("col.present"),
+        L("col.total"),
+        L("col.rate"),
+        L("col.reason"),
+        L("col.level"),
+        L("col.score"),
+        L("col.flags"),
+        L("col.thematic"),
+    ]
+    for due in export.periods.reports:
+        header.append(f"{due.report_type.name_vi} ({due.period})")
+    header.append(L("col.unreachable"))
+    return header
+
+
+def _export_row(row: UnitRow, export: MonthExport, locale: str | None) -> list[Any]:
+    L = lambda key: dlabel(key, locale)  # noqa: E731
+    r = row.record
+    rate = None
+    if r is not None and r.held and r.present is not None and r.total_members:
+        rate = _pct(Fraction(r.present, r.total_members))
+    meeting = None
+    if row.meeting is not None:
+        meeting = (
+            L("duty.no_record")
+            if r is None and row.meeting.value == "missing"
+            else L(f"duty.{row.meeting.value}")
+        )
+    reports = {
+        (due.report_type.code, due.period.key): (status, sent) for due, status, sent in row.reports
+    }
+    values: list[Any] = [
+        row.unit.code,
+        row.unit.name,
+        L(f"kind.{row.unit.kind.value}"),
+        row.cluster,
+        row.unit.members,
+        L(f"deadline.{row.registration.value}") if row.registration else None,
+        row.registered_on,
+        L(f"meeting.{MONTHLY_KIND[row.unit.kind].value}"),
+        meeting,
+        r.held_on if r else None,
+        r.present if r else None,
+        r.total_members if r else None,
+        rate,
+        r.not_held_reason if r and not r.held else None,
+        L(f"quality.{r.rating_level}") if r and r.rating_level else None,
+        r.rating_score if r else None,
+        "; ".join(flag_label(f, locale) for f in r.rating_flags) if r else None,
+        None if row.thematic_held is None else L("yes" if row.thematic_held else "no"),
+    ]
+    for due in export.periods.reports:
+        found = reports.get((due.report_type.code, due.period.key))
+        if found is None:
+            values.append(None)
+        else:
+            status, sent = found
+            values.append(L(f"report.{status.value}") + (f" ({sent:%d/%m/%Y})" if sent else ""))
+    values.append("; ".join(row.unreachable) or None)
+    return values
+
+
+def export_xlsx(export: MonthExport, locale: str | None = None) -> bytes:
+    wb = Workbook()
+    default = wb.active
+    assert default is not None
+    wb.remove(default)
+    ws = _sheet(
+        wb,
+        dlabel("sheet.units", locale),
+        _export_header(locale, export),
+        (_export_row(row, export, locale) for row in export.rows),
+    )
+    ws.title = f"{dlabel('sheet.units', locale)} {export.periods.meeting_month.key}"[:31]
+    return _save(wb)
+
+
+def export_csv(export: MonthExport, locale: str | None = None) -> bytes:
+    """UTF-8 with a BOM, so Excel opens the Vietnamese names correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_export_header(locale, export))
+    for row in export.rows:
+        writer.writerow(
+            [
+                v.isoformat() if isinstance(v, date) else ("" if v is None else v)
+                for v in _export_row(row, export, locale)
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------
+# PNG chart
+
+
+def digest_chart_png(d: Digest, locale: str | None = None) -> bytes:
+    """Compliance by child unit (clusters of the bloc) and the 8-week trend, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    L = lambda key: dlabel(key, locale)  # noqa: E731
+    fig = Figure(figsize=(12, 5), dpi=100)
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+
+    names = [b.unit.code for b in d.breakdown] or [d.scope.code]
+    totals = [b.totals for b in d.breakdown] or [d.totals]
+    series = (
+        (
+            L("chart.registered"),
+            [_share(t.registered, t.registration_expected) or 0 for t in totals],
+        ),
+        (L("chart.held"), [_share(t.meetings_held, t.meetings_expected) or 0 for t in totals]),
+        (L("chart.reports"), [_share(t.reports_on_time, t.reports_expected) or 0 for t in totals]),
+    )
+    width = 0.8 / len(series)
+    for i, (label, values) in enumerate(series):
+        xs = [x + (i - 1) * width for x in range(len(names))]
+        left.bar(xs, values, width=width, label=label)
+    left.set_xticks(
+        range(len(names)),
+        names,
+        rotation=45 if len(names) > 8 else 0,
+        ha="right" if len(names) > 8 else "center",
+    )
+    left.set_ylim(0, 105)
+    left.set_ylabel(L("chart.percent"))
+    left.set_title(f"{L('chart.breakdown_title')} — {d.scope.name}", fontsize=10)
+    left.legend(fontsize=8, loc="upper right")
+
+    days = [p.at.strftime("%d/%m") for p in d.trend]
+    for label, key in (
+        (L("chart.registered"), lambda t: _share(t.registered, t.registration_expected)),
+        (L("chart.held"), lambda t: _share(t.meetings_held, t.meetings_expected)),
+        (L("chart.reports"), lambda t: _share(t.reports_on_time, t.reports_expected)),
+    ):
+        right.plot(days, [key(p.totals) or 0 for p in d.trend], marker="o", label=label)
+    right.set_ylim(0, 105)
+    right.set_title(L("chart.trend_title"), fontsize=10)
+    right.tick_params(axis="x", labelrotation=45)
+    right.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# DOCX notice
+
+
+def digest_docx(d: Digest, locale: str | None = None) -> bytes:
+    """A formal notice (thông báo) in the layout of the bloc's documents: header, body, appendix."""
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    from messages.digest_text import notice_context
+    from messages.render import render_plain
+
+    ctx = notice_context(d, locale)
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"  # type: ignore[attr-defined]
+    style.font.size = Pt(13)  # type: ignore[attr-defined]
+
+    # Header: issuing body on the left, the Party's name and place/date on the right.
+    header = doc.add_table(rows=1, cols=2)
+    header.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left_lines = render_plain("digest_notice_header_left", locale, **ctx).splitlines()
+    right_lines = render_plain("digest_notice_header_right", locale, **ctx).splitlines()
+    for cell, lines in ((header.cell(0, 0), left_lines), (header.cell(0, 1), right_lines)):
+        cell.paragraphs[0].text = ""
+        for i, line in enumerate(lines):
+            para = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            text = line.strip()
+            italic = text.startswith("_") and text.endswith("_")
+            bold = text.startswith("*") and text.endswith("*")
+            run = para.add_run(text.strip("_*"))
+            run.bold, run.italic = bold, italic
+            run.font.size = Pt(13 if i < 3 else 12)
+
+    body = render_plain("digest_notice", locale, **ctx)
+    for block in body.split("\n"):
+        text = block.rstrip()
+        if not text:
+            continue
+        if text.startswith("# "):
+            para = doc.add_paragraph()
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = para.add_run(text[2:])
+            run.bold = True
+            run.font.size = Pt(14)
+        elif text.startswith("## "):
+            para = doc.add_paragraph()
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            para.add_run(text[3:]).bold = True
+        elif text.startswith("### "):
+            doc.add_paragraph().add_run(text[4:]).bold = True
+        else:
+            para = doc.add_paragraph(text)
+            para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            para.paragraph_format.first_line_indent = Cm(1.0)
+
+    # Signature block.
+    sign = doc.add_table(rows=1, cols=2)
+    recipients = render_plain("digest_notice_recipients", locale, **ctx).splitlines()
+    cell = sign.cell(0, 0)
+    cell.paragraphs[0].text = ""
+    for i, line in enumerate(recipients):
+        para = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        run = para.add_run(line)
+        run.font.size = Pt(11 if i else 12)
+        run.bold = i == 0
+        run.italic = i == 0
+    signer = sign.cell(0, 1)
+    signer.paragraphs[0].text = ""
+    for i, line in enumerate(render_plain("digest_notice_signature", locale, **ctx).splitlines()):
+        para = signer.paragraphs[0] if i == 0 else signer.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.add_run(line).bold = True
+
+    # Appendix: the lists as tables.
+    doc.add_page_break()
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.add_run(ctx["appendix_title"]).bold = True
+    for table in ctx["appendix"]:
+        doc.add_paragraph().add_run(table["title"]).bold = True
+        if not table["rows"]:
+            doc.add_paragraph(table["empty"])
+            continue
+        grid = doc.add_table(rows=1, cols=len(table["header"]))
+        grid.style = "Table Grid"
+        for i, text in enumerate(table["header"]):
+            grid.rows[0].cells[i].text = text
+            for run in grid.rows[0].cells[i].paragraphs[0].runs:
+                run.bold = True
+        for row in table["rows"]:
+            cells = grid.add_row().cells
+            for i, value in enumerate(row):
+                cells[i].text = "" if value is None else str(value)
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
