@@ -12,6 +12,9 @@ from bot.context import ChiboContext
 from domain.roles import Action
 from handlers import dialog
 from handlers.flows import common
+from handlers.flows.rating import RatingFlow
+from handlers.flows.record import RecordFlow
+from handlers.flows.report import ReportFlow
 from handlers.flows.schedule import ScheduleFlow
 from messages.render import render
 
@@ -19,8 +22,10 @@ from messages.render import render
 OPEN_PREFIX = "open:"
 FLOW_ARGS: dict[str, tuple[str, ...]] = {
     "schedule": ("month",),
+    "record": ("kind", "month"),
+    "rate": ("kind", "month"),
+    "report": ("report_type", "period"),
 }
-FLOW_FIRST_STEP = {"schedule": "kind"}
 
 
 async def _start(
@@ -29,7 +34,6 @@ async def _start(
     flow_cls: type[dialog.Flow],
     unit_code: str | None,
     extra: dict[str, Any],
-    first_step: str | None,
 ) -> None:
     actor = context.require_actor()
     units = common.meeting_units(actor, flow_cls.action)
@@ -45,15 +49,13 @@ async def _start(
     if len(units) > 1:
         await dialog.start(update, context, flow_cls, extra, "unit")
         return
-    await dialog.start(
-        update, context, flow_cls, {**common.unit_data(units[0]), **extra}, first_step
-    )
+    await dialog.start(update, context, flow_cls, {**common.unit_data(units[0]), **extra})
 
 
 def _command(flow_cls: type[dialog.Flow]):  # type: ignore[no-untyped-def]
     async def start_flow(update: Update, context: ChiboContext) -> None:
         unit_code = context.args[0].upper() if context.args else None
-        await _start(update, context, flow_cls, unit_code, {}, None)
+        await _start(update, context, flow_cls, unit_code, {})
 
     start_flow.__name__ = f"start_{flow_cls.name}"
     return start_flow
@@ -74,13 +76,16 @@ async def open_from_button(update: Update, context: ChiboContext) -> None:
         return
     await query.answer()
     extra = dict(zip(names, parts[2:], strict=True))
-    await _start(update, context, flow_cls, parts[1], extra, FLOW_FIRST_STEP.get(parts[0]))
+    await _start(update, context, flow_cls, parts[1], extra)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("schedule", guarded(Action.SCHEDULE, _command(ScheduleFlow))),
+        CommandHandler("record", guarded(Action.RECORD, _command(RecordFlow))),
+        CommandHandler("rate", guarded(Action.RATE, _command(RatingFlow))),
+        CommandHandler("report", guarded(Action.REPORT, _command(ReportFlow))),
         CallbackQueryHandler(guarded(Action.HELP, open_from_button), pattern=f"^{OPEN_PREFIX}"),
         CallbackQueryHandler(
             guarded(Action.HELP, dialog.on_button), pattern=f"^{dialog.CALLBACK_PREFIX}"

@@ -67,6 +67,22 @@ class BotHarness:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self._process({"update_id": next(self._ids), "message": message})
 
+    async def send_document(self, user: User, file_name: str, size: int = 20_000) -> list[ApiCall]:
+        """The user sends a file (only its metadata travels, as with Telegram)."""
+        message: dict[str, Any] = {
+            "message_id": next(self._ids),
+            "date": 1_780_000_000,
+            "chat": self._chat(user, None, "private"),
+            "from": user.as_dict(),
+            "document": {
+                "file_id": f"file-{file_name}",
+                "file_unique_id": file_name,
+                "file_name": file_name,
+                "file_size": size,
+            },
+        }
+        return await self._process({"update_id": next(self._ids), "message": message})
+
     async def press(self, user: User, data: str, *, message_id: int = 1) -> list[ApiCall]:
         """The user presses an inline button carrying `data`."""
         query = {

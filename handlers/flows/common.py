@@ -6,7 +6,8 @@ from typing import Any
 
 from domain.errors import UserInputError
 from domain.meeting_kinds import MeetingKind, meeting_kinds_for
-from domain.org import MEETING_KINDS
+from domain.org import MEETING_KINDS, UnitKind
+from domain.periods import Month
 from domain.roles import Action, Role
 from handlers.dialog import Option, Prompt, Step
 from messages.render import label, render
@@ -29,9 +30,13 @@ def unit_data(scope: Scope) -> dict[str, Any]:
 
 
 def kinds_of(step: Step) -> tuple[MeetingKind, ...]:
-    from domain.org import UnitKind
-
     return meeting_kinds_for(UnitKind(step.data["unit_kind"]))
+
+
+def preset_meeting_is_valid(step: Step, months: list[Month]) -> bool:
+    """A kind and month that came in a button: one this unit holds, in an open month."""
+    kinds = {k.value for k in kinds_of(step)}
+    return step.data.get("kind") in kinds and step.data.get("month") in {m.key for m in months}
 
 
 def kind_label(kind: MeetingKind | str, locale: str) -> str:

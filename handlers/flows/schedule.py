@@ -37,12 +37,16 @@ class ScheduleFlow(Flow):
     def ask_unit(self, d: Step) -> Prompt:
         return common.ask_unit(d, self.action)
 
-    def on_unit(self, d: Step, value: str) -> str:
+    def on_unit(self, d: Step, value: str) -> str | Done:
         common.on_unit(d, self.action, value)
         return self.after_unit(d)
 
-    def after_unit(self, d: Step) -> str:
+    def after_unit(self, d: Step) -> str | Done:
         months = months_open_for_registration(d)
+        if "month" in d.data:  # opened from a reminder's button
+            if d.data["month"] not in {m.key for m in months}:
+                return Done(render("button_expired", d.locale))
+            return "kind"
         if len(months) == 1:
             d.data["month"] = months[0].key
             return "kind"

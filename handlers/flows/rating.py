@@ -1,0 +1,177 @@
+"""Tự đánh giá chất lượng sinh hoạt: walk the rubric with buttons, show score and level."""
+
+from __future__ import annotations
+
+from domain.errors import UserInputError
+from domain.meeting_kinds import MeetingKind
+from domain.periods import Month
+from domain.policy import Criterion
+from domain.quality import QualityLevel
+from domain.roles import Action
+from domain.rubric import score_rating
+from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from handlers.flows import common
+from handlers.flows.record import recordable_months
+from messages.render import label, render
+from services import meetings
+
+REDO = "redo"
+
+
+def point_options(criterion: Criterion) -> tuple[Option, ...]:
+    """The likely scores first: full marks and just below, then half and zero."""
+    top = criterion.max_points
+    values = sorted({*range(top, max(top - 4, 0) - 1, -1), top // 2, 0}, reverse=True)
+    return tuple(Option(str(v), str(v)) for v in values)
+
+
+@flow
+class RatingFlow(Flow):
+    name = "rate"
+    action = Action.RATE
+
+    def ask_unit(self, d: Step) -> Prompt:
+        return common.ask_unit(d, self.action)
+
+    def on_unit(self, d: Step, value: str) -> str | Done:
+        common.on_unit(d, self.action, value)
+        return self.after_unit(d)
+
+    def after_unit(self, d: Step) -> str | Done:
+        if "kind" in d.data:  # opened from a button ("rate now", a reminder)
+            if not common.preset_meeting_is_valid(d, recordable_months(d)):
+                return Done(render("button_expired", d.locale))
+            return self._begin(d)
+        if not self._held(d):
+            return Done(render("rating", d.locale, step="nothing"))
+        return "meeting"
+
+    def _held(self, d: Step) -> list[meetings.RecordView]:
+        records = meetings.records_of(d.deps.db, d.data["unit"], recordable_months(d))
+        return sorted(
+            (r for r in records.values() if r.data.held),
+            key=lambda r: (r.month, r.kind.value),
+            reverse=True,
+        )
+
+    def ask_meeting(self, d: Step) -> Prompt:
+        options = []
+        for r in self._held(d):
+            state = (
+                f"đã đánh giá: {QualityLevel(r.rated_level).label_vi} {r.rated_score} điểm"
+                if r.rated_level
+                else "chưa đánh giá"
+            )
+            options.append(
+                Option(
+                    f"{common.kind_label(r.kind, d.locale)} {r.month} ({state})",
+                    f"{r.kind.value}|{r.month.key}",
+                )
+            )
+        return Prompt(
+            render("rating", d.locale, step="meeting"), tuple(options), accepts_text=False
+        )
+
+    def on_meeting(self, d: Step, value: str) -> str:
+        kind_text, _, month_key = value.partition("|")
+        d.data["kind"], d.data["month"] = MeetingKind(kind_text).value, month_key
+        return self._begin(d)
+
+    def _begin(self, d: Step) -> str:
+        record = self._record(d)
+        if record is None or not record.data.held:
+            raise UserInputError("Chưa có biên bản buổi sinh hoạt đã tổ chức để đánh giá.")
+        d.data["answers"] = {}
+        d.data["ci"] = 0
+        return "criterion"
+
+    def _record(self, d: Step) -> meetings.RecordView | None:
+        return meetings.record_of(
+            d.deps.db, d.data["unit"], MeetingKind(d.data["kind"]), Month.parse(d.data["month"])
+        )
+
+    def _criterion(self, d: Step) -> Criterion:
+        return d.deps.policy.rubric.answerable_criteria[d.data["ci"]]
+
+    def ask_criterion(self, d: Step) -> Prompt:
+        rubric = d.deps.policy.rubric
+        criterion = self._criterion(d)
+        context = {}
+        if d.data["ci"] == 0:
+            record = self._record(d)
+            assert record is not None
+            facts = meetings.facts_of(record.data)
+            context = {
+                "present": facts.present,
+                "total": facts.total_members,
+                "rate": facts.attendance_rate,
+                "attendance_points": rubric.attendance_points_for(facts.attendance_rate),
+                "attendance_max": rubric.attendance_max_points,
+            }
+        return Prompt(
+            render(
+                "rating",
+                d.locale,
+                step="criterion",
+                criterion=criterion,
+                number=d.data["ci"] + 1,
+                count=len(rubric.answerable_criteria),
+                kind=common.kind_label(d.data["kind"], d.locale),
+                month=str(Month.parse(d.data["month"])),
+                **context,
+            ),
+            point_options(criterion),
+            columns=4,
+        )
+
+    def on_criterion(self, d: Step, value: str) -> str:
+        criterion = self._criterion(d)
+        d.data["answers"][criterion.code] = common.whole_number(
+            value, 0, criterion.max_points, f"Điểm “{criterion.label_vi}”"
+        )
+        d.data["ci"] += 1
+        if d.data["ci"] < len(d.deps.policy.rubric.answerable_criteria):
+            return "criterion"
+        return "review"
+
+    def ask_review(self, d: Step) -> Prompt:
+        record = self._record(d)
+        assert record is not None
+        result = score_rating(d.deps.policy, d.data["answers"], meetings.facts_of(record.data))
+        return Prompt(
+            render(
+                "rating",
+                d.locale,
+                step="review",
+                result=result,
+                kind=common.kind_label(d.data["kind"], d.locale),
+                month=str(Month.parse(d.data["month"])),
+            ),
+            (Option(label("button.confirm", d.locale), "ok"), Option("↩️ Làm lại", REDO)),
+            columns=2,
+            accepts_text=False,
+        )
+
+    def on_review(self, d: Step, value: str) -> str | Done:
+        if value == REDO:
+            return self._begin(d)
+        result = meetings.rate_meeting(
+            d.deps.db,
+            d.actor,
+            d.data["unit"],
+            MeetingKind(d.data["kind"]),
+            Month.parse(d.data["month"]),
+            d.data["answers"],
+            now=d.now,
+            policy=d.deps.policy,
+        )
+        return Done(
+            render(
+                "rating",
+                d.locale,
+                step="done",
+                result=result,
+                kind=common.kind_label(d.data["kind"], d.locale),
+                month=str(Month.parse(d.data["month"])),
+            )
+        )

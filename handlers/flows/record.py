@@ -1,0 +1,263 @@
+"""Ghi nhận buổi sinh hoạt: held or not, when, how long, who came."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from domain.dates_vi import parse_date
+from domain.errors import UserInputError
+from domain.localtime import local_date
+from domain.meeting_kinds import MeetingKind
+from domain.org import MAX_MEMBERS
+from domain.periods import Month, is_period_open
+from domain.roles import Action
+from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from handlers.flows import common
+from messages.render import label, render
+from services import meetings
+
+DURATIONS = (60, 90, 120, 150, 180)
+_DURATION = re.compile(
+    r"^(?:(?P<h>\d{1,2})\s*(?:h|g|giờ|gio|tiếng|tieng))?\s*(?P<m>\d{1,4})?\s*(?:p|ph|phút|phut)?$"
+)
+
+
+def parse_duration(text: str) -> int:
+    """Minutes from "90", "90 phút", "1h30", "2 giờ"."""
+    m = _DURATION.match(text.strip().casefold())
+    if m is None or not (m.group("h") or m.group("m")):
+        raise UserInputError("Thời lượng chưa đúng. Vui lòng nhập số phút, ví dụ: 90 hoặc 1h30.")
+    minutes = int(m.group("h") or 0) * 60 + int(m.group("m") or 0)
+    if not 1 <= minutes <= 24 * 60:
+        raise UserInputError("Thời lượng phải từ 1 đến 1440 phút. Vui lòng nhập lại.")
+    return minutes
+
+
+def recordable_months(step: Step) -> list[Month]:
+    """This month and, while it is still open for edits, the one before."""
+    this = Month.of(step.today)
+    months = [this]
+    if is_period_open(this.prev(), step.today, step.deps.policy.edit_grace_days):
+        months.insert(0, this.prev())
+    return months
+
+
+@flow
+class RecordFlow(Flow):
+    name = "record"
+    action = Action.RECORD
+
+    def ask_unit(self, d: Step) -> Prompt:
+        return common.ask_unit(d, self.action)
+
+    def on_unit(self, d: Step, value: str) -> str | Done:
+        common.on_unit(d, self.action, value)
+        return self.after_unit(d)
+
+    def after_unit(self, d: Step) -> str | Done:
+        if "kind" in d.data:  # opened from a reminder's button
+            if not common.preset_meeting_is_valid(d, recordable_months(d)):
+                return Done(render("button_expired", d.locale))
+            return "held"
+        return "meeting"
+
+    def ask_meeting(self, d: Step) -> Prompt:
+        months = recordable_months(d)
+        records = meetings.records_of(d.deps.db, d.data["unit"], months)
+        options = []
+        for month in reversed(months):
+            for kind in common.kinds_of(d):
+                state = "đã ghi nhận, sửa" if (kind, month) in records else "chưa ghi nhận"
+                options.append(
+                    Option(
+                        f"{common.kind_label(kind, d.locale)} {month} ({state})",
+                        f"{kind.value}|{month.key}",
+                    )
+                )
+        return Prompt(
+            render("record", d.locale, step="meeting", unit_name=d.data["unit_name"]),
+            tuple(options),
+            accepts_text=False,
+        )
+
+    def on_meeting(self, d: Step, value: str) -> str:
+        kind_text, _, month_key = value.partition("|")
+        d.data["kind"], d.data["month"] = MeetingKind(kind_text).value, month_key
+        return "held"
+
+    def ask_held(self, d: Step) -> Prompt:
+        return Prompt(
+            render("record", d.locale, step="held", **self._what(d)),
+            common.yes_no(d.locale),
+            columns=2,
+        )
+
+    def on_held(self, d: Step, value: str) -> str:
+        d.data["held"] = common.parse_yes_no(value)
+        return "date" if d.data["held"] else "reason"
+
+    # Not held ---------------------------------------------------------------------------
+    def ask_reason(self, d: Step) -> Prompt:
+        return Prompt(render("record", d.locale, step="reason"))
+
+    def on_reason(self, d: Step, value: str) -> str:
+        d.data["not_held_reason"] = common.short_text(value, "lý do", 500)
+        return "excused"
+
+    def ask_excused(self, d: Step) -> Prompt:
+        return Prompt(
+            render("record", d.locale, step="excused"),
+            (Option("Có lý do chính đáng", "yes"), Option("Không có lý do", "no")),
+            accepts_text=False,
+        )
+
+    def on_excused(self, d: Step, value: str) -> str:
+        d.data["not_held_excused"] = common.parse_yes_no(value)
+        return "confirm"
+
+    # Held -------------------------------------------------------------------------------
+    def ask_date(self, d: Step) -> Prompt:
+        month = Month.parse(d.data["month"])
+        planned = meetings.schedules_of(d.deps.db, d.data["unit"], [month]).get(
+            (MeetingKind(d.data["kind"]), month)
+        )
+        options: tuple[Option, ...] = ()
+        if (
+            planned is not None
+            and not planned.cancelled
+            and local_date(planned.planned_at) <= d.today
+        ):
+            day = local_date(planned.planned_at)
+            options = (Option(f"Đúng lịch: {day:%d/%m/%Y}", day.isoformat()),)
+        return Prompt(render("record", d.locale, step="date", month=str(month)), options)
+
+    def on_date(self, d: Step, value: str) -> str:
+        month = Month.parse(d.data["month"])
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = parse_date(value, d.today, month=month, past_only=True)
+        if not month.contains(day):
+            raise UserInputError(f"Ngày sinh hoạt phải thuộc tháng {month}. Vui lòng nhập lại.")
+        if day > d.today:
+            raise UserInputError("Ngày này chưa tới. Vui lòng ghi nhận sau khi đã sinh hoạt.")
+        d.data["held_on"] = day.isoformat()
+        return "duration"
+
+    def ask_duration(self, d: Step) -> Prompt:
+        return Prompt(
+            render("record", d.locale, step="duration"),
+            tuple(Option(f"{m} phút", str(m)) for m in DURATIONS),
+            columns=3,
+        )
+
+    def on_duration(self, d: Step, value: str) -> str:
+        d.data["duration_minutes"] = parse_duration(value)
+        return "total"
+
+    def ask_total(self, d: Step) -> Prompt:
+        members = meetings.unit_members(d.deps.db, d.data["unit"])
+        options = (Option(f"Giữ nguyên: {members}", str(members)),) if members else ()
+        return Prompt(render("record", d.locale, step="total", members=members), options)
+
+    def on_total(self, d: Step, value: str) -> str:
+        d.data["total_members"] = common.whole_number(value, 1, MAX_MEMBERS, "Tổng số đảng viên")
+        return "present"
+
+    def ask_present(self, d: Step) -> Prompt:
+        total = d.data["total_members"]
+        return Prompt(
+            render("record", d.locale, step="present", total=total),
+            (Option(f"Đủ {total}/{total}", str(total)),),
+        )
+
+    def on_present(self, d: Step, value: str) -> str:
+        total = d.data["total_members"]
+        d.data["present"] = common.whole_number(value, 0, total, "Số đảng viên dự")
+        if d.data["present"] == total:
+            d.data["excused_absent"] = 0
+            return "higher"
+        return "excused_absent"
+
+    def ask_excused_absent(self, d: Step) -> Prompt:
+        absent = d.data["total_members"] - d.data["present"]
+        options = (
+            tuple(Option(str(n), str(n)) for n in range(absent, -1, -1)) if absent <= 5 else ()
+        )
+        return Prompt(
+            render("record", d.locale, step="excused_absent", absent=absent), options, columns=6
+        )
+
+    def on_excused_absent(self, d: Step, value: str) -> str:
+        absent = d.data["total_members"] - d.data["present"]
+        d.data["excused_absent"] = common.whole_number(value, 0, absent, "Số vắng có lý do")
+        return "higher"
+
+    def ask_higher(self, d: Step) -> Prompt:
+        return Prompt(render("record", d.locale, step="higher"), (Option("Không có", "-"),))
+
+    def on_higher(self, d: Step, value: str) -> str:
+        d.data["higher_attendee"] = None if value == "-" else common.short_text(value, "họ tên")
+        return "theme" if d.data["kind"] == MeetingKind.THEMATIC.value else "minutes"
+
+    def ask_theme(self, d: Step) -> Prompt:
+        month = Month.parse(d.data["month"])
+        planned = meetings.schedules_of(d.deps.db, d.data["unit"], [month]).get(
+            (MeetingKind.THEMATIC, month)
+        )
+        options = (Option(planned.theme, planned.theme),) if planned and planned.theme else ()
+        return Prompt(render("record", d.locale, step="theme"), options)
+
+    def on_theme(self, d: Step, value: str) -> str:
+        d.data["theme"] = common.short_text(value, "chủ đề", 500)
+        return "minutes"
+
+    def ask_minutes(self, d: Step) -> Prompt:
+        return Prompt(
+            render("record", d.locale, step="minutes"), common.yes_no(d.locale), columns=2
+        )
+
+    def on_minutes(self, d: Step, value: str) -> str:
+        d.data["minutes_taken"] = common.parse_yes_no(value)
+        return "confirm"
+
+    # Confirm ----------------------------------------------------------------------------
+    def _record(self, d: Step) -> meetings.RecordInput:
+        fields = meetings.RecordInput.__dataclass_fields__
+        values = {k: d.data.get(k) for k in fields}
+        if values["held_on"]:
+            values["held_on"] = date.fromisoformat(values["held_on"])
+        return meetings.RecordInput(**values)
+
+    def _what(self, d: Step) -> dict[str, str]:
+        return {
+            "kind": common.kind_label(d.data["kind"], d.locale),
+            "month": str(Month.parse(d.data["month"])),
+            "unit_name": d.data["unit_name"],
+        }
+
+    def ask_confirm(self, d: Step) -> Prompt:
+        return Prompt(
+            render("record", d.locale, step="confirm", r=self._record(d), **self._what(d)),
+            (Option(label("button.confirm", d.locale), "ok"),),
+            accepts_text=False,
+        )
+
+    def on_confirm(self, d: Step, value: str) -> Done:
+        kind, month = MeetingKind(d.data["kind"]), Month.parse(d.data["month"])
+        record = self._record(d)
+        meetings.record_meeting(
+            d.deps.db, d.actor, d.data["unit"], kind, month, record, now=d.now, policy=d.deps.policy
+        )
+        links: tuple[tuple[str, str], ...] = ()
+        if record.held:
+            links = (
+                (
+                    label("button.rate_now", d.locale),
+                    f"open:rate:{d.data['unit']}:{kind.value}:{month.key}",
+                ),
+            )
+        return Done(
+            render("record", d.locale, step="done", held=record.held, **self._what(d)), links
+        )

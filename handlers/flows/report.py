@@ -1,0 +1,83 @@
+"""Xác nhận gửi báo cáo định kỳ, with an optional attached document."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.reports import ReportStatus
+from domain.roles import Action
+from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from handlers.flows import common
+from messages.render import render
+from services import reports
+
+SENT_WITHOUT_FILE = "sent"
+# Reports due within this many days are offered; later ones are listed by /status only.
+_NOTICE_DAYS = timedelta(days=31)
+
+
+@flow
+class ReportFlow(Flow):
+    name = "report"
+    action = Action.REPORT
+
+    def ask_unit(self, d: Step) -> Prompt:
+        return common.ask_unit(d, self.action)
+
+    def on_unit(self, d: Step, value: str) -> str | Done:
+        common.on_unit(d, self.action, value)
+        return self.after_unit(d)
+
+    def _open(self, d: Step) -> list[reports.ReportItem]:
+        items = reports.report_overview(d.deps.db, d.data["unit"], d.today, d.deps.policy)
+        return [i for i in items if i.sent_on is None and i.due - d.today <= _NOTICE_DAYS]
+
+    def after_unit(self, d: Step) -> str | Done:
+        if "report_type" in d.data:  # opened from a reminder's button
+            wanted = (d.data["report_type"], d.data.get("period"))
+            if wanted not in {(i.report_type, i.period_key) for i in self._open(d)}:
+                return Done(render("button_expired", d.locale))
+            return "attach"
+        if not self._open(d):
+            return Done(render("report", d.locale, step="nothing"))
+        return "choose"
+
+    def ask_choose(self, d: Step) -> Prompt:
+        options = tuple(
+            Option(
+                f"{i.name} {i.period_label} — hạn {i.due:%d/%m}"
+                + (" (quá hạn)" if i.status == ReportStatus.MISSING else ""),
+                f"{i.report_type}|{i.period_key}",
+            )
+            for i in self._open(d)
+        )
+        return Prompt(
+            render("report", d.locale, step="choose", unit_name=d.data["unit_name"]),
+            options,
+            accepts_text=False,
+        )
+
+    def on_choose(self, d: Step, value: str) -> str:
+        d.data["report_type"], _, d.data["period"] = value.partition("|")
+        return "attach"
+
+    def ask_attach(self, d: Step) -> Prompt:
+        return Prompt(
+            render("report", d.locale, step="attach"),
+            (Option("✅ Đã gửi (không đính kèm tệp)", SENT_WITHOUT_FILE),),
+            accepts_text=False,
+            accepts_document=True,
+        )
+
+    def on_attach(self, d: Step, value: str) -> Done:
+        item = reports.confirm_report(
+            d.deps.db,
+            d.actor,
+            d.data["unit"],
+            d.data["report_type"],
+            d.data["period"],
+            document=d.document,
+            now=d.now,
+            policy=d.deps.policy,
+        )
+        return Done(render("report", d.locale, step="done", item=item))

@@ -1,0 +1,141 @@
+"""Periodic reports: what is due for a unit, and confirming one as sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from domain.errors import UserInputError
+from domain.localtime import local_date
+from domain.periods import parse_period_key
+from domain.policy import Policy
+from domain.reports import ReportStatus, due_date, reports_due, submission_status
+from services.actors import Actor
+from storage import audit
+from storage.db import Database
+from storage.models import ReportSubmission
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    report_type: str
+    name: str
+    period_key: str
+    period_label: str
+    due: date
+    status: ReportStatus
+    sent_on: date | None
+    document_name: str | None
+
+    @property
+    def days_late(self) -> int:
+        end = self.sent_on or None
+        return max(0, ((end or self.due) - self.due).days)
+
+
+def report_overview(db: Database, unit_code: str, today: date, policy: Policy) -> list[ReportItem]:
+    """The latest deadline that has come and the next one ahead, for each report type."""
+    dues = reports_due(policy, today)
+    with db.transaction() as session:
+        sent = {
+            (r.report_type, r.period): r
+            for r in session.scalars(
+                select(ReportSubmission).where(
+                    ReportSubmission.unit_code == unit_code,
+                    ReportSubmission.period.in_({d.period.key for d in dues}),
+                )
+            )
+        }
+    items = []
+    for due in dues:
+        row = sent.get((due.report_type.code, due.period.key))
+        sent_on = local_date(row.sent_at) if row else None
+        items.append(
+            ReportItem(
+                due.report_type.code,
+                due.report_type.name_vi,
+                due.period.key,
+                str(due.period),
+                due.due,
+                submission_status(due.due, sent_on, today),
+                sent_on,
+                row.document_name if row else None,
+            )
+        )
+    return items
+
+
+def confirm_report(
+    db: Database,
+    actor: Actor,
+    unit_code: str,
+    report_type: str,
+    period_key: str,
+    *,
+    document: tuple[str, str] | None,
+    now: datetime,
+    policy: Policy,
+) -> ReportItem:
+    """Record the report as sent now; on time or late follows from the policy's due date."""
+    try:
+        rtype = policy.report_type(report_type)
+        period = parse_period_key(period_key)
+    except (KeyError, ValueError) as error:
+        raise UserInputError("Báo cáo này không có trong chế độ báo cáo hiện hành.") from error
+    if not rtype.applies_to(period):
+        raise UserInputError("Báo cáo này không có trong chế độ báo cáo hiện hành.")
+    today = local_date(now)
+    if period.first_day > today:
+        raise UserInputError(f"Kỳ báo cáo {period} chưa bắt đầu, chưa xác nhận được.")
+    due = due_date(rtype, period)
+    with db.transaction() as session:
+        existing = session.scalar(
+            select(ReportSubmission).where(
+                ReportSubmission.unit_code == unit_code,
+                ReportSubmission.report_type == report_type,
+                ReportSubmission.period == period.key,
+            )
+        )
+        if existing is not None:
+            raise UserInputError(
+                f"{rtype.name_vi} {period} đã được xác nhận gửi ngày "
+                f"{local_date(existing.sent_at):%d/%m/%Y}."
+            )
+        session.add(
+            ReportSubmission(
+                unit_code=unit_code,
+                report_type=report_type,
+                period=period.key,
+                due_on=due,
+                sent_at=now,
+                document_file_id=document[0] if document else None,
+                document_name=document[1] if document else None,
+                confirmed_by=actor.person_id,
+            )
+        )
+        audit.record(
+            session,
+            at=now,
+            actor=str(actor.telegram_user_id),
+            actor_person_id=actor.person_id,
+            action="confirm",
+            entity="report_submission",
+            key=f"{unit_code}:{report_type}:{period.key}",
+            new={
+                "sent_at": now.isoformat(),
+                "due_on": due.isoformat(),
+                "document": document[1] if document else None,
+            },
+        )
+    return ReportItem(
+        report_type,
+        rtype.name_vi,
+        period.key,
+        str(period),
+        due,
+        submission_status(due, today, today),
+        today,
+        document[1] if document else None,
+    )

@@ -1,0 +1,69 @@
+"""Confirming periodic reports: on time or late is computed, never typed."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import ReportSubmission
+from tests.harness import BotHarness, button, texts
+from tests.secretary.conftest import OTHER_SECRETARY, SECRETARY
+
+pytestmark = pytest.mark.usefixtures("people")
+
+
+def submissions(db: Database) -> list[ReportSubmission]:
+    with db.transaction() as s:
+        return list(s.scalars(select(ReportSubmission)))
+
+
+async def test_late_monthly_report_is_marked_late(bot: BotHarness, db: Database) -> None:
+    calls = await bot.send(SECRETARY, "/report")
+    calls = await bot.press(SECRETARY, button(calls, "Báo cáo tháng 11/2026 — hạn 20/11 (quá hạn)"))
+    calls = await bot.press(SECRETARY, button(calls, "Đã gửi"))
+    assert "trễ hạn 6 ngày" in texts(calls)
+    (row,) = submissions(db)
+    assert (row.report_type, row.period, str(row.due_on)) == ("monthly", "2026-11", "2026-11-20")
+    again = await bot.send(SECRETARY, "/report")
+    assert not any("tháng 11/2026" in b for c in again for b, _ in c.buttons)
+
+
+async def test_quarterly_report_with_attached_file_is_on_time(
+    bot: BotHarness, db: Database
+) -> None:
+    calls = await bot.send(SECRETARY, "/report")
+    calls = await bot.press(SECRETARY, button(calls, "Báo cáo quý Quý IV/2026"))
+    calls = await bot.send_document(SECRETARY, "bao-cao-quy-IV.pdf")
+    reply = texts(calls)
+    assert "đúng hạn (hạn 15/12/2026)" in reply and "bao-cao-quy-IV.pdf" in reply
+    (row,) = submissions(db)
+    assert (row.document_name, row.document_file_id) == (
+        "bao-cao-quy-IV.pdf",
+        "file-bao-cao-quy-IV.pdf",
+    )
+
+
+async def test_typed_text_while_a_button_is_expected(bot: BotHarness, db: Database) -> None:
+    calls = await bot.send(SECRETARY, "/report")
+    await bot.press(SECRETARY, button(calls, "Báo cáo tháng 11/2026"))
+    assert "chọn một trong các nút" in texts(await bot.send(SECRETARY, "đã gửi rồi"))
+    assert submissions(db) == []
+
+
+async def test_document_outside_a_flow_is_explained(bot: BotHarness, db: Database) -> None:
+    assert "chưa cần tệp" in texts(await bot.send_document(SECRETARY, "x.pdf"))
+
+
+async def test_report_button_for_another_unit_is_refused(bot: BotHarness, db: Database) -> None:
+    reply = texts(await bot.press(OTHER_SECRETARY, "open:report:VPUBND-01:monthly:2026-11"))
+    assert "không thuộc phạm vi" in reply
+    assert submissions(db) == []
+
+
+async def test_tampered_report_period_is_expired(bot: BotHarness, db: Database) -> None:
+    reply = texts(await bot.press(SECRETARY, "open:report:VPUBND-01:monthly:2031-01"))
+    assert "không còn hiệu lực" in reply
+    reply = texts(await bot.press(SECRETARY, "open:report:VPUBND-01:bogus:2026-11"))
+    assert "không còn hiệu lực" in reply
+    assert submissions(db) == []
