@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, BaseHandler, CommandHandler
 
-from handlers import account, fallback, onboarding, secretary
+from handlers import account, fallback, leadership, onboarding, secretary
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -13,6 +13,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         *onboarding.handlers(),
         *account.handlers(),
         *secretary.handlers(),
+        *leadership.handlers(),
         *fallback.handlers(),
     ]
     application.add_handlers(ordered)

@@ -70,6 +70,30 @@ def export_month(
     )
 
 
+def unit_status(
+    db: Database, code: str, at: date, policy: Policy
+) -> tuple[rules.Digest, rules.UnitRow | None]:
+    """One unit: the digest of its subtree and its own line (None for a bloc or cluster)."""
+    needed = rules.facts_needed(policy, (*rules.trend_days(at), at - _WEEK))
+    with db.transaction() as session:
+        facts = digest_queries.load_facts(
+            session, code, months=needed.months, report_periods=needed.report_periods
+        )
+    if facts is None:
+        raise ScopeNotFound(code)
+    rows = rules.unit_rows(policy, facts, rules.periods_at(policy, at))
+    own = next((r for r in rows if r.unit.code == code), None)
+    return rules.build(policy, facts, at), own
+
+
+def root_name(db: Database) -> str | None:
+    """The bloc's name, for the header of its notices."""
+    with db.transaction() as session:
+        return session.scalar(
+            select(Unit.name).where(Unit.parent_code.is_(None), Unit.active.is_(True))
+        )
+
+
 def root_code(db: Database) -> str:
     """The bloc: the root of the tree (the default scope of the CLI)."""
     with db.transaction() as session:

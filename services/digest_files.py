@@ -369,7 +369,7 @@ def _export_row(row: UnitRow, export: MonthExport, locale: str | None) -> list[A
         L(f"quality.{r.rating_level}") if r and r.rating_level else None,
         r.rating_score if r else None,
         "; ".join(flag_label(f, locale) for f in r.rating_flags) if r else None,
-        None if row.thematic_held is None else L("yes" if row.thematic_held else "no"),
+        None if row.thematic_held is None else L("answer.yes" if row.thematic_held else "answer.no"),
     ]
     for due in export.periods.reports:
         found = reports.get((due.report_type.code, due.period.key))
@@ -473,7 +473,7 @@ def digest_chart_png(d: Digest, locale: str | None = None) -> bytes:
 # DOCX notice
 
 
-def digest_docx(d: Digest, locale: str | None = None) -> bytes:
+def digest_docx(d: Digest, locale: str | None = None, *, issuer: str | None = None) -> bytes:
     """A formal notice (thông báo) in the layout of the bloc's documents: header, body, appendix."""
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -483,7 +483,7 @@ def digest_docx(d: Digest, locale: str | None = None) -> bytes:
     from messages.digest_text import notice_context
     from messages.render import render_plain
 
-    ctx = notice_context(d, locale)
+    ctx = notice_context(d, locale, issuer)
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)

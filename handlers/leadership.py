@@ -1,0 +1,201 @@
+"""Leadership: /digest, /overdue, /unit, /cluster and /subscribe.
+
+Thin: parse, call services.digest, render with messages.digest_text, reply.
+Everything is scoped to the actor: a leader sees the bloc, a cluster officer
+their cluster; the files go with the digest as Telegram documents.
+"""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.constants import ChatType
+from telegram.ext import CommandHandler
+
+from bot.access import guarded
+from bot.context import ChiboContext
+from domain import digest as rules
+from domain.localtime import local_date
+from domain.org import UnitKind
+from domain.roles import Action
+from messages.digest_text import digest_summary, overdue_text, unit_text
+from messages.render import render
+from services import digest as service
+from services.actors import Actor, Scope
+from services.digest_files import digest_chart_png, digest_docx, digest_xlsx, file_stem
+
+MAX_MATCHES = 10
+
+
+def _top_scopes(actor: Actor, action: Action) -> list[Scope]:
+    """The actor's scopes for `action`, without those nested inside another."""
+    scopes = sorted(actor.scopes_for(action), key=lambda s: len(s.unit_path))
+    top: list[Scope] = []
+    for scope in scopes:
+        if not any(scope.unit_path.startswith(t.unit_path) for t in top):
+            top.append(scope)
+    return top
+
+
+def _today(context: ChiboContext):  # type: ignore[no-untyped-def]
+    return local_date(context.deps.clock.now())
+
+
+async def _send_digest(
+    update: Update, context: ChiboContext, digest: rules.Digest, *, chart: bool = True
+) -> None:
+    message = update.effective_message
+    assert message is not None
+    locale = context.locale
+    await message.reply_html(digest_summary(digest, locale))
+    stem = file_stem(digest)
+    await message.reply_document(
+        InputFile(digest_xlsx(digest, locale), filename=f"{stem}.xlsx"),
+        caption=render("digest_file_caption", locale, kind="xlsx", scope_name=digest.scope.name),
+    )
+    if chart:
+        await message.reply_photo(
+            InputFile(digest_chart_png(digest, locale), filename=f"{stem}.png"),
+            caption=render(
+                "digest_chart_caption", locale, scope_name=digest.scope.name, at=digest.at
+            ),
+        )
+
+
+async def digest_command(update: Update, context: ChiboContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    actor = context.require_actor()
+    want_docx = bool(context.args) and context.args[0].lower() in ("docx", "thongbao", "tb")
+    issuer = service.root_name(context.deps.db)
+    for scope in _top_scopes(actor, Action.DIGEST):
+        digest = service.build_digest(
+            context.deps.db, scope.unit_code, _today(context), context.deps.policy
+        )
+        if want_docx:
+            await message.reply_document(
+                InputFile(
+                    digest_docx(digest, context.locale, issuer=issuer),
+                    filename=f"thong-bao-{file_stem(digest)}.docx",
+                ),
+                caption=render(
+                    "digest_file_caption", context.locale, kind="docx", scope_name=digest.scope.name
+                ),
+            )
+        else:
+            await _send_digest(update, context, digest)
+
+
+async def overdue_command(update: Update, context: ChiboContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    actor = context.require_actor()
+    for scope in _top_scopes(actor, Action.OVERDUE):
+        digest = service.build_digest(
+            context.deps.db, scope.unit_code, _today(context), context.deps.policy
+        )
+        await message.reply_html(overdue_text(digest, context.locale))
+
+
+async def unit_command(update: Update, context: ChiboContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    actor = context.require_actor()
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await message.reply_html(render("digest_unit_usage", context.locale))
+        return
+    paths = tuple(s.unit_path for s in actor.scopes_for(Action.UNIT_LOOKUP))
+    found, total = service.search_units(context.deps.db, query, paths, limit=MAX_MATCHES)
+    exact = [u for u in found if u.code.casefold() == query.casefold()]
+    if len(found) == 1 or exact:
+        unit = exact[0] if exact else found[0]
+        digest, row = service.unit_status(
+            context.deps.db, unit.code, _today(context), context.deps.policy
+        )
+        await message.reply_html(unit_text(digest, row, context.deps.policy, context.locale))
+        return
+    await message.reply_html(
+        render(
+            "digest_unit_matches",
+            context.locale,
+            query=query,
+            units=found,
+            total=total,
+            more=max(0, total - len(found)),
+        )
+    )
+
+
+async def cluster_command(update: Update, context: ChiboContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    actor = context.require_actor()
+    query = " ".join(context.args or []).strip()
+    allowed = actor.scopes_for(Action.UNIT_LOOKUP)
+    if not query:
+        await message.reply_html(render("digest_cluster_usage", context.locale))
+        return
+    cluster = service.find_cluster(context.deps.db, query)
+    if cluster is None:
+        await message.reply_html(render("digest_cluster_unknown", context.locale, query=query))
+        return
+    if not any(cluster.path.startswith(s.unit_path) for s in allowed):
+        own = [s.unit_name for s in allowed if s.unit_kind == UnitKind.CLUSTER]
+        await message.reply_html(
+            render("digest_cluster_refused", context.locale, cluster=cluster.name, own=own)
+        )
+        return
+    digest = service.build_digest(
+        context.deps.db, cluster.code, _today(context), context.deps.policy
+    )
+    await _send_digest(update, context, digest, chart=False)
+
+
+async def subscribe_command(update: Update, context: ChiboContext) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    actor = context.require_actor()
+    if chat.type == ChatType.PRIVATE:
+        await message.reply_html(render("digest_subscribe_private", context.locale))
+        return
+    now = context.deps.clock.now()
+    label = f"tg:{actor.telegram_user_id}"
+    if context.args and context.args[0].lower() in ("off", "tat", "tắt", "huy", "hủy"):
+        removed = service.unsubscribe_chat(
+            context.deps.db, chat_id=chat.id, person_id=actor.person_id, actor=label, now=now
+        )
+        await message.reply_html(render("digest_unsubscribed", context.locale, removed=removed))
+        return
+    scope = _top_scopes(actor, Action.SUBSCRIBE)[0]
+    changed = service.subscribe_chat(
+        context.deps.db,
+        chat_id=chat.id,
+        title=chat.title,
+        unit_code=scope.unit_code,
+        person_id=actor.person_id,
+        actor=label,
+        now=now,
+    )
+    rule = context.deps.policy.reminders.weekly_digest
+    await message.reply_html(
+        render(
+            "digest_subscribed",
+            context.locale,
+            changed=changed,
+            scope_name=scope.unit_name,
+            weekday=rule.weekday,
+            at=rule.at.strftime("%H:%M"),
+        )
+    )
+
+
+def handlers() -> list[CommandHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("digest", guarded(Action.DIGEST, digest_command, private_only=False)),
+        CommandHandler("overdue", guarded(Action.OVERDUE, overdue_command, private_only=False)),
+        CommandHandler("unit", guarded(Action.UNIT_LOOKUP, unit_command, private_only=False)),
+        CommandHandler("cluster", guarded(Action.UNIT_LOOKUP, cluster_command, private_only=False)),
+        CommandHandler(
+            "subscribe", guarded(Action.SUBSCRIBE, subscribe_command, private_only=False)
+        ),
+    ]

@@ -1,0 +1,168 @@
+"""Planning the weekly digest: one outbox row per recipient and ISO week.
+
+The scheduler calls `plan_weekly_digests` on its tick; the dispatcher sends the
+rows. Nothing here sends. Once the policy's weekly moment (default Monday 07:30
+local) has come, every leader (their unit's subtree, normally the bloc), every
+cluster officer (their cluster) and every subscribed group chat gets:
+
+- `digest:{chat_id}:{iso_week}`: the chat summary (HTML) with the XLSX detail
+  as attachment;
+- `digest-chart:{chat_id}:{iso_week}`: a short caption with the PNG chart.
+
+The dedup keys make planning idempotent: a second call in the same week, a
+restart or a second instance inserts nothing new; chats already planned are
+skipped before any digest is computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from domain.digest import Digest
+from domain.localtime import at_local, to_local
+from domain.policy import Policy
+from domain.roles import Role
+from messages.digest_text import digest_summary
+from messages.render import render
+from services.digest import ScopeNotFound, build_digest
+from services.digest_files import digest_chart_png, digest_xlsx, file_stem
+from storage.db import Database
+from storage.models import ChatSubscription, OutboxMessage, Person, RoleAssignment, Unit
+from storage.outbox import Outgoing, enqueue
+
+REASON = "weekly_digest"
+RECIPIENT_ROLES = (Role.LEADER, Role.CLUSTER_OFFICER)
+
+
+def digest_moment(policy: Policy, now: datetime) -> datetime:
+    """This ISO week's digest moment, local time (it may still be ahead of `now`)."""
+    rule = policy.reminders.weekly_digest
+    local_now = to_local(now)
+    monday = local_now.date() - timedelta(days=local_now.weekday())
+    return at_local(monday + timedelta(days=rule.weekday), rule.at)
+
+
+def iso_week(moment: datetime) -> str:
+    year, week, _ = to_local(moment).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    chat_id: int
+    scope_code: str
+    scope_path: str
+    person_id: int | None
+    locale: str | None
+
+
+def recipients(db: Database) -> list[Recipient]:
+    """Leaders, cluster officers and subscribed chats; one entry per chat, its widest scope.
+
+    People Telegram reported as unreachable (they blocked the bot) are skipped.
+    """
+    found: dict[int, Recipient] = {}
+
+    def offer(candidate: Recipient) -> None:
+        current = found.get(candidate.chat_id)
+        if current is None or len(candidate.scope_path) < len(current.scope_path):
+            found[candidate.chat_id] = candidate
+
+    with db.transaction() as session:
+        people = session.execute(
+            select(Person.telegram_user_id, Person.id, Person.locale, Unit.code, Unit.path)
+            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .join(Unit, Unit.code == RoleAssignment.unit_code)
+            .where(
+                RoleAssignment.role.in_(RECIPIENT_ROLES),
+                Person.unreachable_since.is_(None),
+                Unit.active.is_(True),
+            )
+        ).all()
+        chats = session.execute(
+            select(ChatSubscription.chat_id, ChatSubscription.unit_code, Unit.path)
+            .join(Unit, Unit.code == ChatSubscription.unit_code)
+            .where(Unit.active.is_(True))
+        ).all()
+    for chat_id, person_id, locale, code, path in people:
+        offer(Recipient(chat_id, code, path, person_id, locale))
+    for chat_id, code, path in chats:
+        offer(Recipient(chat_id, code, path, None, None))
+    return sorted(found.values(), key=lambda r: r.chat_id)
+
+
+def _planned_chats(db: Database, week: str) -> set[int]:
+    with db.transaction() as session:
+        return set(
+            session.scalars(
+                select(OutboxMessage.chat_id).where(
+                    OutboxMessage.reason == REASON, OutboxMessage.period == week
+                )
+            )
+        )
+
+
+def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
+    """Enqueue this week's digests once their moment has come; returns the rows added."""
+    moment = digest_moment(policy, now)
+    if now < moment:
+        return 0
+    week = iso_week(moment)
+    at = moment.date()
+    planned = _planned_chats(db, week)
+    pending = [r for r in recipients(db) if r.chat_id not in planned]
+    if not pending:
+        return 0
+
+    digests: dict[str, Digest | None] = {}
+    files: dict[tuple[str, str], tuple[str, bytes, bytes]] = {}
+    messages: list[Outgoing] = []
+    for r in pending:
+        if r.scope_code not in digests:
+            try:
+                digests[r.scope_code] = build_digest(db, r.scope_code, at, policy)
+            except ScopeNotFound:
+                digests[r.scope_code] = None
+        digest = digests[r.scope_code]
+        if digest is None:
+            continue
+        locale = r.locale or "vi"
+        if (r.scope_code, locale) not in files:
+            files[(r.scope_code, locale)] = (
+                digest_summary(digest, locale),
+                digest_xlsx(digest, locale),
+                digest_chart_png(digest, locale),
+            )
+        text, xlsx, png = files[(r.scope_code, locale)]
+        stem = file_stem(digest)
+        common = {
+            "chat_id": r.chat_id,
+            "person_id": r.person_id,
+            "reason": REASON,
+            "period": week,
+            "not_before": moment,
+            "expires_at": moment + timedelta(days=7),
+        }
+        messages.append(
+            Outgoing(
+                dedup_key=f"digest:{r.chat_id}:{week}",
+                text=text,
+                attachment_name=f"{stem}.xlsx",
+                attachment=xlsx,
+                **common,  # type: ignore[arg-type]
+            )
+        )
+        messages.append(
+            Outgoing(
+                dedup_key=f"digest-chart:{r.chat_id}:{week}",
+                text=render("digest_chart_caption", locale, scope_name=digest.scope.name, at=at),
+                attachment_name=f"{stem}.png",
+                attachment=png,
+                **common,  # type: ignore[arg-type]
+            )
+        )
+    with db.transaction() as session:
+        return enqueue(session, messages, now=now)
