@@ -369,7 +369,9 @@ def _export_row(row: UnitRow, export: MonthExport, locale: str | None) -> list[A
         L(f"quality.{r.rating_level}") if r and r.rating_level else None,
         r.rating_score if r else None,
         "; ".join(flag_label(f, locale) for f in r.rating_flags) if r else None,
-        None if row.thematic_held is None else L("answer.yes" if row.thematic_held else "answer.no"),
+        None
+        if row.thematic_held is None
+        else L("answer.yes" if row.thematic_held else "answer.no"),
     ]
     for due in export.periods.reports:
         found = reports.get((due.report_type.code, due.period.key))
