@@ -35,6 +35,8 @@ ALLOWED_PARENT_KINDS: Mapping[UnitKind, frozenset[UnitKind | None]] = {
 # Kinds that hold their own Party meetings (and so have a secretary and a member count).
 CELL_KINDS = frozenset({UnitKind.BASE_CELL, UnitKind.SUB_CELL})
 MEETING_KINDS = frozenset({UnitKind.BASE_COMMITTEE, UnitKind.BASE_CELL, UnitKind.SUB_CELL})
+# Base organisations report to the bloc; a sub-cell reports to its base committee.
+REPORTING_KINDS = frozenset({UnitKind.BASE_COMMITTEE, UnitKind.BASE_CELL})
 
 CSV_COLUMNS = ("code", "name", "kind", "parent", "members")
 MAX_MEMBERS = 10_000

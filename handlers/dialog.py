@@ -19,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import ChiboContext, Deps
 from domain.errors import UserInputError
 from domain.localtime import local_date
+from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Action
 from messages.render import label, render
 from services.actors import Actor
@@ -71,6 +72,10 @@ class Step:
 class Flow:
     name: ClassVar[str]
     action: ClassVar[Action]
+    # The kinds of unit whose duty this flow records.
+    unit_kinds: ClassVar[frozenset[UnitKind]] = MEETING_KINDS
+    # What to say to someone whose units are none of those kinds.
+    no_unit_template: ClassVar[str] = "no_meeting_unit"
 
     def after_unit(self, d: Step) -> str | Done:
         """The first step once the unit is known."""

@@ -36,7 +36,7 @@ async def _start(
     extra: dict[str, Any],
 ) -> None:
     actor = context.require_actor()
-    units = common.meeting_units(actor, flow_cls.action)
+    units = common.meeting_units(actor, flow_cls.action, flow_cls.unit_kinds)
     if unit_code is not None:
         chosen = [u for u in units if u.unit_code == unit_code]
         if not chosen:
@@ -44,7 +44,7 @@ async def _start(
             return
         units = chosen
     if not units:
-        await refuse(update, render("no_meeting_unit", context.locale))
+        await refuse(update, render(flow_cls.no_unit_template, context.locale))
         return
     if len(units) > 1:
         await dialog.start(update, context, flow_cls, extra, "unit")

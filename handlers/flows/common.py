@@ -16,11 +16,13 @@ from services.actors import Actor, Scope
 MAX_SHORT_TEXT = 300
 
 
-def meeting_units(actor: Actor, action: Action) -> list[Scope]:
-    """The units whose meetings the actor keeps: their own cells or committee."""
+def meeting_units(
+    actor: Actor, action: Action, kinds: frozenset[UnitKind] = MEETING_KINDS
+) -> list[Scope]:
+    """The units whose duties the actor keeps: their own cells or committee."""
     seen: dict[str, Scope] = {}
     for scope in actor.scopes_for(action):
-        if scope.role in (Role.SECRETARY, Role.DEPUTY) and scope.unit_kind in MEETING_KINDS:
+        if scope.role in (Role.SECRETARY, Role.DEPUTY) and scope.unit_kind in kinds:
             seen.setdefault(scope.unit_code, scope)
     return list(seen.values())
 
@@ -43,8 +45,8 @@ def kind_label(kind: MeetingKind | str, locale: str) -> str:
     return label(f"meeting.{MeetingKind(kind).value}", locale)
 
 
-def ask_unit(step: Step, action: Action) -> Prompt:
-    units = meeting_units(step.actor, action)
+def ask_unit(step: Step, action: Action, kinds: frozenset[UnitKind] = MEETING_KINDS) -> Prompt:
+    units = meeting_units(step.actor, action, kinds)
     return Prompt(
         render("choose_unit", step.locale),
         tuple(Option(u.unit_name, u.unit_code) for u in units),
@@ -52,8 +54,10 @@ def ask_unit(step: Step, action: Action) -> Prompt:
     )
 
 
-def on_unit(step: Step, action: Action, value: str) -> None:
-    for scope in meeting_units(step.actor, action):
+def on_unit(
+    step: Step, action: Action, value: str, kinds: frozenset[UnitKind] = MEETING_KINDS
+) -> None:
+    for scope in meeting_units(step.actor, action, kinds):
         if scope.unit_code == value:
             step.data.update(unit_data(scope))
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.org import REPORTING_KINDS
 from domain.reports import ReportStatus
 from domain.roles import Action
 from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
@@ -20,12 +21,14 @@ _NOTICE_DAYS = timedelta(days=31)
 class ReportFlow(Flow):
     name = "report"
     action = Action.REPORT
+    unit_kinds = REPORTING_KINDS
+    no_unit_template = "no_report_unit"
 
     def ask_unit(self, d: Step) -> Prompt:
-        return common.ask_unit(d, self.action)
+        return common.ask_unit(d, self.action, self.unit_kinds)
 
     def on_unit(self, d: Step, value: str) -> str | Done:
-        common.on_unit(d, self.action, value)
+        common.on_unit(d, self.action, value, self.unit_kinds)
         return self.after_unit(d)
 
     def _open(self, d: Step) -> list[reports.ReportItem]:

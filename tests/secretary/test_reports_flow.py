@@ -8,7 +8,10 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import ReportSubmission
 from tests.harness import BotHarness, button, texts
-from tests.secretary.conftest import OTHER_SECRETARY, SECRETARY
+from tests.secretary.conftest import COMMITTEE_SECRETARY, OTHER_SECRETARY, SECRETARY
+
+# Reports go to the bloc from base organisations: NTM is a base cell.
+REPORTER = OTHER_SECRETARY
 
 pytestmark = pytest.mark.usefixtures("people")
 
@@ -19,22 +22,22 @@ def submissions(db: Database) -> list[ReportSubmission]:
 
 
 async def test_late_monthly_report_is_marked_late(bot: BotHarness, db: Database) -> None:
-    calls = await bot.send(SECRETARY, "/report")
-    calls = await bot.press(SECRETARY, button(calls, "Báo cáo tháng 11/2026 — hạn 20/11 (quá hạn)"))
-    calls = await bot.press(SECRETARY, button(calls, "Đã gửi"))
+    calls = await bot.send(REPORTER, "/report")
+    calls = await bot.press(REPORTER, button(calls, "Báo cáo tháng 11/2026 — hạn 20/11 (quá hạn)"))
+    calls = await bot.press(REPORTER, button(calls, "Đã gửi"))
     assert "trễ hạn 6 ngày" in texts(calls)
     (row,) = submissions(db)
     assert (row.report_type, row.period, str(row.due_on)) == ("monthly", "2026-11", "2026-11-20")
-    again = await bot.send(SECRETARY, "/report")
+    again = await bot.send(REPORTER, "/report")
     assert not any("tháng 11/2026" in b for c in again for b, _ in c.buttons)
 
 
 async def test_quarterly_report_with_attached_file_is_on_time(
     bot: BotHarness, db: Database
 ) -> None:
-    calls = await bot.send(SECRETARY, "/report")
-    calls = await bot.press(SECRETARY, button(calls, "Báo cáo quý Quý IV/2026"))
-    calls = await bot.send_document(SECRETARY, "bao-cao-quy-IV.pdf")
+    calls = await bot.send(REPORTER, "/report")
+    calls = await bot.press(REPORTER, button(calls, "Báo cáo quý Quý IV/2026"))
+    calls = await bot.send_document(REPORTER, "bao-cao-quy-IV.pdf")
     reply = texts(calls)
     assert "đúng hạn (hạn 15/12/2026)" in reply and "bao-cao-quy-IV.pdf" in reply
     (row,) = submissions(db)
@@ -45,25 +48,40 @@ async def test_quarterly_report_with_attached_file_is_on_time(
 
 
 async def test_typed_text_while_a_button_is_expected(bot: BotHarness, db: Database) -> None:
-    calls = await bot.send(SECRETARY, "/report")
-    await bot.press(SECRETARY, button(calls, "Báo cáo tháng 11/2026"))
-    assert "chọn một trong các nút" in texts(await bot.send(SECRETARY, "đã gửi rồi"))
+    calls = await bot.send(REPORTER, "/report")
+    await bot.press(REPORTER, button(calls, "Báo cáo tháng 11/2026"))
+    assert "chọn một trong các nút" in texts(await bot.send(REPORTER, "đã gửi rồi"))
     assert submissions(db) == []
 
 
 async def test_document_outside_a_flow_is_explained(bot: BotHarness, db: Database) -> None:
-    assert "chưa cần tệp" in texts(await bot.send_document(SECRETARY, "x.pdf"))
+    assert "chưa cần tệp" in texts(await bot.send_document(REPORTER, "x.pdf"))
 
 
 async def test_report_button_for_another_unit_is_refused(bot: BotHarness, db: Database) -> None:
-    reply = texts(await bot.press(OTHER_SECRETARY, "open:report:VPUBND-01:monthly:2026-11"))
+    reply = texts(await bot.press(COMMITTEE_SECRETARY, "open:report:NTM:monthly:2026-11"))
     assert "không thuộc phạm vi" in reply
     assert submissions(db) == []
 
 
 async def test_tampered_report_period_is_expired(bot: BotHarness, db: Database) -> None:
-    reply = texts(await bot.press(SECRETARY, "open:report:VPUBND-01:monthly:2031-01"))
+    reply = texts(await bot.press(REPORTER, "open:report:NTM:monthly:2031-01"))
     assert "không còn hiệu lực" in reply
-    reply = texts(await bot.press(SECRETARY, "open:report:VPUBND-01:bogus:2026-11"))
+    reply = texts(await bot.press(REPORTER, "open:report:NTM:bogus:2026-11"))
     assert "không còn hiệu lực" in reply
     assert submissions(db) == []
+
+
+async def test_sub_cell_secretary_is_told_who_reports(bot: BotHarness, db: Database) -> None:
+    assert "Chi bộ trực thuộc báo cáo với đảng ủy cơ sở" in texts(
+        await bot.send(SECRETARY, "/report")
+    )
+
+
+async def test_committee_secretary_confirms_for_the_base_committee(
+    bot: BotHarness, db: Database
+) -> None:
+    calls = await bot.send(COMMITTEE_SECRETARY, "/report")
+    calls = await bot.press(COMMITTEE_SECRETARY, button(calls, "Báo cáo tháng 11/2026"))
+    await bot.press(COMMITTEE_SECRETARY, button(calls, "Đã gửi"))
+    assert [r.unit_code for r in submissions(db)] == ["VPUBND"]
