@@ -57,7 +57,11 @@ def enqueue(session: Session, messages: list[Outgoing], *, now: datetime) -> int
     ]
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedup_key"])
-    result = session.execute(statement, rows)
-    # executemany does not always report rowcount per row; fall back to a count.
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
+    statement = (
+        module.insert(OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(OutboxMessage.id)
+    )
+    # An executemany result has no usable rowcount; RETURNING yields only the rows
+    # that were inserted (a conflict returns nothing), on SQLite and PostgreSQL alike.
+    return len(session.execute(statement, rows).all())
