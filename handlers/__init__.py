@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, BaseHandler, CommandHandler
 
-from handlers import account, fallback, leadership, onboarding, secretary
+from handlers import account, fallback, leadership, onboarding, secretary, status
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -12,6 +12,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     ordered: list[BaseHandler] = [  # type: ignore[type-arg]
         *onboarding.handlers(),
         *account.handlers(),
+        *status.handlers(),
         *secretary.handlers(),
         *leadership.handlers(),
         *fallback.handlers(),

@@ -1,0 +1,113 @@
+"""/status and /history: what is due now, and how the last months went."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.access import guarded
+from bot.context import ChiboContext
+from domain.localtime import local_date
+from domain.periods import Month
+from domain.quality import QualityLevel
+from domain.roles import Action
+from handlers.flows import common
+from messages.render import render
+from services import status
+
+HISTORY_MONTHS = 6
+MAX_BUTTONS = 6
+
+
+async def show_status(update: Update, context: ChiboContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    actor = context.require_actor()
+    deps = context.deps
+    now = deps.clock.now()
+    units = common.meeting_units(actor, Action.STATUS)
+    if not units:
+        await message.reply_html(render("status_oversight", context.locale))
+        return
+    for unit in units:
+        view = status.unit_status(
+            deps.db, unit.unit_code, unit.unit_kind, now=now, policy=deps.policy
+        )
+        buttons = _todo_buttons(view, context.locale)
+        await message.reply_html(
+            render(
+                "status",
+                context.locale,
+                unit_name=unit.unit_name,
+                today=local_date(now),
+                view=view,
+                target=deps.policy.attendance_target,
+                kind_label=lambda k: common.kind_label(k, context.locale),
+            ),
+            reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
+        )
+
+
+def _todo_buttons(view: status.UnitStatus, locale: str) -> list[list[InlineKeyboardButton]]:
+    """Each thing to do, one tap away: the same entry points the reminders use."""
+    duties = view.duties
+    if duties is None:
+        return []
+    unit = view.unit_code
+    targets = [
+        *(
+            (f"📅 Đăng ký lịch tháng {r.month}", f"open:schedule:{unit}:{r.month.key}")
+            for r in duties.registrations
+        ),
+        *(
+            (
+                f"📝 Ghi nhận {common.kind_label(r.kind, locale).lower()} {r.month}",
+                f"open:record:{unit}:{r.kind.value}:{r.month.key}",
+            )
+            for r in duties.records
+        ),
+        *(
+            (
+                f"⭐ Đánh giá {common.kind_label(r.kind, locale).lower()} {r.month}",
+                f"open:rate:{unit}:{r.kind.value}:{r.month.key}",
+            )
+            for r in duties.ratings
+        ),
+        *(
+            (f"📤 {r.name_vi} {r.period}", f"open:report:{unit}:{r.report_type}:{r.period_key}")
+            for r in duties.reports
+        ),
+    ]
+    return [
+        [InlineKeyboardButton(text, callback_data=data)] for text, data in targets[:MAX_BUTTONS]
+    ]
+
+
+async def show_history(update: Update, context: ChiboContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    actor = context.require_actor()
+    units = common.meeting_units(actor, Action.HISTORY)
+    if not units:
+        await message.reply_html(render("status_oversight", context.locale))
+        return
+    this = Month.of(local_date(context.deps.clock.now()))
+    months = [this.plus(-i) for i in range(HISTORY_MONTHS)]
+    for unit in units:
+        lines = status.month_lines(context.deps.db, unit.unit_code, unit.unit_kind, months)
+        await message.reply_html(
+            render(
+                "history",
+                context.locale,
+                unit_name=unit.unit_name,
+                lines=lines,
+                level_label=lambda v: QualityLevel(v).label_vi if v else None,
+            )
+        )
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("status", guarded(Action.STATUS, show_status)),
+        CommandHandler("history", guarded(Action.HISTORY, show_history)),
+    ]
