@@ -7,10 +7,12 @@ cluster C2; TNMT-01 is in cluster C4; NOICHINH is a base cell in cluster C1.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from domain.roles import Role
 from services.invites import Outcome, TelegramUser, Throttle, create_invite, redeem
@@ -75,3 +77,36 @@ def snapshot(db: Database, *, exclude: frozenset[str] = BOOKKEEPING_TABLES) -> d
             for name, table in Base.metadata.tables.items()
             if name not in exclude
         }
+
+
+_WRITE = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
+
+
+class WriteLog:
+    """Tables written to through `db`'s engine (statements that changed at least one row).
+
+    Cheaper than comparing snapshots, and it sees an UPDATE as well as an INSERT:
+    `with WriteLog(db) as writes: ...; assert writes.tables() <= BOOKKEEPING_TABLES`.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.engine = db.engine
+        self.writes: list[tuple[str, str]] = []
+
+    def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        match = _WRITE.match(statement)
+        if match and (cursor.rowcount is None or cursor.rowcount != 0):
+            self.writes.append((match.group(1), statement.split(None, 1)[0].upper()))
+
+    def tables(self) -> set[str]:
+        return {table for table, _ in self.writes}
+
+    def clear(self) -> None:
+        self.writes.clear()
+
+    def __enter__(self) -> WriteLog:
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "after_cursor_execute", self._after)

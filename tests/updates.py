@@ -61,3 +61,20 @@ def document(size: int, name: str = "bien-ban.pdf") -> dict[str, Any]:
 async def deliver(bot: BotHarness, **update: Any) -> list[ApiCall]:
     """Process one update (`message=…`, `edited_message=…`, `channel_post=…`, …)."""
     return await bot._process({"update_id": next(_ids), **update})
+
+
+def callback(user: User, data: str, *, chat: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A press of an inline button carrying `data` under a bot message in `chat`."""
+    return {
+        "id": str(next(_ids)),
+        "from": user.as_dict(),
+        "chat_instance": "ci",
+        "data": data,
+        "message": {
+            "message_id": next(_ids),
+            "date": DATE,
+            "chat": chat or private_chat(user),
+            "from": {"id": 1, "is_bot": True, "first_name": "bot"},
+            "text": "…",
+        },
+    }
