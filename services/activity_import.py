@@ -132,9 +132,20 @@ class _Importer:
                     **values,
                 )
             )
-            self.created(self.result.schedules, "meeting_schedule", row.key, values)
+            self.created(
+                self.result.schedules,
+                "meeting_schedule",
+                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                values,
+            )
             return
-        if self.apply(existing, values, self.result.schedules, "meeting_schedule", row.key):
+        if self.apply(
+            existing,
+            values,
+            self.result.schedules,
+            "meeting_schedule",
+            audit.meeting_key(row.unit, row.kind.value, row.month.key),
+        ):
             existing.updated_at = self.now
 
     def record(
@@ -168,8 +179,19 @@ class _Importer:
                 **values,
             )
             self.session.add(existing)
-            self.created(self.result.records, "meeting_record", row.key, values)
-        elif self.apply(existing, values, self.result.records, "meeting_record", row.key):
+            self.created(
+                self.result.records,
+                "meeting_record",
+                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                values,
+            )
+        elif self.apply(
+            existing,
+            values,
+            self.result.records,
+            "meeting_record",
+            audit.meeting_key(row.unit, row.kind.value, row.month.key),
+        ):
             existing.updated_at = self.now
 
         if rating is not None:
@@ -180,7 +202,12 @@ class _Importer:
             self.session.delete(existing.rating)
             existing.rating = None
             self.result.ratings.deleted += 1
-            self.audit("delete", "quality_rating", row.key, old=old)
+            self.audit(
+                "delete",
+                "quality_rating",
+                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                old=old,
+            )
 
     def rating(self, row: MeetingRow, data: ImportedRating, record: MeetingRecord) -> None:
         new = {"score": data.score, "level": data.level.value, "answers": {}, "flags": []}
@@ -191,7 +218,12 @@ class _Importer:
                 rated_by=None,
                 **new,
             )
-            self.created(self.result.ratings, "quality_rating", row.key, new)
+            self.created(
+                self.result.ratings,
+                "quality_rating",
+                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                new,
+            )
             return
         # Same score and level: keep the answers given in the bot, if any.
         if (current.score, current.level) == (data.score, data.level.value):
@@ -203,7 +235,13 @@ class _Importer:
         current.rated_at = self.now
         current.rated_by = None
         self.result.ratings.updated += 1
-        self.audit("update", "quality_rating", row.key, old=old, new=new)
+        self.audit(
+            "update",
+            "quality_rating",
+            audit.report_key(row.unit, row.report_type, row.period.key),
+            old=old,
+            new=new,
+        )
 
     def report(self, row: ReportRow, existing: ReportSubmission | None) -> None:
         values: dict[str, Any] = {"due_on": row.due_on, "sent_at": row.sent_at}
@@ -217,9 +255,20 @@ class _Importer:
                     **values,
                 )
             )
-            self.created(self.result.reports, "report_submission", row.key, values)
+            self.created(
+                self.result.reports,
+                "report_submission",
+                audit.report_key(row.unit, row.report_type, row.period.key),
+                values,
+            )
             return
-        self.apply(existing, values, self.result.reports, "report_submission", row.key)
+        self.apply(
+            existing,
+            values,
+            self.result.reports,
+            "report_submission",
+            audit.report_key(row.unit, row.report_type, row.period.key),
+        )
 
     # -- shared --------------------------------------------------------------
 

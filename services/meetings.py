@@ -48,7 +48,7 @@ def _actor_label(actor: Actor) -> str:
 
 
 def _key(unit_code: str, kind: MeetingKind, month: Month) -> str:
-    return f"{unit_code}:{kind.value}:{month.key}"
+    return audit.meeting_key(unit_code, kind.value, month.key)
 
 
 # --- Schedules -------------------------------------------------------------------------

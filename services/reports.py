@@ -122,7 +122,7 @@ def confirm_report(
             actor_person_id=actor.person_id,
             action="confirm",
             entity="report_submission",
-            key=f"{unit_code}:{report_type}:{period.key}",
+            key=audit.report_key(unit_code, report_type, period.key),
             new={
                 "sent_at": now.isoformat(),
                 "due_on": due.isoformat(),

@@ -34,3 +34,12 @@ def record(
             new_value=new,
         )
     )
+
+
+def meeting_key(unit_code: str, kind: str, month_key: str) -> str:
+    """The audit key of a unit's schedule, record or rating for one meeting kind and month."""
+    return f"{unit_code}:{kind}:{month_key}"
+
+
+def report_key(unit_code: str, report_type: str, period_key: str) -> str:
+    return f"{unit_code}:{report_type}:{period_key}"

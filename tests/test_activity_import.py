@@ -190,7 +190,7 @@ def test_changed_values_are_updated_and_audited(
     updates = {e.entity: e for e in activity_audit(db, "update")}
     assert set(updates) == {"meeting_record", "quality_rating", "report_submission"}
     record = updates["meeting_record"]
-    assert record.actor_label == "import" and record.entity_key == "NTM/regular/2026-10"
+    assert record.actor_label == "import" and record.entity_key == "NTM:regular:2026-10"
     assert (record.old_value, record.new_value) == ({"present": 10}, {"present": 9})
     rating = updates["quality_rating"]
     assert rating.old_value is not None and rating.new_value is not None
