@@ -238,7 +238,7 @@ class _Importer:
         self.audit(
             "update",
             "quality_rating",
-            audit.report_key(row.unit, row.report_type, row.period.key),
+            audit.meeting_key(row.unit, row.kind.value, row.month.key),
             old=old,
             new=new,
         )
