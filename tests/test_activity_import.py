@@ -197,7 +197,7 @@ def test_changed_values_are_updated_and_audited(
     assert (rating.old_value["score"], rating.old_value["level"]) == (91, "tot")
     assert (rating.new_value["score"], rating.new_value["level"]) == (75, "kha")
     sent = updates["report_submission"]
-    assert sent.entity_key == "NTM/monthly/2026-10"
+    assert sent.entity_key == "NTM:monthly:2026-10"
     assert sent.old_value == {"sent_at": "2026-10-18T17:00:00+00:00"}
     assert sent.new_value == {"sent_at": "2026-10-20T17:00:00+00:00"}
     with db.transaction() as s:
