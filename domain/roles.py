@@ -29,6 +29,8 @@ class Action(enum.StrEnum):
     SUBSCRIBE = "subscribe"
     EDIT_CLOSED_PERIOD = "edit_closed_period"
     MANAGE_INVITES = "manage_invites"
+    SNOOZE = "snooze"
+    AWAY = "away"
 
 
 _CELL = frozenset({Role.SECRETARY, Role.DEPUTY})
@@ -40,16 +42,19 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.WHOAMI: _EVERYONE,
     Action.STATUS: _EVERYONE,
     Action.HISTORY: _EVERYONE,
-    Action.SCHEDULE: _CELL,
-    Action.RECORD: _CELL,
-    Action.RATE: _CELL,
-    Action.REPORT: _CELL,
+    # Admins keep a unit's records for it (by unit code), closed months included.
+    Action.SCHEDULE: _CELL | {Role.ADMIN},
+    Action.RECORD: _CELL | {Role.ADMIN},
+    Action.RATE: _CELL | {Role.ADMIN},
+    Action.REPORT: _CELL | {Role.ADMIN},
     Action.DIGEST: _OVERSIGHT,
     Action.OVERDUE: _OVERSIGHT,
     Action.UNIT_LOOKUP: _OVERSIGHT,
     Action.SUBSCRIBE: frozenset({Role.LEADER, Role.ADMIN}),
     Action.EDIT_CLOSED_PERIOD: frozenset({Role.ADMIN}),
     Action.MANAGE_INVITES: frozenset({Role.ADMIN}),
+    Action.SNOOZE: _EVERYONE,
+    Action.AWAY: _CELL | {Role.CLUSTER_OFFICER},
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, BaseHandler, CommandHandler
 
-from handlers import account, fallback, leadership, onboarding, secretary, status
+from handlers import account, fallback, leadership, onboarding, reminders, secretary, status
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -15,6 +15,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         *status.handlers(),
         *secretary.handlers(),
         *leadership.handlers(),
+        *reminders.handlers(),
         *fallback.handlers(),
     ]
     application.add_handlers(ordered)

@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, Action], ...] = (
     ("unit", Action.UNIT_LOOKUP),
     ("cluster", Action.UNIT_LOOKUP),
     ("subscribe", Action.SUBSCRIBE),
+    ("away", Action.AWAY),
     ("whoami", Action.WHOAMI),
     ("help", Action.HELP),
 )

@@ -1,0 +1,427 @@
+"""Sends what is due in the outbox, through the (rate-limited) bot, and marks it.
+
+One pass (`dispatch_once`):
+
+1. pending rows whose `expires_at` has passed are marked `dropped` (stale: the
+   meeting has started, the day is over);
+2. a small batch of due rows (pending, `not_before` ≤ now, not expired, no live
+   lease) is claimed with a lease: on PostgreSQL `SELECT … FOR UPDATE SKIP
+   LOCKED`, on SQLite one guarded UPDATE (SQLite has a single writer, so the
+   UPDATE is the lock). A worker that dies leaves the lease to expire, and the
+   row is claimed again;
+3. each row, one at a time: the lease is renewed and `attempts` counted (in a
+   short transaction that also checks the row is still ours and pending), the
+   message is sent, and the row is marked in its own short transaction.
+
+Errors: RetryAfter waits the time Telegram asks and tries again (a few times,
+then the row waits in the outbox); NetworkError/TimedOut keep the row pending
+with an exponential back-off and end the pass; Forbidden (the user blocked the
+bot) marks the row failed and the person unreachable; BadRequest is logged and
+the row failed; a group upgraded to a supergroup gets its new chat id. Nothing
+raises out of a pass for one bad row, and the runner catches the rest: the loop
+never dies.
+
+Delivery guarantee: at least once, with at most one duplicate per crash — a
+crash after Telegram accepted a message but before its row was marked `sent`
+sends that one message again once the lease expires. Rows are sent one at a
+time per worker, so only one message can be in that window. During quiet hours
+nothing is sent; due rows wait for the morning (unless they expire first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from domain.policy import Policy
+from scheduler.planner import SNOOZE_PLACEHOLDER
+from scheduler.timing import in_quiet_hours
+from services.clock import Clock
+from storage.db import Database
+from storage.models import OutboxMessage, Person
+
+log = logging.getLogger(__name__)
+
+CAPTION_LIMIT = 1024
+MAX_OTHER_ERRORS = 5  # unexpected errors before a row is given up
+BACKOFF_BASE = timedelta(seconds=5)
+BACKOFF_MAX = timedelta(minutes=10)
+
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+@dataclass
+class DispatchStats:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    dropped: int = 0
+    retried: int = 0  # left pending for a later pass (network, flood control)
+
+    def __iadd__(self, other: DispatchStats) -> DispatchStats:
+        for name in ("claimed", "sent", "failed", "dropped", "retried"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+
+class _StopPass(Exception):
+    """The network is down: stop this pass, keep the rest of the batch for later."""
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        policy: Policy,
+        *,
+        worker_id: str | None = None,
+        batch_size: int = 20,
+        lease: timedelta = timedelta(seconds=120),
+        sleep: Sleep = asyncio.sleep,
+        retry_after_tries: int = 3,
+        respect_quiet_hours: bool = True,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.clock = clock
+        self.policy = policy
+        self.worker_id = (worker_id or f"{os.getpid()}-{uuid.uuid4().hex[:8]}")[:40]
+        self.batch_size = batch_size
+        self.lease = lease
+        self.sleep = sleep
+        self.retry_after_tries = retry_after_tries
+        self.respect_quiet_hours = respect_quiet_hours
+
+    # -- one pass ---------------------------------------------------------------------
+
+    async def dispatch_once(self) -> DispatchStats:
+        stats = DispatchStats()
+        now = self.clock.now()
+        stats.dropped += self._drop_expired(now)
+        if self.respect_quiet_hours and in_quiet_hours(now, self.policy.reminders.quiet_hours):
+            return stats
+        token, rows = self._claim(now)
+        stats.claimed = len(rows)
+        try:
+            for row in rows:
+                await self._deliver(row, token, stats)
+        except _StopPass:
+            pass
+        finally:
+            self._release(token)
+        return stats
+
+    async def dispatch_until_idle(self, *, max_passes: int = 10_000) -> DispatchStats:
+        """Passes until one claims nothing (rows waiting on a lease or back-off stay)."""
+        total = DispatchStats()
+        for _ in range(max_passes):
+            stats = await self.dispatch_once()
+            total += stats
+            if stats.claimed == 0 or stats.retried:
+                break
+        return total
+
+    # -- claiming ---------------------------------------------------------------------
+
+    def _drop_expired(self, now: datetime) -> int:
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.expires_at.is_not(None),
+                    OutboxMessage.expires_at <= now,
+                    or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                )
+                .values(status="dropped", last_error="expired before it could be sent")
+                .execution_options(synchronize_session=False)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def _due(self, now: datetime) -> Any:
+        return and_(
+            OutboxMessage.status == "pending",
+            OutboxMessage.not_before <= now,
+            or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now),
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+
+    def _claim(self, now: datetime) -> tuple[str, list[OutboxMessage]]:
+        token = f"{self.worker_id}:{uuid.uuid4().hex[:12]}"
+        until = now + self.lease
+        with self.db.transaction() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                ids = list(
+                    session.scalars(
+                        select(OutboxMessage.id)
+                        .where(self._due(now))
+                        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                        .limit(self.batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
+                where = OutboxMessage.id.in_(ids)
+            else:
+                candidates = (
+                    select(OutboxMessage.id)
+                    .where(self._due(now))
+                    .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                    .limit(self.batch_size)
+                    .scalar_subquery()
+                )
+                where = and_(OutboxMessage.id.in_(candidates), self._due(now))
+            session.execute(
+                update(OutboxMessage)
+                .where(where)
+                .values(claimed_by=token, claimed_until=until)
+                .execution_options(synchronize_session=False)
+            )
+            rows = list(
+                session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.claimed_by == token)
+                    .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                )
+            )
+            for row in rows:
+                session.expunge(row)
+        return token, rows
+
+    def _release(self, token: str) -> None:
+        """Give back what this pass claimed but did not finish."""
+        with self.db.transaction() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.claimed_by == token, OutboxMessage.status == "pending")
+                .values(claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    # -- one message ------------------------------------------------------------------
+
+    def _take(self, row: OutboxMessage, token: str) -> bool:
+        """Renew the lease and count the attempt; False if the row is no longer ours."""
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.claimed_by == token,
+                    OutboxMessage.status == "pending",
+                )
+                .values(claimed_until=now + self.lease, attempts=OutboxMessage.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            taken = bool(result.rowcount)  # type: ignore[attr-defined]
+        if taken:
+            row.attempts = (row.attempts or 0) + 1
+        return taken
+
+    async def _deliver(self, row: OutboxMessage, token: str, stats: DispatchStats) -> None:
+        if not self._take(row, token):
+            return
+        tries = 0
+        while True:
+            try:
+                await self._send(row)
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after)
+                tries += 1
+                if tries <= self.retry_after_tries:
+                    log.warning("flood control: waiting %.0f s (outbox %s)", wait, row.id)
+                    await self.sleep(wait)
+                    if not self._take(row, token):
+                        return
+                    continue
+                self._retry_later(row, f"RetryAfter {wait:.0f}s", timedelta(seconds=wait))
+                stats.retried += 1
+                return
+            except Forbidden as error:
+                log.info("outbox %s: chat %s blocked the bot (%s)", row.id, row.chat_id, error)
+                self._finish(row, "failed", error, unreachable=True)
+                stats.failed += 1
+            except ChatMigrated as error:
+                log.info("outbox %s: chat %s moved to %s", row.id, row.chat_id, error.new_chat_id)
+                self._migrate(row, int(error.new_chat_id))
+                stats.retried += 1
+            except BadRequest as error:  # before NetworkError: BadRequest subclasses it
+                log.warning("outbox %s: Telegram refused the message: %s", row.id, error)
+                self._finish(row, "failed", error)
+                stats.failed += 1
+            except NetworkError as error:
+                log.warning("outbox %s: network error, will retry: %s", row.id, error)
+                self._retry_later(row, error, _backoff(row.attempts))
+                stats.retried += 1
+                raise _StopPass from error
+            except InvalidToken as error:
+                log.error("the bot token is not valid; nothing can be sent: %s", error)
+                self._retry_later(row, error, BACKOFF_MAX)
+                stats.retried += 1
+                raise _StopPass from error
+            except Exception as error:  # a bug or an odd reply: never let it kill the loop
+                if isinstance(error, TelegramError):
+                    log.warning("outbox %s: %s", row.id, error)
+                else:
+                    log.exception("outbox %s: unexpected error while sending", row.id)
+                if row.attempts >= MAX_OTHER_ERRORS:
+                    self._finish(row, "failed", error)
+                    stats.failed += 1
+                else:
+                    self._retry_later(row, error, _backoff(row.attempts))
+                    stats.retried += 1
+            else:
+                self._finish(row, "sent", None)
+                stats.sent += 1
+            return
+
+    async def _send(self, row: OutboxMessage) -> None:
+        markup = _markup(row)
+        if row.attachment is None:
+            await self.bot.send_message(
+                row.chat_id,
+                row.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                disable_web_page_preview=True,
+            )
+            return
+        document = InputFile(row.attachment, filename=row.attachment_name or "tep")
+        if len(row.text) <= CAPTION_LIMIT:
+            await self.bot.send_document(
+                row.chat_id,
+                document,
+                caption=row.text or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+            return
+        await self.bot.send_message(
+            row.chat_id, row.text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        )
+        await self.bot.send_document(row.chat_id, document, reply_markup=markup)
+
+    # -- marking ----------------------------------------------------------------------
+
+    def _finish(
+        self, row: OutboxMessage, status: str, error: Exception | None, *, unreachable: bool = False
+    ) -> None:
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
+                .values(
+                    status=status,
+                    sent_at=now if status == "sent" else None,
+                    claimed_by=None,
+                    claimed_until=None,
+                    last_error=_error_text(error),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            person = _person_filter(row)
+            if unreachable:
+                session.execute(
+                    update(Person)
+                    .where(person, Person.unreachable_since.is_(None))
+                    .values(unreachable_since=now)
+                    .execution_options(synchronize_session=False)
+                )
+            elif status == "sent" and row.chat_id > 0:
+                # A delivered message proves the person reads the bot again.
+                session.execute(
+                    update(Person)
+                    .where(person, Person.unreachable_since.is_not(None))
+                    .values(unreachable_since=None)
+                    .execution_options(synchronize_session=False)
+                )
+
+    def _retry_later(self, row: OutboxMessage, error: Exception | str, delay: timedelta) -> None:
+        with self.db.transaction() as session:
+            _back_to_pending(
+                session,
+                row,
+                not_before=self.clock.now() + delay,
+                last_error=_error_text(error),
+            )
+
+    def _migrate(self, row: OutboxMessage, new_chat_id: int) -> None:
+        with self.db.transaction() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(chat_id=new_chat_id, claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _back_to_pending(
+    session: Session, row: OutboxMessage, *, not_before: datetime, last_error: str | None
+) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
+        .values(claimed_by=None, claimed_until=None, not_before=not_before, last_error=last_error)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _person_filter(row: OutboxMessage) -> Any:
+    if row.person_id is not None:
+        return Person.id == row.person_id
+    return Person.telegram_user_id == row.chat_id
+
+
+def _markup(row: OutboxMessage) -> InlineKeyboardMarkup | None:
+    if not row.buttons:
+        return None
+    keyboard = []
+    for line in row.buttons:
+        buttons = []
+        for b in line:
+            if b.get("url"):
+                buttons.append(InlineKeyboardButton(b["text"], url=b["url"]))
+            else:
+                data = str(b.get("callback_data", "")).replace(SNOOZE_PLACEHOLDER, str(row.id))
+                buttons.append(InlineKeyboardButton(b["text"], callback_data=data))
+        keyboard.append(buttons)
+    return InlineKeyboardMarkup(keyboard)
+
+
+def _backoff(attempts: int) -> timedelta:
+    exponent = max(0, min(attempts - 1, 10))
+    return min(BACKOFF_BASE * (2**exponent), BACKOFF_MAX)
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _error_text(error: Exception | str | None) -> str | None:
+    if error is None:
+        return None
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    return text[:500]

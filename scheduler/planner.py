@@ -1,0 +1,590 @@
+"""Plans reminders: from what is due (services.duties) to one outbox row per person per slot.
+
+A run at `now` looks at the day's slots (`scheduler.timing`) whose time has come
+and that have not been planned yet (a `planner_runs` row per slot and local day).
+For each such slot it gathers, for every recipient, everything due, renders one
+consolidated message and inserts it into the outbox together with the run row,
+in one transaction. Planning again, after a restart or on a second instance,
+inserts nothing new: the run row is there and the outbox keys are unique.
+
+Keys (see README, "Reminders and the outbox"):
+
+- outbox `dedup_key` = "rem:{person_id}:{YYYY-MM-DD}:{HHMM}" — the recipient, the local
+  day and the slot; `reason` = "reminder", `period` = "{YYYY-MM-DD}T{HHMM}";
+- a snoozed copy: the original key + ":snooze";
+- `planner_runs.key` = "reminders:{HHMM}:{YYYY-MM-DD}".
+
+Who gets what:
+
+- a unit's duties go to its secretaries; a secretary away (`Person.away_until` ≥
+  today) or unreachable is replaced by the unit's deputies (an unreachable one is
+  still tried, so unblocking the bot heals by itself);
+- deadline items (registration, reports) on their reminder days, records and
+  ratings on their nudge days (bounded), meetings on the day before and the
+  morning of;
+- escalations: a unit overdue `after_days_overdue` days (and every
+  `repeat_every_days` after) is listed, all in one list, for each cluster officer
+  whose cluster contains it.
+
+Nothing is planned during quiet hours. Reminder days missed while the bot was down
+(up to `catch_up_days`) are folded into the next deadline reminder, so what fell
+due is sent once, with its current state; meeting reminders are never caught up
+(the morning-of reminder supersedes the day-before one, a past meeting is stale).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from domain.localtime import local_date, to_local
+from domain.policy import Policy
+from domain.roles import Role
+from messages.render import render, render_plain
+from scheduler.timing import (
+    Slot,
+    in_quiet_hours,
+    is_deadline_reminder_day,
+    is_escalation_day,
+    is_nudge_day,
+    next_quiet_start,
+    reminder_slots,
+)
+from services.duties import UnitDuties, UnitRef, duties_for_units
+from storage.db import Database
+from storage.models import Person, PlannerRun, RoleAssignment, Unit
+from storage.outbox import Outgoing, enqueue
+
+log = logging.getLogger(__name__)
+
+REASON = "reminder"
+RUN_PREFIX = "reminders"
+SNOOZE_PLACEHOLDER = "{id}"  # the dispatcher puts the outbox row id here
+MAX_TEXT = 3900  # Telegram allows 4096 characters; leave room
+MAX_ITEM_BUTTONS = 6
+CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+_CELL_ROLES = (Role.SECRETARY, Role.DEPUTY)
+_CODES_IN_SQL = 2000
+
+
+def dedup_key(person_id: int, day: date, slot: Slot) -> str:
+    return f"rem:{person_id}:{day.isoformat()}:{slot.name}"
+
+
+def run_key(slot: Slot, day: date) -> str:
+    return f"{RUN_PREFIX}:{slot.name}:{day.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person_id: int
+    chat_id: int
+    full_name: str
+    locale: str | None
+    away_until: date | None
+    unreachable: bool
+
+    def away(self, today: date) -> bool:
+        return self.away_until is not None and self.away_until >= today
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    """One message of a plan, with what the preview prints about it."""
+
+    outgoing: Outgoing
+    person_name: str
+    slot: str
+    items: tuple[dict[str, Any], ...]
+    escalated_units: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        o = self.outgoing
+        return {
+            "person_id": o.person_id,
+            "chat_id": o.chat_id,
+            "name": self.person_name,
+            "slot": self.slot,
+            "dedup_key": o.dedup_key,
+            "not_before": to_local(o.not_before).isoformat(),
+            "expires_at": to_local(o.expires_at).isoformat() if o.expires_at else None,
+            "items": [_jsonable(i) for i in self.items],
+            "escalated_units": list(self.escalated_units),
+            "buttons": [b["callback_data"] for row in (o.buttons or []) for b in row],
+            "text": o.text,
+        }
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    messages: tuple[PlannedReminder, ...]
+    runs: tuple[str, ...]  # planner_runs keys this plan completes
+
+
+def plan_reminders(db: Database, now: datetime, policy: Policy) -> int:
+    """The scheduler job: plan what is due and write it; returns how many rows were new."""
+    with db.transaction() as session:
+        plan = compute_plan(session, now, policy)
+        if not plan.runs:
+            return 0
+        new = enqueue(session, [m.outgoing for m in plan.messages], now=now)
+        _record_runs(session, plan, now)
+    if plan.messages:
+        log.info("planned %d reminder(s) for %s", len(plan.messages), ", ".join(plan.runs))
+    return new
+
+
+def compute_plan(
+    session: Session, now: datetime, policy: Policy, *, respect_runs: bool = True
+) -> ReminderPlan:
+    """What a run at `now` would enqueue; writes nothing.
+
+    With `respect_runs=False` the slots already planned today are planned again
+    (the preview shows what they contain).
+    """
+    rules = policy.reminders
+    today = local_date(now)
+    if in_quiet_hours(now, rules.quiet_hours):
+        return ReminderPlan((), ())
+    due_slots = [s for s in reminder_slots(rules) if s.on(today) <= now]
+    if not due_slots:
+        return ReminderPlan((), ())
+    lookback = [today - timedelta(days=k) for k in range(rules.catch_up_days, 0, -1)]
+    wanted = [run_key(s, d) for s in due_slots for d in [*lookback, today]]
+    done = set(session.scalars(select(PlannerRun.key).where(PlannerRun.key.in_(wanted))))
+    if respect_runs:
+        due_slots = [s for s in due_slots if run_key(s, today) not in done]
+    if not due_slots:
+        return ReminderPlan((), ())
+
+    upcoming = max((*rules.registration.days_before, *rules.reports.days_before, 1))
+    duties = duties_for_units(session, None, now, policy, upcoming_days=upcoming)
+    people = _People.load(session, duties)
+
+    messages: list[PlannedReminder] = []
+    for slot in due_slots:
+        days = _fold_days(slot, today, lookback, done)
+        builder = _SlotBuilder(slot, today, now, days, policy, people)
+        for unit_duties in duties.values():
+            builder.add_unit(unit_duties)
+        messages += builder.messages()
+    return ReminderPlan(tuple(messages), tuple(run_key(s, today) for s in due_slots))
+
+
+def _fold_days(slot: Slot, today: date, lookback: list[date], done: set[str]) -> list[date]:
+    """The days whose deadline reminders this run carries: today and any missed before it."""
+    if not slot.deadlines:
+        return [today]
+    missed: list[date] = []
+    for day in lookback:
+        if run_key(slot, day) in done:
+            missed = []
+        else:
+            missed.append(day)
+    return [*missed, today]
+
+
+def _record_runs(session: Session, plan: ReminderPlan, now: datetime) -> None:
+    counts = defaultdict(int)
+    for m in plan.messages:
+        counts[m.slot] += 1
+    rows = [{"key": key, "ran_at": now, "messages": counts[key.split(":")[1]]} for key in plan.runs]
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    session.execute(module.insert(PlannerRun).on_conflict_do_nothing(index_elements=["key"]), rows)
+
+
+# ---------------------------------------------------------------------------
+# Who receives a unit's reminders
+
+
+@dataclass
+class _People:
+    by_unit: dict[str, dict[Role, list[Recipient]]]
+    officers: dict[str, list[Recipient]]  # unit path of the assignment → officers
+
+    @classmethod
+    def load(cls, session: Session, duties: dict[str, UnitDuties]) -> _People:
+        columns = (
+            RoleAssignment.role,
+            RoleAssignment.unit_code,
+            Unit.path,
+            Person.id,
+            Person.telegram_user_id,
+            Person.full_name,
+            Person.locale,
+            Person.away_until,
+            Person.unreachable_since,
+        )
+        base = (
+            select(*columns)
+            .join(Person, Person.id == RoleAssignment.person_id)
+            .join(Unit, Unit.code == RoleAssignment.unit_code)
+        )
+        cell = base.where(RoleAssignment.role.in_(_CELL_ROLES))
+        if len(duties) <= _CODES_IN_SQL:
+            cell = cell.where(RoleAssignment.unit_code.in_(list(duties)))
+        officer = base.where(RoleAssignment.role == Role.CLUSTER_OFFICER)
+        people = cls(defaultdict(lambda: defaultdict(list)), defaultdict(list))
+        for stmt in (cell, officer):
+            for (
+                role,
+                unit_code,
+                path,
+                pid,
+                chat,
+                name,
+                locale,
+                away,
+                unreachable,
+            ) in session.execute(stmt.order_by(Person.id)):
+                r = Recipient(pid, chat, name, locale, away, unreachable is not None)
+                if role == Role.CLUSTER_OFFICER:
+                    people.officers[path].append(r)
+                else:
+                    people.by_unit[unit_code][role].append(r)
+        return people
+
+    def for_unit(self, code: str, today: date) -> tuple[list[Recipient], list[Recipient]]:
+        """(recipients, secretaries they stand in for)."""
+        roles = self.by_unit.get(code, {})
+        secretaries = roles.get(Role.SECRETARY, [])
+        present = [s for s in secretaries if not s.away(today)]
+        if any(not s.unreachable for s in present):
+            return present, []
+        deputies = [d for d in roles.get(Role.DEPUTY, []) if not d.away(today)]
+        absent = [s for s in secretaries if s not in present or s.unreachable]
+        if not deputies:
+            return present, []
+        return _unique([*present, *deputies]), absent
+
+    def officers_over(self, path: str, today: date) -> list[Recipient]:
+        found: list[Recipient] = []
+        prefix = ""
+        for part in path.strip("/").split("/"):
+            prefix = f"{prefix}/{part}" if prefix else f"/{part}"
+            found += self.officers.get(prefix + "/", [])
+        return [o for o in _unique(found) if not o.away(today)]
+
+
+def _unique(people: Iterable[Recipient]) -> list[Recipient]:
+    return list({p.person_id: p for p in people}.values())
+
+
+# ---------------------------------------------------------------------------
+# Building one message per person for a slot
+
+
+@dataclass
+class _UnitSection:
+    unit: UnitRef
+    stand_in_for: list[Recipient] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _Box:
+    recipient: Recipient
+    units: dict[str, _UnitSection] = field(default_factory=dict)
+    escalations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    earliest_meeting: datetime | None = None
+
+
+class _SlotBuilder:
+    def __init__(
+        self,
+        slot: Slot,
+        today: date,
+        now: datetime,
+        days: list[date],
+        policy: Policy,
+        people: _People,
+    ) -> None:
+        self.slot, self.today, self.now, self.days = slot, today, now, days
+        self.policy = policy
+        self.rules = policy.reminders
+        self.people = people
+        self.boxes: dict[int, _Box] = {}
+
+    def _box(self, recipient: Recipient) -> _Box:
+        box = self.boxes.get(recipient.person_id)
+        if box is None:
+            box = self.boxes[recipient.person_id] = _Box(recipient)
+        return box
+
+    def add_unit(self, duties: UnitDuties) -> None:
+        items, earliest = self._items(duties)
+        if items:
+            recipients, absent = self.people.for_unit(duties.unit.code, self.today)
+            for r in recipients:
+                box = self._box(r)
+                section = box.units.setdefault(duties.unit.code, _UnitSection(duties.unit))
+                section.items += items
+                section.stand_in_for = [a for a in absent if a.person_id != r.person_id]
+                if earliest and (box.earliest_meeting is None or earliest < box.earliest_meeting):
+                    box.earliest_meeting = earliest
+        if self.slot.deadlines:
+            problems = self._escalations(duties)
+            if problems:
+                for officer in self.people.officers_over(duties.unit.path, self.today):
+                    self._box(officer).escalations[duties.unit.code] = {
+                        "code": duties.unit.code,
+                        "name": duties.unit.name,
+                        "path": duties.unit.path,
+                        "problems": problems,
+                    }
+
+    def _any_day(self, test: Any) -> bool:
+        return any(test(day) for day in self.days)
+
+    def _items(self, duties: UnitDuties) -> tuple[list[dict[str, Any]], datetime | None]:
+        today, rules = self.today, self.rules
+        code = duties.unit.code
+        items: list[dict[str, Any]] = []
+        earliest: datetime | None = None
+        if self.slot.meetings_today or self.slot.meetings_tomorrow:
+            for m in duties.meetings:
+                today_meeting = self.slot.meetings_today and m.local_day == today
+                tomorrow = self.slot.meetings_tomorrow and m.local_day == today + timedelta(days=1)
+                if not (today_meeting or tomorrow):
+                    continue
+                items.append(
+                    {
+                        "type": "meeting",
+                        "kind": m.kind.value,
+                        "month": str(m.month),
+                        "planned_at": m.planned_at,
+                        "place": m.place,
+                        "theme": m.theme,
+                        "when": "today" if today_meeting else "tomorrow",
+                    }
+                )
+                earliest = m.planned_at if earliest is None else min(earliest, m.planned_at)
+        if not self.slot.deadlines:
+            return items, earliest
+        for reg in duties.registrations:
+            if self._any_day(
+                lambda d, due=reg.due: is_deadline_reminder_day(rules.registration, due, d)
+            ):
+                items.append(
+                    {
+                        "type": "registration",
+                        "month": str(reg.month),
+                        "due": reg.due,
+                        "days_late": reg.days_late(today),
+                        "callback": f"open:schedule:{code}:{reg.month.key}",
+                    }
+                )
+        for rec in duties.records:
+            if self._any_day(
+                lambda d, base=rec.local_day: is_nudge_day(rules.record_nudge, base, d)
+            ):
+                items.append(
+                    {
+                        "type": "record",
+                        "kind": rec.kind.value,
+                        "month": str(rec.month),
+                        "planned_at": rec.planned_at,
+                        "callback": f"open:record:{code}:{rec.kind.value}:{rec.month.key}",
+                    }
+                )
+        for rating in duties.ratings:
+            if self._any_day(
+                lambda d, base=rating.recorded_day: is_nudge_day(rules.record_nudge, base, d)
+            ):
+                items.append(
+                    {
+                        "type": "rating",
+                        "kind": rating.kind.value,
+                        "month": str(rating.month),
+                        "held_on": rating.held_on,
+                        "callback": f"open:rate:{code}:{rating.kind.value}:{rating.month.key}",
+                    }
+                )
+        for rep in duties.reports:
+            if self._any_day(
+                lambda d, due=rep.due: is_deadline_reminder_day(rules.reports, due, d)
+            ):
+                items.append(
+                    {
+                        "type": "report",
+                        "report_type": rep.report_type,
+                        "name": rep.name_vi,
+                        "period": str(rep.period),
+                        "due": rep.due,
+                        "days_late": rep.days_late(today),
+                        "callback": (f"open:report:{code}:{rep.report_type}:{rep.period_key}"),
+                    }
+                )
+        return items, earliest
+
+    def _escalations(self, duties: UnitDuties) -> list[dict[str, Any]]:
+        rules = self.rules.escalation
+        today = self.today
+        problems: list[dict[str, Any]] = []
+
+        def due_now(due: date) -> bool:
+            return self._any_day(lambda d: is_escalation_day(rules, due, d))
+
+        for reg in duties.registrations:
+            if due_now(reg.due):
+                problems.append(
+                    {
+                        "type": "registration",
+                        "month": str(reg.month),
+                        "days_late": reg.days_late(today),
+                    }
+                )
+        for rep in duties.reports:
+            if due_now(rep.due):
+                problems.append(
+                    {
+                        "type": "report",
+                        "name": rep.name_vi,
+                        "period": str(rep.period),
+                        "days_late": rep.days_late(today),
+                    }
+                )
+        first = self.rules.record_nudge.first_after_days
+        for rec in duties.records:
+            record_due = rec.local_day + timedelta(days=first)
+            if due_now(record_due):
+                problems.append(
+                    {
+                        "type": "record",
+                        "kind": rec.kind.value,
+                        "month": str(rec.month),
+                        "days_late": (today - record_due).days,
+                    }
+                )
+        return problems
+
+    def messages(self) -> list[PlannedReminder]:
+        out = []
+        for box in self.boxes.values():
+            if not box.units and not box.escalations:
+                continue
+            out.append(self._message(box))
+        return out
+
+    def _message(self, box: _Box) -> PlannedReminder:
+        r = box.recipient
+        slot_at = self.slot.on(self.today)
+        expires = next_quiet_start(slot_at, self.rules.quiet_hours)
+        if box.earliest_meeting is not None:
+            expires = min(expires, box.earliest_meeting)
+        units = sorted(box.units.values(), key=lambda s: s.unit.path)
+        escalations = sorted(box.escalations.values(), key=lambda e: e["path"])
+        text = _render_text(r, units, escalations, slot_at, self.today, self.policy)
+        buttons = _buttons(r, units, self.rules.snooze_minutes)
+        items = tuple({"unit": s.unit.code, **item} for s in units for item in s.items)
+        return PlannedReminder(
+            Outgoing(
+                dedup_key=dedup_key(r.person_id, self.today, self.slot),
+                chat_id=r.chat_id,
+                reason=REASON,
+                period=f"{self.today.isoformat()}T{self.slot.name}",
+                text=text,
+                not_before=slot_at,
+                person_id=r.person_id,
+                buttons=buttons,
+                expires_at=expires,
+            ),
+            r.full_name,
+            self.slot.name,
+            items,
+            tuple(e["code"] for e in escalations),
+        )
+
+
+def _render_text(
+    r: Recipient,
+    units: list[_UnitSection],
+    escalations: list[dict[str, Any]],
+    slot_at: datetime,
+    today: date,
+    policy: Policy,
+) -> str:
+    """The message, shortened (lists cut, "và N việc khác") to fit one Telegram message."""
+    text = ""
+    for limit in (1000, 40, 20, 10, 5, 2):
+        shown_units, hidden = [], 0
+        budget = limit
+        for s in units:
+            shown = s.items[:budget]
+            hidden += len(s.items) - len(shown)
+            budget -= len(shown)
+            if shown:
+                shown_units.append(
+                    {
+                        "code": s.unit.code,
+                        "name": s.unit.name,
+                        "duties": shown,
+                        "stand_in_for": [
+                            {"name": a.full_name, "away_until": a.away_until, "away": a.away(today)}
+                            for a in s.stand_in_for
+                        ],
+                    }
+                )
+        text = render(
+            "reminder",
+            r.locale,
+            when=slot_at,
+            units=shown_units,
+            hidden_items=hidden,
+            escalations=escalations[:limit],
+            hidden_escalations=max(0, len(escalations) - limit),
+            escalation_after=policy.reminders.escalation.after_days_overdue,
+            snooze_minutes=policy.reminders.snooze_minutes,
+        )
+        if len(text) <= MAX_TEXT:
+            return text
+    return text[: MAX_TEXT - 1] + "…"
+
+
+def _buttons(
+    r: Recipient, units: list[_UnitSection], snooze_minutes: int
+) -> list[list[dict[str, str]]]:
+    several = len(units) > 1
+    rows: list[list[dict[str, str]]] = []
+    for section in units:
+        for item in section.items:
+            callback = item.get("callback")
+            if not callback or len(callback.encode()) > CALLBACK_LIMIT:
+                continue
+            if len(rows) >= MAX_ITEM_BUTTONS:
+                break
+            label = render_plain(
+                "reminder_button", r.locale, item=item, unit=section.unit.code if several else None
+            )
+            rows.append([{"text": label, "callback_data": callback}])
+    rows.append([snooze_button(r.locale, snooze_minutes)])
+    return rows
+
+
+def snooze_button(locale: str | None, minutes: int) -> dict[str, str]:
+    item = {"type": "snooze", "minutes": minutes}
+    return {
+        "text": render_plain("reminder_button", locale, item=item, unit=None),
+        "callback_data": f"snooze:{SNOOZE_PLACEHOLDER}",
+    }
+
+
+def _jsonable(item: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in item.items():
+        if isinstance(value, datetime):
+            out[key] = to_local(value).isoformat()
+        elif isinstance(value, date):
+            out[key] = value.isoformat()
+        else:
+            out[key] = value
+    return out

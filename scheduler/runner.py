@@ -1,0 +1,165 @@
+"""Runs the planners and the dispatcher on APScheduler, inside the bot's event loop.
+
+Two jobs: `plan` every few minutes (every planner is idempotent: it writes outbox
+rows with unique keys, so running it again, late or twice, adds nothing) and
+`dispatch` every few seconds. The jobs keep no state of their own: what is due
+lives in the outbox and `planner_runs`, so a restart resumes where it stopped.
+The clock is injected; every job reads `now` from it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram.ext import Application
+
+from bot.context import DEPS_KEY, Deps
+from domain.localtime import local_date
+from domain.periods import Month
+from domain.policy import Policy
+from scheduler.dispatcher import Dispatcher, DispatchStats
+from scheduler.planner import plan_reminders
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+Planner = Callable[[Database, datetime, Policy], int]
+
+PLAN_EVERY = timedelta(minutes=2)
+DISPATCH_EVERY = timedelta(seconds=3)
+
+
+def fill_standing_schedules(db: Database, now: datetime, policy: Policy) -> int:
+    """Next month's schedules from standing rules ("ngày 5 hằng tháng"), if that exists."""
+    fill = _optional("services.meetings", "fill_from_standing")
+    if fill is None:
+        return 0
+    return int(fill(db, Month.of(local_date(now)).next(), now=now))
+
+
+def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
+    """The leadership digest rows (services.digest_delivery), if that module exists."""
+    plan = _optional("services.digest_delivery", "plan_weekly_digests")
+    return 0 if plan is None else int(plan(db, now, policy))
+
+
+# Run in this order on every plan tick; each is isolated from the others' failures.
+PLANNERS: list[Planner] = [fill_standing_schedules, plan_reminders, plan_weekly_digests]
+
+
+def _optional(module: str, name: str) -> Any:
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def run_planners(db: Database, now: datetime, policy: Policy) -> dict[str, int]:
+    """One plan tick: every planner, a failure in one logged and the others still run."""
+    results: dict[str, int] = {}
+    for planner in PLANNERS:
+        name = getattr(planner, "__name__", repr(planner))
+        try:
+            results[name] = planner(db, now, policy)
+        except Exception:
+            log.exception("planner %s failed; it will run again on the next tick", name)
+            results[name] = -1
+    return results
+
+
+class SchedulerRunner:
+    """The plan and dispatch jobs for one Application (its bot, database, clock, policy)."""
+
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        *,
+        plan_every: timedelta = PLAN_EVERY,
+        dispatch_every: timedelta = DISPATCH_EVERY,
+        dispatcher: Dispatcher | None = None,
+    ) -> None:
+        deps: Deps = application.bot_data[DEPS_KEY]
+        self.deps = deps
+        self.policy: Policy = deps.policy
+        self.plan_every = plan_every
+        self.dispatch_every = dispatch_every
+        self.dispatcher = dispatcher or Dispatcher(
+            deps.db, application.bot, deps.clock, self.policy
+        )
+        self.scheduler: AsyncIOScheduler | None = None
+
+    async def plan(self) -> dict[str, int]:
+        now = self.deps.clock.now()
+        try:
+            # Planning a large bloc takes a moment: keep the event loop free for updates.
+            return await asyncio.to_thread(run_planners, self.deps.db, now, self.policy)
+        except Exception:
+            log.exception("plan tick failed")
+            return {}
+
+    async def dispatch(self) -> DispatchStats:
+        try:
+            return await self.dispatcher.dispatch_once()
+        except Exception:
+            log.exception("dispatch tick failed; the next tick tries again")
+            return DispatchStats()
+
+    def start(self) -> None:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        first = datetime.now(UTC)
+        options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        scheduler.add_job(
+            self.plan,
+            "interval",
+            seconds=self.plan_every.total_seconds(),
+            next_run_time=first,
+            id="plan",
+            **options,
+        )
+        scheduler.add_job(
+            self.dispatch,
+            "interval",
+            seconds=self.dispatch_every.total_seconds(),
+            next_run_time=first + timedelta(seconds=1),
+            id="dispatch",
+            **options,
+        )
+        scheduler.start()
+        self.scheduler = scheduler
+        log.info(
+            "scheduler started: plan every %s, dispatch every %s",
+            self.plan_every,
+            self.dispatch_every,
+        )
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = None
+
+
+def attach_scheduler(application: Application, **kwargs: Any) -> SchedulerRunner:  # type: ignore[type-arg]
+    """Start the jobs once the application is initialised; stop them when it stops."""
+    runner = SchedulerRunner(application, **kwargs)
+    previous_init = application.post_init
+    previous_stop = application.post_stop
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        if previous_init is not None:
+            await previous_init(app)
+        runner.start()
+
+    async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+        runner.shutdown()
+        if previous_stop is not None:
+            await previous_stop(app)
+
+    application.post_init = post_init
+    application.post_stop = post_stop
+    return runner
