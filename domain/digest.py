@@ -732,10 +732,17 @@ def _registration(
             late.append(LateRegistration(_ref(unit), registered_on))
 
     def group_ref(code: str | None) -> UnitRef | None:
-        return _ref(by_code[code]) if code is not None and code in by_code else None
+        if code is None:
+            return None
+        # A sub-cell seen on its own: its committee lies outside the facts.
+        return _ref(by_code[code]) if code in by_code else UnitRef(code, code)
+
+    def group_path(code: str | None) -> str:
+        unit = by_code.get(code) if code is not None else None
+        return unit.path if unit is not None else ""
 
     # Base committees in tree order, then the base cells together.
-    order = sorted(group_missing, key=lambda g: (g is None, by_code[g].path if g else ""))
+    order = sorted(group_missing, key=lambda g: (g is None, group_path(g)))
     groups = tuple(
         RegistrationGroup(group_ref(g), group_total[g], tuple(_ref(u) for u in group_missing[g]))
         for g in order

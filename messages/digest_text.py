@@ -244,7 +244,7 @@ def unit_text(d: Digest, row: UnitRow | None, policy: Policy, locale: str | None
         if record and record.held and record.present is not None and record.total_members:
             rate = Fraction(record.present, record.total_members)
         own = {
-            "registration": dlabel(f"deadline.{row.registration.value}", locale)
+            "registration": dlabel(f"registration.{row.registration.value}", locale)
             if row.registration
             else None,
             "registered_on": _day(row.registered_on) if row.registered_on else None,

@@ -357,7 +357,7 @@ def _export_row(row: UnitRow, export: MonthExport, locale: str | None) -> list[A
         L(f"kind.{row.unit.kind.value}"),
         row.cluster,
         row.unit.members,
-        L(f"deadline.{row.registration.value}") if row.registration else None,
+        L(f"registration.{row.registration.value}") if row.registration else None,
         row.registered_on,
         L(f"meeting.{MONTHLY_KIND[row.unit.kind].value}"),
         meeting,
