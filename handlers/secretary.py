@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.access import guarded, refuse
 from bot.context import ChiboContext
-from domain.roles import Action
+from domain.roles import Action, Role
 from handlers import dialog
 from handlers.flows import common
 from handlers.flows.rating import RatingFlow
@@ -17,6 +17,7 @@ from handlers.flows.record import RecordFlow
 from handlers.flows.report import ReportFlow
 from handlers.flows.schedule import ScheduleFlow
 from messages.render import render
+from services.actors import admin_scope
 
 # Buttons in reminders open a flow for a unit: "open:<flow>:<UNIT>[:kind][:period]".
 OPEN_PREFIX = "open:"
@@ -39,10 +40,16 @@ async def _start(
     units = common.meeting_units(actor, flow_cls.action, flow_cls.unit_kinds)
     if unit_code is not None:
         chosen = [u for u in units if u.unit_code == unit_code]
+        acting = admin_scope(context.deps.db, actor, unit_code)
+        if not chosen and acting is not None and acting.unit_kind in flow_cls.unit_kinds:
+            chosen = [acting]
         if not chosen:
             await refuse(update, render("unit_out_of_scope", context.locale))
             return
         units = chosen
+    if not units and Role.ADMIN in actor.roles:
+        await refuse(update, render("admin_needs_unit", context.locale, command=flow_cls.name))
+        return
     if not units:
         await refuse(update, render(flow_cls.no_unit_template, context.locale))
         return

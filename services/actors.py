@@ -9,7 +9,7 @@ from sqlalchemy import select
 from domain.org import UnitKind
 from domain.roles import Action, Role, allowed
 from storage.db import Database
-from storage.models import Person
+from storage.models import Person, Unit
 
 
 @dataclass(frozen=True)
@@ -55,3 +55,17 @@ def load_actor(db: Database, telegram_user_id: int) -> Actor | None:
             for r in sorted(person.roles, key=lambda r: (r.unit.path, r.role.value))
         )
         return Actor(person.id, person.telegram_user_id, person.full_name, person.locale, scopes)
+
+
+def admin_scope(db: Database, actor: Actor, unit_code: str) -> Scope | None:
+    """An admin acting for one unit of their subtree, as if its secretary."""
+    if Role.ADMIN not in actor.roles:
+        return None
+    with db.transaction() as session:
+        unit = session.get(Unit, unit_code)
+        if unit is None or not unit.active:
+            return None
+        admin_units = [s.unit_path for s in actor.scopes if s.role == Role.ADMIN]
+        if not any(unit.path.startswith(path) for path in admin_units):
+            return None
+        return Scope(Role.ADMIN, unit.code, unit.name, unit.kind, unit.path)

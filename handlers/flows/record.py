@@ -34,9 +34,15 @@ def parse_duration(text: str) -> int:
     return minutes
 
 
+# How far back an admin may correct records of closed months (from the bot; older: import).
+ADMIN_MONTHS_BACK = 3
+
+
 def recordable_months(step: Step) -> list[Month]:
-    """This month and, while it is still open for edits, the one before."""
+    """This month and, while it is still open for edits, the one before (admins: 3 months)."""
     this = Month.of(step.today)
+    if step.actor.may(Action.EDIT_CLOSED_PERIOD):
+        return [this.plus(-i) for i in range(ADMIN_MONTHS_BACK - 1, -1, -1)]
     months = [this]
     if is_period_open(this.prev(), step.today, step.deps.policy.edit_grace_days):
         months.insert(0, this.prev())

@@ -36,3 +36,12 @@ def people(db: Database, clock: ManualClock, demo_org: None) -> None:
     bind(db, clock, OTHER_SECRETARY, Role.SECRETARY, "NTM")
     bind(db, clock, COMMITTEE_SECRETARY, Role.SECRETARY, "VPUBND")
     bind(db, clock, LEADER, Role.LEADER, "DUK")
+
+
+ADMIN = User(5006, "Văn phòng", "Khối")
+
+
+@pytest.fixture
+def admin(db: Database, clock: ManualClock, people: None) -> User:
+    bind(db, clock, ADMIN, Role.ADMIN, "DUK")
+    return ADMIN

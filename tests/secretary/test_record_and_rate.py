@@ -16,7 +16,7 @@ from services.clock import ManualClock
 from services.meetings import ClosedPeriodError, RecordInput
 from storage.db import Database
 from storage.models import AuditEntry, MeetingRecord, QualityRating, Unit
-from tests.harness import BotHarness, button, texts
+from tests.harness import BotHarness, User, button, texts
 from tests.secretary.conftest import OTHER_SECRETARY, SECRETARY
 
 pytestmark = pytest.mark.usefixtures("people")
@@ -205,3 +205,25 @@ def test_closed_month_refuses_secretary_edits(db: Database, clock: ManualClock) 
             policy=default_policy(),
         )
     assert records(db) == []
+
+
+async def test_only_an_admin_corrects_a_closed_month(
+    bot: BotHarness, db: Database, clock: ManualClock, admin: User
+) -> None:
+    clock.advance(timedelta(days=14))  # 10 December: November closed on the 5th
+    calls = await bot.send(SECRETARY, "/record")
+    assert not any("11/2026" in b for c in calls for b, _ in c.buttons)
+    assert "MÃ_ĐƠN_VỊ" in texts(await bot.send(admin, "/record"))
+    calls = await bot.send(admin, "/record VPUBND-01")
+    calls = await bot.press(admin, button(calls, "thường kỳ 11/2026"))
+    calls = await bot.press(admin, button(calls, "Không"))
+    calls = await bot.send(admin, "Bổ sung theo văn bản giải trình")
+    calls = await bot.press(admin, button(calls, "Có lý do"))
+    calls = await bot.press(admin, button(calls, "Xác nhận"))
+    assert "Đã ghi nhận" in texts(calls)
+    (row,) = records(db)
+    assert (row.month, row.held, row.recorded_by is not None) == ("2026-11", False, True)
+
+
+async def test_admin_cannot_act_for_an_unknown_unit(bot: BotHarness, admin: User) -> None:
+    assert "không thuộc phạm vi" in texts(await bot.send(admin, "/record KHONGCO"))
