@@ -166,7 +166,8 @@ class TerminalChat:
             if call.params.get("text"):
                 print(f"   [thông báo] {call.params['text']}")
             return
-        if not call.method.startswith(("send", "edit")):
+        # Removing a pressed message's buttons shows nothing new on a phone either.
+        if call.method == "editMessageReplyMarkup" or not call.method.startswith(("send", "edit")):
             return
         print("🤖 " + as_plain_text(call.text).replace("\n", "\n   "))
         if call.method.startswith("send") and call.files:
