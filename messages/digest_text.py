@@ -311,7 +311,10 @@ def notice_context(
         month=f"{d.at.month:02d}",
         year=d.at.year,
         groups=ctx["lists"]["not_registered"]["shown"],
-        quality=ctx["t"]["quality"],
+        quality=[
+            {"label": L(f"quality.{code}"), "count": count}
+            for code, count in d.totals.quality.items()
+        ],
         ratings=len(lists.implausible_ratings),
         appendix_title=f"PHỤ LỤC\n(Kèm theo Thông báo ngày {d.at:%d/%m/%Y})".replace("\n", " "),
         appendix=[
