@@ -11,6 +11,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.context import Deps
 from bot.settings import Settings
+from scheduler.runner import attach_scheduler
 from services.clock import SystemClock
 from storage.db import Database
 from storage.migrate import alembic_config
@@ -30,5 +31,6 @@ def run_polling(settings: Settings) -> int:
         log.error("the database schema is not current: run `chibo db upgrade` first")
         return 2
     application = build_application(Deps(settings, db, SystemClock(), settings.load_policy()))
+    attach_scheduler(application)  # reminders and digests: plan into the outbox, dispatch
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

@@ -18,13 +18,15 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.context import Deps
+from bot.context import DEPS_KEY, Deps
+from bot.sandbox_clock import HELP as CLOCK_HELP
+from bot.sandbox_clock import SandboxClock
 from bot.settings import Settings
 from bot.transport import ApiCall, LocalTransport
 from domain.invite_codes import display
 from domain.roles import Role
 from messages.render import label
-from services.clock import Clock, SystemClock
+from services.clock import Clock, ManualClock, SystemClock
 from services.invites import TelegramUser, Throttle, create_invite, redeem
 from services.org import import_org
 from storage import migrate
@@ -57,8 +59,9 @@ PERSONAS = (
     Persona(199, "Người lạ (chưa được mời)", None, None),
 )
 
-SANDBOX_HELP = """Lệnh của sandbox:
+SANDBOX_HELP = f"""Lệnh của sandbox:
   :p        đổi người dùng (persona)
+{CLOCK_HELP}
   :q        thoát
   số N      bấm nút thứ N của tin nhắn gần nhất
   còn lại   gửi như một tin nhắn Telegram (ví dụ /help, /start MÃ-MỜI)"""
@@ -106,6 +109,7 @@ class TerminalChat:
         self.buttons: list[tuple[str, str]] = []
         self.last_message_id = 0
         self._next_id = 1
+        self.virtual_time: Any = None  # bot.sandbox_clock.SandboxClock: `:clock`, `:time`
 
     def _id(self) -> int:
         self._next_id += 1
@@ -184,6 +188,8 @@ class TerminalChat:
         if answer.isdigit() and 1 <= int(answer) <= len(PERSONAS):
             self.persona = PERSONAS[int(answer) - 1]
         print(f"Bạn đang là: {self.persona.title}")
+        if self.virtual_time is not None:
+            self.virtual_time.show_inbox()
 
 
 def as_plain_text(text: str) -> str:
@@ -210,6 +216,8 @@ async def _chat_loop(chat: TerminalChat) -> None:
             await chat.choose_persona(_read)
         elif line in (":h", ":help"):
             print(SANDBOX_HELP)
+        elif line.split()[0] in (":clock", ":time") and chat.virtual_time is not None:
+            await chat.virtual_time.command(line)
         elif line.isdigit() and 1 <= int(line) <= len(chat.buttons):
             await chat.press(int(line))
         else:
@@ -217,7 +225,7 @@ async def _chat_loop(chat: TerminalChat) -> None:
 
 
 def run_sandbox(settings: Settings, db_path: Path) -> int:
-    clock = SystemClock()
+    clock = ManualClock(SystemClock().now())  # `:clock +2d` moves it
     db, spare_code = prepare_database(db_path, clock)
     sandbox_settings = settings.model_copy(update={"database_url": db.url})
     transport = LocalTransport(settings.bot_username)
@@ -228,6 +236,7 @@ def run_sandbox(settings: Settings, db_path: Path) -> int:
     async def main() -> None:
         async with application:
             chat = TerminalChat(application, transport)
+            chat.virtual_time = SandboxClock(chat, clock, application.bot_data[DEPS_KEY])
             print("Chi bộ bot — sandbox (không kết nối Telegram). Dữ liệu mẫu: 289 đơn vị.")
             print(f"Mã mời còn trống để thử đăng ký (bí thư TNMT-01): {display(spare_code)}")
             print(SANDBOX_HELP)
