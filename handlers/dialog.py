@@ -9,6 +9,7 @@ button selects nothing, and a button pressed twice moves the dialog once.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -263,7 +264,8 @@ async def _run(
             )
         ]
     )
-    text = prompt.text if error is None else f"⚠️ {error}\n\n{prompt.text}"
+    # The error may quote what the user typed: it is text, not HTML.
+    text = prompt.text if error is None else f"⚠️ {html.escape(error)}\n\n{prompt.text}"
     await message.reply_html(text, reply_markup=_markup(rows))
 
 
