@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.app import build_application
 from bot.context import Deps
@@ -30,11 +35,83 @@ def migrated_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# Tests under these folders run on SQLite and on PostgreSQL (TEST_POSTGRES_URL, set by
+# scripts/test via scripts/postgres): storage, the outbox and the digest queries.
+BOTH_BACKENDS = (
+    "tests/storage/",
+    "tests/scheduler/",
+    "tests/leadership/",
+    "tests/test_migrations.py",
+)
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    path = Path(str(metafunc.definition.fspath)).as_posix()
+    both = any(f"/{p}" in path for p in BOTH_BACKENDS)
+    metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"])
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> str:
+    """A migrated template database; each test gets a copy (CREATE DATABASE … TEMPLATE)."""
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL is not set (scripts/test sets it via scripts/postgres)")
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS chibo_template WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE chibo_template"))
+    admin.dispose()
+    url = make_url(POSTGRES_URL).set(database="chibo_template")
+    migrate.upgrade(url.render_as_string(hide_password=False))
+    return "chibo_template"
+
+
+_pg_names = itertools.count()
+
+
+@contextmanager
+def postgres_database(template: str | None = None) -> Iterator[str]:
+    """A fresh PostgreSQL database (a copy of `template`, or empty), dropped afterwards."""
+    name = f"chibo_t{os.getpid()}_{next(_pg_names)}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    copy = f" TEMPLATE {template}" if template else ""
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
-def db_url(tmp_path: Path, migrated_db_file: Path) -> str:
-    path = tmp_path / "chibo.sqlite3"
-    shutil.copy(migrated_db_file, path)
-    return f"sqlite:///{path}"
+def db_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, migrated_db_file: Path
+) -> Iterator[str]:
+    """A migrated database of the test's backend, private to the test."""
+    if backend == "sqlite":
+        path = tmp_path / "chibo.sqlite3"
+        shutil.copy(migrated_db_file, path)
+        yield f"sqlite:///{path}"
+        return
+    with postgres_database(request.getfixturevalue("postgres_template")) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the test's backend: for migration tests."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL is not set (scripts/test sets it via scripts/postgres)")
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

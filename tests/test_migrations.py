@@ -1,8 +1,6 @@
-"""Migrations go up, down and up again, and describe exactly the models."""
+"""Migrations go up, down and up again, and describe exactly the models (both backends)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -13,18 +11,17 @@ from storage.db import make_engine
 from storage.models import Base
 
 
-def test_stairway_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'stairway.sqlite3'}"
-    migrate.upgrade(url)
-    migrate.downgrade(url, "base")
-    engine = make_engine(url)
+def test_stairway_upgrade_downgrade_upgrade(empty_db_url: str) -> None:
+    migrate.upgrade(empty_db_url)
+    migrate.downgrade(empty_db_url, "base")
+    engine = make_engine(empty_db_url)
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
-    migrate.upgrade(url)
+    migrate.upgrade(empty_db_url)
 
 
-def test_models_match_migrations(migrated_db_file: Path) -> None:
-    engine = make_engine(f"sqlite:///{migrated_db_file}")
+def test_models_match_migrations(db_url: str) -> None:
+    engine = make_engine(db_url)
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
