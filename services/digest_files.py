@@ -506,9 +506,10 @@ def digest_docx(d: Digest, locale: str | None = None, *, issuer: str | None = No
             para = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             text = line.strip()
-            italic = text.startswith("_") and text.endswith("_")
-            bold = text.startswith("*") and text.endswith("*")
-            run = para.add_run(text.strip("_*"))
+            # *bold* and _italic_ lines; a lone "*" is the separator under the issuer.
+            italic = len(text) > 1 and text.startswith("_") and text.endswith("_")
+            bold = len(text) > 1 and text.startswith("*") and text.endswith("*")
+            run = para.add_run(text[1:-1] if bold or italic else text)
             run.bold, run.italic = bold, italic
             run.font.size = Pt(13 if i < 3 else 12)
 

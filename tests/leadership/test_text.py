@@ -1,0 +1,59 @@
+"""The chat summary fits Telegram's limit at any size, and escapes what users typed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.digest import Facts, UnitInfo, build, periods_at, registration_month_at
+from domain.org import UnitKind
+from domain.policy import default_policy
+from messages.digest_text import TELEGRAM_LIMIT, digest_summary, overdue_text
+from tests.leadership.conftest import AT
+
+
+def big_bloc(committees: int, cells_each: int) -> Facts:
+    units = [UnitInfo("DUK", "Đảng bộ Khối các cơ quan tỉnh", UnitKind.BLOC, "/DUK/", None)]
+    units.append(UnitInfo("C1", "Cụm 1", UnitKind.CLUSTER, "/DUK/C1/", "DUK"))
+    for b in range(committees):
+        path = f"/DUK/C1/B{b:03d}/"
+        name = f"Đảng bộ cơ quan Sở <Số {b}> & Công ty Trách nhiệm hữu hạn một thành viên"
+        units.append(UnitInfo(f"B{b:03d}", name, UnitKind.BASE_COMMITTEE, path, "C1"))
+        for i in range(cells_each):
+            code = f"B{b:03d}-{i:02d}"
+            units.append(
+                UnitInfo(code, f"Chi bộ {code}", UnitKind.SUB_CELL, f"{path}{code}/", f"B{b:03d}")
+            )
+    for i in range(60):
+        units.append(
+            UnitInfo(f"BC{i}", f"Chi bộ cơ sở số {i}", UnitKind.BASE_CELL, f"/DUK/C1/BC{i}/", "C1")
+        )
+    return Facts(units[0], tuple(units))
+
+
+def test_summary_of_a_thousand_silent_units_fits_and_points_to_the_file() -> None:
+    digest = build(default_policy(), big_bloc(50, 19), AT)
+    assert digest.totals.registration_expected == 50 * 20 + 60
+    text = digest_summary(digest)
+    assert len(text) <= TELEGRAM_LIMIT
+    assert "… và" in text and "xem tệp đính kèm" in text
+    assert "có 20/20 tổ chức đảng chưa đăng ký" in text
+    assert len(overdue_text(digest)) <= TELEGRAM_LIMIT
+
+
+def test_names_are_html_escaped() -> None:
+    text = digest_summary(build(default_policy(), big_bloc(2, 1), AT))
+    assert "&lt;Số 0&gt; &amp; Công ty" in text
+    assert "<Số" not in text
+
+
+def test_registration_month_turns_over_on_the_due_day() -> None:
+    policy = default_policy()
+    assert registration_month_at(policy, date(2026, 11, 24)).key == "2026-11"
+    assert registration_month_at(policy, date(2026, 11, 25)).key == "2026-12"
+    assert registration_month_at(policy, date(2026, 12, 31)).key == "2027-01"
+    p = periods_at(policy, date(2027, 1, 4))
+    assert (p.registration_month.key, p.meeting_month.key, p.quarter.key) == (
+        "2027-01",
+        "2026-12",
+        "2026-Q4",
+    )
