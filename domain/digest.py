@@ -50,8 +50,8 @@ from domain.compliance import (
 )
 from domain.deadlines import DeadlineStatus, deadline_status
 from domain.localtime import at_local, local_date
-from domain.meeting_kinds import MeetingKind
-from domain.org import UnitKind
+from domain.meeting_kinds import MONTHLY_KIND, MeetingKind
+from domain.org import REPORTING_KINDS, UnitKind
 from domain.periods import Month, Quarter, edit_window_closes
 from domain.policy import Policy
 from domain.quality import QualityLevel
@@ -61,13 +61,7 @@ SCHEMA = "chibo.digest/1"
 TREND_WEEKS = 8
 
 # The meeting every unit of a kind must hold each month.
-MONTHLY_KIND: Mapping[UnitKind, MeetingKind] = {
-    UnitKind.BASE_CELL: MeetingKind.REGULAR,
-    UnitKind.SUB_CELL: MeetingKind.REGULAR,
-    UnitKind.BASE_COMMITTEE: MeetingKind.COMMITTEE,
-}
 THEMATIC_KINDS = frozenset({UnitKind.BASE_CELL, UnitKind.SUB_CELL})
-REPORTING_KINDS = frozenset({UnitKind.BASE_COMMITTEE, UnitKind.BASE_CELL})
 QUALITY_ORDER = (QualityLevel.TOT, QualityLevel.KHA, QualityLevel.TRUNG_BINH, QualityLevel.KEM)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 
 from domain.org import UnitKind
 
@@ -20,3 +21,12 @@ def meeting_kinds_for(kind: UnitKind) -> tuple[MeetingKind, ...]:
     if kind == UnitKind.BASE_COMMITTEE:
         return (MeetingKind.COMMITTEE,)
     return ()
+
+
+# The meeting each unit must hold every month: cells their regular meeting, a base
+# committee its committee meeting (its sub-cells hold the regular ones).
+MONTHLY_KIND: Mapping[UnitKind, MeetingKind] = {
+    UnitKind.BASE_CELL: MeetingKind.REGULAR,
+    UnitKind.SUB_CELL: MeetingKind.REGULAR,
+    UnitKind.BASE_COMMITTEE: MeetingKind.COMMITTEE,
+}

@@ -15,8 +15,9 @@ from typing import Any
 
 import yaml
 
-from domain.digest import MONTHLY_KIND, Digest, Lists, Totals, UnitRow
+from domain.digest import Digest, Lists, Totals, UnitRow
 from domain.localtime import local_date
+from domain.meeting_kinds import MONTHLY_KIND
 from domain.policy import Policy
 from domain.text_vi import format_percent
 from messages.render import _PLAIN, DEFAULT_LOCALE, render

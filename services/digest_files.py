@@ -19,8 +19,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from domain.digest import MONTHLY_KIND, Digest, Totals, UnitRow
+from domain.digest import Digest, Totals, UnitRow
 from domain.localtime import local_date
+from domain.meeting_kinds import MONTHLY_KIND
 from messages.digest_text import dlabel, flag_label
 from services.digest import MonthExport
 

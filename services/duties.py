@@ -32,10 +32,9 @@ from sqlalchemy import ColumnElement, Select, and_, exists, select, true
 from sqlalchemy.orm import Session
 
 from domain.compliance import registration_due
-from domain.digest import MONTHLY_KIND, REPORTING_KINDS
 from domain.localtime import at_local, local_date
-from domain.meeting_kinds import MeetingKind
-from domain.org import MEETING_KINDS, UnitKind
+from domain.meeting_kinds import MONTHLY_KIND, MeetingKind
+from domain.org import MEETING_KINDS, REPORTING_KINDS, UnitKind
 from domain.periods import Month, Period, edit_window_closes
 from domain.policy import Policy
 from domain.reports import latest_due, next_due

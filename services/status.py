@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from domain.compliance import attendance_rate, meets_attendance_target
 from domain.localtime import local_date
-from domain.meeting_kinds import MeetingKind, meeting_kinds_for
+from domain.meeting_kinds import MONTHLY_KIND, MeetingKind, meeting_kinds_for
 from domain.org import UnitKind
 from domain.periods import Month, Quarter
 from domain.policy import Policy
@@ -55,7 +55,7 @@ def month_lines(
     db: Database, unit_code: str, unit_kind: UnitKind, months: list[Month]
 ) -> list[MonthLine]:
     kinds = meeting_kinds_for(unit_kind)
-    monthly = MeetingKind.COMMITTEE if unit_kind == UnitKind.BASE_COMMITTEE else MeetingKind.REGULAR
+    monthly = MONTHLY_KIND[unit_kind]
     schedules = meetings.schedules_of(db, unit_code, months)
     records = meetings.records_of(db, unit_code, months)
     lines = []
