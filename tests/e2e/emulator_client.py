@@ -278,11 +278,18 @@ class BotApiClient:
                 if time.monotonic() >= deadline:
                     raise AssertionError(waiter.failure(timeout, self._problems()))
 
-    def wait_until_polling(self, timeout: float = 10.0) -> None:
-        """Wait for the bot's first getUpdates call since the reset: from then on, what users
-        send reaches it even if it started with ``drop_pending_updates=True``."""
+    def mark(self) -> int:
+        """The emulator's latest event number: pass it as ``since`` to wait for what follows."""
+        params = {"after": 0, "types": "none", "timeout": "0", "token": self.bot_token}
+        return int(self._request("GET", "/_e2e/events", params=params)["seq"])
+
+    def wait_until_polling(self, timeout: float = 10.0, *, since: int | None = None) -> None:
+        """Wait for the bot's first getUpdates call since the reset (or since event ``since``,
+        e.g. `mark()` taken before restarting the bot): from then on, what users send reaches
+        it even if it started with ``drop_pending_updates=True``."""
         deadline = time.monotonic() + timeout
-        while not self._events(self._start_seq, types=("poll",), wait=0.5):
+        after = self._start_seq if since is None else max(since, self._start_seq)
+        while not self._events(after, types=("poll",), wait=0.5):
             if time.monotonic() >= deadline:
                 raise AssertionError(f"the bot did not poll for updates within {timeout}s")
 
@@ -684,6 +691,15 @@ class BotProcess:
                 proc.kill()
                 proc.wait(timeout=5)
         self.returncode = proc.returncode
+        return self.returncode
+
+    def kill(self) -> int | None:
+        """SIGKILL: no shutdown handlers, no final getUpdates, as in a crash or `kill -9`."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+        self.returncode = proc.returncode if proc is not None else self.returncode
         return self.returncode
 
     def __enter__(self) -> BotProcess:
