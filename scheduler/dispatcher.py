@@ -34,6 +34,7 @@ import asyncio
 import logging
 import os
 import uuid
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,6 +53,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from domain.policy import Policy
 from scheduler.planner import SNOOZE_PLACEHOLDER
@@ -119,11 +121,13 @@ class Dispatcher:
     async def dispatch_once(self) -> DispatchStats:
         stats = DispatchStats()
         now = self.clock.now()
-        stats.dropped += self._drop_expired(now)
-        if self.respect_quiet_hours and in_quiet_hours(now, self.policy.reminders.quiet_hours):
-            return stats
-        token, rows = self._claim(now)
+        quiet = self.respect_quiet_hours and in_quiet_hours(now, self.policy.reminders.quiet_hours)
+        with self.db.transaction() as session:
+            stats.dropped += self._drop_expired(session, now)
+            token, rows = ("", []) if quiet else self._claim(session, now)
         stats.claimed = len(rows)
+        if not rows:
+            return stats
         try:
             for row in rows:
                 await self._deliver(row, token, stats)
@@ -133,32 +137,21 @@ class Dispatcher:
             self._release(token)
         return stats
 
-    async def dispatch_until_idle(self, *, max_passes: int = 10_000) -> DispatchStats:
-        """Passes until one claims nothing (rows waiting on a lease or back-off stay)."""
-        total = DispatchStats()
-        for _ in range(max_passes):
-            stats = await self.dispatch_once()
-            total += stats
-            if stats.claimed == 0 or stats.retried:
-                break
-        return total
-
     # -- claiming ---------------------------------------------------------------------
 
-    def _drop_expired(self, now: datetime) -> int:
-        with self.db.transaction() as session:
-            result = session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.expires_at.is_not(None),
-                    OutboxMessage.expires_at <= now,
-                    or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-                )
-                .values(status="dropped", last_error="expired before it could be sent")
-                .execution_options(synchronize_session=False)
+    def _drop_expired(self, session: Session, now: datetime) -> int:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.expires_at.is_not(None),
+                OutboxMessage.expires_at <= now,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
             )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            .values(status="dropped", last_error="expired before it could be sent")
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def _due(self, now: datetime) -> Any:
         return and_(
@@ -168,45 +161,44 @@ class Dispatcher:
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
 
-    def _claim(self, now: datetime) -> tuple[str, list[OutboxMessage]]:
+    def _claim(self, session: Session, now: datetime) -> tuple[str, list[OutboxMessage]]:
         token = f"{self.worker_id}:{uuid.uuid4().hex[:12]}"
         until = now + self.lease
-        with self.db.transaction() as session:
-            if session.get_bind().dialect.name == "postgresql":
-                ids = list(
-                    session.scalars(
-                        select(OutboxMessage.id)
-                        .where(self._due(now))
-                        .order_by(OutboxMessage.not_before, OutboxMessage.id)
-                        .limit(self.batch_size)
-                        .with_for_update(skip_locked=True)
-                    )
-                )
-                where = OutboxMessage.id.in_(ids)
-            else:
-                candidates = (
+        if session.get_bind().dialect.name == "postgresql":
+            ids = list(
+                session.scalars(
                     select(OutboxMessage.id)
                     .where(self._due(now))
                     .order_by(OutboxMessage.not_before, OutboxMessage.id)
                     .limit(self.batch_size)
-                    .scalar_subquery()
-                )
-                where = and_(OutboxMessage.id.in_(candidates), self._due(now))
-            session.execute(
-                update(OutboxMessage)
-                .where(where)
-                .values(claimed_by=token, claimed_until=until)
-                .execution_options(synchronize_session=False)
-            )
-            rows = list(
-                session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.claimed_by == token)
-                    .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                    .with_for_update(skip_locked=True)
                 )
             )
-            for row in rows:
-                session.expunge(row)
+            where = OutboxMessage.id.in_(ids)
+        else:
+            candidates = (
+                select(OutboxMessage.id)
+                .where(self._due(now))
+                .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                .limit(self.batch_size)
+                .scalar_subquery()
+            )
+            where = and_(OutboxMessage.id.in_(candidates), self._due(now))
+        session.execute(
+            update(OutboxMessage)
+            .where(where)
+            .values(claimed_by=token, claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        rows = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "pending", OutboxMessage.claimed_by == token)
+                .order_by(OutboxMessage.not_before, OutboxMessage.id)
+            )
+        )
+        for row in rows:
+            session.expunge(row)
         return token, rows
 
     def _release(self, token: str) -> None:
@@ -248,7 +240,7 @@ class Dispatcher:
             try:
                 await self._send(row)
             except RetryAfter as error:
-                wait = _seconds(error.retry_after)
+                wait = _retry_after_seconds(error)
                 tries += 1
                 if tries <= self.retry_after_tries:
                     log.warning("flood control: waiting %.0f s (outbox %s)", wait, row.id)
@@ -416,7 +408,11 @@ def _backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2**exponent), BACKOFF_MAX)
 
 
-def _seconds(value: float | timedelta) -> float:
+def _retry_after_seconds(error: RetryAfter) -> float:
+    # python-telegram-bot 22 warns that `retry_after` becomes a timedelta; take either.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -60,12 +60,13 @@ from scheduler.timing import (
 )
 from services.duties import UnitDuties, UnitRef, duties_for_units
 from storage.db import Database
-from storage.models import Person, PlannerRun, RoleAssignment, Unit
+from storage.models import OutboxMessage, Person, PlannerRun, RoleAssignment, Unit
 from storage.outbox import Outgoing, enqueue
 
 log = logging.getLogger(__name__)
 
 REASON = "reminder"
+SUPERSEDED = "superseded"  # an undelivered reminder whose items a later one carries
 RUN_PREFIX = "reminders"
 SNOOZE_PLACEHOLDER = "{id}"  # the dispatcher puts the outbox row id here
 MAX_TEXT = 3900  # Telegram allows 4096 characters; leave room
@@ -127,6 +128,8 @@ class PlannedReminder:
 class ReminderPlan:
     messages: tuple[PlannedReminder, ...]
     runs: tuple[str, ...]  # planner_runs keys this plan completes
+    # Undelivered reminders of earlier days whose items this plan carries instead.
+    superseded: tuple[int, ...] = ()
 
 
 def plan_reminders(db: Database, now: datetime, policy: Policy) -> int:
@@ -137,6 +140,16 @@ def plan_reminders(db: Database, now: datetime, policy: Policy) -> int:
             return 0
         new = enqueue(session, [m.outgoing for m in plan.messages], now=now)
         _record_runs(session, plan, now)
+        if plan.superseded:
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(plan.superseded),
+                    OutboxMessage.status.in_(("pending", "dropped")),
+                )
+                .values(status=SUPERSEDED, claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
     if plan.messages:
         log.info("planned %d reminder(s) for %s", len(plan.messages), ", ".join(plan.runs))
     return new
@@ -170,13 +183,50 @@ def compute_plan(
     people = _People.load(session, duties)
 
     messages: list[PlannedReminder] = []
+    superseded: list[int] = []
     for slot in due_slots:
         days = _fold_days(slot, today, lookback, done)
-        builder = _SlotBuilder(slot, today, now, days, policy, people)
+        extra: dict[int, set[date]] = {}
+        if slot.deadlines:
+            extra, ids = _undelivered(session, slot, today, lookback)
+            superseded += ids
+        builder = _SlotBuilder(slot, today, now, days, policy, people, extra)
         for unit_duties in duties.values():
             builder.add_unit(unit_duties)
         messages += builder.messages()
-    return ReminderPlan(tuple(messages), tuple(run_key(s, today) for s in due_slots))
+    return ReminderPlan(
+        tuple(messages), tuple(run_key(s, today) for s in due_slots), tuple(superseded)
+    )
+
+
+def _undelivered(
+    session: Session, slot: Slot, today: date, lookback: list[date]
+) -> tuple[dict[int, set[date]], list[int]]:
+    """Deadline reminders of the last days that were planned but never delivered.
+
+    The process died before sending them, or they expired waiting (a long network
+    outage). Their days are folded into the recipient's next reminder, and the old
+    rows are marked superseded, so what fell due is sent once, in its current state.
+    """
+    if not lookback:
+        return {}, []
+    periods = {f"{d.isoformat()}T{slot.name}": d for d in lookback}
+    rows = session.execute(
+        select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.period).where(
+            OutboxMessage.status.in_(("pending", "dropped")),
+            OutboxMessage.not_before >= slot.on(lookback[0]),
+            OutboxMessage.not_before < slot.on(today),
+            OutboxMessage.reason == REASON,
+            OutboxMessage.period.in_(list(periods)),
+        )
+    )
+    days: dict[int, set[date]] = defaultdict(set)
+    ids = []
+    for row_id, person_id, period in rows:
+        ids.append(row_id)
+        if person_id is not None:
+            days[person_id].add(periods[period])
+    return days, ids
 
 
 def _fold_days(slot: Slot, today: date, lookback: list[date], done: set[str]) -> list[date]:
@@ -307,8 +357,10 @@ class _SlotBuilder:
         days: list[date],
         policy: Policy,
         people: _People,
+        extra_days: dict[int, set[date]] | None = None,
     ) -> None:
         self.slot, self.today, self.now, self.days = slot, today, now, days
+        self.extra_days = extra_days or {}
         self.policy = policy
         self.rules = policy.reminders
         self.people = people
@@ -320,11 +372,17 @@ class _SlotBuilder:
             box = self.boxes[recipient.person_id] = _Box(recipient)
         return box
 
+    def _days_for(self, person_id: int) -> list[date]:
+        extra = self.extra_days.get(person_id)
+        return sorted({*self.days, *extra}) if extra else self.days
+
     def add_unit(self, duties: UnitDuties) -> None:
-        items, earliest = self._items(duties)
-        if items:
+        if not duties.empty:
             recipients, absent = self.people.for_unit(duties.unit.code, self.today)
             for r in recipients:
+                items, earliest = self._items(duties, self._days_for(r.person_id))
+                if not items:
+                    continue
                 box = self._box(r)
                 section = box.units.setdefault(duties.unit.code, _UnitSection(duties.unit))
                 section.items += items
@@ -332,9 +390,9 @@ class _SlotBuilder:
                 if earliest and (box.earliest_meeting is None or earliest < box.earliest_meeting):
                     box.earliest_meeting = earliest
         if self.slot.deadlines:
-            problems = self._escalations(duties)
-            if problems:
-                for officer in self.people.officers_over(duties.unit.path, self.today):
+            for officer in self.people.officers_over(duties.unit.path, self.today):
+                problems = self._escalations(duties, self._days_for(officer.person_id))
+                if problems:
                     self._box(officer).escalations[duties.unit.code] = {
                         "code": duties.unit.code,
                         "name": duties.unit.name,
@@ -342,10 +400,12 @@ class _SlotBuilder:
                         "problems": problems,
                     }
 
-    def _any_day(self, test: Any) -> bool:
-        return any(test(day) for day in self.days)
+    def _items(
+        self, duties: UnitDuties, days: list[date]
+    ) -> tuple[list[dict[str, Any]], datetime | None]:
+        def on_any_day(test: Any) -> bool:
+            return any(test(day) for day in days)
 
-    def _items(self, duties: UnitDuties) -> tuple[list[dict[str, Any]], datetime | None]:
         today, rules = self.today, self.rules
         code = duties.unit.code
         items: list[dict[str, Any]] = []
@@ -371,7 +431,7 @@ class _SlotBuilder:
         if not self.slot.deadlines:
             return items, earliest
         for reg in duties.registrations:
-            if self._any_day(
+            if on_any_day(
                 lambda d, due=reg.due: is_deadline_reminder_day(rules.registration, due, d)
             ):
                 items.append(
@@ -384,9 +444,7 @@ class _SlotBuilder:
                     }
                 )
         for rec in duties.records:
-            if self._any_day(
-                lambda d, base=rec.local_day: is_nudge_day(rules.record_nudge, base, d)
-            ):
+            if on_any_day(lambda d, base=rec.local_day: is_nudge_day(rules.record_nudge, base, d)):
                 items.append(
                     {
                         "type": "record",
@@ -397,7 +455,7 @@ class _SlotBuilder:
                     }
                 )
         for rating in duties.ratings:
-            if self._any_day(
+            if on_any_day(
                 lambda d, base=rating.recorded_day: is_nudge_day(rules.record_nudge, base, d)
             ):
                 items.append(
@@ -410,9 +468,7 @@ class _SlotBuilder:
                     }
                 )
         for rep in duties.reports:
-            if self._any_day(
-                lambda d, due=rep.due: is_deadline_reminder_day(rules.reports, due, d)
-            ):
+            if on_any_day(lambda d, due=rep.due: is_deadline_reminder_day(rules.reports, due, d)):
                 items.append(
                     {
                         "type": "report",
@@ -426,13 +482,13 @@ class _SlotBuilder:
                 )
         return items, earliest
 
-    def _escalations(self, duties: UnitDuties) -> list[dict[str, Any]]:
+    def _escalations(self, duties: UnitDuties, days: list[date]) -> list[dict[str, Any]]:
         rules = self.rules.escalation
         today = self.today
         problems: list[dict[str, Any]] = []
 
         def due_now(due: date) -> bool:
-            return self._any_day(lambda d: is_escalation_day(rules, due, d))
+            return any(is_escalation_day(rules, due, d) for d in days)
 
         for reg in duties.registrations:
             if due_now(reg.due):
