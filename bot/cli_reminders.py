@@ -120,20 +120,26 @@ def _due_left(db: Database, now: datetime) -> int:
 
 
 def run_dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from telegram.ext import AIORateLimiter, ExtBot
+
     from scheduler.dispatcher import Dispatcher, DispatchStats
 
-    if not (settings.telegram_bot_token or settings.bot_api_base_url):
+    if not settings.telegram_bot_token:
         return _fail("Chưa có TELEGRAM_BOT_TOKEN: không gửi được tin nhắn.")
-    application, deps = _application(settings)
+    # A bare rate-limited bot: sending needs no handlers (and starts faster without them).
+    options = {"base_url": settings.bot_api_base_url} if settings.bot_api_base_url else {}
+    bot = ExtBot(settings.telegram_bot_token, rate_limiter=AIORateLimiter(max_retries=3), **options)
+    db = Database(settings.database_url)
+    clock = SystemClock()
 
     async def main() -> DispatchStats:
         total = DispatchStats()
-        async with application:
+        async with bot:
             dispatcher = Dispatcher(
-                deps.db,
-                application.bot,
-                deps.clock,
-                deps.policy,
+                db,
+                bot,
+                clock,
+                settings.load_policy(),
                 batch_size=args.batch,
                 lease=timedelta(seconds=args.lease_seconds),
             )
@@ -143,15 +149,15 @@ def run_dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 total += stats
                 if stats.claimed:
                     continue
-                if not args.until_empty or not _due_left(deps.db, deps.clock.now()):
+                if not args.until_empty or not _due_left(db, clock.now()):
                     break
                 if wall.monotonic() > deadline:
                     break
-                await asyncio.sleep(0.2)  # a crashed worker's lease, or a back-off
+                await asyncio.sleep(0.1)  # a crashed worker's lease, or a back-off
         return total
 
     total = asyncio.run(main())
-    deps.db.dispose()
+    db.dispose()
     print(
         f"Đã gửi {total.sent}, lỗi {total.failed}, bỏ (quá hạn) {total.dropped}, "
         f"để gửi lại sau {total.retried}."
@@ -162,7 +168,7 @@ def run_dispatch(args: argparse.Namespace, settings: Settings) -> int:
 def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from scheduler.runner import SchedulerRunner
 
-    if not (settings.telegram_bot_token or settings.bot_api_base_url):
+    if not settings.telegram_bot_token:
         return _fail("Chưa có TELEGRAM_BOT_TOKEN: không gửi được tin nhắn.")
     application, deps = _application(settings)
 

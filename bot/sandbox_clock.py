@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
+
+from sqlalchemy import select
 
 from bot.context import Deps
 from bot.transport import ApiCall
@@ -22,6 +24,7 @@ from scheduler.dispatcher import Dispatcher
 from scheduler.runner import run_planners
 from scheduler.timing import in_quiet_hours, reminder_slots
 from services.clock import ManualClock
+from storage.models import OutboxMessage
 
 if TYPE_CHECKING:
     from bot.sandbox import TerminalChat
@@ -96,9 +99,27 @@ class SandboxClock:
                 if start < moment <= target:
                     moments.append(moment)
             day += timedelta(days=1)
+        moments += self._outbox_due(max(start, at_local(first_day, time(0, 0))), target)
+        moments = sorted(set(moments))
         if not moments or moments[-1] != target:
             moments.append(target)
         return moments
+
+    def _outbox_due(self, start: datetime, target: datetime) -> list[datetime]:
+        """When rows already in the outbox fall due (a snooze, a held message)."""
+        with self.deps.db.transaction() as session:
+            return list(
+                session.scalars(
+                    select(OutboxMessage.not_before)
+                    .where(
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.not_before > start,
+                        OutboxMessage.not_before <= target,
+                    )
+                    .distinct()
+                    .limit(500)
+                )
+            )
 
     async def jump(self, target: datetime) -> None:
         arrived = 0
