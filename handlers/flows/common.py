@@ -9,7 +9,7 @@ from domain.meeting_kinds import MeetingKind, meeting_kinds_for
 from domain.org import MEETING_KINDS, UnitKind
 from domain.periods import Month
 from domain.roles import Action, Role
-from handlers.dialog import Option, Prompt, Step
+from handlers.dialog import Done, Flow, Option, Prompt, Step
 from messages.render import label, render
 from services.actors import Actor, Scope
 
@@ -45,23 +45,23 @@ def kind_label(kind: MeetingKind | str, locale: str) -> str:
     return label(f"meeting.{MeetingKind(kind).value}", locale)
 
 
-def ask_unit(step: Step, action: Action, kinds: frozenset[UnitKind] = MEETING_KINDS) -> Prompt:
-    units = meeting_units(step.actor, action, kinds)
-    return Prompt(
-        render("choose_unit", step.locale),
-        tuple(Option(u.unit_name, u.unit_code) for u in units),
-        accepts_text=False,
-    )
+class UnitFlow(Flow):
+    """A flow about one unit: when the actor keeps several, the first step picks one."""
 
+    def ask_unit(self, d: Step) -> Prompt:
+        units = meeting_units(d.actor, self.action, self.unit_kinds)
+        return Prompt(
+            render("choose_unit", d.locale),
+            tuple(Option(u.unit_name, u.unit_code) for u in units),
+            accepts_text=False,
+        )
 
-def on_unit(
-    step: Step, action: Action, value: str, kinds: frozenset[UnitKind] = MEETING_KINDS
-) -> None:
-    for scope in meeting_units(step.actor, action, kinds):
-        if scope.unit_code == value:
-            step.data.update(unit_data(scope))
-            return
-    raise UserInputError("Đơn vị này không thuộc phạm vi của bạn.")
+    def on_unit(self, d: Step, value: str) -> str | Done:
+        for scope in meeting_units(d.actor, self.action, self.unit_kinds):
+            if scope.unit_code == value:
+                d.data.update(unit_data(scope))
+                return self.after_unit(d)
+        raise UserInputError("Đơn vị này không thuộc phạm vi của bạn.")
 
 
 def whole_number(text: str, low: int, high: int, what: str) -> int:

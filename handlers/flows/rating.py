@@ -9,7 +9,7 @@ from domain.policy import Criterion
 from domain.quality import QualityLevel
 from domain.roles import Action
 from domain.rubric import score_rating
-from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from handlers.dialog import Done, Option, Prompt, Step, flow
 from handlers.flows import common
 from handlers.flows.record import recordable_months
 from messages.render import label, render
@@ -26,16 +26,9 @@ def point_options(criterion: Criterion) -> tuple[Option, ...]:
 
 
 @flow
-class RatingFlow(Flow):
+class RatingFlow(common.UnitFlow):
     name = "rate"
     action = Action.RATE
-
-    def ask_unit(self, d: Step) -> Prompt:
-        return common.ask_unit(d, self.action)
-
-    def on_unit(self, d: Step, value: str) -> str | Done:
-        common.on_unit(d, self.action, value)
-        return self.after_unit(d)
 
     def after_unit(self, d: Step) -> str | Done:
         if "kind" in d.data:  # opened from a button ("rate now", a reminder)

@@ -12,7 +12,7 @@ from domain.meeting_kinds import MeetingKind
 from domain.org import MAX_MEMBERS
 from domain.periods import Month, is_period_open
 from domain.roles import Action
-from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from handlers.dialog import Done, Option, Prompt, Step, flow
 from handlers.flows import common
 from messages.render import label, render
 from services import meetings
@@ -50,16 +50,9 @@ def recordable_months(step: Step) -> list[Month]:
 
 
 @flow
-class RecordFlow(Flow):
+class RecordFlow(common.UnitFlow):
     name = "record"
     action = Action.RECORD
-
-    def ask_unit(self, d: Step) -> Prompt:
-        return common.ask_unit(d, self.action)
-
-    def on_unit(self, d: Step, value: str) -> str | Done:
-        common.on_unit(d, self.action, value)
-        return self.after_unit(d)
 
     def after_unit(self, d: Step) -> str | Done:
         if "kind" in d.data:  # opened from a reminder's button

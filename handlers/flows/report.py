@@ -7,7 +7,7 @@ from datetime import timedelta
 from domain.org import REPORTING_KINDS
 from domain.reports import ReportStatus
 from domain.roles import Action
-from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from handlers.dialog import Done, Option, Prompt, Step, flow
 from handlers.flows import common
 from messages.render import render
 from services import reports
@@ -18,18 +18,11 @@ _NOTICE_DAYS = timedelta(days=31)
 
 
 @flow
-class ReportFlow(Flow):
+class ReportFlow(common.UnitFlow):
     name = "report"
     action = Action.REPORT
     unit_kinds = REPORTING_KINDS
     no_unit_template = "no_report_unit"
-
-    def ask_unit(self, d: Step) -> Prompt:
-        return common.ask_unit(d, self.action, self.unit_kinds)
-
-    def on_unit(self, d: Step, value: str) -> str | Done:
-        common.on_unit(d, self.action, value, self.unit_kinds)
-        return self.after_unit(d)
 
     def _open(self, d: Step) -> list[reports.ReportItem]:
         items = reports.report_overview(d.deps.db, d.data["unit"], d.today, d.deps.policy)

@@ -11,7 +11,7 @@ from domain.meeting_kinds import MeetingKind
 from domain.periods import Month, is_period_open
 from domain.recurrence import MonthlyRecurrence
 from domain.roles import Action
-from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from handlers.dialog import Done, Option, Prompt, Step, flow
 from handlers.flows import common
 from messages.render import label, render
 from services import meetings
@@ -30,16 +30,9 @@ def months_open_for_registration(step: Step) -> list[Month]:
 
 
 @flow
-class ScheduleFlow(Flow):
+class ScheduleFlow(common.UnitFlow):
     name = "schedule"
     action = Action.SCHEDULE
-
-    def ask_unit(self, d: Step) -> Prompt:
-        return common.ask_unit(d, self.action)
-
-    def on_unit(self, d: Step, value: str) -> str | Done:
-        common.on_unit(d, self.action, value)
-        return self.after_unit(d)
 
     def after_unit(self, d: Step) -> str | Done:
         months = months_open_for_registration(d)
