@@ -81,17 +81,27 @@ def _schedule_view(row: MeetingSchedule) -> ScheduleView:
     )
 
 
+def _of_months(
+    db: Database,
+    model: type[MeetingSchedule] | type[MeetingRecord],
+    unit_code: str,
+    months: list[Month],
+    view: Any,
+) -> dict[tuple[MeetingKind, Month], Any]:
+    """A unit's rows of `model` for some months, keyed by (kind, month), as views."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(model).where(
+                model.unit_code == unit_code, model.month.in_([m.key for m in months])
+            )
+        )
+        return {(r.kind, Month.parse(r.month)): view(r) for r in rows}
+
+
 def schedules_of(
     db: Database, unit_code: str, months: list[Month]
 ) -> dict[tuple[MeetingKind, Month], ScheduleView]:
-    with db.transaction() as session:
-        rows = session.scalars(
-            select(MeetingSchedule).where(
-                MeetingSchedule.unit_code == unit_code,
-                MeetingSchedule.month.in_([m.key for m in months]),
-            )
-        )
-        return {(r.kind, Month.parse(r.month)): _schedule_view(r) for r in rows}
+    return _of_months(db, MeetingSchedule, unit_code, months, _schedule_view)
 
 
 def last_place(db: Database, unit_code: str, kind: MeetingKind) -> str | None:
@@ -472,14 +482,7 @@ def record_of(db: Database, unit_code: str, kind: MeetingKind, month: Month) -> 
 def records_of(
     db: Database, unit_code: str, months: list[Month]
 ) -> dict[tuple[MeetingKind, Month], RecordView]:
-    with db.transaction() as session:
-        rows = session.scalars(
-            select(MeetingRecord).where(
-                MeetingRecord.unit_code == unit_code,
-                MeetingRecord.month.in_([m.key for m in months]),
-            )
-        )
-        return {(r.kind, Month.parse(r.month)): _record_view(r) for r in rows}
+    return _of_months(db, MeetingRecord, unit_code, months, _record_view)
 
 
 def unit_members(db: Database, unit_code: str) -> int | None:
