@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from telegram.ext import Application, BaseHandler, CommandHandler
 
-from handlers import account, fallback, leadership, onboarding, reminders, secretary, status
+from handlers import (
+    account,
+    fallback,
+    leadership,
+    onboarding,
+    reminders,
+    secretary,
+    status,
+    unknown_button,
+)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -17,6 +26,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         *leadership.handlers(),
         *reminders.handlers(),
         *fallback.handlers(),
+        *unknown_button.handlers(),  # buttons nothing above understood: answered
     ]
     application.add_handlers(ordered)
     application.bot_data["commands"] = {

@@ -9,7 +9,7 @@ from domain.roles import PERMISSIONS, Action, Role, allowed
 from tests.harness import BotHarness
 
 # The only handlers a stranger may reach: they onboard or explain how to.
-PUBLIC_CALLBACKS = {"start", "typed_code", "unknown", "screen_update"}
+PUBLIC_CALLBACKS = {"start", "typed_code", "unknown", "screen_update", "unknown_button"}
 
 
 def all_handlers(bot: BotHarness) -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -1,0 +1,25 @@
+"""A button press nothing else understood: answer it, so the phone stops its spinner.
+
+Registered last in group 0: it only sees callback queries no other handler matched
+(an old keyboard from a removed feature, data from another bot, a forged press). It
+reads nothing and writes nothing; the user is told the button is out of date.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.access import public
+from bot.context import ChiboContext
+from messages.render import render
+
+
+async def unknown_button(update: Update, context: ChiboContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(render("dialog_stale", context.locale)[:190], show_alert=True)
+
+
+def handlers() -> list[CallbackQueryHandler]:  # type: ignore[type-arg]
+    return [CallbackQueryHandler(public(unknown_button))]
