@@ -3,9 +3,9 @@
 A run at `now` looks at the day's slots (`scheduler.timing`) whose time has come
 and that have not been planned yet (a `planner_runs` row per slot and local day).
 For each such slot it gathers, for every recipient, everything due, renders one
-consolidated message and inserts it into the outbox together with the run row,
-in one transaction. Planning again, after a restart or on a second instance,
-inserts nothing new: the run row is there and the outbox keys are unique.
+consolidated message and inserts it into the outbox, then writes the run row.
+Planning again, after a restart or on a second instance, inserts nothing new: the
+run row is there, and the outbox keys are unique.
 
 Keys (see README, "Reminders and the outbox"):
 
@@ -39,6 +39,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
@@ -71,6 +72,7 @@ RUN_PREFIX = "reminders"
 SNOOZE_PLACEHOLDER = "{id}"  # the dispatcher puts the outbox row id here
 MAX_TEXT = 3900  # Telegram allows 4096 characters; leave room
 MAX_ITEM_BUTTONS = 6
+WRITE_CHUNK = 2000  # outbox rows per transaction
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
 _CELL_ROLES = (Role.SECRETARY, Role.DEPUTY)
 _CODES_IN_SQL = 2000
@@ -133,13 +135,23 @@ class ReminderPlan:
 
 
 def plan_reminders(db: Database, now: datetime, policy: Policy) -> int:
-    """The scheduler job: plan what is due and write it; returns how many rows were new."""
+    """The scheduler job: plan what is due and write it; returns how many rows were new.
+
+    The outbox rows go in chunks, each its own short transaction (a large bloc never
+    holds SQLite's write lock for long), and the run rows last: if the process dies
+    in between, the next tick plans the slot again and the unique keys keep what
+    was already written.
+    """
     with db.transaction() as session:
         plan = compute_plan(session, now, policy)
-        if not plan.runs:
-            return 0
-        new = enqueue(session, [m.outgoing for m in plan.messages], now=now)
-        _record_runs(session, plan, now)
+    if not plan.runs:
+        return 0
+    outgoing = [m.outgoing for m in plan.messages]
+    new = 0
+    for start in range(0, len(outgoing), WRITE_CHUNK):
+        with db.transaction() as session:
+            new += enqueue(session, outgoing[start : start + WRITE_CHUNK], now=now)
+    with db.transaction() as session:
         if plan.superseded:
             session.execute(
                 update(OutboxMessage)
@@ -150,6 +162,7 @@ def plan_reminders(db: Database, now: datetime, policy: Policy) -> int:
                 .values(status=SUPERSEDED, claimed_by=None, claimed_until=None)
                 .execution_options(synchronize_session=False)
             )
+        _record_runs(session, plan, now)
     if plan.messages:
         log.info("planned %d reminder(s) for %s", len(plan.messages), ", ".join(plan.runs))
     return new
@@ -618,20 +631,25 @@ def _buttons(
                 continue
             if len(rows) >= MAX_ITEM_BUTTONS:
                 break
-            label = render_plain(
-                "reminder_button", r.locale, item=item, unit=section.unit.code if several else None
-            )
+            fields = tuple(sorted((k, v) for k, v in item.items() if k in _LABEL_FIELDS))
+            label = _button_label(r.locale, fields, section.unit.code if several else None)
             rows.append([{"text": label, "callback_data": callback}])
     rows.append([snooze_button(r.locale, snooze_minutes)])
     return rows
 
 
+_LABEL_FIELDS = frozenset({"type", "month", "kind", "name", "period", "minutes"})
+
+
+@lru_cache(maxsize=4096)
+def _button_label(locale: str | None, fields: tuple[tuple[str, Any], ...], unit: str | None) -> str:
+    # Thousands of reminders share a handful of labels: render each once.
+    return render_plain("reminder_button", locale, item=dict(fields), unit=unit)
+
+
 def snooze_button(locale: str | None, minutes: int) -> dict[str, str]:
-    item = {"type": "snooze", "minutes": minutes}
-    return {
-        "text": render_plain("reminder_button", locale, item=item, unit=None),
-        "callback_data": f"snooze:{SNOOZE_PLACEHOLDER}",
-    }
+    label = _button_label(locale, (("minutes", minutes), ("type", "snooze")), None)
+    return {"text": label, "callback_data": f"snooze:{SNOOZE_PLACEHOLDER}"}
 
 
 def _jsonable(item: dict[str, Any]) -> dict[str, Any]:
