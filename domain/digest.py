@@ -36,7 +36,7 @@ What counts (also in README, "Leadership digest"):
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
@@ -589,25 +589,32 @@ def _periods_dict(p: DigestPeriods) -> dict[str, Any]:
     }
 
 
-def _rate(value: Fraction | None) -> float | None:
-    return None if value is None else round(float(value), 4)
-
-
 # ---------------------------------------------------------------------------
 # Computation
+#
+# The facts are indexed once per digest (`_Index`: the first registration and
+# report per key with its local date, records per key, attendance per pair of
+# figures). Each day of the digest is then one pass over the units in tree order
+# that writes what every unit counts for as keys ("meetings", DONE), tallied with
+# a Counter: the scope's totals, and on the current day also each child's
+# (the breakdown) from the same pass. Lists are built only for the current day
+# and the previous week; the trend points only count.
 
 
 def build(policy: Policy, facts: Facts, at: date) -> Digest:
     """The digest as of the end of local day `at`, with last week, breakdown and trend."""
-    current = snapshot(policy, facts, at)
-    previous = snapshot(policy, facts, at - timedelta(days=7))
+    index = _Index(facts)
+    children = sorted(_children(facts), key=lambda u: u.path)
+    current, by_child = _compute(policy, index, at, None, lists=True, groups=children)
+    previous, _ = _compute(policy, index, at - timedelta(days=7), None, lists=True)
     breakdown = tuple(
-        Breakdown(
-            UnitRef(child.code, child.name), totals(policy, facts.restricted_to(child.path), at)
-        )
-        for child in sorted(_children(facts), key=lambda u: u.path)
+        Breakdown(UnitRef(child.code, child.name), by_child[child.code]) for child in children
     )
-    trend = tuple(TrendPoint(day, totals(policy, facts, day)) for day in trend_days(at))
+    known = {at: current.totals, previous.periods.at: previous.totals}
+    for day in trend_days(at):
+        if day not in known:
+            known[day] = _compute(policy, index, day, None)[0].totals
+    trend = tuple(TrendPoint(day, known[day]) for day in trend_days(at))
     return Digest(facts.scope, current, previous, breakdown, trend, policy.attendance_target)
 
 
@@ -623,67 +630,213 @@ def snapshot(
     policy: Policy, facts: Facts, at: date, periods: DigestPeriods | None = None
 ) -> Snapshot:
     """Totals and lists as of the end of local day `at` (periods derived from `at` by default)."""
+    return _compute(policy, _Index(facts), at, periods, lists=True)[0]
+
+
+_Key = tuple[str, MeetingKind, str]
+
+
+class _Index:
+    """The facts arranged for lookups; built once, read by every day of a digest."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        units = _by_path(facts.units)
+        self.by_code = {u.code: u for u in units}
+        self.expected = [u for u in units if u.kind in MONTHLY_KIND]
+        self.expected_kinds = [MONTHLY_KIND[u.kind] for u in self.expected]
+        self.thematic_units = [u for u in units if u.kind in THEMATIC_KINDS]
+        self.reporting = [u for u in units if u.kind in REPORTING_KINDS]
+        # The earliest registration (report) per key: the earliest one before a
+        # cutoff is this one if it is before the cutoff, else there is none.
+        self.registered = _earliest(
+            ((s.unit_code, s.kind, s.month), s.registered_at) for s in facts.schedules
+        )
+        self.sent = _earliest(
+            ((r.unit_code, r.report_type, r.period), r.sent_at) for r in facts.reports
+        )
+        # Records per key in the facts' order: the last one known at a cutoff counts.
+        records: dict[_Key, list[RecordFact]] = defaultdict(list)
+        flagged: dict[str, list[RecordFact]] = defaultdict(list)
+        for r in facts.records:
+            records[(r.unit_code, r.kind, r.month)].append(r)
+            if r.rating_level and r.rating_flags and r.unit_code in self.by_code:
+                flagged[r.month].append(r)
+        self.records = dict(records)
+        self.flagged_by_month = dict(flagged)
+        thematic: dict[str, list[RecordFact]] = defaultdict(list)
+        for r in facts.records:
+            if r.kind == MeetingKind.THEMATIC and r.held:
+                thematic[r.unit_code].append(r)
+        self.held_thematic = dict(thematic)
+        self._attendance: dict[tuple[int, int], tuple[Fraction, bool] | None] = {}
+
+    def record(self, key: _Key, cutoff: datetime) -> RecordFact | None:
+        found = self.records.get(key)
+        if not found:
+            return None
+        if found[-1].recorded_at < cutoff:
+            return found[-1]
+        for r in reversed(found):
+            if r.recorded_at < cutoff:
+                return r
+        return None
+
+    def attendance(self, policy: Policy, present: int, total: int) -> tuple[Fraction, bool] | None:
+        """The rate and whether it meets the target; None for figures that do not add up."""
+        pair = (present, total)
+        if pair not in self._attendance:
+            try:
+                rate = attendance_rate(present, total)
+            except ValueError:
+                self._attendance[pair] = None
+            else:
+                self._attendance[pair] = (rate, meets_attendance_target(policy, rate))
+        return self._attendance[pair]
+
+    def child_of(self, scope_path: str, children: Sequence[UnitInfo]) -> dict[str, str]:
+        """Unit code → the code of the scope's child whose subtree holds it."""
+        by_path = {c.path: c.code for c in children}
+        result: dict[str, str] = {}
+        for u in self.facts.units:
+            if u.path.startswith(scope_path):
+                head = u.path[len(scope_path) :].split("/", 1)[0]
+                child = by_path.get(f"{scope_path}{head}/")
+                if child is not None:
+                    result[u.code] = child
+        return result
+
+
+def _earliest(
+    items: Iterable[tuple[tuple[str, Any, str], datetime]],
+) -> dict[tuple[str, Any, str], tuple[datetime, date]]:
+    first: dict[tuple[str, Any, str], datetime] = {}
+    for key, moment in items:
+        if key not in first or moment < first[key]:
+            first[key] = moment
+    return {key: (moment, local_date(moment)) for key, moment in first.items()}
+
+
+# What a unit counts for, as Counter keys: (REGISTRATION, DeadlineStatus),
+# (MEETINGS, DutyStatus), (QUALITY, level), (RATE, (present, total)), (BELOW,),
+# (THEMATIC,), (THEMATIC_HELD,), (REPORTS, DeadlineStatus), (UNREACHABLE,).
+REGISTRATION, MEETINGS, QUALITY, RATE, BELOW = "reg", "meet", "quality", "rate", "below"
+THEMATIC, THEMATIC_HELD, REPORTS, UNREACHABLE = "thematic", "thematic_held", "reports", "unr"
+
+
+def _totals(c: Counter[tuple[Any, ...]]) -> Totals:
+    reg = {s: c[(REGISTRATION, s)] for s in DeadlineStatus}
+    meet = {s: c[(MEETINGS, s)] for s in DutyStatus}
+    reports = {s: c[(REPORTS, s)] for s in DeadlineStatus}
+    quality: dict[str, int] = {level.value: 0 for level in QUALITY_ORDER}
+    rates: dict[tuple[int, int], int] = {}
+    for key, n in c.items():
+        if key[0] == QUALITY:
+            quality[key[1]] = quality.get(key[1], 0) + n
+        elif key[0] == RATE:
+            rates[key[1]] = n
+    counted = sum(rates.values())
+    average = (
+        sum((Fraction(p, t) * n for (p, t), n in rates.items()), Fraction(0)) / counted
+        if counted
+        else None
+    )
+    expected = sum(reg.values())
+    return Totals(
+        registration_expected=expected,
+        registration_on_time=reg[DeadlineStatus.ON_TIME],
+        registration_late=reg[DeadlineStatus.LATE],
+        registration_missing=reg[DeadlineStatus.MISSING],
+        registration_pending=reg[DeadlineStatus.PENDING],
+        meetings_expected=expected,
+        meetings_held=meet[DutyStatus.DONE],
+        meetings_excused=meet[DutyStatus.EXCUSED],
+        meetings_unexcused=meet[DutyStatus.MISSING],
+        meetings_pending=meet[DutyStatus.PENDING],
+        rated=sum(quality.values()),
+        quality=quality,
+        attendance_meetings=counted,
+        attendance_average=average,
+        attendance_below_target=c[(BELOW,)],
+        thematic_expected=c[(THEMATIC,)],
+        thematic_held=c[(THEMATIC_HELD,)],
+        reports_expected=sum(reports.values()),
+        reports_on_time=reports[DeadlineStatus.ON_TIME],
+        reports_late=reports[DeadlineStatus.LATE],
+        reports_missing=reports[DeadlineStatus.MISSING],
+        unreachable=c[(UNREACHABLE,)],
+    )
+
+
+class _Pass:
+    """One day's pass: the keys every unit counts for and, for a breakdown, whose they are."""
+
+    def __init__(self, track_owners: bool) -> None:
+        self.keys: list[tuple[Any, ...]] = []
+        self.owners: list[str] = []
+        self.track_owners = track_owners
+
+    def adder(self) -> Callable[[str, tuple[Any, ...]], None]:
+        """A fast `add(unit_code, key)` for the loops below."""
+        keys, owners = self.keys.append, self.owners.append
+        if not self.track_owners:
+            return lambda _code, key: keys(key)
+
+        def add(code: str, key: tuple[Any, ...]) -> None:
+            keys(key)
+            owners(code)
+
+        return add
+
+
+def _compute(
+    policy: Policy,
+    index: _Index,
+    at: date,
+    periods: DigestPeriods | None,
+    *,
+    lists: bool = False,
+    groups: Sequence[UnitInfo] = (),
+) -> tuple[Snapshot, dict[str, Totals]]:
+    """One day: the snapshot (with lists only if asked) and the totals of each of `groups`."""
     p = periods or periods_at(policy, at)
     cutoff = end_of_day(at)
-    by_code = {u.code: u for u in facts.units}
-    expected = [u for u in facts.units if u.kind in MONTHLY_KIND]
+    counted = _Pass(track_owners=bool(groups))
+    registration = _registration(p, index, cutoff, counted, lists)
+    meetings = _meetings(policy, p, index, cutoff, counted, lists)
+    thematic_missing = _thematic(p, index, cutoff, counted, lists)
+    report_problems = _reports(p, index, cutoff, at, counted, lists)
+    by_code = index.by_code
+    known = [f for f in index.facts.unreachable if f.since < cutoff and f.unit_code in by_code]
+    add = counted.adder()
+    for f in known:
+        add(f.unit_code, (UNREACHABLE,))
 
-    first_registered: dict[tuple[str, MeetingKind, str], datetime] = {}
-    for s in facts.schedules:
-        if s.registered_at < cutoff:
-            key = (s.unit_code, s.kind, s.month)
-            if key not in first_registered or s.registered_at < first_registered[key]:
-                first_registered[key] = s.registered_at
-    records = {(r.unit_code, r.kind, r.month): r for r in facts.records if r.recorded_at < cutoff}
-
-    registration, registration_counts = _registration(p, expected, first_registered, by_code)
-    meetings = _meetings(policy, p, expected, records)
-    thematic_missing, thematic_held = _thematic(p, facts.units, records)
-    report_problems, report_counts = _reports(p, facts, cutoff, at)
-    flagged = _flagged(p, facts.units, records, cutoff)
-    unreachable = tuple(
-        Unreachable(_ref(by_code[f.unit_code]), f.role, f.person_name, f.since)
-        for f in sorted(facts.unreachable, key=lambda f: (by_code[f.unit_code].path, f.role))
-        if f.since < cutoff and f.unit_code in by_code
-    )
-
-    result_totals = Totals(
-        registration_expected=len(expected),
-        registration_on_time=registration_counts[DeadlineStatus.ON_TIME],
-        registration_late=registration_counts[DeadlineStatus.LATE],
-        registration_missing=registration_counts[DeadlineStatus.MISSING],
-        registration_pending=registration_counts[DeadlineStatus.PENDING],
-        meetings_expected=len(expected),
-        meetings_held=meetings.counts[DutyStatus.DONE],
-        meetings_excused=meetings.counts[DutyStatus.EXCUSED],
-        meetings_unexcused=meetings.counts[DutyStatus.MISSING],
-        meetings_pending=meetings.counts[DutyStatus.PENDING],
-        rated=sum(meetings.quality.values()),
-        quality=dict(meetings.quality),
-        attendance_meetings=len(meetings.rates),
-        attendance_average=(sum(meetings.rates, Fraction(0)) / len(meetings.rates))
-        if meetings.rates
-        else None,
-        attendance_below_target=len(meetings.low),
-        thematic_expected=sum(1 for u in facts.units if u.kind in THEMATIC_KINDS),
-        thematic_held=thematic_held,
-        reports_expected=sum(report_counts.values()),
-        reports_on_time=report_counts[DeadlineStatus.ON_TIME],
-        reports_late=report_counts[DeadlineStatus.LATE],
-        reports_missing=report_counts[DeadlineStatus.MISSING],
-        unreachable=len(unreachable),
-    )
-    lists = Lists(
-        not_registered=registration.groups,
-        registered_late=registration.late,
-        reports=report_problems,
-        meetings_not_held=meetings.missed,
-        implausible_ratings=flagged,
-        attendance_below_target=meetings.low,
-        thematic_missing=thematic_missing,
-        unreachable=unreachable,
-    )
-    return Snapshot(p, result_totals, lists)
+    result_lists = Lists()
+    if lists:
+        result_lists = Lists(
+            not_registered=registration.groups,
+            registered_late=registration.late,
+            reports=report_problems,
+            meetings_not_held=meetings.missed,
+            implausible_ratings=_flagged(p, index, cutoff),
+            attendance_below_target=meetings.low,
+            thematic_missing=thematic_missing,
+            unreachable=tuple(
+                Unreachable(_ref(by_code[f.unit_code]), f.role, f.person_name, f.since)
+                for f in sorted(known, key=lambda f: (by_code[f.unit_code].path, f.role))
+            ),
+        )
+    by_group: dict[str, Totals] = {}
+    if groups:
+        child_of = index.child_of(index.facts.scope.path, groups)
+        split: dict[str, Counter[tuple[Any, ...]]] = {g.code: Counter() for g in groups}
+        pairs = Counter(zip((child_of.get(o) for o in counted.owners), counted.keys, strict=True))
+        for (child, key), n in pairs.items():
+            if child is not None:
+                split[child][key] += n
+        by_group = {code: _totals(c) for code, c in split.items()}
+    return Snapshot(p, _totals(Counter(counted.keys)), result_lists), by_group
 
 
 def _ref(unit: UnitInfo) -> UnitRef:
@@ -696,27 +849,31 @@ def _by_path(units: Iterable[UnitInfo]) -> list[UnitInfo]:
 
 @dataclass(frozen=True)
 class _Registration:
-    groups: tuple[RegistrationGroup, ...]
-    late: tuple[LateRegistration, ...]
+    groups: tuple[RegistrationGroup, ...] = ()
+    late: tuple[LateRegistration, ...] = ()
 
 
 def _registration(
-    p: DigestPeriods,
-    expected: Sequence[UnitInfo],
-    first_registered: Mapping[tuple[str, MeetingKind, str], datetime],
-    by_code: Mapping[str, UnitInfo],
-) -> tuple[_Registration, Counter[DeadlineStatus]]:
-    counts: Counter[DeadlineStatus] = Counter({s: 0 for s in DeadlineStatus})
+    p: DigestPeriods, index: _Index, cutoff: datetime, counted: _Pass, lists: bool
+) -> _Registration:
+    month = p.registration_month.key
+    found = index.registered.get
+    add = counted.adder()
+    statuses: list[tuple[UnitInfo, DeadlineStatus, date | None]] = []
+    for unit, kind in zip(index.expected, index.expected_kinds, strict=True):
+        first = found((unit.code, kind, month))
+        registered_on = first[1] if first is not None and first[0] < cutoff else None
+        status = deadline_status(p.registration_due, registered_on, p.at)
+        add(unit.code, (REGISTRATION, status))
+        if lists:
+            statuses.append((unit, status, registered_on))
+    if not lists:
+        return _Registration()
+
     group_total: Counter[str | None] = Counter()
     group_missing: dict[str | None, list[UnitInfo]] = defaultdict(list)
     late: list[LateRegistration] = []
-    for unit in _by_path(expected):
-        registered_at = first_registered.get(
-            (unit.code, MONTHLY_KIND[unit.kind], p.registration_month.key)
-        )
-        registered_on = local_date(registered_at) if registered_at else None
-        status = deadline_status(p.registration_due, registered_on, p.at)
-        counts[status] += 1
+    for unit, status, registered_on in statuses:
         group = _registration_group(unit)
         group_total[group] += 1
         if status == DeadlineStatus.MISSING:
@@ -724,6 +881,7 @@ def _registration(
         elif status == DeadlineStatus.LATE:
             assert registered_on is not None
             late.append(LateRegistration(_ref(unit), registered_on))
+    by_code = index.by_code
 
     def group_ref(code: str | None) -> UnitRef | None:
         if code is None:
@@ -741,7 +899,7 @@ def _registration(
         RegistrationGroup(group_ref(g), group_total[g], tuple(_ref(u) for u in group_missing[g]))
         for g in order
     )
-    return _Registration(groups, tuple(late)), counts
+    return _Registration(groups, tuple(late))
 
 
 def _registration_group(unit: UnitInfo) -> str | None:
@@ -755,9 +913,6 @@ def _registration_group(unit: UnitInfo) -> str | None:
 
 @dataclass
 class _Meetings:
-    counts: Counter[DutyStatus]
-    quality: Counter[str]
-    rates: list[Fraction]
     low: tuple[LowAttendance, ...]
     missed: tuple[MissedMeeting, ...]
 
@@ -765,21 +920,22 @@ class _Meetings:
 def _meetings(
     policy: Policy,
     p: DigestPeriods,
-    expected: Sequence[UnitInfo],
-    records: Mapping[tuple[str, MeetingKind, str], RecordFact],
+    index: _Index,
+    cutoff: datetime,
+    counted: _Pass,
+    lists: bool,
 ) -> _Meetings:
-    counts: Counter[DutyStatus] = Counter({s: 0 for s in DutyStatus})
-    quality: Counter[str] = Counter({level.value: 0 for level in QUALITY_ORDER})
-    rates: list[Fraction] = []
     low: list[LowAttendance] = []
     missed: list[MissedMeeting] = []
-    cutoff = end_of_day(p.at)
-    for unit in _by_path(expected):
-        kind = MONTHLY_KIND[unit.kind]
-        record = records.get((unit.code, kind, p.meeting_month.key))
-        status = _meeting_status(record, p)
-        counts[status] += 1
-        if status in (DutyStatus.EXCUSED, DutyStatus.MISSING):
+    month = p.meeting_month.key
+    over = p.meeting_month_over
+    add = counted.adder()
+    record_at = index.record
+    for unit, kind in zip(index.expected, index.expected_kinds, strict=True):
+        record = record_at((unit.code, kind, month), cutoff)
+        status = _status_of(record, over)
+        add(unit.code, (MEETINGS, status))
+        if lists and status in (DutyStatus.EXCUSED, DutyStatus.MISSING):
             missed.append(
                 MissedMeeting(
                     _ref(unit),
@@ -792,71 +948,77 @@ def _meetings(
         if status != DutyStatus.DONE or record is None:
             continue
         if record.rating_level and record.rated_at and record.rated_at < cutoff:
-            quality[record.rating_level] += 1
+            add(unit.code, (QUALITY, record.rating_level))
         if kind == MeetingKind.REGULAR and record.present is not None and record.total_members:
-            try:
-                rate = attendance_rate(record.present, record.total_members)
-            except ValueError:
+            attendance = index.attendance(policy, record.present, record.total_members)
+            if attendance is None:
                 continue  # figures that do not add up are left out rather than guessed
-            rates.append(rate)
-            if not meets_attendance_target(policy, rate):
-                low.append(LowAttendance(_ref(unit), record.present, record.total_members))
-    return _Meetings(counts, quality, rates, tuple(low), tuple(missed))
+            add(unit.code, (RATE, (record.present, record.total_members)))
+            if not attendance[1]:
+                add(unit.code, (BELOW,))
+                if lists:
+                    low.append(LowAttendance(_ref(unit), record.present, record.total_members))
+    return _Meetings(tuple(low), tuple(missed))
 
 
 def _meeting_status(record: RecordFact | None, p: DigestPeriods) -> DutyStatus:
+    return _status_of(record, p.meeting_month_over)
+
+
+def _status_of(record: RecordFact | None, month_over: bool) -> DutyStatus:
     if record is None:
-        return DutyStatus.MISSING if p.meeting_month_over else DutyStatus.PENDING
+        return DutyStatus.MISSING if month_over else DutyStatus.PENDING
     if record.held:
         return DutyStatus.DONE
     return DutyStatus.EXCUSED if record.not_held_excused else DutyStatus.MISSING
 
 
 def _thematic(
-    p: DigestPeriods,
-    units: Iterable[UnitInfo],
-    records: Mapping[tuple[str, MeetingKind, str], RecordFact],
-) -> tuple[tuple[UnitRef, ...], int]:
-    quarter_months = [m.key for m in p.quarter.months]
-    held = 0
+    p: DigestPeriods, index: _Index, cutoff: datetime, counted: _Pass, lists: bool
+) -> tuple[UnitRef, ...]:
+    months = {m.key for m in p.quarter.months}
     missing: list[UnitRef] = []
-    for unit in _by_path(u for u in units if u.kind in THEMATIC_KINDS):
-        done = any(
-            (r := records.get((unit.code, MeetingKind.THEMATIC, m))) is not None and r.held
-            for m in quarter_months
-        )
-        if done:
-            held += 1
-        else:
+    add = counted.adder()
+    record_at = index.record
+    held = index.held_thematic
+    for unit in index.thematic_units:
+        add(unit.code, (THEMATIC,))
+        # Held in the quarter: a held record that is the one known at the cutoff.
+        if any(
+            r.month in months and record_at((r.unit_code, r.kind, r.month), cutoff) is r
+            for r in held.get(unit.code, ())
+        ):
+            add(unit.code, (THEMATIC_HELD,))
+        elif lists:
             missing.append(_ref(unit))
-    return tuple(missing), held
+    return tuple(missing)
 
 
 def _reports(
-    p: DigestPeriods, facts: Facts, cutoff: datetime, at: date
-) -> tuple[tuple[ReportProblem, ...], Counter[DeadlineStatus]]:
-    sent: dict[tuple[str, str, str], datetime] = {}
-    for r in facts.reports:
-        if r.sent_at < cutoff:
-            key = (r.unit_code, r.report_type, r.period)
-            if key not in sent or r.sent_at < sent[key]:
-                sent[key] = r.sent_at
-    counts: Counter[DeadlineStatus] = Counter({s: 0 for s in DeadlineStatus})
+    p: DigestPeriods,
+    index: _Index,
+    cutoff: datetime,
+    at: date,
+    counted: _Pass,
+    lists: bool,
+) -> tuple[ReportProblem, ...]:
     problems: list[ReportProblem] = []
-    reporting = _by_path(u for u in facts.units if u.kind in REPORTING_KINDS)
+    found = index.sent.get
+    add = counted.adder()
     for due in p.reports:
-        for unit in reporting:
-            sent_at = sent.get((unit.code, due.report_type.code, due.period.key))
-            sent_on = local_date(sent_at) if sent_at else None
+        code, period = due.report_type.code, due.period.key
+        for unit in index.reporting:
+            first = found((unit.code, code, period))
+            sent_on = first[1] if first is not None and first[0] < cutoff else None
             status = deadline_status(due.due, sent_on, at)
-            counts[status] += 1
-            if status in (DeadlineStatus.LATE, DeadlineStatus.MISSING):
+            add(unit.code, (REPORTS, status))
+            if lists and status in (DeadlineStatus.LATE, DeadlineStatus.MISSING):
                 problems.append(
                     ReportProblem(
                         _ref(unit),
-                        due.report_type.code,
+                        code,
                         due.report_type.name_vi,
-                        due.period.key,
+                        period,
                         str(due.period),
                         due.due,
                         status,
@@ -864,31 +1026,27 @@ def _reports(
                     )
                 )
     # Missing before late, then by unit in tree order.
-    order = {u.code: i for i, u in enumerate(reporting)}
+    order = {u.code: i for i, u in enumerate(index.reporting)}
     problems.sort(key=lambda x: (x.status != DeadlineStatus.MISSING, order[x.unit.code], x.due))
-    return tuple(problems), counts
+    return tuple(problems)
 
 
-def _flagged(
-    p: DigestPeriods,
-    units: Iterable[UnitInfo],
-    records: Mapping[tuple[str, MeetingKind, str], RecordFact],
-    cutoff: datetime,
-) -> tuple[FlaggedRating, ...]:
-    by_code = {u.code: u for u in units}
+def _flagged(p: DigestPeriods, index: _Index, cutoff: datetime) -> tuple[FlaggedRating, ...]:
+    by_code = index.by_code
     result = [
         FlaggedRating(
-            _ref(by_code[r.unit_code]), r.kind, r.rating_level, r.rating_score, r.rating_flags
+            _ref(by_code[r.unit_code]), r.kind, r.rating_level or "", r.rating_score, r.rating_flags
         )
-        for r in records.values()
-        if r.month == p.meeting_month.key
-        and r.unit_code in by_code
-        and r.rating_level
-        and r.rating_flags
+        for r in index.flagged_by_month.get(p.meeting_month.key, ())
+        if index.record((r.unit_code, r.kind, r.month), cutoff) is r
         and r.rated_at is not None
         and r.rated_at < cutoff
     ]
     return tuple(sorted(result, key=lambda x: (by_code[x.unit.code].path, x.kind.value)))
+
+
+def _rate(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value), 4)
 
 
 def periods_for_month(policy: Policy, month: Month, at: date) -> DigestPeriods:
