@@ -16,3 +16,9 @@ def policy() -> Policy:
 @pytest.fixture
 def sim(db: Database, clock: ManualClock, policy: Policy, demo_org: None) -> Sim:
     return Sim(db, clock, policy)
+
+
+@pytest.fixture
+def sqlite_only(backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite only: the PostgreSQL run covers the same SQL in shorter tests")

@@ -20,12 +20,6 @@ from storage.models import OutboxMessage, PlannerRun
 from tests.scheduler.helpers import add_person, local, settle_month
 
 
-@pytest.fixture
-def sqlite_only(backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the CLI and the sandbox run on their SQLite files")
-
-
 def test_plan_preview_json_shows_who_gets_what_and_writes_nothing(
     sqlite_only: None,
     db_url: str,

@@ -102,12 +102,6 @@ def api() -> Iterator[FakeBotApi]:
     server.server_close()
 
 
-@pytest.fixture
-def sqlite_only(backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the crash test drives a real process against the SQLite file")
-
-
 def _dispatch(db_url: str, api: FakeBotApi, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,

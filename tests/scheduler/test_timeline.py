@@ -1,5 +1,8 @@
 """The right reminders at the right local times: a clock walks through days, the jobs run.
 
+The walks are logic over the same SQL as the rest of tests/scheduler, so the longer
+ones run on SQLite only (`sqlite_only`); PostgreSQL runs the December walk.
+
 Units and people: VPUBND-01 and VPUBND-02 are sub-cells of VPUBND (cluster C2),
 NTM is a base cell in cluster C3 (it sends periodic reports). Every test settles
 the months it does not look at, so only the duties under test are due.
@@ -12,11 +15,13 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import select
 
 from domain.policy import DEFAULT_POLICY_FILE, Policy
 from domain.roles import Role
 from services.clock import ManualClock
 from storage.db import Database
+from storage.models import MeetingRecord, QualityRating
 from tests.scheduler.helpers import (
     Sim,
     add_person,
@@ -43,7 +48,7 @@ async def test_registration_reminders_around_the_end_of_december(
     sim: Sim, db: Database, clock: ManualClock, binh: int
 ) -> None:
     settle_month(db, "2026-12", now=clock.now())
-    clock.set(local("2026-12-19 00:00"))
+    clock.set(local("2026-12-21 12:00"))
     await sim.run_until(local("2026-12-30 09:00"))
     mine = sim.bot.to(BINH)
     # Due 25/12: 3 and 1 days before, on the day, then every 2 days; always at 08:00.
@@ -90,7 +95,12 @@ def _policy(**changes: Any) -> Policy:
     ],
 )
 async def test_february_deadlines_on_the_last_day(
-    db: Database, clock: ManualClock, demo_org: None, year: int, expected: list[str]
+    sqlite_only: None,
+    db: Database,
+    clock: ManualClock,
+    demo_org: None,
+    year: int,
+    expected: list[str],
 ) -> None:
     """Registration and the monthly report due on "day 31" fall on the last day of February."""
     policy = _policy(
@@ -102,8 +112,8 @@ async def test_february_deadlines_on_the_last_day(
     settle_month(db, f"{year}-02", now=clock.now())
     submit_all_reports(db, "annual", str(year - 1), date(year - 1, 11, 15), clock.now())
     submit_all_reports(db, "monthly", f"{year}-01", date(year, 1, 31), clock.now())
-    clock.set(local(f"{year}-02-19 00:00"))
-    await sim.run_until(local(f"{year}-03-03 12:00"))
+    clock.set(local(f"{year}-02-23 12:00"))
+    await sim.run_until(local(f"{year}-03-02 12:00"))
     sent = sim.bot.to(CUONG)
     assert days(sent) == [f"{year}-{d} 08:00" for d in expected]
     last_day = f"{expected[2][3:]}/02/{year}"
@@ -116,12 +126,12 @@ async def test_february_deadlines_on_the_last_day(
 
 
 async def test_meeting_day_before_and_morning_of_then_bounded_record_nudges(
-    sim: Sim, db: Database, clock: ManualClock, binh: int
+    sqlite_only: None, sim: Sim, db: Database, clock: ManualClock, binh: int
 ) -> None:
     settle_month(db, "2026-12", now=clock.now(), skip=("VPUBND-01",))
     register(db, "VPUBND-01", "2026-12", local("2026-12-05 14:00"), now=clock.now())
-    clock.set(local("2026-12-01 00:00"))
-    await sim.run_until(local("2026-12-14 23:30"))
+    clock.set(local("2026-12-03 12:00"))
+    await sim.run_until(local("2026-12-12 23:00"))
     sent = sim.bot.to(BINH)
     assert days(sent) == [
         "2026-12-04 16:00",  # the day before
@@ -152,6 +162,14 @@ async def test_rating_nudges_after_the_record_then_silence_once_rated(
         sent[0].text
     )
     assert any(b[1] == "open:rate:VPUBND-01:regular:2026-12" for b in sent[0].buttons)
+    with db.transaction() as s:
+        row = s.scalar(select(MeetingRecord).where(MeetingRecord.unit_code == "VPUBND-01"))
+        assert row is not None
+        s.add(
+            QualityRating(record_id=row.id, answers={}, score=80, level="kha", rated_at=clock.now())
+        )
+    await sim.run_until(local("2026-12-12 12:00"))
+    assert len(sim.bot.to(BINH)) == 2  # rated: no third nudge on the 10th
 
 
 async def test_one_consolidated_message_for_a_secretary_of_two_cells(
@@ -171,7 +189,7 @@ async def test_one_consolidated_message_for_a_secretary_of_two_cells(
 
 
 async def test_away_secretary_is_replaced_by_the_deputy_until_she_is_back(
-    sim: Sim, db: Database, clock: ManualClock, binh: int
+    sqlite_only: None, sim: Sim, db: Database, clock: ManualClock, binh: int
 ) -> None:
     settle_month(db, "2026-12", now=clock.now())
     from services.actors import load_actor
@@ -189,7 +207,7 @@ async def test_away_secretary_is_replaced_by_the_deputy_until_she_is_back(
 
 
 async def test_escalation_is_one_list_per_cluster_officer(
-    sim: Sim, db: Database, clock: ManualClock, binh: int
+    sqlite_only: None, sim: Sim, db: Database, clock: ManualClock, binh: int
 ) -> None:
     giang = 105
     add_person(db, giang, "Vũ Thị Giang", Role.CLUSTER_OFFICER, "C2", now=clock.now())
@@ -202,8 +220,8 @@ async def test_escalation_is_one_list_per_cluster_officer(
     ):
         submit_all_reports(db, report_type, period, due, clock.now())
     register(db, "VPUBND-02", "2027-01", local("2027-01-08 14:00"), now=clock.now())
-    clock.set(local("2026-12-20 00:00"))
-    await sim.run_until(local("2026-12-29 23:30"))
+    clock.set(local("2026-12-26 12:00"))
+    await sim.run_until(local("2026-12-29 23:00"))
     to_giang = sim.bot.to(giang)
     # 3 days after the 25/12 deadline, and not again until 7 days later.
     assert days(to_giang) == ["2026-12-28 08:00"]
@@ -219,12 +237,12 @@ async def test_escalation_is_one_list_per_cluster_officer(
 
 
 async def test_cancelled_meeting_gets_no_meeting_reminder(
-    sim: Sim, db: Database, clock: ManualClock, binh: int
+    sqlite_only: None, sim: Sim, db: Database, clock: ManualClock, binh: int
 ) -> None:
     settle_month(db, "2026-12", now=clock.now(), skip=("VPUBND-01",))
     register(
         db, "VPUBND-01", "2026-12", local("2026-12-05 14:00"), now=clock.now(), status="cancelled"
     )
-    clock.set(local("2026-12-03 00:00"))
+    clock.set(local("2026-12-03 12:00"))
     await sim.run_until(local("2026-12-07 00:00"))
     assert sim.bot.to(BINH) == []
