@@ -9,7 +9,7 @@ from sqlalchemy import select
 from domain.org import UnitKind
 from domain.roles import Action, Role, allowed
 from storage.db import Database
-from storage.models import Person, Unit
+from storage.models import Person, RoleAssignment, Unit
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,31 @@ class Actor:
 
 
 def load_actor(db: Database, telegram_user_id: int) -> Actor | None:
+    """The person and their role assignments, in one query (it runs on every update)."""
     with db.transaction() as session:
-        person = session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
-        if person is None or not person.roles:
-            return None
-        scopes = tuple(
-            Scope(r.role, r.unit.code, r.unit.name, r.unit.kind, r.unit.path)
-            for r in sorted(person.roles, key=lambda r: (r.unit.path, r.role.value))
-        )
-        return Actor(person.id, person.telegram_user_id, person.full_name, person.locale, scopes)
+        rows = session.execute(
+            select(
+                Person.id,
+                Person.full_name,
+                Person.locale,
+                RoleAssignment.role,
+                Unit.code,
+                Unit.name,
+                Unit.kind,
+                Unit.path,
+            )
+            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .join(Unit, Unit.code == RoleAssignment.unit_code)
+            .where(Person.telegram_user_id == telegram_user_id)
+        ).all()
+    if not rows:
+        return None  # a stranger, or a person without any role
+    scopes = tuple(
+        Scope(role, code, name, kind, path)
+        for _, _, _, role, code, name, kind, path in sorted(rows, key=lambda r: (r[7], r[3].value))
+    )
+    person_id, full_name, locale = rows[0][:3]
+    return Actor(person_id, telegram_user_id, full_name, locale, scopes)
 
 
 def admin_scope(db: Database, actor: Actor, unit_code: str) -> Scope | None:
