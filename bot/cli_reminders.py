@@ -44,7 +44,7 @@ def add_commands(sub: Any) -> None:
         help="keep going until nothing due is left (waits out leases of crashed workers)",
     )
     dispatch.add_argument("--batch", type=int, default=20, help="rows claimed per pass")
-    dispatch.add_argument("--lease-seconds", type=float, default=120.0)
+    dispatch.add_argument("--lease-seconds", type=float, default=300.0)
     dispatch.add_argument("--timeout", type=float, default=600.0, help="give up after (s)")
     dispatch.set_defaults(func=run_dispatch)
 

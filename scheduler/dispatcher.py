@@ -100,7 +100,7 @@ class Dispatcher:
         *,
         worker_id: str | None = None,
         batch_size: int = 20,
-        lease: timedelta = timedelta(seconds=120),
+        lease: timedelta = timedelta(minutes=5),
         sleep: Sleep = asyncio.sleep,
         retry_after_tries: int = 3,
         respect_quiet_hours: bool = True,

@@ -93,27 +93,47 @@ class SchedulerRunner:
             deps.db, application.bot, deps.clock, self.policy
         )
         self.scheduler: AsyncIOScheduler | None = None
+        # A tick that finds the previous one still running returns at once (a big
+        # plan, or a long send-out, simply continues).
+        self._planning = asyncio.Lock()
+        self._dispatching = asyncio.Lock()
 
     async def plan(self) -> dict[str, int]:
-        now = self.deps.clock.now()
-        try:
-            # Planning a large bloc takes a moment: keep the event loop free for updates.
-            return await asyncio.to_thread(run_planners, self.deps.db, now, self.policy)
-        except Exception:
-            log.exception("plan tick failed")
+        if self._planning.locked():
             return {}
+        async with self._planning:
+            now = self.deps.clock.now()
+            try:
+                # Planning a large bloc takes a moment: keep the event loop free for updates.
+                return await asyncio.to_thread(run_planners, self.deps.db, now, self.policy)
+            except Exception:
+                log.exception("plan tick failed")
+                return {}
 
     async def dispatch(self) -> DispatchStats:
-        try:
-            return await self.dispatcher.dispatch_once()
-        except Exception:
-            log.exception("dispatch tick failed; the next tick tries again")
-            return DispatchStats()
+        """Send until nothing due is left (a morning send-out spans many passes)."""
+        total = DispatchStats()
+        if self._dispatching.locked():
+            return total
+        async with self._dispatching:
+            try:
+                while True:
+                    stats = await self.dispatcher.dispatch_once()
+                    total += stats
+                    if not stats.claimed or stats.retried:
+                        return total
+            except Exception:
+                log.exception("dispatch tick failed; the next tick tries again")
+                return total
 
     def start(self) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
         first = datetime.now(UTC)
-        options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        # Two instances may overlap: the second returns at once (see the locks above),
+        # so APScheduler never logs skipped runs while a long send-out goes on.
+        options = {"max_instances": 2, "coalesce": True, "misfire_grace_time": None}
+        if logging.getLogger("apscheduler").level == logging.NOTSET:
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line every 3 s
         scheduler.add_job(
             self.plan,
             "interval",
