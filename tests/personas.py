@@ -2,7 +2,8 @@
 
 Used by the security matrix, the fuzz tests and the end-to-end journey. Units are
 from the demo bloc (bot/demo/org.csv): VPUBND-01/-02 are sub-cells of VPUBND in
-cluster C2; TNMT-01 is in cluster C4; NOICHINH is a base cell in cluster C1.
+cluster C2; TNMT-01 is in cluster C4; NOICHINH is a base cell in cluster C1 (its
+secretary confirms periodic reports).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ PERSONAS: tuple[Persona, ...] = (
     Persona("secretary_a", User(5001, "Trần Thị", "Bình"), Role.SECRETARY, "VPUBND-01"),
     Persona("secretary_b", User(5002, "Lê Văn", "Cường"), Role.SECRETARY, "TNMT-01"),
     Persona("deputy_a", User(5003, "Phạm Thị", "Dung"), Role.DEPUTY, "VPUBND-02"),
+    # A base cell reports to the bloc itself (periodic reports are theirs, not sub-cells').
+    Persona("secretary_base", User(5008, "Lý Thị", "Mai"), Role.SECRETARY, "NOICHINH"),
     Persona("cluster_1", User(5004, "Hoàng Văn", "Em"), Role.CLUSTER_OFFICER, "C1"),
     Persona("cluster_2", User(5005, "Vũ Thị", "Giang"), Role.CLUSTER_OFFICER, "C2"),
     Persona("leader", User(5006, "Đỗ Văn", "Hùng"), Role.LEADER, "DUK"),
