@@ -110,7 +110,10 @@ async def start(
     it may instead return Done when there is nothing to do.
     """
     step = _step_context(context, dict(data))
-    name: str | Done = first_step or flow_cls().after_unit(step)
+    try:
+        name: str | Done = first_step or flow_cls().after_unit(step)
+    except UserInputError as error:  # e.g. a button for a meeting that has nothing to rate
+        name = Done(html.escape(str(error)))
     if isinstance(name, Done):
         _clear(context, step.actor.telegram_user_id)
         message = update.effective_message

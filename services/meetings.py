@@ -280,13 +280,12 @@ def fill_from_standing(db: Database, month: Month, *, now: datetime) -> int:
     """Register `month` for every unit with a standing rule and no schedule yet."""
     created = 0
     with db.transaction() as session:
-        registered = set(
-            session.execute(
-                select(MeetingSchedule.unit_code, MeetingSchedule.kind).where(
-                    MeetingSchedule.month == month.key
-                )
-            ).tuples()
+        rows = session.execute(
+            select(MeetingSchedule.unit_code, MeetingSchedule.kind).where(
+                MeetingSchedule.month == month.key
+            )
         )
+        registered = {(unit_code, kind) for unit_code, kind in rows}
         for standing in session.scalars(select(StandingSchedule)):
             if (standing.unit_code, standing.kind) in registered:
                 continue

@@ -202,3 +202,27 @@ async def test_dialog_survives_a_restart(
         again = Harness(fresh, transport)
         assert "địa điểm" in texts(await again.send(SECRETARY, "5/12 14:00"))
     await bot.app.initialize()
+
+
+async def test_standing_rule_fills_later_months_but_not_a_cancelled_one(
+    bot: BotHarness, db: Database, clock: ManualClock
+) -> None:
+    from domain.periods import Month
+    from services.meetings import fill_from_standing
+
+    calls = await register_december(bot)
+    calls = await bot.press(SECRETARY, button(calls, "ngày 5 hằng tháng"))
+    await bot.press(SECRETARY, button(calls, "Xác nhận"))
+    assert fill_from_standing(db, Month(2027, 2), now=clock.now()) == 1
+    assert fill_from_standing(db, Month(2027, 2), now=clock.now()) == 0
+    feb = [r for r in schedules(db) if r.month == "2027-02"]
+    assert [(r.source, r.planned_at) for r in feb] == [
+        ("recurrence", datetime(2027, 2, 5, 7, 0, tzinfo=UTC))
+    ]
+    with db.transaction() as s:
+        s.execute(
+            MeetingSchedule.__table__.update()
+            .where(MeetingSchedule.month == "2027-02")
+            .values(status="cancelled")
+        )
+    assert fill_from_standing(db, Month(2027, 2), now=clock.now()) == 0

@@ -179,18 +179,6 @@ async def test_flow_buttons_in_a_group_are_refused(
     assert errors == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (handlers/dialog.py start / handlers/flows/rating.py _begin): a flow opened from a "
-        "button runs after_unit() outside the engine's UserInputError handling, and "
-        "RatingFlow._begin raises UserInputError when the meeting has no held record. So a "
-        "'rate now' button (a reminder's, or one under a record later changed to 'not held', or "
-        "a forged one for one's own unit) reaches the error handler: the user gets the generic "
-        "error instead of 'nothing to rate'. Found by tests/fuzz. Fix: catch UserInputError in "
-        "dialog.start (reply with the hint) or return Done from _begin."
-    ),
-)
 async def test_rate_button_without_a_held_record_is_explained_not_an_error(
     bot: BotHarness, cast: dict[str, Persona], writes: WriteLog, errors: list[BaseException]
 ) -> None:
