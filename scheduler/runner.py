@@ -10,7 +10,6 @@ The clock is injected; every job reads `now` from it.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,8 @@ from domain.periods import Month
 from domain.policy import Policy
 from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.planner import plan_reminders
+from services.digest_delivery import plan_weekly_digests
+from services.meetings import fill_from_standing
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -36,28 +37,12 @@ DISPATCH_EVERY = timedelta(seconds=3)
 
 
 def fill_standing_schedules(db: Database, now: datetime, policy: Policy) -> int:
-    """Next month's schedules from standing rules ("ngày 5 hằng tháng"), if that exists."""
-    fill = _optional("services.meetings", "fill_from_standing")
-    if fill is None:
-        return 0
-    return int(fill(db, Month.of(local_date(now)).next(), now=now))
-
-
-def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
-    """The leadership digest rows (services.digest_delivery), if that module exists."""
-    plan = _optional("services.digest_delivery", "plan_weekly_digests")
-    return 0 if plan is None else int(plan(db, now, policy))
+    """Next month's schedules from standing rules ("ngày 5 hằng tháng")."""
+    return fill_from_standing(db, Month.of(local_date(now)).next(), now=now)
 
 
 # Run in this order on every plan tick; each is isolated from the others' failures.
 PLANNERS: list[Planner] = [fill_standing_schedules, plan_reminders, plan_weekly_digests]
-
-
-def _optional(module: str, name: str) -> Any:
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
 
 
 def run_planners(db: Database, now: datetime, policy: Policy) -> dict[str, int]:
