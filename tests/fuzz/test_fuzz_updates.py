@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import sqlite3
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,6 @@ from bot.app import build_application
 from bot.context import ChiboContext, Deps
 from bot.settings import Settings
 from bot.transport import ApiCall, LocalTransport
-from domain.errors import UserInputError
 from handlers.account import COMMANDS
 from services.clock import ManualClock
 from storage.db import Database
@@ -225,9 +223,7 @@ async def play(db_file: Path, persona_key: str, acts: list[Act]) -> None:
                     writes.clear()
                     calls = await step(run, user, act)
                     where = f"{persona_key} {act}"
-                    unknown = [e for e in run.errors if not known_bug(e)]
-                    assert unknown == [], f"{where}: {unknown!r}"
-                    run.errors.clear()
+                    assert run.errors == [], f"{where}: {run.errors!r}"
                     assert not all_problems(calls), f"{where}: {all_problems(calls)}"
                     check_answered(act, calls, where)
                     allowed = set(BOOKKEEPING_TABLES)
@@ -305,17 +301,6 @@ def command_name(act: Act) -> str:
         return ""
     words = act.value[1:].split()
     return words[0].split("@")[0].lower() if words else ""
-
-
-def known_bug(error: BaseException) -> bool:
-    """The open bug pinned by the strict xfail
-    tests/security/test_tampering.py::test_rate_button_without_a_held_record_is_explained_not_an_error
-    (a UserInputError escaping handlers.dialog.start). Remove once that test passes."""
-    frames = traceback.extract_tb(error.__traceback__)
-    return isinstance(error, UserInputError) and any(
-        f.name == "start" and f.filename.endswith(os.path.join("handlers", "dialog.py"))
-        for f in frames
-    )
 
 
 def check_answered(act: Act, calls: list[ApiCall], where: str) -> None:
