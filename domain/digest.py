@@ -69,7 +69,7 @@ QUALITY_ORDER = (QualityLevel.TOT, QualityLevel.KHA, QualityLevel.TRUNG_BINH, Qu
 # Facts: what storage hands in
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitInfo:
     code: str
     name: str
@@ -79,7 +79,7 @@ class UnitInfo:
     members: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScheduleFact:
     """The first registration of a unit's meeting of `kind` for `month` (a "YYYY-MM" key)."""
 
@@ -89,7 +89,7 @@ class ScheduleFact:
     registered_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordFact:
     unit_code: str
     kind: MeetingKind
@@ -107,7 +107,7 @@ class RecordFact:
     rated_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportFact:
     unit_code: str
     report_type: str
@@ -115,7 +115,7 @@ class ReportFact:
     sent_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnreachableFact:
     unit_code: str
     role: str

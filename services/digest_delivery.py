@@ -117,27 +117,41 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
     if not pending:
         return 0
 
-    digests: dict[str, Digest | None] = {}
-    files: dict[tuple[str, str], tuple[str, bytes, bytes]] = {}
-    messages: list[Outgoing] = []
+    # One scope at a time, each in its own transaction: memory holds one digest and
+    # its files, not every recipient's (a bloc has one scope per cluster officer).
+    # A crash half-way leaves the rest to the next tick (the dedup keys hold).
+    by_scope: dict[str, list[Recipient]] = {}
     for r in pending:
-        if r.scope_code not in digests:
-            try:
-                digests[r.scope_code] = build_digest(db, r.scope_code, at, policy)
-            except ScopeNotFound:
-                digests[r.scope_code] = None
-        digest = digests[r.scope_code]
-        if digest is None:
+        by_scope.setdefault(r.scope_code, []).append(r)
+    added = 0
+    for scope_code, group in by_scope.items():
+        try:
+            digest = build_digest(db, scope_code, at, policy)
+        except ScopeNotFound:
             continue
+        messages = _messages(digest, group, week, moment)
+        with db.transaction() as session:
+            added += enqueue(session, messages, now=now)
+    return added
+
+
+def _messages(
+    digest: Digest, group: list[Recipient], week: str, moment: datetime
+) -> list[Outgoing]:
+    """The summary with the XLSX, and the chart, for each recipient of one scope."""
+    files: dict[str, tuple[str, bytes, bytes]] = {}
+    messages: list[Outgoing] = []
+    at = moment.date()
+    stem = file_stem(digest)
+    for r in group:
         locale = r.locale or "vi"
-        if (r.scope_code, locale) not in files:
-            files[(r.scope_code, locale)] = (
+        if locale not in files:
+            files[locale] = (
                 digest_summary(digest, locale),
                 digest_xlsx(digest, locale),
                 digest_chart_png(digest, locale),
             )
-        text, xlsx, png = files[(r.scope_code, locale)]
-        stem = file_stem(digest)
+        text, xlsx, png = files[locale]
         common = {
             "chat_id": r.chat_id,
             "person_id": r.person_id,
@@ -164,5 +178,4 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
                 **common,  # type: ignore[arg-type]
             )
         )
-    with db.transaction() as session:
-        return enqueue(session, messages, now=now)
+    return messages

@@ -56,6 +56,8 @@ def load_facts(
     if scope is None:
         return None
     in_scope = Unit.path.startswith(scope.path, autoescape=True)
+    # Rows are turned into facts as they stream in, not buffered all at once first.
+    stream = {"yield_per": 2000}
 
     units = tuple(
         UnitInfo(*row)
@@ -78,6 +80,7 @@ def load_facts(
             .join(Unit, Unit.code == MeetingSchedule.unit_code)
             .where(in_scope, MeetingSchedule.month.in_(sorted(months)))
             .group_by(MeetingSchedule.unit_code, MeetingSchedule.kind, MeetingSchedule.month)
+            .execution_options(**stream)
         )
     )
 
@@ -118,6 +121,7 @@ def load_facts(
             .join(Unit, Unit.code == MeetingRecord.unit_code)
             .outerjoin(QualityRating, QualityRating.record_id == MeetingRecord.id)
             .where(in_scope, MeetingRecord.month.in_(sorted(months)))
+            .execution_options(**stream)
         )
     )
 
@@ -135,6 +139,7 @@ def load_facts(
             .group_by(
                 ReportSubmission.unit_code, ReportSubmission.report_type, ReportSubmission.period
             )
+            .execution_options(**stream)
         )
     )
 
