@@ -69,7 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int)
     revoke.set_defaults(func=_invite_revoke)
 
-    run = sub.add_parser("run", help="run the bot (long polling)")
+    run = sub.add_parser("run", help="run the bot (long polling, or --webhook)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="serve Telegram's webhook (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_LISTEN, WEBHOOK_PORT)",
+    )
     run.set_defaults(func=_run)
     sandbox = sub.add_parser("sandbox", help="chat with the bot in this terminal, no Telegram")
     sandbox.add_argument("--db", default="var/sandbox.sqlite3", help="sandbox database file")
@@ -185,13 +190,16 @@ def _invite_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.run import run_polling
+    from bot.run import run_polling, run_webhook, webhook_problem
 
     if not settings.telegram_bot_token:
         return _fail(
             "Chưa có TELEGRAM_BOT_TOKEN. Đặt biến môi trường này (hoặc trong tệp .env), "
             "hoặc chạy `chibo sandbox` để thử bot ngay trong cửa sổ dòng lệnh."
         )
+    if args.webhook:
+        problem = webhook_problem(settings)
+        return _fail(problem) if problem else run_webhook(settings)
     return run_polling(settings)
 
 

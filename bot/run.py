@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
+from urllib.parse import urlsplit
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from telegram import Update
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.context import Deps
@@ -25,12 +28,60 @@ def schema_is_current(db: Database) -> bool:
         return MigrationContext.configure(connection).get_current_revision() == head
 
 
-def run_polling(settings: Settings) -> int:
+def _application(settings: Settings) -> Application | None:  # type: ignore[type-arg]
     db = Database(settings.database_url)
     if not schema_is_current(db):
         log.error("the database schema is not current: run `chibo db upgrade` first")
-        return 2
+        return None
     application = build_application(Deps(settings, db, SystemClock(), settings.load_policy()))
     attach_scheduler(application)  # reminders and digests: plan into the outbox, dispatch
+    return application
+
+
+def run_polling(settings: Settings) -> int:
+    application = _application(settings)
+    if application is None:
+        return 2
     application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+# Telegram's rule for secret_token: 1-256 of A-Z a-z 0-9 _ -; we also want it unguessable.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+
+def webhook_problem(settings: Settings) -> str | None:
+    """Why webhook mode cannot start with these settings (a sentence for the CLI), or None."""
+    if not settings.webhook_url:
+        return "Chưa có WEBHOOK_URL (địa chỉ https mà Telegram gửi cập nhật tới)."
+    if not _SECRET.fullmatch(settings.webhook_secret):
+        return (
+            "WEBHOOK_SECRET phải có từ 16 đến 256 ký tự A-Z, a-z, 0-9, _ hoặc -: "
+            "không có nó, ai cũng gửi được cập nhật giả tới bot."
+        )
+    return None
+
+
+def run_webhook(settings: Settings) -> int:
+    """Serve Telegram's webhook; several instances may share one PostgreSQL (README).
+
+    Requests without the secret token header (X-Telegram-Bot-Api-Secret-Token) are
+    answered 403 by python-telegram-bot and never reach a handler.
+    """
+    problem = webhook_problem(settings)
+    if problem is not None:
+        log.error("%s", problem)
+        return 2
+    application = _application(settings)
+    if application is None:
+        return 2
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret,
+        allowed_updates=Update.ALL_TYPES,
+        bootstrap_retries=5,
+    )
     return 0

@@ -27,6 +27,13 @@ class Settings(BaseSettings):
     # Wrong invite codes a user may type within the window before being told to wait.
     invite_max_failures: int = 5
     invite_failure_window_minutes: int = 30
+    # `chibo run --webhook`: Telegram posts updates to WEBHOOK_URL (behind nginx, say);
+    # this process listens on WEBHOOK_LISTEN:WEBHOOK_PORT at the URL's path and
+    # accepts only requests carrying WEBHOOK_SECRET (see bot/run.py).
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str = ""
 
     def load_policy(self) -> Policy:
         return Policy.load(self.policy_file or None)
