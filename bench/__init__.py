@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench [--short] [--json-out FILE]` (see docs/benchmarks.md)."""
