@@ -6,12 +6,13 @@ import html
 import logging
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest
 
 import handlers
 from bot import limits
 from bot.context import DEPS_KEY, ChiboContext, Deps
+from bot.flood import flood_limiter
 from handlers.account import COMMANDS
 from messages.render import label, render
 
@@ -36,8 +37,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limited:
-        # Waits out RetryAfter and keeps us under Telegram's flood limits.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(flood_limiter())
     application = builder.build()
     application.bot_data[DEPS_KEY] = deps
     limits.register(application)  # group -1: oversized or userless updates stop here

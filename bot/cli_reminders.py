@@ -120,15 +120,16 @@ def _due_left(db: Database, now: datetime) -> int:
 
 
 def run_dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from telegram.ext import AIORateLimiter, ExtBot
+    from telegram.ext import ExtBot
 
+    from bot.flood import flood_limiter
     from scheduler.dispatcher import Dispatcher, DispatchStats
 
     if not settings.telegram_bot_token:
         return _fail("Chưa có TELEGRAM_BOT_TOKEN: không gửi được tin nhắn.")
     # A bare rate-limited bot: sending needs no handlers (and starts faster without them).
     options = {"base_url": settings.bot_api_base_url} if settings.bot_api_base_url else {}
-    bot = ExtBot(settings.telegram_bot_token, rate_limiter=AIORateLimiter(max_retries=3), **options)
+    bot = ExtBot(settings.telegram_bot_token, rate_limiter=flood_limiter(), **options)
     db = Database(settings.database_url)
     clock = SystemClock()
 
