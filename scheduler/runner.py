@@ -27,6 +27,7 @@ from scheduler.planner import plan_reminders
 from services.digest_delivery import plan_weekly_digests
 from services.meetings import fill_from_standing
 from storage.db import Database
+from storage.locks import advisory_lock
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,19 @@ PLANNERS: list[Planner] = [fill_standing_schedules, plan_reminders, plan_weekly_
 
 
 def run_planners(db: Database, now: datetime, policy: Policy) -> dict[str, int]:
-    """One plan tick: every planner, a failure in one logged and the others still run."""
+    """One plan tick: every planner, a failure in one logged and the others still run.
+
+    With several instances on one PostgreSQL, only the one holding the planner lock
+    plans (storage.locks); the others return {} and try again on their next tick.
+    """
+    with advisory_lock(db) as leader:
+        if not leader:
+            log.debug("another instance is planning; this tick skips")
+            return {}
+        return _run_planners(db, now, policy)
+
+
+def _run_planners(db: Database, now: datetime, policy: Policy) -> dict[str, int]:
     results: dict[str, int] = {}
     for planner in PLANNERS:
         name = getattr(planner, "__name__", repr(planner))
