@@ -13,6 +13,7 @@ from pathlib import Path
 from bot import cli_backup, cli_digest, cli_reminders
 from bot.settings import Settings
 from domain.invite_codes import deep_link, display
+from domain.localtime import use_zone
 from domain.org import OrgFileError
 from domain.roles import Role
 from services import invites, org
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = Settings()
+    use_zone(settings.timezone)
     settings.ensure_sqlite_dir()
     return int(args.func(args, settings) or 0)
 

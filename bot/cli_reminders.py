@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from bot.settings import Settings
-from domain.localtime import VN_TZ, to_local
+from domain.localtime import local_zone, to_local
 from scheduler.planner import compute_plan
 from services.clock import SystemClock
 from storage.db import Database
@@ -59,7 +59,7 @@ def _fail(message: str) -> int:
 
 def parse_local(text: str) -> datetime:
     try:
-        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=VN_TZ)
+        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=local_zone())
     except ValueError as error:
         raise ValueError(f'thời điểm phải có dạng "YYYY-MM-DD HH:MM": {text!r}') from error
 

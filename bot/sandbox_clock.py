@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from bot.context import Deps
 from bot.transport import ApiCall
-from domain.localtime import VN_TZ, at_local, to_local
+from domain.localtime import at_local, local_zone, to_local
 from scheduler.dispatcher import Dispatcher
 from scheduler.runner import run_planners
 from scheduler.timing import in_quiet_hours, reminder_slots
@@ -46,7 +46,7 @@ def parse_target(text: str, now: datetime) -> datetime:
         return now + timedelta(days=days, hours=hours, minutes=minutes)
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=VN_TZ)
+            return datetime.strptime(text, fmt).replace(tzinfo=local_zone())
         except ValueError:
             continue
     raise ValueError(text)

@@ -18,7 +18,7 @@ import re
 from datetime import date, datetime, time
 
 from domain.errors import DateParseError
-from domain.localtime import VN_TZ, to_local
+from domain.localtime import local_zone, to_local
 from domain.periods import Month
 from domain.recurrence import MonthlyRecurrence
 from domain.text_vi import fold
@@ -113,7 +113,7 @@ def parse_datetime(
         clock = default_time
     day, inferred = _date_part(date_text, text, local_now.date(), month)
     _check_tense(day, local_now.date(), inferred, future_only, past_only)
-    moment = datetime.combine(day, clock, tzinfo=VN_TZ)
+    moment = datetime.combine(day, clock, tzinfo=local_zone())
     if future_only and moment < local_now:
         raise DateParseError(
             f"Thời điểm {_show_moment(moment)} đã qua. Vui lòng nhập giờ muộn hơn "

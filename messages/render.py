@@ -10,26 +10,25 @@ from datetime import date, datetime
 from fractions import Fraction
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
+from domain.localtime import to_local
 from domain.text_vi import format_percent
 
 DEFAULT_LOCALE = "vi"
 LOCALES = ("vi", "en")
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _fmt_date(value: date | datetime) -> str:
     if isinstance(value, datetime):
-        value = value.astimezone(LOCAL_TZ).date()
+        value = to_local(value).date()
     return value.strftime("%d/%m/%Y")
 
 
 def _fmt_datetime(value: datetime) -> str:
-    return value.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+    return to_local(value).strftime("%H:%M %d/%m/%Y")
 
 
 def _fmt_percent(value: float | Fraction | None) -> str:
