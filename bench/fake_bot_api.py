@@ -45,6 +45,19 @@ class Call:
     at: float  # time.monotonic() when it arrived
     status: int = 200
     files: dict[str, int] = field(default_factory=dict)  # field name → size in bytes
+    path: str = ""  # the request path: tells apart clients given different base URLs
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback_data or url) of the inline keyboard, in reading order."""
+        markup = self.params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return [
+            (b["text"], b.get("callback_data") or b.get("url") or "")
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+        ]
 
     @property
     def chat_id(self) -> int | None:
@@ -71,11 +84,13 @@ class FakeBotApi:
         group_per_minute: int | None = None,
         bot_username: str = "ChiBoBot",
         lifetime: float = 900.0,
+        delay: float = 0.0,
     ) -> None:
         self.overall_per_second = overall_per_second
         self.group_per_minute = group_per_minute
         self.bot_username = bot_username
         self.lifetime = lifetime
+        self.delay = delay  # seconds before each answer, like a network round trip
         self.calls: list[Call] = []
         self.port = 0
         self._lock = threading.Lock()
@@ -173,6 +188,8 @@ class FakeBotApi:
                 length = int(headers.get("content-length") or 0)
                 body = await reader.readexactly(length) if length else b""
                 status, payload = self._handle(parts[1], headers.get("content-type", ""), body)
+                if self.delay:
+                    await asyncio.sleep(self.delay)
                 data = json.dumps(payload).encode()
                 reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests"}.get(status, "OK")
                 writer.write(
@@ -191,7 +208,7 @@ class FakeBotApi:
     def _handle(self, path: str, content_type: str, body: bytes) -> tuple[int, dict[str, Any]]:
         method = path.rsplit("/", 1)[-1].split("?", 1)[0]
         params, files = _parse(content_type, body)
-        call = Call(method, params, time.monotonic(), files=files)
+        call = Call(method, params, time.monotonic(), files=files, path=path)
         with self._lock:
             self.calls.append(call)
             if call.is_message:
