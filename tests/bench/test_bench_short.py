@@ -1,0 +1,79 @@
+"""`python -m bench --short`: every section is there and every figure is sane.
+
+Speed is reported (docs/benchmarks.md), not asserted: a busy CI machine must not
+fail the build. This test only proves the benchmark runs end to end on a clean
+clone and measures what it says.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_short_benchmark_runs_and_reports_every_section(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    docs = ROOT / "docs" / "benchmarks.md"
+    docs_before = docs.read_text(encoding="utf-8") if docs.exists() else None
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--short", "--json-out", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert json.loads(done.stdout) == result  # the same JSON on stdout
+    assert (docs.read_text(encoding="utf-8") if docs.exists() else None) == docs_before
+
+    assert result["schema"] == "chibo.bench/1" and result["mode"] == "short"
+    for section in ("machine", "data", "inbound", "outbound", "digest", "rss", "targets"):
+        assert section in result, section
+    machine = result["machine"]
+    assert machine["cores"] >= 1 and machine["python"] and machine["sqlite"]
+
+    inbound = result["inbound"]
+    assert inbound["bot"]["updates"] >= result["sizes"]["inbound_updates"]
+    assert inbound["echo"]["updates"] == inbound["bot"]["updates"]
+    assert inbound["sessions_registered"] == inbound["sessions"] > 0  # the flows really ran
+    assert {"/status", "/schedule", "/history", "button", "text"} <= set(inbound["mix"])
+    for figures in (inbound["bot"], inbound["echo"]):
+        assert 0 < figures["p50_ms"] <= figures["p99_ms"]
+    assert inbound["ratio_mean"] > 0
+
+    ceilings = result["outbound"]["ceiling"]
+    assert [c["cells"] for c in ceilings] == result["sizes"]["outbound_units"]
+    for c in ceilings:
+        assert c["planned"] >= c["cells"]  # a reminder for every secretary (and committees)
+        assert c["sent"] == c["planned"] and c["not_sent"] == 0
+        assert c["dispatch_per_second"] > 0 and c["raw_per_second"] > 0
+    limited = result["outbound"]["limited"]
+    assert 0 < limited["held_percent_of_limit"] <= 110
+    assert limited["max_in_any_1s"] <= limited["limit_per_second"]  # the emulator enforced it
+    assert limited["responses_429"] >= 0 and limited["group_messages"] > 0
+
+    sqlite = result["digest"]["sqlite"]
+    assert sqlite["queries"] == 6 and sqlite["seconds"] > 0 and sqlite["ratio_to_count"] > 0
+    assert sqlite["cells"] == result["data"]["cells"]
+    postgres = result["digest"]["postgresql"]
+    if os.environ.get("TEST_POSTGRES_URL"):
+        assert postgres.get("queries") == 6, postgres
+    else:
+        assert "skipped" in postgres
+
+    rss = result["rss"]
+    assert 20 < rss["idle_mb"] <= rss["peak_mb"] < 4000
+    assert rss["digest_replies"] == ["sendMessage", "sendDocument", "sendPhoto"]
+    assert rss["planned"]["plan_reminders"] > 0
+
+    assert set(result["targets"]) >= {"inbound", "dispatcher", "digest_sqlite", "rss"}
+    for target in result["targets"].values():
+        assert target["met"] in (True, False, None)
