@@ -37,7 +37,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limited:
-        builder = builder.rate_limiter(flood_limiter())
+        builder = builder.rate_limiter(flood_limiter(settings.send_rate_per_second))
     application = builder.build()
     application.bot_data[DEPS_KEY] = deps
     limits.register(application)  # group -1: oversized or userless updates stop here

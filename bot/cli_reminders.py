@@ -129,7 +129,8 @@ def run_dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _fail("Chưa có TELEGRAM_BOT_TOKEN: không gửi được tin nhắn.")
     # A bare rate-limited bot: sending needs no handlers (and starts faster without them).
     options = {"base_url": settings.bot_api_base_url} if settings.bot_api_base_url else {}
-    bot = ExtBot(settings.telegram_bot_token, rate_limiter=flood_limiter(), **options)
+    limiter = flood_limiter(settings.send_rate_per_second)
+    bot = ExtBot(settings.telegram_bot_token, rate_limiter=limiter, **options)
     db = Database(settings.database_url)
     clock = SystemClock()
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str = ""
+    # Messages per second this process may send (Telegram allows a bot about 30);
+    # N instances sharing one bot token should each get 30/N (docs/deploy.md).
+    send_rate_per_second: float = Field(default=30.0, gt=0, le=30)
 
     def load_policy(self) -> Policy:
         return Policy.load(self.policy_file or None)
