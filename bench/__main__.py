@@ -1,6 +1,6 @@
 """`python -m bench [--short] [--json-out FILE]`: the benchmarks, as JSON, and docs/benchmarks.md.
 
-Full mode (the figures in docs/benchmarks.md; about 10 minutes on 2 cores):
+Full mode (the figures in docs/benchmarks.md; about 12 minutes on 2 cores):
 10,000 synthetic updates; planning and dispatching for 10,000 and 100,000
 units; the held rate over 15 s; the digest of 10,000 cells × 24 months on
 SQLite and PostgreSQL; peak RSS at 10,000 cells. `--short` shrinks every size so
