@@ -149,7 +149,12 @@ async def held_rate(
         enqueue(session, messages, now=now)
 
     with FakeBotApi(overall_per_second=LIMIT_PER_SECOND, group_per_minute=20) as api:
-        settings = _settings(url, telegram_bot_token="123:BENCH", bot_api_base_url=api.base_url)
+        settings = _settings(
+            url,
+            telegram_bot_token="123:BENCH",
+            bot_api_base_url=api.base_url,
+            send_rate_per_second=LIMIT_PER_SECOND,  # the whole limit, whatever the environment
+        )
         app = build_application(Deps(settings, db, SystemClock(), policy), rate_limited=True)
         async with app:
             runner = SchedulerRunner(app)
