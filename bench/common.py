@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from telegram.request import BaseRequest, RequestData
 
+from bot.transport import bot_user
 from storage import migrate
 from storage.db import Database
 
@@ -158,9 +159,6 @@ def selects(statements: list[str]) -> int:
 # A Bot API that answers at once and keeps nothing
 
 
-BOT_ID = 7_000_000_001
-
-
 class NullTransport(BaseRequest):
     """Answers every call like Telegram would, in-process, and only counts them."""
 
@@ -186,7 +184,7 @@ class NullTransport(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         result: Any = True
         if api_method == "getMe":
-            result = {"id": BOT_ID, "is_bot": True, "first_name": "Chi bộ bot", "username": "B"}
+            result = bot_user("B")
         elif api_method.startswith("send") and request_data is not None:
             self.sends += 1
             chat_id = request_data.parameters.get("chat_id")

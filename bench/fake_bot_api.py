@@ -34,8 +34,9 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.transport import BOT_ID, bot_user
+
 HOST = "127.0.0.1"
-BOT_ID = 7_000_000_001
 
 
 @dataclass
@@ -245,15 +246,7 @@ class FakeBotApi:
 
     def _result(self, method: str, params: dict[str, Any], message_id: int) -> Any:
         if method == "getMe":
-            return {
-                "id": BOT_ID,
-                "is_bot": True,
-                "first_name": "Chi bộ bot",
-                "username": self.bot_username,
-                "can_join_groups": True,
-                "can_read_all_group_messages": False,
-                "supports_inline_queries": False,
-            }
+            return bot_user(self.bot_username)
         if method == "getUpdates":
             return []
         if method == "getWebhookInfo":

@@ -25,12 +25,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bench.common import BOT_ID, ms, percentile
+from bench.common import ms, percentile
 from bench.synthetic import SyntheticOrg, bench_now
 from bot.app import build_application
 from bot.context import Deps
 from bot.settings import Settings
-from bot.transport import LocalTransport
+from bot.transport import BOT_ID, LocalTransport
 from domain.localtime import local_date
 from domain.periods import Month
 from domain.policy import Policy

@@ -45,6 +45,19 @@ class ApiCall:
         ]
 
 
+def bot_user(username: str) -> dict[str, Any]:
+    """What getMe answers: the bot's own Telegram user."""
+    return {
+        "id": BOT_ID,
+        "is_bot": True,
+        "first_name": "Chi bộ bot",
+        "username": username,
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    }
+
+
 class LocalTransport(BaseRequest):
     def __init__(self, bot_username: str = "ChiBoBot") -> None:
         self.bot_username = bot_username
@@ -79,15 +92,7 @@ class LocalTransport(BaseRequest):
 
     def _answer(self, api_method: str, params: dict[str, Any]) -> Any:
         if api_method == "getMe":
-            return {
-                "id": BOT_ID,
-                "is_bot": True,
-                "first_name": "Chi bộ bot",
-                "username": self.bot_username,
-                "can_join_groups": True,
-                "can_read_all_group_messages": False,
-                "supports_inline_queries": False,
-            }
+            return bot_user(self.bot_username)
         if api_method == "getUpdates":
             return []
         if api_method.startswith(("send", "edit")) and "chat_id" in params:
