@@ -7,6 +7,8 @@ their cluster; the files go with the digest as Telegram documents.
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
@@ -40,6 +42,15 @@ def _today(context: ChiboContext):  # type: ignore[no-untyped-def]
     return local_date(context.deps.clock.now())
 
 
+async def _build(context: ChiboContext, scope_code: str) -> rules.Digest:
+    """The digest, computed in a worker thread: a big bloc takes seconds of CPU, and the
+    event loop must keep answering everyone else meanwhile."""
+    deps = context.deps
+    return await asyncio.to_thread(
+        service.build_digest, deps.db, scope_code, _today(context), deps.policy
+    )
+
+
 async def _send_digest(
     update: Update, context: ChiboContext, digest: rules.Digest, *, chart: bool = True
 ) -> None:
@@ -48,13 +59,15 @@ async def _send_digest(
     locale = context.locale
     await message.reply_html(digest_summary(digest, locale))
     stem = file_stem(digest)
+    xlsx = await asyncio.to_thread(digest_xlsx, digest, locale)
     await message.reply_document(
-        InputFile(digest_xlsx(digest, locale), filename=f"{stem}.xlsx"),
+        InputFile(xlsx, filename=f"{stem}.xlsx"),
         caption=render("digest_file_caption", locale, kind="xlsx", scope_name=digest.scope.name),
     )
     if chart:
+        png = await asyncio.to_thread(digest_chart_png, digest, locale)
         await message.reply_photo(
-            InputFile(digest_chart_png(digest, locale), filename=f"{stem}.png"),
+            InputFile(png, filename=f"{stem}.png"),
             caption=render(
                 "digest_chart_caption", locale, scope_name=digest.scope.name, at=digest.at
             ),
@@ -68,13 +81,12 @@ async def digest_command(update: Update, context: ChiboContext) -> None:
     want_docx = bool(context.args) and context.args[0].lower() in ("docx", "thongbao", "tb")
     issuer = service.root_name(context.deps.db)
     for scope in _top_scopes(actor, Action.DIGEST):
-        digest = service.build_digest(
-            context.deps.db, scope.unit_code, _today(context), context.deps.policy
-        )
+        digest = await _build(context, scope.unit_code)
         if want_docx:
+            docx = await asyncio.to_thread(digest_docx, digest, context.locale, issuer=issuer)
             await message.reply_document(
                 InputFile(
-                    digest_docx(digest, context.locale, issuer=issuer),
+                    docx,
                     filename=f"thong-bao-{file_stem(digest)}.docx",
                 ),
                 caption=render(
@@ -90,9 +102,7 @@ async def overdue_command(update: Update, context: ChiboContext) -> None:
     assert message is not None
     actor = context.require_actor()
     for scope in _top_scopes(actor, Action.OVERDUE):
-        digest = service.build_digest(
-            context.deps.db, scope.unit_code, _today(context), context.deps.policy
-        )
+        digest = await _build(context, scope.unit_code)
         await message.reply_html(overdue_text(digest, context.locale))
 
 
@@ -145,9 +155,7 @@ async def cluster_command(update: Update, context: ChiboContext) -> None:
             render("digest_cluster_refused", context.locale, cluster=cluster.name, own=own)
         )
         return
-    digest = service.build_digest(
-        context.deps.db, cluster.code, _today(context), context.deps.policy
-    )
+    digest = await _build(context, cluster.code)
     await _send_digest(update, context, digest, chart=False)
 
 
