@@ -29,11 +29,11 @@ from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue
 from tests.conftest import DEMO_ORG
+from tests.policy_files import without_quiet_hours
 from tests.scaleout.helpers import free_port, message, post_update, press, webhook_bot, webhook_env
 
 ROWS = 240
 SECRETARY = 5001  # Chi bộ Văn phòng (VPUBND-01)
-POLICY_DEFAULT = Path(__file__).resolve().parents[2] / "domain" / "policy_default.yaml"
 
 
 @pytest.fixture
@@ -83,18 +83,6 @@ def _seed(url: str) -> None:
         db.dispose()
 
 
-def _no_quiet_hours(tmp_path: Path) -> Path:
-    """The shipped policy with no quiet hours: the test may run at any time of day."""
-    text = POLICY_DEFAULT.read_text(encoding="utf-8")
-    text = text.replace(
-        'quiet_hours: {start: "21:00", end: "07:00"}', 'quiet_hours: {start: "00:00", end: "00:00"}'
-    )
-    assert "00:00" in text
-    path = tmp_path / "policy.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def _reply(api: FakeBotApi, after: int, instance: str, timeout: float = 20.0) -> Call:
     """The first dialog prompt to the secretary, sent by `instance`, after call number `after`."""
 
@@ -124,7 +112,7 @@ def test_two_instances_send_each_reminder_once_and_share_dialogs(
     pg_url: str, api: FakeBotApi, tmp_path: Path
 ) -> None:
     _seed(pg_url)
-    policy = _no_quiet_hours(tmp_path)
+    policy = without_quiet_hours(tmp_path)
     ports = {"a": free_port(), "b": free_port()}
     with ExitStack() as stack:
         for name, port in ports.items():
