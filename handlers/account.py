@@ -7,8 +7,11 @@ from telegram.ext import CommandHandler
 
 from bot.access import guarded
 from bot.context import ChiboContext
-from domain.roles import Action
+from domain.roles import Action, Role
+from handlers.dialog import FLOWS
+from handlers.flows.common import meeting_units
 from messages.render import label, render
+from services.actors import Actor
 
 # The command menu, in the order /help lists it; each entry names the action it needs.
 COMMANDS: tuple[tuple[str, Action], ...] = (
@@ -36,9 +39,21 @@ def help_text(context: ChiboContext, available: frozenset[str] | None = None) ->
     commands = [
         {"command": name, "description": label(f"command.{name}", context.locale)}
         for name, action in COMMANDS
-        if actor.may(action) and name in provided
+        if actor.may(action) and name in provided and _has_units_for(actor, name)
     ]
     return render("help", context.locale, commands=commands)
+
+
+def _has_units_for(actor: Actor, command: str) -> bool:
+    """A flow command is listed only if the actor keeps a unit it applies to.
+
+    A sub-cell's secretary may not /report (sub-cells report to their base
+    committee); an admin acts for any unit by code.
+    """
+    flow = FLOWS.get(command)
+    if flow is None or Role.ADMIN in actor.roles:
+        return True
+    return bool(meeting_units(actor, flow.action, flow.unit_kinds))
 
 
 async def show_help(update: Update, context: ChiboContext) -> None:

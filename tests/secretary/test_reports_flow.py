@@ -85,3 +85,9 @@ async def test_committee_secretary_confirms_for_the_base_committee(
     calls = await bot.press(COMMITTEE_SECRETARY, button(calls, "Báo cáo tháng 11/2026"))
     await bot.press(COMMITTEE_SECRETARY, button(calls, "Đã gửi"))
     assert [r.unit_code for r in submissions(db)] == ["VPUBND"]
+
+
+async def test_help_lists_report_only_for_base_organisations(bot: BotHarness) -> None:
+    assert "/report" not in texts(await bot.send(SECRETARY, "/help"))
+    assert "/report" in texts(await bot.send(REPORTER, "/help"))
+    assert "/report" in texts(await bot.send(COMMITTEE_SECRETARY, "/help"))
