@@ -265,17 +265,6 @@ def cancel_schedule(
         session.flush()
 
 
-def stop_recurrence(db: Database, unit_code: str, kind: MeetingKind) -> None:
-    with db.transaction() as session:
-        standing = session.scalar(
-            select(StandingSchedule).where(
-                StandingSchedule.unit_code == unit_code, StandingSchedule.kind == kind
-            )
-        )
-        if standing is not None:
-            session.delete(standing)
-
-
 def fill_from_standing(db: Database, month: Month, *, now: datetime) -> int:
     """Register `month` for every unit with a standing rule and no schedule yet."""
     created = 0
