@@ -108,7 +108,13 @@ def _org_import(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, UnicodeDecodeError) as error:
         return _fail(f"Không đọc được tệp {args.file}: {error}")
     try:
-        result = org.import_org(_db(settings), text, now=SystemClock().now(), actor=CLI_ACTOR)
+        result = org.import_org(
+            _db(settings),
+            text,
+            now=SystemClock().now(),
+            actor=CLI_ACTOR,
+            policy=settings.load_policy(),
+        )
     except OrgFileError as error:
         return _fail(f"Tệp {args.file} có lỗi, chưa ghi gì vào cơ sở dữ liệu:\n{error}")
     print(

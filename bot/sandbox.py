@@ -24,6 +24,7 @@ from bot.sandbox_clock import SandboxClock
 from bot.settings import Settings
 from bot.transport import ApiCall, LocalTransport
 from domain.invite_codes import display
+from domain.policy import Policy
 from domain.roles import Role
 from messages.render import label
 from services.clock import Clock, ManualClock, SystemClock
@@ -67,7 +68,7 @@ SANDBOX_HELP = f"""Lệnh của sandbox:
   còn lại   gửi như một tin nhắn Telegram (ví dụ /help, /start MÃ-MỜI)"""
 
 
-def prepare_database(path: Path, clock: Clock) -> tuple[Database, str]:
+def prepare_database(path: Path, clock: Clock, policy: Policy) -> tuple[Database, str]:
     """A fresh demo bloc with every persona bound; returns a spare invite for the stranger."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
@@ -76,7 +77,7 @@ def prepare_database(path: Path, clock: Clock) -> tuple[Database, str]:
     migrate.upgrade(url)
     db = Database(url)
     now = clock.now()
-    import_org(db, DEMO_ORG.read_text(encoding="utf-8"), now=now, actor="sandbox")
+    import_org(db, DEMO_ORG.read_text(encoding="utf-8"), now=now, actor="sandbox", policy=policy)
     for p in PERSONAS:
         if p.role is None or p.unit is None:
             continue
@@ -226,7 +227,7 @@ async def _chat_loop(chat: TerminalChat) -> None:
 
 def run_sandbox(settings: Settings, db_path: Path) -> int:
     clock = ManualClock(SystemClock().now())  # `:clock +2d` moves it
-    db, spare_code = prepare_database(db_path, clock)
+    db, spare_code = prepare_database(db_path, clock, settings.load_policy())
     sandbox_settings = settings.model_copy(update={"database_url": db.url})
     transport = LocalTransport(settings.bot_username)
     application = build_application(

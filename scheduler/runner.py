@@ -25,6 +25,7 @@ from domain.policy import Policy
 from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.planner import plan_reminders
 from services.digest_delivery import plan_weekly_digests
+from services import ledger
 from services.meetings import fill_from_standing
 from storage.db import Database
 from storage.locks import advisory_lock
@@ -39,11 +40,21 @@ DISPATCH_EVERY = timedelta(seconds=3)
 
 def fill_standing_schedules(db: Database, now: datetime, policy: Policy) -> int:
     """Next month's schedules from standing rules ("ngày 5 hằng tháng")."""
-    return fill_from_standing(db, Month.of(local_date(now)).next(), now=now)
+    return fill_from_standing(db, Month.of(local_date(now)).next(), now=now, policy=policy)
+
+
+def extend_ledger(db: Database, now: datetime, policy: Policy) -> int:
+    """Open the obligations of periods that began since the last tick."""
+    return ledger.extend(db, now, policy)
 
 
 # Run in this order on every plan tick; each is isolated from the others' failures.
-PLANNERS: list[Planner] = [fill_standing_schedules, plan_reminders, plan_weekly_digests]
+PLANNERS: list[Planner] = [
+    extend_ledger,
+    fill_standing_schedules,
+    plan_reminders,
+    plan_weekly_digests,
+]
 
 
 def run_planners(db: Database, now: datetime, policy: Policy) -> dict[str, int]:

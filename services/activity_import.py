@@ -27,7 +27,9 @@ from domain.activity_csv import (
     parse_activity_csv,
 )
 from domain.localtime import local_date
+from domain.obligations import Selection
 from domain.policy import Policy
+from services import ledger
 from storage import audit
 from storage.db import Database
 from storage.models import MeetingRecord, MeetingSchedule, QualityRating, ReportSubmission, Unit
@@ -61,7 +63,22 @@ def import_activity(
     with db.transaction() as session:
         units = {code: kind for code, kind in session.execute(select(Unit.code, Unit.kind))}
         parsed = parse_activity_csv(text, units, policy, local_date(now))
-        return _Importer(session, now, actor).run(parsed)
+        result = _Importer(session, now, actor).run(parsed)
+        _refresh_ledger(session, policy, now, parsed)
+        return result
+
+
+def _refresh_ledger(session: Session, policy: Policy, now: datetime, parsed: ActivityFile) -> None:
+    """The obligations the imported facts settle; the ledger reaches back to cover them."""
+    months = frozenset(row.month for row in parsed.meetings)
+    reports = frozenset((r.report_type, r.period.key) for r in parsed.reports)
+    days = [m.first_day for m in months] + [r.period.first_day for r in parsed.reports]
+    if not days:
+        return
+    ledger.cover_from(session, policy, now, min(days))
+    selection = Selection(months, frozenset(m.quarter for m in months), reports)
+    units = {row.unit for row in parsed.meetings} | {r.unit for r in parsed.reports}
+    ledger.refresh(session, policy, now, selection, units)
 
 
 class _Importer:

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from domain.errors import UserInputError
 from domain.localtime import at_local, local_date, to_local
 from domain.meeting_kinds import MeetingKind
+from domain.obligations import selection_of_month
 from domain.periods import Month, edit_window_closes, is_period_open
 from domain.policy import Policy
 from domain.recurrence import MonthlyRecurrence
 from domain.roles import Action
 from domain.rubric import MeetingFacts, RatingResult, score_rating
+from services import ledger
 from services.actors import Actor
 from storage import audit
 from storage.db import Database
@@ -147,6 +149,8 @@ def register_schedule(
             )
             if _schedule_row(session, request.unit_code, request.kind, following) is None:
                 _upsert_schedule(session, actor, nxt, now, source="recurrence")
+                ledger.refresh_month(session, policy, now, request.unit_code, following)
+        ledger.refresh_month(session, policy, now, request.unit_code, request.month)
         return view
 
 
@@ -263,11 +267,12 @@ def cancel_schedule(
         )
         # A cancelled month should not be refilled by the standing rule.
         session.flush()
+        ledger.refresh_month(session, policy, now, unit_code, month)
 
 
-def fill_from_standing(db: Database, month: Month, *, now: datetime) -> int:
+def fill_from_standing(db: Database, month: Month, *, now: datetime, policy: Policy) -> int:
     """Register `month` for every unit with a standing rule and no schedule yet."""
-    created = 0
+    filled: set[str] = set()
     with db.transaction() as session:
         rows = session.execute(
             select(MeetingSchedule.unit_code, MeetingSchedule.kind).where(
@@ -294,8 +299,10 @@ def fill_from_standing(db: Database, month: Month, *, now: datetime) -> int:
                     updated_at=now,
                 )
             )
-            created += 1
-    return created
+            filled.add(standing.unit_code)
+        session.flush()
+        ledger.refresh(session, policy, now, selection_of_month(month), filled)
+    return len(filled)
 
 
 # --- Records ---------------------------------------------------------------------------
@@ -413,6 +420,7 @@ def record_meeting(
             session.delete(row.rating)  # a meeting not held has nothing to rate
         _update_member_count(session, actor, unit_code, record, now)
         session.flush()
+        ledger.refresh_month(session, policy, now, unit_code, month)
         audit.record(
             session,
             at=now,
@@ -535,4 +543,6 @@ def rate_meeting(
             old=old,
             new={"score": result.total, "level": result.level.value, "answers": dict(answers)},
         )
+        session.flush()
+        ledger.refresh_month(session, policy, now, unit_code, month)
         return result

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.org import UnitKind, UnitRow, fold, parse_org_csv, tree_path
+from domain.policy import Policy
+from services import ledger
 from storage import audit
 from storage.db import Database
 from storage.models import Unit
@@ -23,12 +25,15 @@ class ImportResult:
     total_units: int
 
 
-def import_org(db: Database, text: str, *, now: datetime, actor: str) -> ImportResult:
+def import_org(
+    db: Database, text: str, *, now: datetime, actor: str, policy: Policy
+) -> ImportResult:
     """Upsert units by code. Validates the whole file first: a bad file writes nothing."""
     with db.transaction() as session:
         existing = {u.code: u for u in session.scalars(select(Unit))}
         rows = parse_org_csv(text, {code: u.kind for code, u in existing.items()})
         created = updated = 0
+        changed: list[str] = []
         for row in _parents_first(rows, existing):
             parent_path = _path_of(row.parent, existing)
             values = _values(row, parent_path)
@@ -38,6 +43,7 @@ def import_org(db: Database, text: str, *, now: datetime, actor: str) -> ImportR
                 session.add(unit)
                 existing[row.code] = unit
                 created += 1
+                changed.append(row.code)
                 audit.record(
                     session,
                     at=now,
@@ -55,6 +61,7 @@ def import_org(db: Database, text: str, *, now: datetime, actor: str) -> ImportR
                 setattr(unit, k, v)
             unit.updated_at = now
             updated += 1
+            changed.append(row.code)
             audit.record(
                 session,
                 at=now,
@@ -67,6 +74,8 @@ def import_org(db: Database, text: str, *, now: datetime, actor: str) -> ImportR
             )
         session.flush()
         _refresh_moved_subtrees(existing)
+        # A new unit, or one whose kind or state changed, owes different duties.
+        ledger.refresh_units(session, policy, now, changed)
         total = len(existing)
     return ImportResult(created, updated, len(rows) - created - updated, total)
 

@@ -12,6 +12,7 @@ from domain.localtime import local_date
 from domain.periods import parse_period_key
 from domain.policy import Policy
 from domain.reports import ReportStatus, due_date, reports_due, submission_status
+from services import ledger
 from services.actors import Actor
 from storage import audit
 from storage.db import Database
@@ -129,6 +130,8 @@ def confirm_report(
                 "document": document[1] if document else None,
             },
         )
+        session.flush()
+        ledger.refresh_report(session, policy, now, unit_code, report_type, period.key)
     return ReportItem(
         report_type,
         rtype.name_vi,

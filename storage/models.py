@@ -327,3 +327,60 @@ class PlannerRun(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime)
     messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LedgerEntry(Base):
+    """One obligation of one unit for one period: the compliance ledger's row.
+
+    Kept in step with the facts in the same transaction that changes them
+    (`services.ledger`); `domain.obligations` says what each column means and how a
+    status as of any instant follows from them. `chibo ledger rebuild` recomputes
+    every row from the facts.
+    """
+
+    __tablename__ = "obligations"
+    __table_args__ = (
+        UniqueConstraint("unit_code", "kind", "subject", "period"),
+        # The digest and the exports read one period of one kind for a whole subtree.
+        Index("ix_obligations_kind_period", "kind", "period", "unit_code"),
+        # The reminder planner reads what is still open around today.
+        Index("ix_obligations_open", "resolution", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    kind: Mapped[str] = mapped_column(String(32))  # domain ObligationKind value
+    subject: Mapped[str] = mapped_column(String(64))  # meeting kind, report type, …
+    period: Mapped[str] = mapped_column(String(16))  # "2026-12", "2026-Q4", "2026"
+    due_on: Mapped[date] = mapped_column(Date)
+    resolution: Mapped[str] = mapped_column(String(16), default="open")  # domain Resolution
+    done_on: Mapped[date | None] = mapped_column(Date)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LedgerState(Base):
+    """How far the ledger reaches: from `start_on`, with periods opened up to `extended_through`."""
+
+    __tablename__ = "ledger_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    start_on: Mapped[date] = mapped_column(Date)
+    extended_through: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DigestSnapshot(Base):
+    """The figures of a weekly digest as sent, frozen: later corrections are shown
+    beside them, never written over them."""
+
+    __tablename__ = "digest_snapshots"
+
+    scope_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[date] = mapped_column(Date, primary_key=True)
+    totals: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.policy import default_policy
 from services.org import import_org
 from storage.db import Database
 from tests.conftest import DEMO_ORG, T0
@@ -25,7 +26,13 @@ def cast_db_file(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Pat
     shutil.copy(migrated_db_file, path)
     database = Database(f"sqlite:///{path}")
     try:
-        import_org(database, DEMO_ORG.read_text(encoding="utf-8"), now=T0, actor="test")
+        import_org(
+            database,
+            DEMO_ORG.read_text(encoding="utf-8"),
+            now=T0,
+            actor="test",
+            policy=default_policy(),
+        )
         bind_personas(database, T0)
     finally:
         database.dispose()

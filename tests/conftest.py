@@ -16,6 +16,7 @@ from bot.app import build_application
 from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
+from domain.policy import default_policy
 from services.clock import ManualClock
 from services.org import import_org
 from storage import migrate
@@ -133,7 +134,13 @@ def settings(db_url: str) -> Settings:
 
 @pytest.fixture
 def demo_org(db: Database, clock: ManualClock) -> None:
-    import_org(db, DEMO_ORG.read_text(encoding="utf-8"), now=clock.now(), actor="test")
+    import_org(
+        db,
+        DEMO_ORG.read_text(encoding="utf-8"),
+        now=clock.now(),
+        actor="test",
+        policy=default_policy(),
+    )
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from domain.policy import default_policy
 from domain.roles import Role
 from services.clock import ManualClock
 from services.org import import_org
@@ -33,7 +34,7 @@ AT = date(2026, 11, 30)
 
 @pytest.fixture
 def small_org(db: Database, clock: ManualClock) -> None:
-    import_org(db, SMALL_ORG, now=clock.now(), actor="test")
+    import_org(db, SMALL_ORG, now=clock.now(), actor="test", policy=default_policy())
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from bench.fake_bot_api import Call, FakeBotApi
 from domain.localtime import local_date
 from domain.periods import Month
+from domain.policy import default_policy
 from domain.roles import Role
 from services.invites import TelegramUser, Throttle, create_invite, redeem
 from services.org import import_org
@@ -47,7 +48,13 @@ def _seed(url: str) -> None:
     db = Database(url)
     now = datetime.now(UTC)
     try:
-        import_org(db, DEMO_ORG.read_text(encoding="utf-8"), now=now, actor="test")
+        import_org(
+            db,
+            DEMO_ORG.read_text(encoding="utf-8"),
+            now=now,
+            actor="test",
+            policy=default_policy(),
+        )
         invite = create_invite(
             db,
             role=Role.SECRETARY,

@@ -13,6 +13,7 @@ from bot.sandbox import TerminalChat, prepare_database
 from bot.sandbox_clock import SandboxClock, parse_target
 from bot.settings import Settings
 from bot.transport import LocalTransport
+from domain.policy import default_policy
 from domain.roles import Role
 from services.clock import ManualClock
 from storage.db import Database
@@ -73,7 +74,7 @@ async def test_sandbox_clock_jump_delivers_reminders_to_the_persona(
     from bot.context import DEPS_KEY, Deps
 
     clock = ManualClock(local("2026-12-20 09:00"))
-    db, _ = prepare_database(tmp_path / "sandbox.sqlite3", clock)
+    db, _ = prepare_database(tmp_path / "sandbox.sqlite3", clock, default_policy())
     settle_month(db, "2026-12", now=clock.now())
     transport = LocalTransport()
     settings = Settings(_env_file=None, database_url=db.url)  # type: ignore[call-arg]

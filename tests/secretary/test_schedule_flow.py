@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from domain.policy import default_policy
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import AuditEntry, MeetingSchedule, StandingSchedule
@@ -213,8 +214,8 @@ async def test_standing_rule_fills_later_months_but_not_a_cancelled_one(
     calls = await register_december(bot)
     calls = await bot.press(SECRETARY, button(calls, "ngày 5 hằng tháng"))
     await bot.press(SECRETARY, button(calls, "Xác nhận"))
-    assert fill_from_standing(db, Month(2027, 2), now=clock.now()) == 1
-    assert fill_from_standing(db, Month(2027, 2), now=clock.now()) == 0
+    assert fill_from_standing(db, Month(2027, 2), now=clock.now(), policy=default_policy()) == 1
+    assert fill_from_standing(db, Month(2027, 2), now=clock.now(), policy=default_policy()) == 0
     feb = [r for r in schedules(db) if r.month == "2027-02"]
     assert [(r.source, r.planned_at) for r in feb] == [
         ("recurrence", datetime(2027, 2, 5, 7, 0, tzinfo=UTC))
@@ -225,4 +226,4 @@ async def test_standing_rule_fills_later_months_but_not_a_cancelled_one(
             .where(MeetingSchedule.month == "2027-02")
             .values(status="cancelled")
         )
-    assert fill_from_standing(db, Month(2027, 2), now=clock.now()) == 0
+    assert fill_from_standing(db, Month(2027, 2), now=clock.now(), policy=default_policy()) == 0

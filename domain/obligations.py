@@ -1,0 +1,548 @@
+"""The compliance ledger's rules: the one definition of "what counts".
+
+For a unit and a period the policy gives obligations (register the monthly
+schedule, hold and record the monthly meeting, rate it, hold a thematic meeting
+each quarter, send each periodic report), each with a due date. The facts
+(schedules, records, ratings, report submissions) resolve them. The status of an
+obligation as of an instant follows from its due date and from when, and how, it
+was resolved:
+
+- on time / late: done (`done_on` on or before `due_on`, or after);
+- excused: not done, with an accepted reason (a meeting not held "có lý do");
+- missing: recorded as not done without an accepted reason, or not done once the
+  due date has passed (the due day itself still counts as on time);
+- pending: not done, not due yet.
+
+Everything here is pure; `services.ledger` keeps the rows in step with the facts,
+and every reader (/status, reminders, escalation, the digest, /unit, exports)
+goes through these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from domain.localtime import at_local, local_date
+from domain.meeting_kinds import MONTHLY_KIND, MeetingKind
+from domain.org import CELL_KINDS, REPORTING_KINDS, UnitKind
+from domain.periods import Month, Quarter, edit_window_closes, parse_period_key
+from domain.policy import Policy
+from domain.reports import (
+    ReportDue,
+    deadlines_between,
+    due_date,
+    latest_due,
+    period_containing,
+)
+
+
+class ObligationKind(StrEnum):
+    REGISTRATION = "registration"  # register the monthly meeting's schedule (subject: kind)
+    MEETING = "meeting"  # hold the monthly meeting and record it (subject: kind)
+    RATING = "rating"  # self-rate a held meeting (subject: kind)
+    THEMATIC = "thematic"  # hold a thematic meeting in the quarter (subject: "thematic")
+    REPORT = "report"  # send a periodic report (subject: report type code)
+
+
+class Resolution(StrEnum):
+    """What the facts say, whatever the date: the stored part of an obligation's state."""
+
+    OPEN = "open"  # nothing settles it yet
+    DONE = "done"
+    EXCUSED = "excused"  # recorded as not done, with an accepted reason
+    FAILED = "failed"  # recorded as not done, without an accepted reason
+
+
+class Status(StrEnum):
+    """An obligation's status as of an instant."""
+
+    PENDING = "pending"
+    ON_TIME = "on_time"
+    LATE = "late"
+    EXCUSED = "excused"
+    MISSING = "missing"
+
+
+# Kinds whose period is a month (the others: a quarter, a report period).
+MONTH_KINDS = frozenset(
+    {ObligationKind.REGISTRATION, ObligationKind.MEETING, ObligationKind.RATING}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    unit_code: str
+    kind: ObligationKind
+    subject: str
+    period: str  # period key: "2026-12", "2026-Q4", "2026-H1", "2026"
+    due_on: date
+    resolution: Resolution = Resolution.OPEN
+    done_on: date | None = None  # the day it was done (held, registered, sent), local
+    resolved_at: datetime | None = None  # when the resolving fact became known
+    planned_at: datetime | None = None  # meetings: the registered date (None: none, cancelled)
+    since: datetime | None = None  # when it became actionable: a rating, a cancelled meeting
+    note: str | None = None  # why a meeting was not held
+    source: str | None = None  # the fact that resolves it, "meeting_records/42"
+
+    @property
+    def key(self) -> tuple[str, ObligationKind, str, str]:
+        return (self.unit_code, self.kind, self.subject, self.period)
+
+    def status_at(self, day: date, cutoff: datetime) -> Status:
+        """The status as of `cutoff`, `day` being its local date (or, for "as of the end
+        of day D", D with the cutoff at the end of D)."""
+        known = self.resolved_at is not None and self.resolved_at < cutoff
+        if known and self.resolution != Resolution.OPEN:
+            return resolved_status(self.resolution, self.done_on, self.due_on)
+        return Status.MISSING if day > self.due_on else Status.PENDING
+
+    def status(self, now: datetime) -> Status:
+        return self.status_at(local_date(now), now)
+
+
+def resolved_status(resolution: Resolution, done_on: date | None, due_on: date) -> Status:
+    if resolution == Resolution.DONE:
+        return Status.ON_TIME if done_on is not None and done_on <= due_on else Status.LATE
+    if resolution == Resolution.EXCUSED:
+        return Status.EXCUSED
+    return Status.MISSING
+
+
+def end_of_day(day: date) -> datetime:
+    """The instant local day `day` ends: facts known before it count for that day."""
+    return at_local(day + timedelta(days=1), time(0, 0))
+
+
+# ---------------------------------------------------------------------------
+# Due dates: one function per kind
+
+
+def registration_due(policy: Policy, month: Month) -> date:
+    """When the schedule for `month` must be registered (default: the 25th of the month before)."""
+    rule = policy.registration
+    return month.plus(rule.due_month_offset).day(rule.due_day)
+
+
+def meeting_due(month: Month) -> date:
+    return month.last_day
+
+
+def rating_due(policy: Policy, month: Month) -> date:
+    """A meeting can be rated until its month closes for editing."""
+    return edit_window_closes(month, policy.edit_grace_days)
+
+
+def thematic_due(quarter: Quarter) -> date:
+    return quarter.last_day
+
+
+# ---------------------------------------------------------------------------
+# Which obligations a unit has
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerUnit:
+    code: str
+    kind: UnitKind
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Span:
+    """The ledger covers obligations due on or after `start` that have opened by `today`.
+
+    An obligation opens when its period starts (a registration: the first day of the
+    month its due date falls in), so what is due ahead is known before it is due.
+    """
+
+    start: date
+    today: date
+
+    def covers(self, opens_on: date, due_on: date) -> bool:
+        return due_on >= self.start and opens_on <= self.today
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which periods a refresh recomputes: months (registration, meeting, rating),
+    quarters (thematic) and report periods (type code, period key)."""
+
+    months: frozenset[Month] = frozenset()
+    quarters: frozenset[Quarter] = frozenset()
+    reports: frozenset[tuple[str, str]] = frozenset()
+
+    def __or__(self, other: Selection) -> Selection:
+        return Selection(
+            self.months | other.months,
+            self.quarters | other.quarters,
+            self.reports | other.reports,
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.months or self.quarters or self.reports)
+
+    @property
+    def fact_months(self) -> frozenset[Month]:
+        """The months whose schedules and records a refresh must read."""
+        return self.months | {m for q in self.quarters for m in q.months}
+
+    def holds(self, kind: ObligationKind, subject: str, period: str) -> bool:
+        if kind in MONTH_KINDS:
+            return Month.parse(period) in self.months
+        if kind == ObligationKind.THEMATIC:
+            return parse_period_key(period) in self.quarters
+        return (subject, period) in self.reports
+
+
+def selection_of_month(month: Month) -> Selection:
+    """Everything a schedule or record of `month` can change."""
+    return Selection(frozenset({month}), frozenset({month.quarter}))
+
+
+def selection_of_report(report_type: str, period: str) -> Selection:
+    return Selection(reports=frozenset({(report_type, period)}))
+
+
+def selection_between(policy: Policy, first: date, last: date) -> Selection:
+    """Every period with an obligation that opens in [first, last]."""
+    months: set[Month] = set()
+    month, end = Month.of(first).plus(-13), Month.of(last).plus(13)
+    while month <= end:
+        opens = (month.first_day, _registration_opens(policy, month))
+        if any(first <= day <= last for day in opens):
+            months.add(month)
+        month = month.next()
+    quarters: set[Quarter] = set()
+    quarter = Quarter.of(first)
+    while quarter.first_day <= last:
+        if quarter.first_day >= first:
+            quarters.add(quarter)
+        quarter = quarter.next()
+    reports: set[tuple[str, str]] = set()
+    for report_type in policy.report_types:
+        period = period_containing(report_type, first)
+        while period.first_day <= last:
+            if period.first_day >= first and report_type.applies_to(period):
+                reports.add((report_type.code, period.key))
+            period = period.next()
+    return Selection(frozenset(months), frozenset(quarters), frozenset(reports))
+
+
+def _registration_opens(policy: Policy, month: Month) -> date:
+    return Month.of(registration_due(policy, month)).first_day
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleFact:
+    """A unit's registered meeting of one kind and month."""
+
+    id: int
+    registered_at: datetime
+    planned_at: datetime
+    cancelled: bool
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFact:
+    """A unit's meeting record of one kind and month, with its rating if any."""
+
+    id: int
+    held: bool
+    recorded_at: datetime
+    held_on: date | None = None
+    excused: bool | None = None
+    reason: str | None = None
+    rating_id: int | None = None
+    rated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """What the derivation reads for one unit."""
+
+    schedules: Mapping[tuple[MeetingKind, str], ScheduleFact] = field(default_factory=dict)
+    records: Mapping[tuple[MeetingKind, str], RecordFact] = field(default_factory=dict)
+    reports: Mapping[tuple[str, str], tuple[int, datetime]] = field(default_factory=dict)
+
+
+def derive(
+    unit: LedgerUnit, policy: Policy, span: Span, selection: Selection, facts: UnitFacts
+) -> Iterator[Obligation]:
+    """The unit's obligations in `selection` (and inside `span`), resolved by `facts`."""
+    if not unit.active:
+        return
+    monthly = MONTHLY_KIND.get(unit.kind)
+    for month in sorted(selection.months):
+        if monthly is not None:
+            yield from _registration(unit.code, monthly, month, policy, span, facts)
+            yield from _meeting(unit.code, monthly, month, span, facts)
+        yield from _ratings(unit.code, month, policy, span, facts)
+    if unit.kind in CELL_KINDS:
+        for quarter in sorted(selection.quarters):
+            yield from _thematic(unit.code, quarter, span, facts)
+    if unit.kind in REPORTING_KINDS:
+        for code, period_key in sorted(selection.reports):
+            yield from _report(unit.code, policy, code, period_key, span, facts)
+
+
+def _registration(
+    code: str, kind: MeetingKind, month: Month, policy: Policy, span: Span, facts: UnitFacts
+) -> Iterator[Obligation]:
+    due = registration_due(policy, month)
+    if not span.covers(Month.of(due).first_day, due):
+        return
+    schedule = facts.schedules.get((kind, month.key))
+    if schedule is None:
+        yield Obligation(code, ObligationKind.REGISTRATION, kind.value, month.key, due)
+        return
+    yield Obligation(
+        code,
+        ObligationKind.REGISTRATION,
+        kind.value,
+        month.key,
+        due,
+        Resolution.DONE,
+        done_on=local_date(schedule.registered_at),
+        resolved_at=schedule.registered_at,
+        source=f"meeting_schedules/{schedule.id}",
+    )
+
+
+def _meeting_state(
+    kind: MeetingKind, month: Month, facts: UnitFacts
+) -> tuple[datetime | None, datetime | None]:
+    """(planned_at, since): the registered date, or when the schedule was cancelled."""
+    schedule = facts.schedules.get((kind, month.key))
+    if schedule is None:
+        return None, None
+    if schedule.cancelled:
+        return None, schedule.updated_at
+    return schedule.planned_at, None
+
+
+def _meeting(
+    code: str, kind: MeetingKind, month: Month, span: Span, facts: UnitFacts
+) -> Iterator[Obligation]:
+    due = meeting_due(month)
+    if not span.covers(month.first_day, due):
+        return
+    planned_at, since = _meeting_state(kind, month, facts)
+    base = Obligation(code, ObligationKind.MEETING, kind.value, month.key, due)
+    record = facts.records.get((kind, month.key))
+    if record is None:
+        yield _with(base, planned_at=planned_at, since=since)
+        return
+    source = f"meeting_records/{record.id}"
+    if record.held:
+        yield _with(
+            base,
+            resolution=Resolution.DONE,
+            done_on=record.held_on,
+            resolved_at=record.recorded_at,
+            planned_at=planned_at,
+            source=source,
+        )
+        return
+    yield _with(
+        base,
+        resolution=Resolution.EXCUSED if record.excused else Resolution.FAILED,
+        resolved_at=record.recorded_at,
+        planned_at=planned_at,
+        note=record.reason,
+        source=source,
+    )
+
+
+def _ratings(
+    code: str, month: Month, policy: Policy, span: Span, facts: UnitFacts
+) -> Iterator[Obligation]:
+    due = rating_due(policy, month)
+    if not span.covers(month.first_day, meeting_due(month)):
+        return
+    for kind in MeetingKind:
+        record = facts.records.get((kind, month.key))
+        if record is None or not record.held:
+            continue
+        base = Obligation(
+            code, ObligationKind.RATING, kind.value, month.key, due, since=record.recorded_at
+        )
+        if record.rating_id is None or record.rated_at is None:
+            yield base
+            continue
+        yield _with(
+            base,
+            resolution=Resolution.DONE,
+            done_on=local_date(record.rated_at),
+            resolved_at=record.rated_at,
+            source=f"quality_ratings/{record.rating_id}",
+        )
+
+
+def _thematic(code: str, quarter: Quarter, span: Span, facts: UnitFacts) -> Iterator[Obligation]:
+    due = thematic_due(quarter)
+    if not span.covers(quarter.first_day, due):
+        return
+    kind = MeetingKind.THEMATIC
+    base = Obligation(code, ObligationKind.THEMATIC, kind.value, quarter.key, due)
+    held = [
+        r
+        for m in quarter.months
+        if (r := facts.records.get((kind, m.key))) is not None and r.held and r.held_on
+    ]
+    if held:
+        first = min(held, key=lambda r: (r.recorded_at, r.id))
+        yield _with(
+            base,
+            resolution=Resolution.DONE,
+            done_on=min(r.held_on for r in held if r.held_on),
+            resolved_at=first.recorded_at,
+            source=f"meeting_records/{first.id}",
+        )
+        return
+    # Still to hold: the next thematic meeting registered in the quarter and not recorded.
+    planned = [
+        s.planned_at
+        for m in quarter.months
+        if (s := facts.schedules.get((kind, m.key))) is not None
+        and not s.cancelled
+        and (kind, m.key) not in facts.records
+    ]
+    yield _with(base, planned_at=min(planned) if planned else None)
+
+
+def _report(
+    code: str, policy: Policy, report_type: str, period_key: str, span: Span, facts: UnitFacts
+) -> Iterator[Obligation]:
+    try:
+        rtype = policy.report_type(report_type)
+    except KeyError:
+        return
+    period = parse_period_key(period_key)
+    if not rtype.applies_to(period):
+        return
+    due = due_date(rtype, period)
+    if not span.covers(period.first_day, due):
+        return
+    base = Obligation(code, ObligationKind.REPORT, report_type, period_key, due)
+    sent = facts.reports.get((report_type, period_key))
+    if sent is None:
+        yield base
+        return
+    submission_id, sent_at = sent
+    yield _with(
+        base,
+        resolution=Resolution.DONE,
+        done_on=local_date(sent_at),
+        resolved_at=sent_at,
+        source=f"report_submissions/{submission_id}",
+    )
+
+
+def _with(base: Obligation, **changes: object) -> Obligation:
+    values = {name: getattr(base, name) for name in Obligation.__slots__}  # type: ignore[attr-defined]
+    values.update(changes)
+    return Obligation(**values)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# The current window: which period of each kind "counts" on a day
+
+
+@dataclass(frozen=True)
+class Window:
+    """The periods leadership and secretaries are judged on as of local day `day`.
+
+    - registration month: the latest month whose registration was due on or before it;
+    - meeting month: the previous month while it can still be recorded, else this month;
+    - quarter: the meeting month's quarter (thematic meeting);
+    - reports: for each report type, the latest period due on or before it.
+
+    What is overdue for a unit (its /status) is exactly its obligations in the window
+    whose status is missing, and that is what the digest and /unit list for it.
+    """
+
+    day: date
+    registration_month: Month
+    registration_due: date
+    meeting_month: Month
+    quarter: Quarter
+    reports: tuple[ReportDue, ...]
+
+    @property
+    def meeting_month_over(self) -> bool:
+        return self.day > self.meeting_month.last_day
+
+    def holds(self, kind: ObligationKind, subject: str, period: str) -> bool:
+        if kind == ObligationKind.REGISTRATION:
+            return period == self.registration_month.key
+        if kind in (ObligationKind.MEETING, ObligationKind.RATING):
+            return period == self.meeting_month.key
+        if kind == ObligationKind.THEMATIC:
+            return period == self.quarter.key
+        return any(r.report_type.code == subject and r.period.key == period for r in self.reports)
+
+    def keys(self) -> tuple[tuple[ObligationKind, str | None, str], ...]:
+        """(kind, subject or None for any, period) of every obligation in the window."""
+        return (
+            (ObligationKind.REGISTRATION, None, self.registration_month.key),
+            (ObligationKind.MEETING, None, self.meeting_month.key),
+            (ObligationKind.RATING, None, self.meeting_month.key),
+            (ObligationKind.THEMATIC, None, self.quarter.key),
+            *((ObligationKind.REPORT, r.report_type.code, r.period.key) for r in self.reports),
+        )
+
+
+def registration_month_at(policy: Policy, day: date) -> Month:
+    """The latest month whose schedule registration was due on or before `day`."""
+    month = Month.of(day).plus(1 - policy.registration.due_month_offset)
+    while registration_due(policy, month) > day:
+        month = month.prev()
+    return month
+
+
+def meeting_month_at(policy: Policy, day: date) -> Month:
+    """The previous month while it can still be recorded, else the current one."""
+    previous = Month.of(day).prev()
+    if day <= edit_window_closes(previous, policy.edit_grace_days):
+        return previous
+    return Month.of(day)
+
+
+def window_at(policy: Policy, day: date) -> Window:
+    registration_month = registration_month_at(policy, day)
+    meeting_month = meeting_month_at(policy, day)
+    return Window(
+        day=day,
+        registration_month=registration_month,
+        registration_due=registration_due(policy, registration_month),
+        meeting_month=meeting_month,
+        quarter=meeting_month.quarter,
+        reports=tuple(latest_due(rt, day) for rt in policy.report_types),
+    )
+
+
+def window_for_month(policy: Policy, month: Month, day: date) -> Window:
+    """A month seen whole (an export): its registration, meetings, quarter and the
+    report deadlines that fall inside it."""
+    return Window(
+        day=day,
+        registration_month=month,
+        registration_due=registration_due(policy, month),
+        meeting_month=month,
+        quarter=month.quarter,
+        reports=tuple(deadlines_between(policy, month.first_day, month.last_day)),
+    )
+
+
+def overdue(obligations: Iterable[Obligation], window: Window, now: datetime) -> list[Obligation]:
+    """What a unit has not done and should have: its window's missing obligations."""
+    return [
+        o
+        for o in obligations
+        if window.holds(o.kind, o.subject, o.period) and o.status(now) == Status.MISSING
+    ]

@@ -1,0 +1,204 @@
+"""Keeps the compliance ledger in step with the facts.
+
+Every use-case that writes a fact (a schedule, a cancellation, a record, a rating,
+a report, an import, an org change) calls `refresh` in its own transaction, so the
+rows and the facts commit together. New periods open with the calendar: `extend`
+adds them for every unit (the planner's tick, the CLI, and any reader that finds
+the ledger behind today). `rebuild` recomputes everything from the facts; the
+tests hold the incremental rows equal to a rebuild.
+
+What the rows mean, and every rule about them: `domain.obligations`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from domain.localtime import local_date
+from domain.obligations import (
+    Obligation,
+    Selection,
+    Span,
+    UnitFacts,
+    derive,
+    selection_between,
+    selection_of_month,
+    selection_of_report,
+)
+from domain.periods import Month
+from domain.policy import Policy
+from storage import ledger as rows
+from storage.db import Database
+
+# An obligation opens at most this long before its due date (an annual report opens on
+# 1 January and is due in November): a rebuild from `start` looks back this far.
+LOOKBACK = timedelta(days=400)
+_NO_FACTS = UnitFacts()
+_extending = threading.Lock()
+
+
+def default_start(session: Session, today: date) -> date:
+    """Where a new ledger starts: the previous month (its meetings are still being
+    recorded), or earlier if facts are already stored for earlier months."""
+    start = Month.of(today).prev().first_day
+    earliest = rows.earliest_fact_day(session)
+    return min(start, earliest) if earliest is not None else start
+
+
+def _span(session: Session, now: datetime) -> Span:
+    today = local_date(now)
+    state = rows.load_state(session)
+    if state is None:
+        start = default_start(session, today)
+        rows.save_state(session, start, start - timedelta(days=1), now)
+        return Span(start, today)
+    return Span(state.start_on, today)
+
+
+def refresh(
+    session: Session,
+    policy: Policy,
+    now: datetime,
+    selection: Selection,
+    unit_codes: Collection[str] | None,
+) -> int:
+    """Recompute the obligations of `unit_codes` (None: every unit) in `selection`."""
+    if selection.empty:
+        return 0
+    return _refresh(session, policy, _span(session, now), selection, unit_codes, now)
+
+
+def _refresh(
+    session: Session,
+    policy: Policy,
+    span: Span,
+    selection: Selection,
+    unit_codes: Collection[str] | None,
+    now: datetime,
+) -> int:
+    units = rows.load_units(session, unit_codes)
+    facts = rows.load_facts(session, unit_codes, selection)
+    wanted = [
+        obligation
+        for unit in units
+        for obligation in derive(unit, policy, span, selection, facts.get(unit.code, _NO_FACTS))
+    ]
+    existing = rows.load_entries(session, unit_codes, selection)
+    return rows.write_changes(session, wanted, existing, now)
+
+
+def refresh_month(
+    session: Session, policy: Policy, now: datetime, unit_code: str, month: Month
+) -> int:
+    """After a schedule or record of `month` changed."""
+    return refresh(session, policy, now, selection_of_month(month), [unit_code])
+
+
+def refresh_report(
+    session: Session, policy: Policy, now: datetime, unit_code: str, report_type: str, period: str
+) -> int:
+    return refresh(session, policy, now, selection_of_report(report_type, period), [unit_code])
+
+
+def refresh_units(session: Session, policy: Policy, now: datetime, codes: Iterable[str]) -> int:
+    """After units were created or changed (kind, active): their whole span."""
+    codes = list(codes)
+    if not codes:
+        return 0
+    span = _span(session, now)
+    selection = selection_between(policy, span.start - LOOKBACK, span.today)
+    return _refresh(session, policy, span, selection, codes, now)
+
+
+def cover_from(session: Session, policy: Policy, now: datetime, day: date) -> int:
+    """Reach back to `day` (facts of earlier months were imported)."""
+    span = _span(session, now)
+    state = rows.load_state(session)
+    assert state is not None
+    if day >= span.start:
+        return 0
+    rows.save_state(session, day, state.extended_through, now)
+    selection = selection_between(policy, day - LOOKBACK, span.start)
+    return _refresh(session, policy, Span(day, span.today), selection, None, now)
+
+
+# ---------------------------------------------------------------------------
+# Following the calendar
+
+
+def _all_codes(db: Database) -> list[str]:
+    with db.transaction() as session:
+        return [u.code for u in rows.load_units(session, None)]
+
+
+def extend(db: Database, now: datetime, policy: Policy) -> int:
+    """Open the periods that began since the last run, for every unit.
+
+    Units are done in batches, each its own short transaction (a big bloc never holds
+    SQLite's write lock for long); the state moves last, so a run cut short is
+    simply done again.
+    """
+    today = local_date(now)
+    with _extending:
+        with db.transaction() as session:
+            span = _span(session, now)
+            state = rows.load_state(session)
+            assert state is not None
+            if state.extended_through >= today:
+                return 0
+            first = (
+                span.start - LOOKBACK
+                if state.extended_through < span.start
+                else state.extended_through + timedelta(days=1)
+            )
+        selection = selection_between(policy, first, today)
+        codes = _all_codes(db)
+        changed = 0
+        for start in range(0, len(codes), rows.MAX_SQL_CODES):
+            with db.transaction() as session:
+                batch = codes[start : start + rows.MAX_SQL_CODES]
+                changed += _refresh(session, policy, span, selection, batch, now)
+        with db.transaction() as session:
+            rows.save_state(session, span.start, today, now)
+        return changed
+
+
+def ensure_current(db: Database, now: datetime, policy: Policy) -> None:
+    """Readers call this first: one primary-key read when the ledger is up to date."""
+    with db.transaction() as session:
+        state = rows.load_state(session)
+        if state is not None and state.extended_through >= local_date(now):
+            return
+    extend(db, now, policy)
+
+
+def rebuild(db: Database, now: datetime, policy: Policy, *, start: date | None = None) -> int:
+    """Recompute every row from the facts (`chibo ledger rebuild`); returns rows changed."""
+    today = local_date(now)
+    with _extending:
+        with db.transaction() as session:
+            if start is None:
+                state = rows.load_state(session)
+                start = state.start_on if state is not None else default_start(session, today)
+            rows.delete_outside(session, start)
+            rows.save_state(session, start, start - timedelta(days=1), now)
+        span = Span(start, today)
+        selection = selection_between(policy, start - LOOKBACK, today)
+        codes = _all_codes(db)
+        changed = 0
+        for first in range(0, len(codes), rows.MAX_SQL_CODES):
+            with db.transaction() as session:
+                batch = codes[first : first + rows.MAX_SQL_CODES]
+                changed += _refresh(session, policy, span, selection, batch, now)
+        with db.transaction() as session:
+            rows.save_state(session, start, today, now)
+        return changed
+
+
+def unit_obligations(db: Database, unit_code: str, *, due_from: date) -> list[Obligation]:
+    with db.transaction() as session:
+        return rows.unit_entries(session, unit_code, due_from=due_from)

@@ -1,0 +1,318 @@
+"""The ledger's reads and writes: the facts an obligation follows from, and its rows.
+
+Set-based: a refresh of one unit and one month, or of every unit for a new month,
+runs the same handful of statements (units, schedules, records with ratings,
+reports, existing rows) and writes only the rows that changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from domain.obligations import (
+    MONTH_KINDS,
+    LedgerUnit,
+    Obligation,
+    ObligationKind,
+    RecordFact,
+    Resolution,
+    ScheduleFact,
+    Selection,
+    UnitFacts,
+)
+from domain.periods import Month, parse_period_key
+from storage.models import (
+    LedgerEntry,
+    LedgerState,
+    MeetingRecord,
+    MeetingSchedule,
+    QualityRating,
+    ReportSubmission,
+    Unit,
+)
+
+# More codes than this are filtered in Python: SQLite limits bound parameters.
+MAX_SQL_CODES = 2000
+WRITE_CHUNK = 1000
+
+EntryKey = tuple[str, ObligationKind, str, str]
+
+
+def _codes_clause(column: Any, codes: Collection[str] | None) -> ColumnElement[bool]:
+    if codes is None or len(codes) > MAX_SQL_CODES:
+        return true()
+    return column.in_(sorted(codes))
+
+
+def _wanted(codes: Collection[str] | None) -> frozenset[str] | None:
+    return frozenset(codes) if codes is not None and len(codes) > MAX_SQL_CODES else None
+
+
+def load_units(session: Session, codes: Collection[str] | None) -> list[LedgerUnit]:
+    keep = _wanted(codes)
+    rows = session.execute(
+        select(Unit.code, Unit.kind, Unit.active).where(_codes_clause(Unit.code, codes))
+    )
+    return [LedgerUnit(c, k, a) for c, k, a in rows if keep is None or c in keep]
+
+
+def load_facts(
+    session: Session, codes: Collection[str] | None, selection: Selection
+) -> dict[str, UnitFacts]:
+    """Schedules, records (with ratings) and report submissions behind `selection`."""
+    keep = _wanted(codes)
+    schedules: dict[str, dict[Any, ScheduleFact]] = defaultdict(dict)
+    records: dict[str, dict[Any, RecordFact]] = defaultdict(dict)
+    reports: dict[str, dict[Any, tuple[int, datetime]]] = defaultdict(dict)
+    months = sorted(m.key for m in selection.fact_months)
+    if months:
+        for code, kind, month, *fact in session.execute(
+            select(
+                MeetingSchedule.unit_code,
+                MeetingSchedule.kind,
+                MeetingSchedule.month,
+                MeetingSchedule.id,
+                MeetingSchedule.registered_at,
+                MeetingSchedule.planned_at,
+                MeetingSchedule.status,
+                MeetingSchedule.updated_at,
+            ).where(
+                MeetingSchedule.month.in_(months),
+                _codes_clause(MeetingSchedule.unit_code, codes),
+            )
+        ):
+            if keep is None or code in keep:
+                sid, registered_at, planned_at, status, updated_at = fact
+                schedules[code][(kind, month)] = ScheduleFact(
+                    sid, registered_at, planned_at, status == "cancelled", updated_at
+                )
+        for code, kind, month, *fact in session.execute(
+            select(
+                MeetingRecord.unit_code,
+                MeetingRecord.kind,
+                MeetingRecord.month,
+                MeetingRecord.id,
+                MeetingRecord.held,
+                MeetingRecord.recorded_at,
+                MeetingRecord.held_on,
+                MeetingRecord.not_held_excused,
+                MeetingRecord.not_held_reason,
+                QualityRating.id,
+                QualityRating.rated_at,
+            )
+            .outerjoin(QualityRating, QualityRating.record_id == MeetingRecord.id)
+            .where(
+                MeetingRecord.month.in_(months),
+                _codes_clause(MeetingRecord.unit_code, codes),
+            )
+        ):
+            if keep is None or code in keep:
+                records[code][(kind, month)] = RecordFact(*fact)
+    periods = sorted({period for _, period in selection.reports})
+    if periods:
+        wanted_reports = selection.reports
+        for code, report_type, period, sid, sent_at in session.execute(
+            select(
+                ReportSubmission.unit_code,
+                ReportSubmission.report_type,
+                ReportSubmission.period,
+                ReportSubmission.id,
+                ReportSubmission.sent_at,
+            ).where(
+                ReportSubmission.period.in_(periods),
+                _codes_clause(ReportSubmission.unit_code, codes),
+            )
+        ):
+            if (keep is None or code in keep) and (report_type, period) in wanted_reports:
+                reports[code][(report_type, period)] = (sid, sent_at)
+    every = set(schedules) | set(records) | set(reports)
+    return {
+        code: UnitFacts(schedules.get(code, {}), records.get(code, {}), reports.get(code, {}))
+        for code in every
+    }
+
+
+def _selection_clause(selection: Selection) -> ColumnElement[bool]:
+    months = sorted(m.key for m in selection.months)
+    quarters = sorted(q.key for q in selection.quarters)
+    periods = sorted({p for _, p in selection.reports})
+    return or_(
+        (LedgerEntry.kind.in_(sorted(MONTH_KINDS)) & LedgerEntry.period.in_(months)),
+        (LedgerEntry.kind == ObligationKind.THEMATIC) & LedgerEntry.period.in_(quarters),
+        (LedgerEntry.kind == ObligationKind.REPORT) & LedgerEntry.period.in_(periods),
+    )
+
+
+_COLUMNS = (
+    LedgerEntry.unit_code,
+    LedgerEntry.kind,
+    LedgerEntry.subject,
+    LedgerEntry.period,
+    LedgerEntry.due_on,
+    LedgerEntry.resolution,
+    LedgerEntry.done_on,
+    LedgerEntry.resolved_at,
+    LedgerEntry.planned_at,
+    LedgerEntry.since,
+    LedgerEntry.note,
+    LedgerEntry.source,
+)
+
+
+def _obligation(row: Any) -> Obligation:
+    code, kind, subject, period, due_on, resolution, *rest = row
+    return Obligation(
+        code, ObligationKind(kind), subject, period, due_on, Resolution(resolution), *rest
+    )
+
+
+def load_entries(
+    session: Session, codes: Collection[str] | None, selection: Selection
+) -> dict[EntryKey, tuple[int, Obligation]]:
+    """The stored rows behind `selection`, by key, with their ids."""
+    keep = _wanted(codes)
+    found: dict[EntryKey, tuple[int, Obligation]] = {}
+    for row in session.execute(
+        select(LedgerEntry.id, *_COLUMNS).where(
+            _selection_clause(selection), _codes_clause(LedgerEntry.unit_code, codes)
+        )
+    ):
+        obligation = _obligation(row[1:])
+        if keep is not None and obligation.unit_code not in keep:
+            continue
+        if selection.holds(obligation.kind, obligation.subject, obligation.period):
+            found[obligation.key] = (row[0], obligation)
+    return found
+
+
+def _values(o: Obligation, now: datetime) -> dict[str, Any]:
+    return {
+        "unit_code": o.unit_code,
+        "kind": o.kind.value,
+        "subject": o.subject,
+        "period": o.period,
+        "due_on": o.due_on,
+        "resolution": o.resolution.value,
+        "done_on": o.done_on,
+        "resolved_at": o.resolved_at,
+        "planned_at": o.planned_at,
+        "since": o.since,
+        "note": o.note,
+        "source": o.source,
+        "updated_at": now,
+    }
+
+
+def write_changes(
+    session: Session,
+    wanted: Iterable[Obligation],
+    existing: dict[EntryKey, tuple[int, Obligation]],
+    now: datetime,
+) -> int:
+    """Make the stored rows equal `wanted`: insert, update and delete what differs."""
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    left = dict(existing)
+    for obligation in wanted:
+        found = left.pop(obligation.key, None)
+        if found is None:
+            new.append(_values(obligation, now))
+        elif found[1] != obligation:
+            changed.append({"id": found[0], **_values(obligation, now)})
+    gone = [row_id for row_id, _ in left.values()]
+    # Two refreshes racing on a new period (a reader and the planner) compute the same
+    # rows: the second insert yields instead of failing.
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    for chunk in _chunks(new):
+        session.execute(dialect.insert(LedgerEntry).on_conflict_do_nothing(), chunk)
+    for chunk in _chunks(changed):
+        session.execute(update(LedgerEntry), chunk)
+    for chunk in _chunks(gone):
+        session.execute(
+            delete(LedgerEntry)
+            .where(LedgerEntry.id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
+    return len(new) + len(changed) + len(gone)
+
+
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), WRITE_CHUNK):
+        yield items[start : start + WRITE_CHUNK]
+
+
+def delete_outside(session: Session, start: date) -> None:
+    """Rows due before the ledger's start (after `chibo ledger rebuild --from`)."""
+    session.execute(
+        delete(LedgerEntry)
+        .where(LedgerEntry.due_on < start)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def earliest_fact_day(session: Session) -> date | None:
+    """The first day of the earliest month or period any schedule, record or report covers."""
+    months = [
+        session.scalar(select(func.min(MeetingSchedule.month))),
+        session.scalar(select(func.min(MeetingRecord.month))),
+    ]
+    days = [Month.parse(m).first_day for m in months if m]
+    periods = session.scalars(select(ReportSubmission.period).distinct())
+    days += [parse_period_key(p).first_day for p in periods]
+    return min(days) if days else None
+
+
+# ---------------------------------------------------------------------------
+# How far the ledger reaches
+
+
+def load_state(session: Session) -> LedgerState | None:
+    return session.get(LedgerState, 1)
+
+
+def save_state(session: Session, start_on: date, extended_through: date, now: datetime) -> None:
+    state = session.get(LedgerState, 1)
+    if state is None:
+        session.add(
+            LedgerState(id=1, start_on=start_on, extended_through=extended_through, updated_at=now)
+        )
+    else:
+        state.start_on, state.extended_through, state.updated_at = start_on, extended_through, now
+    session.flush()
+
+
+# ---------------------------------------------------------------------------
+# Reading a unit's rows
+
+
+def unit_entries(
+    session: Session, unit_code: str, *, due_from: date, due_to: date | None = None
+) -> list[Obligation]:
+    """A unit's obligations due from `due_from` (to `due_to`), oldest due first."""
+    clauses = [LedgerEntry.unit_code == unit_code, LedgerEntry.due_on >= due_from]
+    if due_to is not None:
+        clauses.append(LedgerEntry.due_on <= due_to)
+    rows = session.execute(
+        select(*_COLUMNS).where(*clauses).order_by(LedgerEntry.due_on, LedgerEntry.kind)
+    )
+    return [_obligation(row) for row in rows]
+
+
+def entries_for_periods(
+    session: Session, unit_code: str, keys: Iterable[tuple[ObligationKind, str]]
+) -> list[Obligation]:
+    """A unit's obligations of these (kind, period) pairs."""
+    wanted = set(keys)
+    periods = sorted({p for _, p in wanted})
+    rows = session.execute(
+        select(*_COLUMNS).where(LedgerEntry.unit_code == unit_code, LedgerEntry.period.in_(periods))
+    )
+    found = [_obligation(row) for row in rows]
+    return [o for o in found if (o.kind, o.period) in wanted]
