@@ -486,7 +486,7 @@ class Window:
             return period == self.quarter.key
         return any(r.report_type.code == subject and r.period.key == period for r in self.reports)
 
-    def keys(self) -> tuple[tuple[ObligationKind, str | None, str], ...]:
+    def ledger_keys(self) -> tuple[tuple[ObligationKind, str | None, str], ...]:
         """(kind, subject or None for any, period) of every obligation in the window."""
         return (
             (ObligationKind.REGISTRATION, None, self.registration_month.key),

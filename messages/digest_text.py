@@ -160,7 +160,7 @@ def _lists_context(lists: Lists, cap: int, locale: str | None) -> dict[str, Any]
         "ratings": _capped(ratings, cap),
         "low_attendance": _capped(low, cap),
         "unreachable": _capped(unreachable, cap),
-        "thematic_missing": _capped([u.name for u in lists.thematic_missing], cap),
+        "thematic_missing": _capped([t.unit.name for t in lists.thematic_missing], cap),
     }
 
 
@@ -199,7 +199,7 @@ def digest_context(d: Digest, cap: int, locale: str | None) -> dict[str, Any]:
         "scope_name": d.scope.name,
         "scope_kind": dlabel(f"kind.{d.scope.kind}", locale),
         "at": _day(d.at),
-        "previous_at": _day(d.previous.periods.at),
+        "previous_at": _day(d.previous.periods.day),
         "registration_month": str(p.registration_month),
         "registration_due": _day(p.registration_due),
         "meeting_month": str(p.meeting_month),
@@ -250,14 +250,7 @@ def unit_text(d: Digest, row: UnitRow | None, policy: Policy, locale: str | None
             else None,
             "registered_on": _day(row.registered_on) if row.registered_on else None,
             "meeting_kind": dlabel(f"meeting.{_monthly_kind(row)}", locale),
-            "meeting": dlabel(
-                "duty.no_record"
-                if record is None and row.meeting and row.meeting.value == "missing"
-                else f"duty.{row.meeting.value}",
-                locale,
-            )
-            if row.meeting
-            else None,
+            "meeting": dlabel(meeting_label(row), locale) if row.meeting else None,
             "held_on": _day(record.held_on) if record and record.held_on else None,
             "attendance": percent(rate) if rate is not None else None,
             "present": record.present if record else None,
@@ -292,6 +285,14 @@ def unit_text(d: Digest, row: UnitRow | None, policy: Policy, locale: str | None
             "has_subtree": has_subtree,
         },
     )
+
+
+def meeting_label(row: UnitRow) -> str:
+    """A month over with nothing recorded reads "chưa báo cáo kết quả"."""
+    assert row.meeting is not None
+    if row.meeting.value == "missing" and not row.recorded:
+        return "duty.no_record"
+    return f"duty.{row.meeting.value}"
 
 
 def _monthly_kind(row: UnitRow) -> str:

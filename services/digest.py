@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 
 from domain import digest as rules
+from domain.obligations import Window, window_at, window_for_month
 from domain.org import UnitKind, fold
 from domain.periods import Month
 from domain.policy import Policy
+from services import ledger
 from storage import audit, digest_queries
 from storage.db import Database
 from storage.models import ChatSubscription, Unit
-
-_WEEK = timedelta(days=7)
 
 
 class ScopeNotFound(LookupError):
@@ -26,64 +26,49 @@ class ScopeNotFound(LookupError):
 def build_digest(db: Database, scope_code: str, at: date, policy: Policy) -> rules.Digest:
     """The digest of `scope_code`'s subtree as of the end of local day `at`.
 
-    One read transaction, a fixed number of queries: the facts for the current
-    week, the previous one and the 8-week trend are loaded together.
+    One read transaction, a fixed number of queries: the current week, the previous
+    one and the 8-week trend come from the ledger together.
     """
-    needed = rules.facts_needed(policy, (*rules.trend_days(at), at - _WEEK))
+    ledger.ensure_through(db, at, policy)
+    windows = tuple(window_at(policy, day) for day in rules.digest_days(at))
     with db.transaction() as session:
-        facts = digest_queries.load_facts(
-            session, scope_code, months=needed.months, report_periods=needed.report_periods
+        facts = digest_queries.load_digest_facts(
+            session, scope_code, windows, policy.attendance_target
         )
     if facts is None:
         raise ScopeNotFound(scope_code)
-    return rules.build(policy, facts, at)
+    return rules.build(windows, facts, policy.attendance_target)
 
 
 @dataclass(frozen=True)
 class MonthExport:
     scope: rules.UnitInfo
-    periods: rules.DigestPeriods
+    periods: Window
     rows: list[rules.UnitRow]
-    snapshot: rules.Snapshot
 
 
 def export_month(
     db: Database, scope_code: str, month: Month, at: date, policy: Policy
 ) -> MonthExport:
     """Per-unit statuses for one month, as known at the end of local day `at`."""
-    periods = rules.periods_for_month(policy, month, at)
-    months = {month.key, *(m.key for m in month.quarter.months)}
+    ledger.ensure_through(db, at, policy)
+    window = window_for_month(policy, month, at)
     with db.transaction() as session:
-        facts = digest_queries.load_facts(
-            session,
-            scope_code,
-            months=months,
-            report_periods={r.period.key for r in periods.reports},
-        )
-    if facts is None:
+        scope = digest_queries.load_scope(session, scope_code)
+        rows = digest_queries.load_unit_rows(session, scope_code, window)
+    if scope is None or rows is None:
         raise ScopeNotFound(scope_code)
-    return MonthExport(
-        facts.scope,
-        periods,
-        rules.unit_rows(policy, facts, periods),
-        rules.snapshot(policy, facts, at, periods),
-    )
+    return MonthExport(scope, window, rows)
 
 
 def unit_status(
     db: Database, code: str, at: date, policy: Policy
 ) -> tuple[rules.Digest, rules.UnitRow | None]:
     """One unit: the digest of its subtree and its own line (None for a bloc or cluster)."""
-    needed = rules.facts_needed(policy, (*rules.trend_days(at), at - _WEEK))
+    digest = build_digest(db, code, at, policy)
     with db.transaction() as session:
-        facts = digest_queries.load_facts(
-            session, code, months=needed.months, report_periods=needed.report_periods
-        )
-    if facts is None:
-        raise ScopeNotFound(code)
-    rows = rules.unit_rows(policy, facts, rules.periods_at(policy, at))
-    own = next((r for r in rows if r.unit.code == code), None)
-    return rules.build(policy, facts, at), own
+        rows = digest_queries.load_unit_rows(session, code, digest.periods, only_scope=True)
+    return digest, (rows[0] if rows else None)
 
 
 def root_name(db: Database) -> str | None:

@@ -29,6 +29,7 @@ from messages.digest_text import digest_summary
 from messages.render import render
 from services.digest import ScopeNotFound, build_digest
 from services.digest_files import digest_chart_png, digest_xlsx, file_stem
+from storage import digest_queries
 from storage.db import Database
 from storage.models import ChatSubscription, OutboxMessage, Person, RoleAssignment, Unit
 from storage.outbox import Outgoing, enqueue
@@ -132,6 +133,10 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
         messages = _messages(digest, group, week, moment)
         with db.transaction() as session:
             added += enqueue(session, messages, now=now)
+            # The figures as sent: later weeks compare with these, not with a recount.
+            digest_queries.freeze_totals(
+                session, scope_code, at, digest.totals.as_dict(policy.attendance_target), now
+            )
     return added
 
 

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from domain.digest import Digest, Totals, UnitRow
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND
-from messages.digest_text import dlabel, flag_label
+from messages.digest_text import dlabel, flag_label, meeting_label
 from services.digest import MonthExport
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -226,7 +226,7 @@ def digest_xlsx(d: Digest, locale: str | None = None) -> bytes:
         wb,
         L("sheet.thematic"),
         [L("col.code"), L("col.unit")],
-        ((u.code, u.name) for u in lists.thematic_missing),
+        ((t.unit.code, t.unit.name) for t in lists.thematic_missing),
     )
     _sheet(
         wb,
@@ -342,13 +342,7 @@ def _export_row(row: UnitRow, export: MonthExport, locale: str | None) -> list[A
     rate = None
     if r is not None and r.held and r.present is not None and r.total_members:
         rate = _pct(Fraction(r.present, r.total_members))
-    meeting = None
-    if row.meeting is not None:
-        meeting = (
-            L("duty.no_record")
-            if r is None and row.meeting.value == "missing"
-            else L(f"duty.{row.meeting.value}")
-        )
+    meeting = L(meeting_label(row)) if row.meeting is not None else None
     reports = {
         (due.report_type.code, due.period.key): (status, sent) for due, status, sent in row.reports
     }

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from domain.localtime import local_date
+from domain.localtime import at_local, local_date
 from domain.obligations import (
     Obligation,
     Selection,
@@ -176,6 +176,11 @@ def ensure_current(db: Database, now: datetime, policy: Policy) -> None:
     extend(db, now, policy)
 
 
+def ensure_through(db: Database, day: date, policy: Policy) -> None:
+    """The ledger has opened every period up to `day` (a digest or export as of `day`)."""
+    ensure_current(db, at_local(day, time(12, 0)), policy)
+
+
 def rebuild(db: Database, now: datetime, policy: Policy, *, start: date | None = None) -> int:
     """Recompute every row from the facts (`chibo ledger rebuild`); returns rows changed."""
     today = local_date(now)
@@ -183,7 +188,9 @@ def rebuild(db: Database, now: datetime, policy: Policy, *, start: date | None =
         with db.transaction() as session:
             if start is None:
                 state = rows.load_state(session)
-                start = state.start_on if state is not None else default_start(session, today)
+                start = default_start(session, today)
+                if state is not None:
+                    start = min(start, state.start_on)
             rows.delete_outside(session, start)
             rows.save_state(session, start, start - timedelta(days=1), now)
         span = Span(start, today)

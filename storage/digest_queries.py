@@ -1,38 +1,61 @@
-"""The digest's reads: a fixed handful of set-based queries over one subtree.
+"""The digest's reads: a fixed handful of aggregates over the ledger of one subtree.
 
-However many units the subtree holds, `load_facts` runs the same statements
-(scope, units, schedules, records with ratings, reports, unreachable people):
-each is one prefix match on `Unit.path` plus GROUP BY or a join, never a query
-per unit. `tests/leadership/test_query_count.py` holds it to that.
+However many units the subtree holds, `load_digest_facts` runs the same statements
+(scope, children, the ledger grouped for the digest day and for the earlier days,
+the problem rows, registration groups, attendance, quality, flagged ratings, low
+attendance, unreachable people, frozen snapshots). Counting happens in the
+database; Python sees groups, not units. `tests/leadership/test_query_count.py`
+holds it to that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Float, String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from domain.digest import (
-    Facts,
-    RecordFact,
-    ReportFact,
-    ScheduleFact,
+    AttendanceCount,
+    DigestFacts,
+    FlaggedFact,
+    LedgerCount,
+    LowAttendanceFact,
+    QualityCount,
+    RecordDetail,
     UnitInfo,
+    UnitRow,
     UnreachableFact,
+    unit_row,
 )
+from domain.meeting_kinds import MONTHLY_KIND, MeetingKind
+from domain.obligations import (
+    Obligation,
+    ObligationKind,
+    Resolution,
+    Window,
+    end_of_day,
+)
+from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Role
 from storage.models import (
+    DigestSnapshot,
+    LedgerEntry,
     MeetingRecord,
-    MeetingSchedule,
     Person,
     QualityRating,
-    ReportSubmission,
     RoleAssignment,
     Unit,
 )
 
 CELL_ROLES = (Role.SECRETARY, Role.DEPUTY)
+MAX_SQL_CODES = 2000  # SQLite's bound-parameter limit leaves room for this many
+_UNIT_COLUMNS = (Unit.code, Unit.name, Unit.kind, Unit.path, Unit.parent_code, Unit.members)
 
 
 def _info(unit: Unit) -> UnitInfo:
@@ -44,122 +67,529 @@ def load_scope(session: Session, code: str) -> UnitInfo | None:
     return _info(unit) if unit is not None and unit.active else None
 
 
-def load_facts(
+def _in_scope(scope: UnitInfo) -> ColumnElement[bool]:
+    return and_(Unit.path.startswith(scope.path, autoescape=True), Unit.active.is_(True))
+
+
+def _child(session: Session, scope: UnitInfo) -> ColumnElement[Any]:
+    """The code of the scope's child whose subtree holds the unit ('' for the scope)."""
+    rest = func.substr(Unit.path, len(scope.path) + 1)
+    if session.get_bind().dialect.name == "postgresql":
+        return func.split_part(rest, "/", 1)
+    return func.substr(rest, 1, func.instr(rest, "/") - 1)
+
+
+def _known_from(column: Any, cutoffs: Sequence[datetime]) -> ColumnElement[Any]:
+    """The index of the first cutoff the instant in `column` comes before (NULL: none)."""
+    return case(*((column < c, literal(i)) for i, c in enumerate(cutoffs)), else_=None)
+
+
+def _window_clause(windows: Iterable[Window]) -> ColumnElement[bool]:
+    periods: dict[ObligationKind, set[str]] = defaultdict(set)
+    for window in windows:
+        for kind, _subject, period in window.ledger_keys():
+            periods[kind].add(period)
+    return or_(
+        *(
+            and_(LedgerEntry.kind == kind.value, LedgerEntry.period.in_(sorted(found)))
+            for kind, found in periods.items()
+        )
+    )
+
+
+def _on_time() -> ColumnElement[Any]:
+    return case(
+        (and_(LedgerEntry.done_on.is_not(None), LedgerEntry.done_on <= LedgerEntry.due_on), 1),
+        else_=0,
+    )
+
+
+def _ledger_counts(
+    session: Session,
+    scope: UnitInfo,
+    windows: Sequence[Window],
+    cutoffs: Sequence[datetime],
+    *,
+    by_child: bool,
+) -> tuple[LedgerCount, ...]:
+    if not windows:
+        return ()
+    child = _child(session, scope) if by_child else literal("")
+    known = _known_from(LedgerEntry.resolved_at, cutoffs)
+    on_time = _on_time()
+    columns = (
+        LedgerEntry.kind,
+        LedgerEntry.subject,
+        LedgerEntry.period,
+        LedgerEntry.due_on,
+        LedgerEntry.resolution,
+        on_time,
+        known,
+        child,
+    )
+    stmt = (
+        select(*columns, func.count())
+        .select_from(LedgerEntry)
+        .join(Unit, Unit.code == LedgerEntry.unit_code)
+        .where(_in_scope(scope), _window_clause(windows))
+        .group_by(*columns)
+    )
+    return tuple(
+        LedgerCount(
+            ObligationKind(kind),
+            subject,
+            period,
+            due_on,
+            Resolution(resolution),
+            bool(on_time),
+            known_from,
+            child_code or None,
+            n,
+        )
+        for kind, subject, period, due_on, resolution, on_time, known_from, child_code, n in (
+            session.execute(stmt)
+        )
+    )
+
+
+def _problems(
+    session: Session, scope: UnitInfo, window: Window
+) -> tuple[tuple[UnitInfo, Obligation], ...]:
+    """The digest day's rows that are not (yet) in order: everything but on time and
+    not-yet-due; a thematic meeting still to hold is listed while the quarter runs."""
+    cutoff = end_of_day(window.day)
+    known = and_(LedgerEntry.resolved_at.is_not(None), LedgerEntry.resolved_at < cutoff)
+    fine = or_(
+        and_(known, LedgerEntry.resolution == Resolution.DONE.value, _on_time() == 1),
+        and_(
+            ~known,
+            LedgerEntry.due_on >= window.day,
+            LedgerEntry.kind != ObligationKind.THEMATIC.value,
+        ),
+        LedgerEntry.kind == ObligationKind.RATING.value,
+    )
+    stmt = (
+        select(
+            *_UNIT_COLUMNS,
+            LedgerEntry.kind,
+            LedgerEntry.subject,
+            LedgerEntry.period,
+            LedgerEntry.due_on,
+            LedgerEntry.resolution,
+            LedgerEntry.done_on,
+            LedgerEntry.resolved_at,
+            LedgerEntry.note,
+        )
+        .select_from(LedgerEntry)
+        .join(Unit, Unit.code == LedgerEntry.unit_code)
+        .where(_in_scope(scope), _window_clause([window]), ~fine)
+        .order_by(Unit.path, LedgerEntry.kind, LedgerEntry.due_on)
+    )
+    result = []
+    for row in session.execute(stmt):
+        unit = UnitInfo(*row[:6])
+        kind, subject, period, due_on, resolution, done_on, resolved_at, note = row[6:]
+        result.append(
+            (
+                unit,
+                Obligation(
+                    unit.code,
+                    ObligationKind(kind),
+                    subject,
+                    period,
+                    due_on,
+                    Resolution(resolution),
+                    done_on=done_on,
+                    resolved_at=resolved_at,
+                    note=note,
+                ),
+            )
+        )
+    return tuple(result)
+
+
+def _group_key() -> ColumnElement[Any]:
+    return case(
+        (Unit.kind == UnitKind.SUB_CELL, Unit.parent_code),
+        (Unit.kind == UnitKind.BASE_COMMITTEE, Unit.code),
+        else_=None,
+    )
+
+
+def _registration_groups(
+    session: Session, scope: UnitInfo, window: Window
+) -> tuple[dict[str | None, int], dict[str, UnitInfo]]:
+    """Units to register per base committee (None: base cells), and the committees."""
+    group = _group_key()
+    totals = {
+        code: n
+        for code, n in session.execute(
+            select(group, func.count())
+            .select_from(LedgerEntry)
+            .join(Unit, Unit.code == LedgerEntry.unit_code)
+            .where(
+                _in_scope(scope),
+                LedgerEntry.kind == ObligationKind.REGISTRATION.value,
+                LedgerEntry.period == window.registration_month.key,
+            )
+            .group_by(group)
+        )
+    }
+    codes = sorted(c for c in totals if c is not None)
+    groups = {
+        row[0]: UnitInfo(*row)
+        for row in session.execute(select(*_UNIT_COLUMNS).where(Unit.code.in_(codes)))
+    }
+    return totals, groups
+
+
+def _months(windows: Iterable[Window]) -> list[str]:
+    return sorted({w.meeting_month.key for w in windows})
+
+
+def _below_target(target: Fraction) -> ColumnElement[bool]:
+    """present / members < target, in integers."""
+    return (
+        MeetingRecord.present * target.denominator < MeetingRecord.total_members * target.numerator
+    )
+
+
+def _attendance(
+    session: Session,
+    scope: UnitInfo,
+    windows: Sequence[Window],
+    cutoffs: Sequence[datetime],
+    target: Fraction,
+) -> tuple[AttendanceCount, ...]:
+    child = _child(session, scope)
+    known = _known_from(MeetingRecord.recorded_at, cutoffs)
+    rate = cast(MeetingRecord.present, Float) / MeetingRecord.total_members
+    below = case(
+        (
+            MeetingRecord.present * target.denominator
+            < MeetingRecord.total_members * target.numerator,
+            1,
+        ),
+        else_=0,
+    )
+    stmt = (
+        select(MeetingRecord.month, known, child, func.count(), func.sum(rate), func.sum(below))
+        .select_from(MeetingRecord)
+        .join(Unit, Unit.code == MeetingRecord.unit_code)
+        .where(
+            _in_scope(scope),
+            MeetingRecord.kind == MeetingKind.REGULAR,
+            MeetingRecord.held.is_(True),
+            MeetingRecord.month.in_(_months(windows)),
+            MeetingRecord.present.is_not(None),
+            MeetingRecord.total_members > 0,
+            MeetingRecord.present >= 0,
+            MeetingRecord.present <= MeetingRecord.total_members,
+        )
+        .group_by(MeetingRecord.month, known, child)
+    )
+    return tuple(
+        AttendanceCount(month, known_from, child_code or None, n, float(total or 0), int(low or 0))
+        for month, known_from, child_code, n, total, low in session.execute(stmt)
+    )
+
+
+def _quality(
+    session: Session, scope: UnitInfo, windows: Sequence[Window], cutoffs: Sequence[datetime]
+) -> tuple[QualityCount, ...]:
+    child = _child(session, scope)
+    known = _known_from(QualityRating.rated_at, cutoffs)
+    stmt = (
+        select(MeetingRecord.month, QualityRating.level, known, child, func.count())
+        .select_from(QualityRating)
+        .join(MeetingRecord, MeetingRecord.id == QualityRating.record_id)
+        .join(Unit, Unit.code == MeetingRecord.unit_code)
+        .where(
+            _in_scope(scope),
+            MeetingRecord.kind != MeetingKind.THEMATIC,
+            MeetingRecord.held.is_(True),
+            MeetingRecord.month.in_(_months(windows)),
+        )
+        .group_by(MeetingRecord.month, QualityRating.level, known, child)
+    )
+    return tuple(
+        QualityCount(month, level, known_from, child_code or None, n)
+        for month, level, known_from, child_code, n in session.execute(stmt)
+    )
+
+
+def _flagged(session: Session, scope: UnitInfo, window: Window) -> tuple[FlaggedFact, ...]:
+    """Self-ratings of the meeting month (any kind) with plausibility flags."""
+    cutoff = end_of_day(window.day)
+    stmt = (
+        select(
+            *_UNIT_COLUMNS,
+            MeetingRecord.kind,
+            QualityRating.level,
+            QualityRating.score,
+            QualityRating.flags,
+        )
+        .select_from(QualityRating)
+        .join(MeetingRecord, MeetingRecord.id == QualityRating.record_id)
+        .join(Unit, Unit.code == MeetingRecord.unit_code)
+        .where(
+            _in_scope(scope),
+            MeetingRecord.month == window.meeting_month.key,
+            MeetingRecord.held.is_(True),
+            MeetingRecord.recorded_at < cutoff,
+            QualityRating.rated_at < cutoff,
+            cast(QualityRating.flags, String) != "[]",
+        )
+        .order_by(Unit.path, MeetingRecord.kind)
+    )
+    return tuple(
+        FlaggedFact(UnitInfo(*row[:6]), row[6], row[7], row[8], tuple(str(f) for f in row[9]))
+        for row in session.execute(stmt)
+        if row[9]
+    )
+
+
+def _low_attendance(
+    session: Session, scope: UnitInfo, window: Window, target: Fraction
+) -> tuple[LowAttendanceFact, ...]:
+    cutoff = end_of_day(window.day)
+    stmt = (
+        select(*_UNIT_COLUMNS, MeetingRecord.present, MeetingRecord.total_members)
+        .select_from(MeetingRecord)
+        .join(Unit, Unit.code == MeetingRecord.unit_code)
+        .where(
+            _in_scope(scope),
+            MeetingRecord.kind == MeetingKind.REGULAR,
+            MeetingRecord.held.is_(True),
+            MeetingRecord.month == window.meeting_month.key,
+            MeetingRecord.recorded_at < cutoff,
+            MeetingRecord.total_members > 0,
+            MeetingRecord.present >= 0,
+            MeetingRecord.present <= MeetingRecord.total_members,
+            _below_target(target),
+        )
+        .order_by(Unit.path)
+    )
+    return tuple(
+        LowAttendanceFact(UnitInfo(*row[:6]), row[6], row[7]) for row in session.execute(stmt)
+    )
+
+
+def _unreachable(
+    session: Session, scope: UnitInfo, cutoff: datetime
+) -> tuple[tuple[UnreachableFact, ...], tuple[tuple[str | None, datetime], ...]]:
+    """Secretaries and deputies Telegram cannot reach: the list as of `cutoff`, and
+    (child, since) of everyone, to count any earlier day."""
+    child = _child(session, scope)
+    stmt = (
+        select(
+            *_UNIT_COLUMNS,
+            RoleAssignment.role,
+            Person.full_name,
+            Person.unreachable_since,
+            child,
+        )
+        .select_from(RoleAssignment)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .join(Unit, Unit.code == RoleAssignment.unit_code)
+        .where(
+            _in_scope(scope),
+            RoleAssignment.role.in_(CELL_ROLES),
+            Person.unreachable_since.is_not(None),
+        )
+        .order_by(Unit.path, RoleAssignment.role)
+    )
+    listed, counted = [], []
+    for row in session.execute(stmt):
+        role, name, since, child_code = row[6:]
+        counted.append((child_code or None, since))
+        if since < cutoff:
+            listed.append(UnreachableFact(UnitInfo(*row[:6]), role.value, name, since))
+    return tuple(listed), tuple(counted)
+
+
+def _frozen(session: Session, scope: UnitInfo, days: Sequence[date]) -> dict[date, Any]:
+    return {
+        at: totals
+        for at, totals in session.execute(
+            select(DigestSnapshot.at, DigestSnapshot.totals).where(
+                DigestSnapshot.scope_code == scope.code, DigestSnapshot.at.in_(list(days))
+            )
+        )
+    }
+
+
+def freeze_totals(
+    session: Session, scope_code: str, at: date, totals: dict[str, Any], now: datetime
+) -> None:
+    """Keep the figures a weekly digest sent; the first freeze of a day wins."""
+    if session.get(DigestSnapshot, (scope_code, at)) is None:
+        session.add(DigestSnapshot(scope_code=scope_code, at=at, totals=totals, created_at=now))
+
+
+def load_digest_facts(
     session: Session,
     scope_code: str,
-    *,
-    months: Collection[str],
-    report_periods: Collection[str],
-) -> Facts | None:
-    """Everything the digest needs about `scope_code`'s subtree for these months and periods."""
+    windows: Sequence[Window],
+    target: Fraction,
+) -> DigestFacts | None:
+    """Everything the digest of `scope_code` needs for the days of `windows` (ascending;
+    the last is the digest's day)."""
     scope = load_scope(session, scope_code)
     if scope is None:
         return None
-    in_scope = Unit.path.startswith(scope.path, autoescape=True)
-    # Rows are turned into facts as they stream in, not buffered all at once first.
-    stream = {"yield_per": 2000}
-
-    units = tuple(
+    days = tuple(w.day for w in windows)
+    cutoffs = [end_of_day(day) for day in days]
+    current = windows[-1]
+    children = tuple(
         UnitInfo(*row)
         for row in session.execute(
-            select(Unit.code, Unit.name, Unit.kind, Unit.path, Unit.parent_code, Unit.members)
-            .where(in_scope, Unit.active.is_(True))
+            select(*_UNIT_COLUMNS)
+            .where(Unit.parent_code == scope.code, Unit.active.is_(True))
             .order_by(Unit.path)
         )
     )
-
-    schedules = tuple(
-        ScheduleFact(code, kind, month, first)
-        for code, kind, month, first in session.execute(
-            select(
-                MeetingSchedule.unit_code,
-                MeetingSchedule.kind,
-                MeetingSchedule.month,
-                func.min(MeetingSchedule.registered_at),
-            )
-            .join(Unit, Unit.code == MeetingSchedule.unit_code)
-            .where(in_scope, MeetingSchedule.month.in_(sorted(months)))
-            .group_by(MeetingSchedule.unit_code, MeetingSchedule.kind, MeetingSchedule.month)
-            .execution_options(**stream)
-        )
+    group_totals, groups = _registration_groups(session, scope, current)
+    unreachable, unreachable_since = _unreachable(session, scope, cutoffs[-1])
+    return DigestFacts(
+        scope=scope,
+        children=children,
+        days=days,
+        current=_ledger_counts(session, scope, [current], cutoffs, by_child=True),
+        history=_ledger_counts(session, scope, windows[:-1], cutoffs, by_child=False),
+        attendance=_attendance(session, scope, windows, cutoffs, target),
+        quality=_quality(session, scope, windows, cutoffs),
+        problems=_problems(session, scope, current),
+        group_totals=group_totals,
+        groups=groups,
+        flagged=_flagged(session, scope, current),
+        low_attendance=_low_attendance(session, scope, current, target),
+        unreachable=unreachable,
+        unreachable_since=unreachable_since,
+        frozen=_frozen(session, scope, days),
     )
 
-    records = tuple(
-        RecordFact(
-            unit_code=r.unit_code,
-            kind=r.kind,
-            month=r.month,
-            held=r.held,
-            recorded_at=r.recorded_at,
-            held_on=r.held_on,
-            present=r.present,
-            total_members=r.total_members,
-            not_held_excused=r.not_held_excused,
-            not_held_reason=r.not_held_reason,
-            rating_level=r.level,
-            rating_score=r.score,
-            rating_flags=tuple(str(f) for f in (r.flags or ())),
-            rated_at=r.rated_at,
-        )
-        for r in session.execute(
-            select(
-                MeetingRecord.unit_code,
-                MeetingRecord.kind,
-                MeetingRecord.month,
-                MeetingRecord.held,
-                MeetingRecord.recorded_at,
-                MeetingRecord.held_on,
-                MeetingRecord.present,
-                MeetingRecord.total_members,
-                MeetingRecord.not_held_excused,
-                MeetingRecord.not_held_reason,
-                QualityRating.level,
-                QualityRating.score,
-                QualityRating.flags,
-                QualityRating.rated_at,
-            )
-            .join(Unit, Unit.code == MeetingRecord.unit_code)
-            .outerjoin(QualityRating, QualityRating.record_id == MeetingRecord.id)
-            .where(in_scope, MeetingRecord.month.in_(sorted(months)))
-            .execution_options(**stream)
-        )
-    )
 
-    reports = tuple(
-        ReportFact(code, report_type, period, first)
-        for code, report_type, period, first in session.execute(
-            select(
-                ReportSubmission.unit_code,
-                ReportSubmission.report_type,
-                ReportSubmission.period,
-                func.min(ReportSubmission.sent_at),
-            )
-            .join(Unit, Unit.code == ReportSubmission.unit_code)
-            .where(in_scope, ReportSubmission.period.in_(sorted(report_periods)))
-            .group_by(
-                ReportSubmission.unit_code, ReportSubmission.report_type, ReportSubmission.period
-            )
-            .execution_options(**stream)
-        )
-    )
+# ---------------------------------------------------------------------------
+# One line per unit (the month export, /unit)
 
-    unreachable = tuple(
-        UnreachableFact(code, role.value, name, since)
-        for code, role, name, since in session.execute(
-            select(
-                RoleAssignment.unit_code,
-                RoleAssignment.role,
-                Person.full_name,
-                Person.unreachable_since,
-            )
-            .join(Person, Person.id == RoleAssignment.person_id)
-            .join(Unit, Unit.code == RoleAssignment.unit_code)
-            .where(
-                in_scope,
-                RoleAssignment.role.in_(CELL_ROLES),
-                Person.unreachable_since.is_not(None),
-            )
-            .order_by(Unit.path, RoleAssignment.role)
+
+def load_unit_rows(
+    session: Session, scope_code: str, window: Window, *, only_scope: bool = False
+) -> list[UnitRow] | None:
+    """Each unit of the subtree that holds meetings, in tree order, with its statuses in
+    `window` (only the scope unit itself with `only_scope`). None: no such scope."""
+    scope = load_scope(session, scope_code)
+    if scope is None:
+        return None
+    units_clause = Unit.code == scope.code if only_scope else _in_scope(scope)
+    units = [
+        UnitInfo(*row)
+        for row in session.execute(
+            select(*_UNIT_COLUMNS)
+            .where(units_clause, Unit.kind.in_(sorted(MEETING_KINDS)), Unit.active.is_(True))
+            .order_by(Unit.path)
         )
+    ]
+    codes = [u.code for u in units]
+    if not codes:
+        return []
+    code_filter = (
+        (lambda column: column.in_(codes))
+        if len(codes) <= MAX_SQL_CODES
+        else (lambda column: Unit.path.startswith(scope.path, autoescape=True))
     )
-    return Facts(scope, units, schedules, records, reports, unreachable)
+    obligations: dict[str, list[Obligation]] = defaultdict(list)
+    for row in session.execute(
+        select(
+            LedgerEntry.unit_code,
+            LedgerEntry.kind,
+            LedgerEntry.subject,
+            LedgerEntry.period,
+            LedgerEntry.due_on,
+            LedgerEntry.resolution,
+            LedgerEntry.done_on,
+            LedgerEntry.resolved_at,
+        )
+        .join(Unit, Unit.code == LedgerEntry.unit_code)
+        .where(code_filter(LedgerEntry.unit_code), _window_clause([window]))
+    ):
+        code, kind, subject, period, due_on, resolution, done_on, resolved_at = row
+        obligations[code].append(
+            Obligation(
+                code,
+                ObligationKind(kind),
+                subject,
+                period,
+                due_on,
+                Resolution(resolution),
+                done_on=done_on,
+                resolved_at=resolved_at,
+            )
+        )
+    records: dict[tuple[str, MeetingKind], RecordDetail] = {}
+    for row in session.execute(
+        select(
+            MeetingRecord.unit_code,
+            MeetingRecord.kind,
+            MeetingRecord.held,
+            MeetingRecord.held_on,
+            MeetingRecord.present,
+            MeetingRecord.total_members,
+            MeetingRecord.not_held_reason,
+            QualityRating.level,
+            QualityRating.score,
+            QualityRating.flags,
+        )
+        .join(Unit, Unit.code == MeetingRecord.unit_code)
+        .outerjoin(QualityRating, QualityRating.record_id == MeetingRecord.id)
+        .where(
+            code_filter(MeetingRecord.unit_code),
+            MeetingRecord.month == window.meeting_month.key,
+        )
+    ):
+        code, kind, held, held_on, present, total, reason, level, score, flags = row
+        records[(code, kind)] = RecordDetail(
+            held, held_on, present, total, reason, level, score, tuple(flags or ())
+        )
+    unreachable: dict[str, list[str]] = defaultdict(list)
+    cutoff = end_of_day(window.day)
+    for code, role, name in session.execute(
+        select(RoleAssignment.unit_code, RoleAssignment.role, Person.full_name)
+        .select_from(RoleAssignment)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .join(Unit, Unit.code == RoleAssignment.unit_code)
+        .where(
+            code_filter(RoleAssignment.unit_code),
+            RoleAssignment.role.in_(CELL_ROLES),
+            Person.unreachable_since < cutoff,
+        )
+        .order_by(Unit.path, RoleAssignment.role)
+    ):
+        unreachable[code].append(f"{name} ({role.value})")
+    clusters = _clusters(session, units)
+    wanted = set(codes)
+    return [
+        unit_row(
+            unit,
+            clusters.get(unit.code),
+            window,
+            obligations.get(unit.code, ()),
+            records.get((unit.code, MONTHLY_KIND[unit.kind])),
+            tuple(unreachable.get(unit.code, ())),
+        )
+        for unit in units
+        if unit.code in wanted
+    ]
+
+
+def _clusters(session: Session, units: Iterable[UnitInfo]) -> dict[str, str]:
+    """Unit code → the code of the cluster above it (read from the path)."""
+    clusters = set(session.scalars(select(Unit.code).where(Unit.kind == UnitKind.CLUSTER)))
+    found: dict[str, str] = {}
+    for unit in units:
+        for part in unit.path.strip("/").split("/"):
+            if part in clusters:
+                found[unit.code] = part
+                break
+    return found

@@ -9,6 +9,7 @@ import pytest
 from domain.policy import default_policy
 from domain.roles import Role
 from services.clock import ManualClock
+from services import ledger
 from services.org import import_org
 from storage.db import Database
 from tests.leadership.seed import C, R, T, person, record, report, schedule, utc
@@ -38,7 +39,7 @@ def small_org(db: Database, clock: ManualClock) -> None:
 
 
 @pytest.fixture
-def seeded(db: Database, small_org: None) -> None:
+def seeded(db: Database, small_org: None, clock: ManualClock) -> None:
     """November 2026 in the small bloc; every number in test_digest_json is derived from this."""
     with db.transaction() as s:
         # December schedules (due 25/11 local). 16:00Z = 23:00 local (on time); 18:00Z = next day.
@@ -97,3 +98,5 @@ def seeded(db: Database, small_org: None) -> None:
                unreachable_since=utc(2026, 11, 24, 3))  # fmt: skip
         person(s, 9002, "Hồ Thị Lan", Role.LEADER, "DUK", unreachable_since=utc(2026, 11, 1))
         person(s, 9003, "Vũ Văn Nam", Role.SECRETARY, "NTM")
+    # The facts went straight into the tables: bring the ledger in step with them.
+    ledger.rebuild(db, clock.now(), default_policy())
