@@ -24,8 +24,8 @@ from domain.periods import Month
 from domain.policy import Policy
 from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.planner import plan_reminders
-from services.digest_delivery import plan_weekly_digests
 from services import ledger
+from services.digest_delivery import plan_weekly_digests
 from services.meetings import fill_from_standing
 from storage.db import Database
 from storage.locks import advisory_lock

@@ -8,8 +8,8 @@ import pytest
 
 from domain.policy import default_policy
 from domain.roles import Role
-from services.clock import ManualClock
 from services import ledger
+from services.clock import ManualClock
 from services.org import import_org
 from storage.db import Database
 from tests.leadership.seed import C, R, T, person, record, report, schedule, utc
