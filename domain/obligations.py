@@ -82,7 +82,7 @@ class Obligation:
     resolution: Resolution = Resolution.OPEN
     done_on: date | None = None  # the day it was done (held, registered, sent), local
     resolved_at: datetime | None = None  # when the resolving fact became known
-    planned_at: datetime | None = None  # meetings: the registered date (None: none, cancelled)
+    planned_at: datetime | None = None  # a registered meeting still to hold or record
     since: datetime | None = None  # when it became actionable: a rating, a cancelled meeting
     note: str | None = None  # why a meeting was not held
     source: str | None = None  # the fact that resolves it, "meeting_records/42"
@@ -100,7 +100,10 @@ class Obligation:
         return Status.MISSING if day > self.due_on else Status.PENDING
 
     def status(self, now: datetime) -> Status:
-        return self.status_at(local_date(now), now)
+        """The status today: as of the end of the local day, as the digest counts it
+        (no fact is from the future, so this is also the status now)."""
+        today = local_date(now)
+        return self.status_at(today, end_of_day(today))
 
 
 def resolved_status(resolution: Resolution, done_on: date | None, due_on: date) -> Status:
@@ -210,18 +213,15 @@ def selection_of_report(report_type: str, period: str) -> Selection:
 def selection_between(policy: Policy, first: date, last: date) -> Selection:
     """Every period with an obligation that opens in [first, last]."""
     months: set[Month] = set()
+    quarters: set[Quarter] = set()
     month, end = Month.of(first).plus(-13), Month.of(last).plus(13)
     while month <= end:
-        opens = (month.first_day, _registration_opens(policy, month))
-        if any(first <= day <= last for day in opens):
+        planned = _registration_opens(policy, month)
+        if first <= month.first_day <= last or first <= planned <= last:
             months.add(month)
+        if month == month.quarter.first_month and first <= planned <= last:
+            quarters.add(month.quarter)
         month = month.next()
-    quarters: set[Quarter] = set()
-    quarter = Quarter.of(first)
-    while quarter.first_day <= last:
-        if quarter.first_day >= first:
-            quarters.add(quarter)
-        quarter = quarter.next()
     reports: set[tuple[str, str]] = set()
     for report_type in policy.report_types:
         period = period_containing(report_type, first)
@@ -233,6 +233,8 @@ def selection_between(policy: Policy, first: date, last: date) -> Selection:
 
 
 def _registration_opens(policy: Policy, month: Month) -> date:
+    """A month's meetings can be planned (and are owed) from the first day of the month
+    their registration is due in."""
     return Month.of(registration_due(policy, month)).first_day
 
 
@@ -280,11 +282,11 @@ def derive(
     for month in sorted(selection.months):
         if monthly is not None:
             yield from _registration(unit.code, monthly, month, policy, span, facts)
-            yield from _meeting(unit.code, monthly, month, span, facts)
+            yield from _meeting(unit.code, monthly, month, policy, span, facts)
         yield from _ratings(unit.code, month, policy, span, facts)
     if unit.kind in CELL_KINDS:
         for quarter in sorted(selection.quarters):
-            yield from _thematic(unit.code, quarter, span, facts)
+            yield from _thematic(unit.code, quarter, policy, span, facts)
     if unit.kind in REPORTING_KINDS:
         for code, period_key in sorted(selection.reports):
             yield from _report(unit.code, policy, code, period_key, span, facts)
@@ -294,7 +296,7 @@ def _registration(
     code: str, kind: MeetingKind, month: Month, policy: Policy, span: Span, facts: UnitFacts
 ) -> Iterator[Obligation]:
     due = registration_due(policy, month)
-    if not span.covers(Month.of(due).first_day, due):
+    if not span.covers(_registration_opens(policy, month), due):
         return
     schedule = facts.schedules.get((kind, month.key))
     if schedule is None:
@@ -316,9 +318,10 @@ def _registration(
 def _meeting_state(
     kind: MeetingKind, month: Month, facts: UnitFacts
 ) -> tuple[datetime | None, datetime | None]:
-    """(planned_at, since): the registered date, or when the schedule was cancelled."""
+    """(planned_at, since): the registered date of a meeting still to hold or record, or
+    when its schedule was cancelled."""
     schedule = facts.schedules.get((kind, month.key))
-    if schedule is None:
+    if schedule is None or (kind, month.key) in facts.records:
         return None, None
     if schedule.cancelled:
         return None, schedule.updated_at
@@ -326,16 +329,23 @@ def _meeting_state(
 
 
 def _meeting(
-    code: str, kind: MeetingKind, month: Month, span: Span, facts: UnitFacts
+    code: str,
+    kind: MeetingKind,
+    month: Month,
+    policy: Policy,
+    span: Span,
+    facts: UnitFacts,
 ) -> Iterator[Obligation]:
     due = meeting_due(month)
-    if not span.covers(month.first_day, due):
+    if not span.covers(_registration_opens(policy, month), due):
         return
     planned_at, since = _meeting_state(kind, month, facts)
-    base = Obligation(code, ObligationKind.MEETING, kind.value, month.key, due)
+    base = Obligation(
+        code, ObligationKind.MEETING, kind.value, month.key, due, planned_at=planned_at, since=since
+    )
     record = facts.records.get((kind, month.key))
     if record is None:
-        yield _with(base, planned_at=planned_at, since=since)
+        yield base
         return
     source = f"meeting_records/{record.id}"
     if record.held:
@@ -344,7 +354,6 @@ def _meeting(
             resolution=Resolution.DONE,
             done_on=record.held_on,
             resolved_at=record.recorded_at,
-            planned_at=planned_at,
             source=source,
         )
         return
@@ -352,7 +361,6 @@ def _meeting(
         base,
         resolution=Resolution.EXCUSED if record.excused else Resolution.FAILED,
         resolved_at=record.recorded_at,
-        planned_at=planned_at,
         note=record.reason,
         source=source,
     )
@@ -383,36 +391,40 @@ def _ratings(
         )
 
 
-def _thematic(code: str, quarter: Quarter, span: Span, facts: UnitFacts) -> Iterator[Obligation]:
+def _thematic(
+    code: str, quarter: Quarter, policy: Policy, span: Span, facts: UnitFacts
+) -> Iterator[Obligation]:
     due = thematic_due(quarter)
-    if not span.covers(quarter.first_day, due):
+    if not span.covers(_registration_opens(policy, quarter.first_month), due):
         return
     kind = MeetingKind.THEMATIC
-    base = Obligation(code, ObligationKind.THEMATIC, kind.value, quarter.key, due)
+    # The next thematic meeting registered in the quarter and not recorded yet: it is
+    # reminded even when another one already settled the quarter.
+    planned = [p for m in quarter.months if (p := _meeting_state(kind, m, facts)[0]) is not None]
+    base = Obligation(
+        code,
+        ObligationKind.THEMATIC,
+        kind.value,
+        quarter.key,
+        due,
+        planned_at=min(planned) if planned else None,
+    )
     held = [
         r
         for m in quarter.months
         if (r := facts.records.get((kind, m.key))) is not None and r.held and r.held_on
     ]
-    if held:
-        first = min(held, key=lambda r: (r.recorded_at, r.id))
-        yield _with(
-            base,
-            resolution=Resolution.DONE,
-            done_on=min(r.held_on for r in held if r.held_on),
-            resolved_at=first.recorded_at,
-            source=f"meeting_records/{first.id}",
-        )
+    if not held:
+        yield base
         return
-    # Still to hold: the next thematic meeting registered in the quarter and not recorded.
-    planned = [
-        s.planned_at
-        for m in quarter.months
-        if (s := facts.schedules.get((kind, m.key))) is not None
-        and not s.cancelled
-        and (kind, m.key) not in facts.records
-    ]
-    yield _with(base, planned_at=min(planned) if planned else None)
+    first = min(held, key=lambda r: (r.recorded_at, r.id))
+    yield _with(
+        base,
+        resolution=Resolution.DONE,
+        done_on=min(r.held_on for r in held if r.held_on),
+        resolved_at=first.recorded_at,
+        source=f"meeting_records/{first.id}",
+    )
 
 
 def _report(
@@ -546,3 +558,109 @@ def overdue(obligations: Iterable[Obligation], window: Window, now: datetime) ->
         for o in obligations
         if window.holds(o.kind, o.subject, o.period) and o.status(now) == Status.MISSING
     ]
+
+
+# ---------------------------------------------------------------------------
+# What a unit has to do (its /status; the reminders read the same rows)
+
+
+class Action(StrEnum):
+    """The flow that settles an obligation."""
+
+    SCHEDULE = "schedule"
+    RECORD = "record"
+    RATE = "rate"
+    REPORT = "report"
+
+
+@dataclass(frozen=True)
+class Todo:
+    obligation: Obligation
+    status: Status
+    action: Action | None  # None: nothing is left to do in the bot (only to explain)
+    days_late: int  # days past the due date (0 when not late)
+    rescheduling: bool = False  # a cancelled meeting waiting for a new date
+
+
+def todo(
+    obligations: Iterable[Obligation], window: Window, now: datetime, *, soon_days: int
+) -> tuple[list[Todo], list[Todo]]:
+    """(overdue, to do soon) for one unit's obligations.
+
+    Overdue is exactly the window's missing obligations (what the digest and /unit list
+    for the unit). To do soon: what can and should be done now but is not late yet —
+    a registration or report due within `soon_days`, a meeting that took place and is
+    not recorded, a cancelled meeting without a new date, a held meeting not rated.
+    """
+    today = local_date(now)
+    items = list(obligations)
+    settled_months = {
+        (o.subject, o.period)
+        for o in items
+        if o.kind == ObligationKind.MEETING and o.resolution != Resolution.OPEN
+    }
+    overdue: list[Todo] = []
+    soon: list[Todo] = []
+    for o in items:
+        status = o.status(now)
+        late = max(0, (today - o.due_on).days)
+        if status == Status.MISSING and window.holds(o.kind, o.subject, o.period):
+            overdue.append(Todo(o, status, _action(o, now, settled_months), late))
+        elif status == Status.PENDING and _due_soon(o, now, today, soon_days):
+            rescheduling = o.kind == ObligationKind.MEETING and o.since is not None
+            soon.append(Todo(o, status, _action(o, now, settled_months), 0, rescheduling))
+    order = _TODO_ORDER.index
+    overdue.sort(key=lambda t: (t.obligation.due_on, order(t.obligation.kind)))
+    soon.sort(key=lambda t: (order(t.obligation.kind), t.obligation.due_on))
+    return overdue, soon
+
+
+_TODO_ORDER = (
+    ObligationKind.REGISTRATION,
+    ObligationKind.MEETING,
+    ObligationKind.THEMATIC,
+    ObligationKind.RATING,
+    ObligationKind.REPORT,
+)
+
+
+def _due_soon(o: Obligation, now: datetime, today: date, soon_days: int) -> bool:
+    if o.kind in (ObligationKind.REGISTRATION, ObligationKind.REPORT):
+        return (o.due_on - today).days <= soon_days
+    if o.kind in (ObligationKind.MEETING, ObligationKind.THEMATIC):
+        held_unrecorded = o.planned_at is not None and o.planned_at <= now
+        return held_unrecorded or (o.kind == ObligationKind.MEETING and o.since is not None)
+    return o.kind == ObligationKind.RATING
+
+
+def _action(o: Obligation, now: datetime, settled_months: set[tuple[str, str]]) -> Action | None:
+    if o.kind == ObligationKind.REGISTRATION:
+        # A month whose meeting is already recorded can no longer be registered.
+        return None if (o.subject, o.period) in settled_months else Action.SCHEDULE
+    if o.kind == ObligationKind.REPORT:
+        return Action.REPORT
+    if o.kind == ObligationKind.RATING:
+        return Action.RATE
+    if o.kind == ObligationKind.MEETING:
+        month = Month.parse(o.period)
+        if o.resolution != Resolution.OPEN or local_date(now) > month.last_day:
+            return Action.RECORD
+        if o.planned_at is not None and o.planned_at <= now:
+            return Action.RECORD
+        return Action.SCHEDULE
+    if o.planned_at is not None and o.planned_at <= now:  # thematic
+        return Action.RECORD
+    return Action.SCHEDULE
+
+
+def action_month(todo_item: Todo, today: date) -> Month:
+    """The month a flow button for this item opens."""
+    o = todo_item.obligation
+    if o.kind == ObligationKind.THEMATIC:
+        if o.planned_at is not None:
+            return Month.of(local_date(o.planned_at))
+        quarter = parse_period_key(o.period)
+        assert isinstance(quarter, Quarter)
+        current = Month.of(today)
+        return current if current in quarter.months else quarter.first_month
+    return Month.parse(o.period)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -12,7 +14,8 @@ from domain.periods import Month
 from domain.quality import QualityLevel
 from domain.roles import Action
 from handlers.flows import common
-from messages.render import render
+from messages.flow_links import button_item, todo_link
+from messages.render import render, render_plain
 from services import status
 
 HISTORY_MONTHS = 6
@@ -33,7 +36,7 @@ async def show_status(update: Update, context: ChiboContext) -> None:
         view = status.unit_status(
             deps.db, unit.unit_code, unit.unit_kind, now=now, policy=deps.policy
         )
-        buttons = _todo_buttons(view, context.locale)
+        buttons = _todo_buttons(view, local_date(now), context.locale)
         await message.reply_html(
             render(
                 "status",
@@ -48,39 +51,19 @@ async def show_status(update: Update, context: ChiboContext) -> None:
         )
 
 
-def _todo_buttons(view: status.UnitStatus, locale: str) -> list[list[InlineKeyboardButton]]:
+def _todo_buttons(
+    view: status.UnitStatus, today: date, locale: str
+) -> list[list[InlineKeyboardButton]]:
     """Each thing to do, one tap away: the same entry points the reminders use."""
-    duties = view.duties
-    if duties is None:
-        return []
-    unit = view.unit_code
-    targets = [
-        *(
-            (f"📅 Đăng ký lịch tháng {r.month}", f"open:schedule:{unit}:{r.month.key}")
-            for r in duties.registrations
-        ),
-        *(
-            (
-                f"📝 Ghi nhận {common.kind_label(r.kind, locale).lower()} {r.month}",
-                f"open:record:{unit}:{r.kind.value}:{r.month.key}",
-            )
-            for r in duties.records
-        ),
-        *(
-            (
-                f"⭐ Đánh giá {common.kind_label(r.kind, locale).lower()} {r.month}",
-                f"open:rate:{unit}:{r.kind.value}:{r.month.key}",
-            )
-            for r in duties.ratings
-        ),
-        *(
-            (f"📤 {r.name_vi} {r.period}", f"open:report:{unit}:{r.report_type}:{r.period_key}")
-            for r in duties.reports
-        ),
-    ]
-    return [
-        [InlineKeyboardButton(text, callback_data=data)] for text, data in targets[:MAX_BUTTONS]
-    ]
+    rows = []
+    for item in [*view.overdue, *view.soon]:
+        link = todo_link(view.unit_code, item.todo, today)
+        if link is None or len(rows) >= MAX_BUTTONS:
+            continue
+        fields = button_item(item.todo, today, report_name=item.report_name)
+        label = render_plain("reminder_button", locale, item=fields, unit=None)
+        rows.append([InlineKeyboardButton(label, callback_data=link)])
+    return rows
 
 
 async def show_history(update: Update, context: ChiboContext) -> None:
@@ -94,7 +77,9 @@ async def show_history(update: Update, context: ChiboContext) -> None:
     this = Month.of(local_date(context.deps.clock.now()))
     months = [this.plus(-i) for i in range(HISTORY_MONTHS)]
     for unit in units:
-        lines = status.month_lines(context.deps.db, unit.unit_code, unit.unit_kind, months)
+        lines = status.month_lines(
+            context.deps.db, unit.unit_code, unit.unit_kind, months, now=context.deps.clock.now()
+        )
         await message.reply_html(
             render(
                 "history",

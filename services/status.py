@@ -1,33 +1,60 @@
-"""A secretary's "what is due?" view and the recent months at a glance."""
+"""A secretary's "what is due?" view and the recent months, read from the ledger.
+
+What is overdue here is, by construction, what the digest and /unit list for the
+unit: both are the window's missing obligations (`domain.obligations.todo`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 
-from domain.compliance import attendance_rate, meets_attendance_target
+from domain.attendance import attendance_rate, meets_attendance_target
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND, MeetingKind, meeting_kinds_for
+from domain.obligations import (
+    Obligation,
+    ObligationKind,
+    Resolution,
+    Status,
+    Todo,
+    todo,
+    window_at,
+)
 from domain.org import UnitKind
-from domain.periods import Month, Quarter
+from domain.periods import Month, Quarter, parse_period_key
 from domain.policy import Policy
-from services import meetings
-from services.duties import UnitDuties, duties_for_units
+from services import ledger, meetings
+from storage import ledger as ledger_rows
 from storage.db import Database
+
+# Registrations and reports due this soon are listed before they are late.
+SOON_DAYS = 7
 
 
 @dataclass(frozen=True)
-class MonthLine:
-    """One month of one unit: registered, held, rated, attendance."""
+class UpcomingMeeting:
+    kind: MeetingKind
+    planned_at: datetime
+    place: str
 
-    month: Month
-    registered: bool
-    held: bool | None  # None: nothing recorded yet
-    excused: bool | None
-    rated_level: str | None
-    attendance: Fraction | None
-    thematic_held: bool
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One line of the to-do list, with what its text and its button need."""
+
+    todo: Todo
+    kind: ObligationKind
+    meeting_kind: MeetingKind | None
+    period: str  # "12/2026", "Quý IV/2026"
+    report_name: str | None
+    due: date
+    planned_at: datetime | None
+
+    @property
+    def days_late(self) -> int:
+        return self.todo.days_late
 
 
 @dataclass(frozen=True)
@@ -46,18 +73,145 @@ class QuarterGlance:
 @dataclass(frozen=True)
 class UnitStatus:
     unit_code: str
-    upcoming: list[meetings.ScheduleView]
-    duties: UnitDuties | None
+    upcoming: list[UpcomingMeeting]
+    overdue: list[TodoItem]
+    soon: list[TodoItem]
     quarter: QuarterGlance
 
 
-def month_lines(
-    db: Database, unit_code: str, unit_kind: UnitKind, months: list[Month]
-) -> list[MonthLine]:
-    kinds = meeting_kinds_for(unit_kind)
-    monthly = MONTHLY_KIND[unit_kind]
+def _item(item: Todo, policy: Policy) -> TodoItem:
+    o = item.obligation
+    report_name = None
+    meeting_kind = None
+    if o.kind == ObligationKind.REPORT:
+        report_name = policy.report_type(o.subject).name_vi
+    else:
+        meeting_kind = MeetingKind(o.subject)
+    return TodoItem(
+        item,
+        o.kind,
+        meeting_kind,
+        str(parse_period_key(o.period)),
+        report_name,
+        o.due_on,
+        o.planned_at,
+    )
+
+
+def unit_status(
+    db: Database, unit_code: str, unit_kind: UnitKind, *, now: datetime, policy: Policy
+) -> UnitStatus:
+    today = local_date(now)
+    ledger.ensure_current(db, now, policy)
+    this = Month.of(today)
+    quarter = this.quarter
+    # Old enough for the window (a quarter's thematic meeting, last month's meeting).
+    since = min(quarter.first_day, this.prev().first_day)
+    with db.transaction() as session:
+        rows = ledger_rows.unit_entries(session, unit_code, due_from=since)
+    overdue, soon = todo(rows, window_at(policy, today), now, soon_days=SOON_DAYS)
+    upcoming_rows = sorted(
+        (o for o in rows if o.planned_at is not None and o.planned_at >= now),
+        key=lambda o: o.planned_at or now,
+    )
+    return UnitStatus(
+        unit_code,
+        _upcoming(db, unit_code, upcoming_rows),
+        [_item(t, policy) for t in overdue],
+        [_item(t, policy) for t in soon],
+        _glance(db, unit_code, unit_kind, rows, quarter, now, policy),
+    )
+
+
+def _upcoming(db: Database, unit_code: str, rows: list[Obligation]) -> list[UpcomingMeeting]:
+    months = sorted({Month.of(local_date(o.planned_at)) for o in rows if o.planned_at})
     schedules = meetings.schedules_of(db, unit_code, months)
+    found = []
+    for o in rows:
+        assert o.planned_at is not None
+        month = Month.of(local_date(o.planned_at))
+        view = schedules.get((MeetingKind(o.subject), month))
+        found.append(
+            UpcomingMeeting(MeetingKind(o.subject), o.planned_at, view.place if view else "")
+        )
+    return found
+
+
+def _glance(
+    db: Database,
+    unit_code: str,
+    unit_kind: UnitKind,
+    rows: list[Obligation],
+    quarter: Quarter,
+    now: datetime,
+    policy: Policy,
+) -> QuarterGlance:
+    begun = [m for m in quarter.months if m.first_day <= local_date(now)]
+    lines = month_lines(db, unit_code, unit_kind, begun, now=now)
+    rates = [line.attendance for line in lines if line.attendance is not None]
+    average = sum(rates, Fraction(0)) / len(rates) if rates else None
+    thematic = [o for o in rows if o.kind == ObligationKind.THEMATIC and o.period == quarter.key]
+    return QuarterGlance(
+        quarter=quarter,
+        months=len(begun),
+        registered=sum(line.registered for line in lines),
+        held=sum(bool(line.held) for line in lines),
+        rated=sum(line.rated_level is not None for line in lines),
+        attendance=average,
+        attendance_ok=meets_attendance_target(policy, average) if average is not None else None,
+        thematic_done=any(o.status(now) in DONE for o in thematic),
+        holds_thematic=MeetingKind.THEMATIC in meeting_kinds_for(unit_kind),
+    )
+
+
+# ---------------------------------------------------------------------------
+# /history
+
+
+DONE = (Status.ON_TIME, Status.LATE)
+
+
+@dataclass(frozen=True)
+class MonthLine:
+    """One month of one unit: its registration and meeting as the ledger has them, and
+    what the record says (attendance, rating, a thematic meeting)."""
+
+    month: Month
+    registration: Status | None  # None: not tracked (before the ledger starts)
+    meeting: Status | None
+    recorded: bool
+    rated_level: str | None
+    attendance: Fraction | None
+    thematic_held: bool
+
+    @property
+    def registered(self) -> bool:
+        return self.registration in DONE
+
+    @property
+    def held(self) -> bool | None:
+        """True, False (recorded as not held), None (nothing recorded)."""
+        return self.meeting in DONE if self.recorded else None
+
+    @property
+    def excused(self) -> bool | None:
+        return self.meeting == Status.EXCUSED if self.held is False else None
+
+
+def month_lines(
+    db: Database, unit_code: str, unit_kind: UnitKind, months: list[Month], *, now: datetime
+) -> list[MonthLine]:
+    monthly = MONTHLY_KIND[unit_kind]
     records = meetings.records_of(db, unit_code, months)
+    wanted = [
+        (kind, m.key)
+        for m in months
+        for kind in (ObligationKind.REGISTRATION, ObligationKind.MEETING)
+    ]
+    with db.transaction() as session:
+        rows = ledger_rows.entries_for_periods(session, unit_code, wanted)
+    by_key = {(o.kind, o.period): o for o in rows if o.subject == monthly.value}
+    holds_thematic = MeetingKind.THEMATIC in meeting_kinds_for(unit_kind)
     lines = []
     for month in months:
         record = records.get((monthly, month))
@@ -66,48 +220,17 @@ def month_lines(
         if data and data.held and data.present is not None and data.total_members:
             rate = attendance_rate(data.present, data.total_members)
         thematic = records.get((MeetingKind.THEMATIC, month))
-        schedule = schedules.get((monthly, month))
+        registration = by_key.get((ObligationKind.REGISTRATION, month.key))
+        meeting = by_key.get((ObligationKind.MEETING, month.key))
         lines.append(
             MonthLine(
                 month=month,
-                registered=schedule is not None,
-                held=data.held if data else None,
-                excused=data.not_held_excused if data and not data.held else None,
+                registration=registration.status(now) if registration else None,
+                meeting=meeting.status(now) if meeting else None,
+                recorded=meeting is not None and meeting.resolution != Resolution.OPEN,
                 rated_level=record.rated_level if record else None,
                 attendance=rate,
-                thematic_held=MeetingKind.THEMATIC in kinds
-                and bool(thematic and thematic.data.held),
+                thematic_held=holds_thematic and bool(thematic and thematic.data.held),
             )
         )
     return lines
-
-
-def unit_status(
-    db: Database, unit_code: str, unit_kind: UnitKind, *, now: datetime, policy: Policy
-) -> UnitStatus:
-    today = local_date(now)
-    this = Month.of(today)
-    planned = meetings.schedules_of(db, unit_code, [this, this.next()])
-    upcoming = sorted(
-        (v for v in planned.values() if not v.cancelled and v.planned_at >= now),
-        key=lambda v: v.planned_at,
-    )
-    with db.transaction() as session:
-        duties = duties_for_units(session, [unit_code], now, policy).get(unit_code)
-    quarter = this.quarter
-    begun = [m for m in quarter.months if m <= this]
-    lines = month_lines(db, unit_code, unit_kind, begun)
-    rates = [line.attendance for line in lines if line.attendance is not None]
-    average = sum(rates, Fraction(0)) / len(rates) if rates else None
-    glance = QuarterGlance(
-        quarter=quarter,
-        months=len(begun),
-        registered=sum(line.registered for line in lines),
-        held=sum(bool(line.held) for line in lines),
-        rated=sum(line.rated_level is not None for line in lines),
-        attendance=average,
-        attendance_ok=meets_attendance_target(policy, average) if average is not None else None,
-        thematic_done=any(line.thematic_held for line in lines),
-        holds_thematic=MeetingKind.THEMATIC in meeting_kinds_for(unit_kind),
-    )
-    return UnitStatus(unit_code, upcoming, duties, glance)
