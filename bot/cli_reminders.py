@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select
 from bot.settings import Settings
 from domain.localtime import local_zone, to_local
 from scheduler.planner import compute_plan
+from services import ledger
 from services.clock import SystemClock
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -73,8 +74,11 @@ def run_plan(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(str(error))
     db = Database(settings.database_url)
     try:
-        with db.transaction() as session:
-            plan = compute_plan(session, at, settings.load_policy(), respect_runs=False)
+        policy = settings.load_policy()
+        with db.scratch() as session:
+            # The ledger as it will be at `at` (new periods opened), then thrown away.
+            ledger.extend_within(session, at, policy)
+            plan = compute_plan(session, at, policy, respect_runs=False)
     finally:
         db.dispose()
     if args.json:

@@ -5,12 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from domain.deadlines import DeadlineStatus, deadline_status
 from domain.periods import Period, period_of
 from domain.policy import Policy, ReportType
-
-# Same four states as any deadline; the alias keeps report code readable.
-ReportStatus = DeadlineStatus
 
 
 @dataclass(frozen=True)
@@ -57,8 +53,8 @@ def next_due(report_type: ReportType, today: date) -> ReportDue:
 def reports_due(policy: Policy, today: date) -> list[ReportDue]:
     """What is due as of `today`, sorted by due date.
 
-    For each report type: the latest deadline that has come (sent or not; check
-    with `submission_status`) and the next one ahead.
+    For each report type: the latest deadline that has come (sent or not: the ledger
+    says) and the next one ahead.
     """
     items = []
     for report_type in policy.report_types:
@@ -76,8 +72,3 @@ def deadlines_between(policy: Policy, start: date, end: date) -> list[ReportDue]
             items.append(item)
             item = next_due(report_type, item.due)
     return sorted(items, key=lambda item: (item.due, item.report_type.code))
-
-
-def submission_status(due: date, sent_on: date | None, today: date) -> ReportStatus:
-    """ON_TIME / LATE if sent (local date `sent_on`), else MISSING once overdue, else PENDING."""
-    return deadline_status(due, sent_on, today)

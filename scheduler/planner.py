@@ -1,4 +1,4 @@
-"""Plans reminders: from what is due (services.duties) to one outbox row per person per slot.
+"""Plans reminders: from the open obligations of the ledger to one outbox row per person per slot.
 
 A run at `now` looks at the day's slots (`scheduler.timing`) whose time has come
 and that have not been planned yet (a `planner_runs` row per slot and local day).
@@ -38,7 +38,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -46,9 +46,13 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from domain.localtime import local_date, to_local
+from domain.localtime import at_local, local_date, to_local
+from domain.obligations import Action as FlowAction
+from domain.obligations import Obligation, ObligationKind, Resolution
+from domain.periods import Month, edit_window_closes, parse_period_key
 from domain.policy import Policy
 from domain.roles import Role
+from messages.flow_links import open_link
 from messages.render import render, render_plain
 from scheduler.timing import (
     Slot,
@@ -59,8 +63,10 @@ from scheduler.timing import (
     next_quiet_start,
     reminder_slots,
 )
-from services.duties import UnitDuties, UnitRef, duties_for_units
+from services import ledger
+from storage import ledger as ledger_rows
 from storage.db import Database
+from storage.ledger import PlannedMeeting, UnitRef
 from storage.models import OutboxMessage, Person, PlannerRun, RoleAssignment, Unit
 from storage.outbox import Outgoing, enqueue
 
@@ -142,6 +148,7 @@ def plan_reminders(db: Database, now: datetime, policy: Policy) -> int:
     in between, the next tick plans the slot again and the unique keys keep what
     was already written.
     """
+    ledger.ensure_current(db, now, policy)  # periods that opened since the last tick
     with db.transaction() as session:
         plan = compute_plan(session, now, policy)
     if not plan.runs:
@@ -191,9 +198,8 @@ def compute_plan(
     if not due_slots:
         return ReminderPlan((), ())
 
-    upcoming = max((*rules.registration.days_before, *rules.reports.days_before, 1))
-    duties = duties_for_units(session, None, now, policy, upcoming_days=upcoming)
-    people = _People.load(session, duties)
+    dues = _load_dues(session, now, policy)
+    people = _People.load(session, dues)
 
     messages: list[PlannedReminder] = []
     superseded: list[int] = []
@@ -204,12 +210,56 @@ def compute_plan(
             extra, ids = _undelivered(session, slot, today, lookback)
             superseded += ids
         builder = _SlotBuilder(slot, today, now, days, policy, people, extra)
-        for unit_duties in duties.values():
-            builder.add_unit(unit_duties)
+        for unit_due in dues.values():
+            builder.add_unit(unit_due)
         messages += builder.messages()
     return ReminderPlan(
         tuple(messages), tuple(run_key(s, today) for s in due_slots), tuple(superseded)
     )
+
+
+# A deadline this far past is no longer reminded of (it stays on /status and /overdue).
+OVERDUE_DAYS = 31
+
+
+@dataclass
+class UnitDue:
+    """What one unit has open around today: the ledger's rows and the meetings to hold."""
+
+    unit: UnitRef
+    obligations: list[Obligation] = field(default_factory=list)
+    meetings: list[PlannedMeeting] = field(default_factory=list)
+
+
+def _load_dues(session: Session, now: datetime, policy: Policy) -> dict[str, UnitDue]:
+    """Open obligations only: nothing for a meeting already held or a report sent."""
+    rules = policy.reminders
+    today = local_date(now)
+    upcoming = max((*rules.registration.days_before, *rules.reports.days_before, 1))
+    dues: dict[str, UnitDue] = {}
+
+    def due(unit: UnitRef) -> UnitDue:
+        found = dues.get(unit.code)
+        if found is None:
+            found = dues[unit.code] = UnitDue(unit)
+        return found
+
+    # A meeting that took place is nudged while its month is open (at most the month
+    # and the grace days after it).
+    lookback = today - timedelta(days=31 + policy.edit_grace_days)
+    for unit, obligation in ledger_rows.open_entries(
+        session,
+        today=today,
+        due_from=today - timedelta(days=OVERDUE_DAYS),
+        due_to=today + timedelta(days=upcoming),
+        planned_from=at_local(lookback, time(0, 0)),
+        planned_before=now,
+    ):
+        due(unit).obligations.append(obligation)
+    tomorrow_ends = at_local(today + timedelta(days=2), time(0, 0))
+    for meeting in ledger_rows.planned_meetings(session, now, tomorrow_ends):
+        due(meeting.unit).meetings.append(meeting)
+    return dues
 
 
 def _undelivered(
@@ -275,7 +325,7 @@ class _People:
     officers: dict[str, list[Recipient]]  # unit path of the assignment → officers
 
     @classmethod
-    def load(cls, session: Session, duties: dict[str, UnitDuties]) -> _People:
+    def load(cls, session: Session, dues: dict[str, UnitDue]) -> _People:
         columns = (
             RoleAssignment.role,
             RoleAssignment.unit_code,
@@ -293,8 +343,8 @@ class _People:
             .join(Unit, Unit.code == RoleAssignment.unit_code)
         )
         cell = base.where(RoleAssignment.role.in_(_CELL_ROLES))
-        if len(duties) <= _CODES_IN_SQL:
-            cell = cell.where(RoleAssignment.unit_code.in_(list(duties)))
+        if len(dues) <= _CODES_IN_SQL:
+            cell = cell.where(RoleAssignment.unit_code.in_(list(dues)))
         officer = base.where(RoleAssignment.role == Role.CLUSTER_OFFICER)
         people = cls(defaultdict(lambda: defaultdict(list)), defaultdict(list))
         for stmt in (cell, officer):
@@ -389,51 +439,52 @@ class _SlotBuilder:
         extra = self.extra_days.get(person_id)
         return sorted({*self.days, *extra}) if extra else self.days
 
-    def add_unit(self, duties: UnitDuties) -> None:
-        if not duties.empty:
-            recipients, absent = self.people.for_unit(duties.unit.code, self.today)
+    def add_unit(self, due: UnitDue) -> None:
+        if due.obligations or due.meetings:
+            recipients, absent = self.people.for_unit(due.unit.code, self.today)
             for r in recipients:
-                items, earliest = self._items(duties, self._days_for(r.person_id))
+                items, earliest = self._items(due, self._days_for(r.person_id))
                 if not items:
                     continue
                 box = self._box(r)
-                section = box.units.setdefault(duties.unit.code, _UnitSection(duties.unit))
+                section = box.units.setdefault(due.unit.code, _UnitSection(due.unit))
                 section.items += items
                 section.stand_in_for = [a for a in absent if a.person_id != r.person_id]
                 if earliest and (box.earliest_meeting is None or earliest < box.earliest_meeting):
                     box.earliest_meeting = earliest
         if self.slot.deadlines:
-            for officer in self.people.officers_over(duties.unit.path, self.today):
-                problems = self._escalations(duties, self._days_for(officer.person_id))
+            for officer in self.people.officers_over(due.unit.path, self.today):
+                problems = self._escalations(due, self._days_for(officer.person_id))
                 if problems:
-                    self._box(officer).escalations[duties.unit.code] = {
-                        "code": duties.unit.code,
-                        "name": duties.unit.name,
-                        "path": duties.unit.path,
+                    self._box(officer).escalations[due.unit.code] = {
+                        "code": due.unit.code,
+                        "name": due.unit.name,
+                        "path": due.unit.path,
                         "problems": problems,
                     }
 
     def _items(
-        self, duties: UnitDuties, days: list[date]
+        self, due: UnitDue, days: list[date]
     ) -> tuple[list[dict[str, Any]], datetime | None]:
         def on_any_day(test: Any) -> bool:
             return any(test(day) for day in days)
 
-        today, rules = self.today, self.rules
-        code = duties.unit.code
+        today = self.today
+        code = due.unit.code
         items: list[dict[str, Any]] = []
         earliest: datetime | None = None
         if self.slot.meetings_today or self.slot.meetings_tomorrow:
-            for m in duties.meetings:
-                today_meeting = self.slot.meetings_today and m.local_day == today
-                tomorrow = self.slot.meetings_tomorrow and m.local_day == today + timedelta(days=1)
+            for m in due.meetings:
+                day = local_date(m.planned_at)
+                today_meeting = self.slot.meetings_today and day == today
+                tomorrow = self.slot.meetings_tomorrow and day == today + timedelta(days=1)
                 if not (today_meeting or tomorrow):
                     continue
                 items.append(
                     {
                         "type": "meeting",
                         "kind": m.kind.value,
-                        "month": str(m.month),
+                        "month": str(Month.parse(m.month)),
                         "planned_at": m.planned_at,
                         "place": m.place,
                         "theme": m.theme,
@@ -443,97 +494,133 @@ class _SlotBuilder:
                 earliest = m.planned_at if earliest is None else min(earliest, m.planned_at)
         if not self.slot.deadlines:
             return items, earliest
-        for reg in duties.registrations:
-            if on_any_day(
-                lambda d, due=reg.due: is_deadline_reminder_day(rules.registration, due, d)
-            ):
-                items.append(
-                    {
-                        "type": "registration",
-                        "month": str(reg.month),
-                        "due": reg.due,
-                        "days_late": reg.days_late(today),
-                        "callback": f"open:schedule:{code}:{reg.month.key}",
-                    }
-                )
-        for rec in duties.records:
-            if on_any_day(lambda d, base=rec.local_day: is_nudge_day(rules.record_nudge, base, d)):
-                items.append(
-                    {
-                        "type": "record",
-                        "kind": rec.kind.value,
-                        "month": str(rec.month),
-                        "planned_at": rec.planned_at,
-                        "callback": f"open:record:{code}:{rec.kind.value}:{rec.month.key}",
-                    }
-                )
-        for rating in duties.ratings:
-            if on_any_day(
-                lambda d, base=rating.recorded_day: is_nudge_day(rules.record_nudge, base, d)
-            ):
-                items.append(
-                    {
-                        "type": "rating",
-                        "kind": rating.kind.value,
-                        "month": str(rating.month),
-                        "held_on": rating.held_on,
-                        "callback": f"open:rate:{code}:{rating.kind.value}:{rating.month.key}",
-                    }
-                )
-        for rep in duties.reports:
-            if on_any_day(lambda d, due=rep.due: is_deadline_reminder_day(rules.reports, due, d)):
-                items.append(
-                    {
-                        "type": "report",
-                        "report_type": rep.report_type,
-                        "name": rep.name_vi,
-                        "period": str(rep.period),
-                        "due": rep.due,
-                        "days_late": rep.days_late(today),
-                        "callback": (f"open:report:{code}:{rep.report_type}:{rep.period_key}"),
-                    }
-                )
+        for o in due.obligations:
+            item = self._deadline_item(code, o, on_any_day)
+            if item is not None:
+                items.append(item)
         return items, earliest
 
-    def _escalations(self, duties: UnitDuties, days: list[date]) -> list[dict[str, Any]]:
+    def _deadline_item(self, code: str, o: Obligation, on_any_day: Any) -> dict[str, Any] | None:
+        """The reminder line for an open obligation, if today (or a folded day) is one of
+        its reminder days."""
+        today, rules = self.today, self.rules
+        late = (today - o.due_on).days
+        kind = ObligationKind(o.kind)
+        if kind == ObligationKind.REGISTRATION and o.resolution == Resolution.OPEN:
+            month = Month.parse(o.period)
+            if month.last_day < today or not on_any_day(
+                lambda d: is_deadline_reminder_day(rules.registration, o.due_on, d)
+            ):
+                return None
+            return {
+                "type": "registration",
+                "month": str(month),
+                "due": o.due_on,
+                "days_late": late,
+                "callback": open_link(FlowAction.SCHEDULE, code, month.key),
+            }
+        if kind == ObligationKind.REPORT and o.resolution == Resolution.OPEN:
+            if not on_any_day(lambda d: is_deadline_reminder_day(rules.reports, o.due_on, d)):
+                return None
+            rtype = self.policy.report_type(o.subject)
+            return {
+                "type": "report",
+                "report_type": o.subject,
+                "name": rtype.name_vi,
+                "period": str(parse_period_key(o.period)),
+                "due": o.due_on,
+                "days_late": late,
+                "callback": open_link(FlowAction.REPORT, code, o.period, o.subject),
+            }
+        if kind == ObligationKind.RATING and o.resolution == Resolution.OPEN:
+            if o.since is None or o.due_on < today:
+                return None
+            base = local_date(o.since)
+            if not on_any_day(lambda d: is_nudge_day(rules.record_nudge, base, d)):
+                return None
+            return {
+                "type": "rating",
+                "kind": o.subject,
+                "month": str(Month.parse(o.period)),
+                "held_on": None,
+                "callback": open_link(FlowAction.RATE, code, o.period, o.subject),
+            }
+        if kind == ObligationKind.MEETING and o.planned_at is None and o.since is not None:
+            month = Month.parse(o.period)
+            base = local_date(o.since)
+            if month.last_day < today or not on_any_day(
+                lambda d: is_nudge_day(rules.record_nudge, base, d)
+            ):
+                return None
+            return {
+                "type": "reschedule",
+                "kind": o.subject,
+                "month": str(month),
+                "callback": open_link(FlowAction.SCHEDULE, code, month.key),
+            }
+        if o.planned_at is not None and o.planned_at <= self.now:
+            month = Month.of(local_date(o.planned_at))
+            base = local_date(o.planned_at)
+            if today > edit_window_closes(month, self.policy.edit_grace_days) or not on_any_day(
+                lambda d: is_nudge_day(rules.record_nudge, base, d)
+            ):
+                return None
+            subject = "thematic" if kind == ObligationKind.THEMATIC else o.subject
+            return {
+                "type": "record",
+                "kind": subject,
+                "month": str(month),
+                "planned_at": o.planned_at,
+                "callback": open_link(FlowAction.RECORD, code, month.key, subject),
+            }
+        return None
+
+    def _escalations(self, due: UnitDue, days: list[date]) -> list[dict[str, Any]]:
         rules = self.rules.escalation
         today = self.today
         problems: list[dict[str, Any]] = []
 
-        def due_now(due: date) -> bool:
-            return any(is_escalation_day(rules, due, d) for d in days)
+        def due_now(day: date) -> bool:
+            return any(is_escalation_day(rules, day, d) for d in days)
 
-        for reg in duties.registrations:
-            if due_now(reg.due):
-                problems.append(
-                    {
-                        "type": "registration",
-                        "month": str(reg.month),
-                        "days_late": reg.days_late(today),
-                    }
-                )
-        for rep in duties.reports:
-            if due_now(rep.due):
+        first = self.rules.record_nudge.first_after_days
+        for o in due.obligations:
+            kind = ObligationKind(o.kind)
+            if o.resolution != Resolution.OPEN and kind != ObligationKind.THEMATIC:
+                continue
+            if kind == ObligationKind.REGISTRATION and due_now(o.due_on):
+                month = Month.parse(o.period)
+                if month.last_day >= today:
+                    problems.append(
+                        {
+                            "type": "registration",
+                            "month": str(month),
+                            "days_late": (today - o.due_on).days,
+                        }
+                    )
+            elif kind == ObligationKind.REPORT and due_now(o.due_on):
                 problems.append(
                     {
                         "type": "report",
-                        "name": rep.name_vi,
-                        "period": str(rep.period),
-                        "days_late": rep.days_late(today),
+                        "name": self.policy.report_type(o.subject).name_vi,
+                        "period": str(parse_period_key(o.period)),
+                        "days_late": (today - o.due_on).days,
                     }
                 )
-        first = self.rules.record_nudge.first_after_days
-        for rec in duties.records:
-            record_due = rec.local_day + timedelta(days=first)
-            if due_now(record_due):
-                problems.append(
-                    {
-                        "type": "record",
-                        "kind": rec.kind.value,
-                        "month": str(rec.month),
-                        "days_late": (today - record_due).days,
-                    }
-                )
+            elif o.planned_at is not None and o.planned_at <= self.now:
+                month = Month.of(local_date(o.planned_at))
+                record_due = local_date(o.planned_at) + timedelta(days=first)
+                if today <= edit_window_closes(month, self.policy.edit_grace_days) and due_now(
+                    record_due
+                ):
+                    problems.append(
+                        {
+                            "type": "record",
+                            "kind": "thematic" if kind == ObligationKind.THEMATIC else o.subject,
+                            "month": str(month),
+                            "days_late": (today - record_due).days,
+                        }
+                    )
         return problems
 
     def messages(self) -> list[PlannedReminder]:

@@ -24,7 +24,6 @@ from domain.periods import Month
 from domain.policy import Policy
 from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.planner import plan_reminders
-from services import ledger
 from services.digest_delivery import plan_weekly_digests
 from services.meetings import fill_from_standing
 from storage.db import Database
@@ -43,14 +42,8 @@ def fill_standing_schedules(db: Database, now: datetime, policy: Policy) -> int:
     return fill_from_standing(db, Month.of(local_date(now)).next(), now=now, policy=policy)
 
 
-def extend_ledger(db: Database, now: datetime, policy: Policy) -> int:
-    """Open the obligations of periods that began since the last tick."""
-    return ledger.extend(db, now, policy)
-
-
 # Run in this order on every plan tick; each is isolated from the others' failures.
 PLANNERS: list[Planner] = [
-    extend_ledger,
     fill_standing_schedules,
     plan_reminders,
     plan_weekly_digests,

@@ -135,6 +135,19 @@ def _all_codes(db: Database) -> list[str]:
         return [u.code for u in rows.load_units(session, None)]
 
 
+def _todo_since(session: Session, now: datetime) -> tuple[Span, date | None]:
+    """The span, and the first day whose newly opened periods are not in the ledger yet
+    (None: it is up to date)."""
+    span = _span(session, now)
+    state = rows.load_state(session)
+    assert state is not None
+    if state.extended_through >= span.today:
+        return span, None
+    if state.extended_through < span.start:
+        return span, span.start - LOOKBACK
+    return span, state.extended_through + timedelta(days=1)
+
+
 def extend(db: Database, now: datetime, policy: Policy) -> int:
     """Open the periods that began since the last run, for every unit.
 
@@ -142,20 +155,12 @@ def extend(db: Database, now: datetime, policy: Policy) -> int:
     SQLite's write lock for long); the state moves last, so a run cut short is
     simply done again.
     """
-    today = local_date(now)
     with _extending:
         with db.transaction() as session:
-            span = _span(session, now)
-            state = rows.load_state(session)
-            assert state is not None
-            if state.extended_through >= today:
-                return 0
-            first = (
-                span.start - LOOKBACK
-                if state.extended_through < span.start
-                else state.extended_through + timedelta(days=1)
-            )
-        selection = selection_between(policy, first, today)
+            span, first = _todo_since(session, now)
+        if first is None:
+            return 0
+        selection = selection_between(policy, first, span.today)
         codes = _all_codes(db)
         changed = 0
         for start in range(0, len(codes), rows.MAX_SQL_CODES):
@@ -163,8 +168,19 @@ def extend(db: Database, now: datetime, policy: Policy) -> int:
                 batch = codes[start : start + rows.MAX_SQL_CODES]
                 changed += _refresh(session, policy, span, selection, batch, now)
         with db.transaction() as session:
-            rows.save_state(session, span.start, today, now)
+            rows.save_state(session, span.start, span.today, now)
         return changed
+
+
+def extend_within(session: Session, now: datetime, policy: Policy) -> int:
+    """`extend` inside the caller's transaction (a preview that rolls it back)."""
+    span, first = _todo_since(session, now)
+    if first is None:
+        return 0
+    selection = selection_between(policy, first, span.today)
+    changed = _refresh(session, policy, span, selection, None, now)
+    rows.save_state(session, span.start, span.today, now)
+    return changed
 
 
 def ensure_current(db: Database, now: datetime, policy: Policy) -> None:

@@ -9,12 +9,14 @@ from sqlalchemy import select
 
 from domain.errors import UserInputError
 from domain.localtime import local_date
+from domain.obligations import ObligationKind, Resolution, Status, resolved_status
 from domain.periods import parse_period_key
 from domain.policy import Policy
-from domain.reports import ReportStatus, due_date, reports_due, submission_status
+from domain.reports import due_date, reports_due
 from services import ledger
 from services.actors import Actor
 from storage import audit
+from storage import ledger as ledger_rows
 from storage.db import Database
 from storage.models import ReportSubmission
 
@@ -26,7 +28,7 @@ class ReportItem:
     period_key: str
     period_label: str
     due: date
-    status: ReportStatus
+    status: Status | None  # None: before the ledger starts, so not counted either way
     sent_on: date | None
     document_name: str | None
 
@@ -36,10 +38,20 @@ class ReportItem:
         return max(0, ((end or self.due) - self.due).days)
 
 
-def report_overview(db: Database, unit_code: str, today: date, policy: Policy) -> list[ReportItem]:
-    """The latest deadline that has come and the next one ahead, for each report type."""
+def report_overview(
+    db: Database, unit_code: str, now: datetime, policy: Policy
+) -> list[ReportItem]:
+    """The latest deadline that has come and the next one ahead, for each report type,
+    with the status the ledger gives it."""
+    today = local_date(now)
     dues = reports_due(policy, today)
     with db.transaction() as session:
+        owed = {
+            (o.subject, o.period): o
+            for o in ledger_rows.entries_for_periods(
+                session, unit_code, [(ObligationKind.REPORT, d.period.key) for d in dues]
+            )
+        }
         sent = {
             (r.report_type, r.period): r
             for r in session.scalars(
@@ -51,8 +63,9 @@ def report_overview(db: Database, unit_code: str, today: date, policy: Policy) -
         }
     items = []
     for due in dues:
-        row = sent.get((due.report_type.code, due.period.key))
-        sent_on = local_date(row.sent_at) if row else None
+        key = (due.report_type.code, due.period.key)
+        row = sent.get(key)
+        obligation = owed.get(key)
         items.append(
             ReportItem(
                 due.report_type.code,
@@ -60,8 +73,8 @@ def report_overview(db: Database, unit_code: str, today: date, policy: Policy) -
                 due.period.key,
                 str(due.period),
                 due.due,
-                submission_status(due.due, sent_on, today),
-                sent_on,
+                obligation.status(now) if obligation is not None else None,
+                local_date(row.sent_at) if row else None,
                 row.document_name if row else None,
             )
         )
@@ -138,7 +151,7 @@ def confirm_report(
         period.key,
         str(period),
         due,
-        submission_status(due, today, today),
+        resolved_status(Resolution.DONE, today, due),
         today,
         document[1] if document else None,
     )

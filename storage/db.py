@@ -47,5 +47,14 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def scratch(self) -> Iterator[Session]:
+        """A session whose writes are never committed: a preview that must change nothing."""
+        with self._sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
     def dispose(self) -> None:
         self.engine.dispose()

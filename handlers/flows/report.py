@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.obligations import Status
 from domain.org import REPORTING_KINDS
-from domain.reports import ReportStatus
 from domain.roles import Action
 from handlers.dialog import Done, Option, Prompt, Step, flow
 from handlers.flows import common
@@ -25,7 +25,7 @@ class ReportFlow(common.UnitFlow):
     no_unit_template = "no_report_unit"
 
     def _open(self, d: Step) -> list[reports.ReportItem]:
-        items = reports.report_overview(d.deps.db, d.data["unit"], d.today, d.deps.policy)
+        items = reports.report_overview(d.deps.db, d.data["unit"], d.now, d.deps.policy)
         return [i for i in items if i.sent_on is None and i.due - d.today <= _NOTICE_DAYS]
 
     def after_unit(self, d: Step) -> str | Done:
@@ -42,7 +42,7 @@ class ReportFlow(common.UnitFlow):
         options = tuple(
             Option(
                 f"{i.name} {i.period_label} — hạn {i.due:%d/%m}"
-                + (" (quá hạn)" if i.status == ReportStatus.MISSING else ""),
+                + (" (quá hạn)" if i.status == Status.MISSING else ""),
                 f"{i.report_type}|{i.period_key}",
             )
             for i in self._open(d)

@@ -7,7 +7,6 @@ from fractions import Fraction
 
 import pytest
 
-from domain.deadlines import DeadlineStatus, deadline_status
 from domain.localtime import VN_TZ, at_local, local_date, to_local
 from domain.quality import QualityLevel, lower_of
 from domain.text_vi import fold, format_percent
@@ -59,14 +58,6 @@ def test_local_time() -> None:
     assert moment.astimezone(UTC) == datetime(2026, 12, 5, 7, 0, tzinfo=UTC)
     with pytest.raises(ValueError):
         to_local(datetime(2026, 12, 5, 14, 0))
-
-
-def test_deadline_status_boundaries() -> None:
-    due = date(2026, 12, 31)
-    assert deadline_status(due, None, date(2026, 12, 31)) == DeadlineStatus.PENDING
-    assert deadline_status(due, None, date(2027, 1, 1)) == DeadlineStatus.MISSING
-    assert deadline_status(due, date(2026, 12, 31), date(2027, 3, 1)) == DeadlineStatus.ON_TIME
-    assert deadline_status(due, date(2027, 1, 1), date(2027, 1, 1)) == DeadlineStatus.LATE
 
 
 def test_quality_levels() -> None:

@@ -8,14 +8,12 @@ import pytest
 from domain.periods import HalfYear, Month, PeriodKind, Quarter, Year
 from domain.policy import Policy, ReportType
 from domain.reports import (
-    ReportStatus,
     deadlines_between,
     due_date,
     latest_due,
     next_due,
     period_containing,
     reports_due,
-    submission_status,
 )
 
 
@@ -118,23 +116,3 @@ def test_only_periods_is_honoured(raw_policy: dict[str, Any]) -> None:
     monthly = Policy.from_dict(raw_policy).report_type("monthly")
     assert next_due(monthly, date(2026, 11, 20)).period == Month(2027, 1)
     assert latest_due(monthly, date(2027, 1, 19)).period == Month(2026, 11)
-
-
-@pytest.mark.parametrize(
-    ("sent_on", "today", "status"),
-    [
-        (None, date(2026, 11, 19), ReportStatus.PENDING),
-        (None, date(2026, 11, 20), ReportStatus.PENDING),  # the due day itself is still fine
-        (None, date(2026, 11, 21), ReportStatus.MISSING),
-        (date(2026, 11, 20), date(2026, 11, 25), ReportStatus.ON_TIME),
-        (date(2026, 11, 2), date(2026, 11, 5), ReportStatus.ON_TIME),
-        (date(2026, 11, 21), date(2026, 11, 25), ReportStatus.LATE),
-    ],
-)
-def test_submission_status(sent_on: date | None, today: date, status: ReportStatus) -> None:
-    assert submission_status(date(2026, 11, 20), sent_on, today) == status
-
-
-def test_status_labels() -> None:
-    assert ReportStatus.ON_TIME.label_vi == "Đúng hạn"
-    assert ReportStatus.MISSING.value == "missing"

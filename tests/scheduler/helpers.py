@@ -13,14 +13,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from domain.localtime import VN_TZ, to_local
 from domain.meeting_kinds import MeetingKind
+from domain.obligations import selection_of_month, selection_of_report
 from domain.org import MEETING_KINDS
-from domain.policy import Policy
+from domain.periods import Month
+from domain.policy import Policy, default_policy
 from domain.roles import Role
 from scheduler.dispatcher import Dispatcher
 from scheduler.planner import plan_reminders
+from services import ledger
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import (
@@ -85,6 +89,20 @@ def register(
                 updated_at=now,
             )
         )
+        _in_step(s, now, Month.parse(month), [unit])
+
+
+def _in_step(
+    s: Session,
+    now: datetime,
+    month: Month | None = None,
+    units: list[str] | None = None,
+    report: tuple[str, str] | None = None,
+) -> None:
+    """The facts went straight into the tables: bring the ledger in step with them."""
+    s.flush()
+    selection = selection_of_month(month) if month else selection_of_report(*report)  # type: ignore[misc]
+    ledger.refresh(s, default_policy(), now, selection, units)
 
 
 def settle_month(
@@ -147,6 +165,7 @@ def settle_month(
                 for i in ids
             ],
         )
+        _in_step(s, now, Month.parse(month), [code for code, _ in units])
 
 
 def submit_all_reports(
@@ -170,6 +189,7 @@ def submit_all_reports(
                 for c in codes
             ],
         )
+        _in_step(s, now, units=list(codes), report=(report_type, period))
 
 
 def record(
@@ -201,6 +221,7 @@ def record(
                     record_id=row.id, answers={}, score=90, level="tot", flags=[], rated_at=now
                 )
             )
+        _in_step(s, now, Month.parse(month), [unit])
 
 
 def submit_report(
@@ -212,6 +233,7 @@ def submit_report(
                 unit_code=unit, report_type=report_type, period=period, due_on=due, sent_at=now
             )
         )
+        _in_step(s, now, units=[unit], report=(report_type, period))
 
 
 def outbox(db: Database) -> list[OutboxMessage]:

@@ -17,8 +17,10 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from domain.policy import DEFAULT_POLICY_FILE, Policy
+from domain.periods import Month
+from domain.policy import DEFAULT_POLICY_FILE, Policy, default_policy
 from domain.roles import Role
+from services import ledger
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import MeetingRecord, QualityRating
@@ -168,6 +170,8 @@ async def test_rating_nudges_after_the_record_then_silence_once_rated(
         s.add(
             QualityRating(record_id=row.id, answers={}, score=80, level="kha", rated_at=clock.now())
         )
+        s.flush()
+        ledger.refresh_month(s, default_policy(), clock.now(), "VPUBND-01", Month(2026, 12))
     await sim.run_until(local("2026-12-12 12:00"))
     assert len(sim.bot.to(BINH)) == 2  # rated: no third nudge on the 10th
 
@@ -236,13 +240,18 @@ async def test_escalation_is_one_list_per_cluster_officer(
     assert "VPUBND" not in to_em[0].text
 
 
-async def test_cancelled_meeting_gets_no_meeting_reminder(
+async def test_cancelled_meeting_gets_no_meeting_reminder_but_a_call_to_register_anew(
     sqlite_only: None, sim: Sim, db: Database, clock: ManualClock, binh: int
 ) -> None:
     settle_month(db, "2026-12", now=clock.now(), skip=("VPUBND-01",))
+    clock.set(local("2026-12-02 10:00"))
     register(
         db, "VPUBND-01", "2026-12", local("2026-12-05 14:00"), now=clock.now(), status="cancelled"
     )
-    clock.set(local("2026-12-03 12:00"))
     await sim.run_until(local("2026-12-07 00:00"))
-    assert sim.bot.to(BINH) == []
+    sent = sim.bot.to(BINH)
+    # The day after the cancellation, and again two days later: never "tomorrow"/"today".
+    assert days(sent) == ["2026-12-03 08:00", "2026-12-05 08:00"]
+    assert all("ngày mai" not in m.text and "hôm nay" not in m.text for m in sent)
+    assert "đã hủy: vui lòng đăng ký ngày mới" in sent[0].text
+    assert any(b[1] == "open:schedule:VPUBND-01:2026-12" for b in sent[0].buttons)
