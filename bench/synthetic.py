@@ -21,13 +21,14 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from domain.compliance import registration_due
 from domain.localtime import at_local, local_date
 from domain.meeting_kinds import MeetingKind
+from domain.obligations import registration_due
 from domain.org import fold
 from domain.periods import Month
-from domain.policy import Policy
+from domain.policy import Policy, default_policy
 from domain.reports import deadlines_between
+from services import ledger
 from storage.db import Database
 from storage.models import (
     MeetingRecord,
@@ -306,8 +307,11 @@ def _chunks(rows: list[dict[str, Any]], size: int = BATCH) -> Iterable[list[dict
         yield rows[i : i + size]
 
 
-def load(db: Database, org: SyntheticOrg, activity: Activity | None = None) -> None:
-    """Bulk INSERTs of everything, parents before children, in one transaction."""
+def load(
+    db: Database, org: SyntheticOrg, activity: Activity | None = None, policy: Policy | None = None
+) -> None:
+    """Bulk INSERTs of everything, parents before children, in one transaction; then the
+    ledger is built from those facts (`chibo ledger rebuild`)."""
     tables: list[tuple[Any, list[dict[str, Any]]]] = [
         (Unit, org.units),
         (Person, org.people),
@@ -325,6 +329,7 @@ def load(db: Database, org: SyntheticOrg, activity: Activity | None = None) -> N
             for chunk in _chunks(rows):
                 # Core INSERT (not the ORM bulk path): about twice as fast, same rows.
                 session.execute(model.__table__.insert(), chunk)
+    ledger.rebuild(db, bench_now(), policy or default_policy())
     if db.engine.dialect.name == "postgresql":
         # Explicit ids were inserted: move the sequences past them, then refresh statistics.
         with db.engine.begin() as connection:
