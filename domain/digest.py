@@ -888,9 +888,13 @@ class UnitRow:
     meeting: Status | None
     recorded: bool
     record: RecordDetail | None
-    thematic_held: bool | None  # None: the unit holds no thematic meetings
+    thematic: Status | None  # None: the unit holds no thematic meetings
     reports: tuple[tuple[ReportDue, Status, date | None], ...]
     unreachable: tuple[str, ...]  # "Nguyễn Văn An (secretary)"
+
+    @property
+    def thematic_held(self) -> bool | None:
+        return None if self.thematic is None else self.thematic in (Status.ON_TIME, Status.LATE)
 
 
 def unit_row(
@@ -919,7 +923,7 @@ def unit_row(
             meeting = status
             recorded = known and o.resolution != Resolution.OPEN
         elif o.kind == ObligationKind.THEMATIC:
-            thematic = status in (Status.ON_TIME, Status.LATE)
+            thematic = status
         elif o.kind == ObligationKind.REPORT:
             sent = o.done_on if known and o.resolution == Resolution.DONE else None
             reports[(o.subject, o.period)] = (status, sent)
@@ -936,7 +940,7 @@ def unit_row(
         meeting=meeting,
         recorded=recorded,
         record=record if recorded else None,
-        thematic_held=thematic,
+        thematic=thematic,
         reports=due_reports,
         unreachable=unreachable,
     )

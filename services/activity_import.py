@@ -29,6 +29,7 @@ from domain.activity_csv import (
 from domain.localtime import local_date
 from domain.obligations import Selection
 from domain.policy import Policy
+from domain.reports import due_date
 from services import ledger
 from storage import audit
 from storage.db import Database
@@ -72,10 +73,19 @@ def _refresh_ledger(session: Session, policy: Policy, now: datetime, parsed: Act
     """The obligations the imported facts settle; the ledger reaches back to cover them."""
     months = frozenset(row.month for row in parsed.meetings)
     reports = frozenset((r.report_type, r.period.key) for r in parsed.reports)
-    days = [m.first_day for m in months] + [r.period.first_day for r in parsed.reports]
-    if not days:
+    if not months and not reports:
         return
-    ledger.cover_from(session, policy, now, min(days))
+    first = ledger.facts_start(
+        policy,
+        min((r.month.key for r in parsed.meetings if r.schedule is not None), default=None),
+        min((r.month.key for r in parsed.meetings if r.record is not None), default=None),
+        min(
+            (due_date(policy.report_type(r.report_type), r.period) for r in parsed.reports),
+            default=None,
+        ),
+    )
+    if first is not None:
+        ledger.cover_from(session, policy, now, first)
     selection = Selection(months, frozenset(m.quarter for m in months), reports)
     units = {row.unit for row in parsed.meetings} | {r.unit for r in parsed.reports}
     ledger.refresh(session, policy, now, selection, units)

@@ -25,6 +25,7 @@ from domain.obligations import (
     Span,
     UnitFacts,
     derive,
+    registration_due,
     selection_between,
     selection_of_month,
     selection_of_report,
@@ -41,19 +42,34 @@ _NO_FACTS = UnitFacts()
 _extending = threading.Lock()
 
 
-def default_start(session: Session, today: date) -> date:
+def default_start(session: Session, policy: Policy, today: date) -> date:
     """Where a new ledger starts: the previous month (its meetings are still being
-    recorded), or earlier if facts are already stored for earlier months."""
+    recorded), or earlier if facts already stored settle obligations due earlier."""
     start = Month.of(today).prev().first_day
-    earliest = rows.earliest_fact_day(session)
-    return min(start, earliest) if earliest is not None else start
+    first = facts_start(policy, *rows.earliest_facts(session))
+    return min(start, first) if first is not None else start
 
 
-def _span(session: Session, now: datetime) -> Span:
+def facts_start(
+    policy: Policy, schedule_month: str | None, record_month: str | None, report_due: date | None
+) -> date | None:
+    """The first day of the month holding the earliest due date these facts settle: a
+    schedule its registration, a record its meeting, a report its own due date."""
+    days = []
+    if schedule_month:
+        days.append(registration_due(policy, Month.parse(schedule_month)))
+    if record_month:
+        days.append(Month.parse(record_month).first_day)
+    if report_due:
+        days.append(report_due)
+    return Month.of(min(days)).first_day if days else None
+
+
+def _span(session: Session, policy: Policy, now: datetime) -> Span:
     today = local_date(now)
     state = rows.load_state(session)
     if state is None:
-        start = default_start(session, today)
+        start = default_start(session, policy, today)
         rows.save_state(session, start, start - timedelta(days=1), now)
         return Span(start, today)
     return Span(state.start_on, today)
@@ -69,7 +85,7 @@ def refresh(
     """Recompute the obligations of `unit_codes` (None: every unit) in `selection`."""
     if selection.empty:
         return 0
-    return _refresh(session, policy, _span(session, now), selection, unit_codes, now)
+    return _refresh(session, policy, _span(session, policy, now), selection, unit_codes, now)
 
 
 def _refresh(
@@ -109,14 +125,14 @@ def refresh_units(session: Session, policy: Policy, now: datetime, codes: Iterab
     codes = list(codes)
     if not codes:
         return 0
-    span = _span(session, now)
+    span = _span(session, policy, now)
     selection = selection_between(policy, span.start - LOOKBACK, span.today)
     return _refresh(session, policy, span, selection, codes, now)
 
 
 def cover_from(session: Session, policy: Policy, now: datetime, day: date) -> int:
     """Reach back to `day` (facts of earlier months were imported)."""
-    span = _span(session, now)
+    span = _span(session, policy, now)
     state = rows.load_state(session)
     assert state is not None
     if day >= span.start:
@@ -135,10 +151,10 @@ def _all_codes(db: Database) -> list[str]:
         return [u.code for u in rows.load_units(session, None)]
 
 
-def _todo_since(session: Session, now: datetime) -> tuple[Span, date | None]:
+def _todo_since(session: Session, policy: Policy, now: datetime) -> tuple[Span, date | None]:
     """The span, and the first day whose newly opened periods are not in the ledger yet
     (None: it is up to date)."""
-    span = _span(session, now)
+    span = _span(session, policy, now)
     state = rows.load_state(session)
     assert state is not None
     if state.extended_through >= span.today:
@@ -157,7 +173,7 @@ def extend(db: Database, now: datetime, policy: Policy) -> int:
     """
     with _extending:
         with db.transaction() as session:
-            span, first = _todo_since(session, now)
+            span, first = _todo_since(session, policy, now)
         if first is None:
             return 0
         selection = selection_between(policy, first, span.today)
@@ -174,7 +190,7 @@ def extend(db: Database, now: datetime, policy: Policy) -> int:
 
 def extend_within(session: Session, now: datetime, policy: Policy) -> int:
     """`extend` inside the caller's transaction (a preview that rolls it back)."""
-    span, first = _todo_since(session, now)
+    span, first = _todo_since(session, policy, now)
     if first is None:
         return 0
     selection = selection_between(policy, first, span.today)
@@ -203,10 +219,10 @@ def rebuild(db: Database, now: datetime, policy: Policy, *, start: date | None =
     with _extending:
         with db.transaction() as session:
             if start is None:
+                # Where the ledger starts is kept (an import or `--from` moved it); a
+                # rebuild recomputes inside it, never moves it because of some old fact.
                 state = rows.load_state(session)
-                start = default_start(session, today)
-                if state is not None:
-                    start = min(start, state.start_on)
+                start = default_start(session, policy, today) if state is None else state.start_on
             rows.delete_outside(session, start)
             rows.save_state(session, start, start - timedelta(days=1), now)
         span = Span(start, today)

@@ -516,6 +516,12 @@ def rate_meeting(
         row = _record_row(session, unit_code, kind, month)
         if row is None or not row.held:
             raise UserInputError("Chưa có biên bản buổi sinh hoạt đã tổ chức để đánh giá.")
+        if row.present is None or row.total_members is None:
+            # An imported record may lack attendance, which the rubric scores.
+            raise UserInputError(
+                "Biên bản buổi sinh hoạt này chưa có số đảng viên dự. Vui lòng ghi nhận lại "
+                "(/record) rồi đánh giá."
+            )
         result = score_rating(policy, answers, facts_of(_record_view(row).data))
         rating = row.rating
         old = (

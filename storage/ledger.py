@@ -29,7 +29,6 @@ from domain.obligations import (
     Selection,
     UnitFacts,
 )
-from domain.periods import Month, parse_period_key
 from storage.models import (
     LedgerEntry,
     LedgerState,
@@ -259,16 +258,13 @@ def delete_outside(session: Session, start: date) -> None:
     )
 
 
-def earliest_fact_day(session: Session) -> date | None:
-    """The first day of the earliest month or period any schedule, record or report covers."""
-    months = [
+def earliest_facts(session: Session) -> tuple[str | None, str | None, date | None]:
+    """The earliest month any schedule or record is for, and the earliest report due date."""
+    return (
         session.scalar(select(func.min(MeetingSchedule.month))),
         session.scalar(select(func.min(MeetingRecord.month))),
-    ]
-    days = [Month.parse(m).first_day for m in months if m]
-    periods = session.scalars(select(ReportSubmission.period).distinct())
-    days += [parse_period_key(p).first_day for p in periods]
-    return min(days) if days else None
+        session.scalar(select(func.min(ReportSubmission.due_on))),
+    )
 
 
 # ---------------------------------------------------------------------------

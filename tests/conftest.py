@@ -42,6 +42,7 @@ BOTH_BACKENDS = (
     "tests/storage/",
     "tests/scheduler/",
     "tests/leadership/",
+    "tests/ledger/",
     "tests/test_migrations.py",
 )
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")

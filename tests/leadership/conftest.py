@@ -13,21 +13,7 @@ from services.clock import ManualClock
 from services.org import import_org
 from storage.db import Database
 from tests.leadership.seed import C, R, T, person, record, report, schedule, utc
-
-SMALL_ORG = """code,name,kind,parent,members
-DUK,Đảng bộ Khối các cơ quan tỉnh,bloc,,
-C1,Cụm 1,cluster,DUK,
-C2,Cụm 2,cluster,DUK,
-TNMT,Đảng bộ cơ quan Sở Tài nguyên và Môi trường,base_committee,C1,
-TNMT-01,Chi bộ Văn phòng,sub_cell,TNMT,10
-TNMT-02,Chi bộ Thanh tra,sub_cell,TNMT,8
-TNMT-03,Chi bộ Phòng Pháp chế,sub_cell,TNMT,12
-NTM,Chi bộ Ban Xây dựng nông thôn mới,base_cell,C1,11
-TAICHINH,Đảng bộ cơ quan Sở Tài chính,base_committee,C2,
-TAICHINH-01,Chi bộ Văn phòng Sở Tài chính,sub_cell,TAICHINH,20
-TAICHINH-02,Chi bộ Phòng Ngân sách,sub_cell,TAICHINH,6
-NOICHINH,Chi bộ cơ quan Ban Nội chính Tỉnh ủy,base_cell,C2,26
-"""
+from tests.orgs import SMALL_ORG
 
 # Monday 30/11/2026, the digest day of the seeded month.
 AT = date(2026, 11, 30)
@@ -98,5 +84,6 @@ def seeded(db: Database, small_org: None, clock: ManualClock) -> None:
                unreachable_since=utc(2026, 11, 24, 3))  # fmt: skip
         person(s, 9002, "Hồ Thị Lan", Role.LEADER, "DUK", unreachable_since=utc(2026, 11, 1))
         person(s, 9003, "Vũ Văn Nam", Role.SECRETARY, "NTM")
-    # The facts went straight into the tables: bring the ledger in step with them.
-    ledger.rebuild(db, clock.now(), default_policy())
+    # The facts went straight into the tables: bring the ledger in step with them,
+    # from the start of the year the reports cover.
+    ledger.rebuild(db, clock.now(), default_policy(), start=date(2026, 1, 1))
