@@ -238,6 +238,13 @@ def rebuild(db: Database, now: datetime, policy: Policy, *, start: date | None =
         return changed
 
 
+def start_of(db: Database) -> date | None:
+    """The first day the ledger covers (None: not started yet)."""
+    with db.transaction() as session:
+        state = rows.load_state(session)
+        return state.start_on if state is not None else None
+
+
 def unit_obligations(db: Database, unit_code: str, *, due_from: date) -> list[Obligation]:
     with db.transaction() as session:
         return rows.unit_entries(session, unit_code, due_from=due_from)

@@ -105,11 +105,13 @@ def unit_status(
     ledger.ensure_current(db, now, policy)
     this = Month.of(today)
     quarter = this.quarter
-    # Old enough for the window (a quarter's thematic meeting, last month's meeting).
-    since = min(quarter.first_day, this.prev().first_day)
+    window = window_at(policy, today)
+    # Old enough for the whole window: the quarter's thematic meeting, last month's
+    # meeting, the latest report of each type (a half-year report is due in June).
+    since = min(quarter.first_day, this.prev().first_day, *(r.due for r in window.reports))
     with db.transaction() as session:
         rows = ledger_rows.unit_entries(session, unit_code, due_from=since)
-    overdue, soon = todo(rows, window_at(policy, today), now, soon_days=SOON_DAYS)
+    overdue, soon = todo(rows, window, now, soon_days=SOON_DAYS)
     upcoming_rows = sorted(
         (o for o in rows if o.planned_at is not None and o.planned_at >= now),
         key=lambda o: o.planned_at or now,
