@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     act_imp.add_argument("file", type=Path)
     act_imp.set_defaults(func=_activity_import)
 
+    demo = sub.add_parser("demo", help="the demo bloc").add_subparsers(required=True)
+    demo.add_parser(
+        "load", help="load the demo bloc (289 units) into an empty database"
+    ).set_defaults(func=_demo_load)
+
     inv = sub.add_parser("invite", help="invite codes").add_subparsers(required=True)
     create = inv.add_parser("create", help="create a one-time invite code")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -79,7 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_run)
     sandbox = sub.add_parser("sandbox", help="chat with the bot in this terminal, no Telegram")
-    sandbox.add_argument("--db", default="var/sandbox.sqlite3", help="sandbox database file")
+    sandbox.add_argument(
+        "--db",
+        type=Path,
+        help="keep the sandbox database in this new file (default: a temporary file); "
+        "an existing file is replaced only if an earlier sandbox created it",
+    )
     sandbox.set_defaults(func=_sandbox)
     cli_backup.add_commands(sub)
     cli_digest.add_commands(sub)
@@ -114,6 +124,27 @@ def _org_import(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"Đã nhập: {result.created} mới, {result.updated} cập nhật, "
         f"{result.unchanged} không đổi. Tổng số đơn vị: {result.total_units}."
+    )
+    return 0
+
+
+def _demo_load(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sandbox import DEMO_ORG
+
+    try:
+        result = org.load_demo(
+            _db(settings), DEMO_ORG.read_text(encoding="utf-8"), now=SystemClock().now()
+        )
+    except org.RealDataPresent as error:
+        return _fail(
+            f"Cơ sở dữ liệu này đã có dữ liệu thật ({error.people} người dùng, "
+            f"{error.own_units} đơn vị ngoài bộ mẫu), nên không nạp dữ liệu mẫu: đơn vị mẫu "
+            "sẽ lẫn vào báo cáo thật. Hãy dùng một cơ sở dữ liệu trống (DATABASE_URL), "
+            "hoặc `chibo sandbox` để thử."
+        )
+    print(
+        f"Đã nạp bộ đơn vị mẫu: {result.created} mới, {result.unchanged} đã có. "
+        f"Tạo mã mời để thử, ví dụ: chibo invite create --role secretary --unit VPUBND-01"
     )
     return 0
 
@@ -208,7 +239,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox import run_sandbox
 
-    return run_sandbox(settings, Path(args.db))
+    return run_sandbox(settings, args.db)
 
 
 if __name__ == "__main__":
