@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
-from bot import cli_backup, cli_digest, cli_reminders
+from bot import cli_backup, cli_digest, cli_reminders, logs
 from bot.settings import Settings
 from domain.invite_codes import deep_link, display
 from domain.localtime import use_zone
@@ -27,10 +26,9 @@ CLI_ACTOR = "cli:admin"
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    redactor = logs.configure()
     settings = Settings()
+    redactor.add_secrets([settings.telegram_bot_token, settings.webhook_secret])
     use_zone(settings.timezone)
     settings.ensure_sqlite_dir()
     return int(args.func(args, settings) or 0)
