@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from bot import cli_backup, cli_digest, cli_reminders, logs
 from bot.settings import Settings
@@ -20,6 +24,8 @@ from services.clock import SystemClock
 from storage import migrate
 from storage.db import Database
 
+log = logging.getLogger(__name__)
+
 EXIT_USAGE = 2
 CLI_ACTOR = "cli:admin"
 
@@ -27,11 +33,29 @@ CLI_ACTOR = "cli:admin"
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     redactor = logs.configure()
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        wrong = ", ".join(str(e["loc"][0]).upper() for e in error.errors() if e["loc"])
+        return _fail(f"Cấu hình không hợp lệ ({wrong}): xem bảng Configuration trong README.")
     redactor.add_secrets([settings.telegram_bot_token, settings.webhook_secret])
     use_zone(settings.timezone)
-    settings.ensure_sqlite_dir()
-    return int(args.func(args, settings) or 0)
+    # What the admin can fix gets one sentence and exit 2; the transaction that was
+    # open rolled back, so nothing was written.
+    try:
+        settings.ensure_sqlite_dir()
+        return int(args.func(args, settings) or 0)
+    except OSError as error:  # a folder given for a file, a read-only place
+        where = f" {error.filename}" if error.filename else ""
+        return _fail(f"Không đọc hoặc ghi được{where}: {error.strerror or error}. Chưa ghi gì.")
+    except OperationalError as error:  # a read-only database file, a missing folder
+        log.debug("database error", exc_info=True)
+        if "no such table" in str(error.orig):
+            return _fail("Cơ sở dữ liệu chưa có bảng: chạy `chibo db upgrade` trước.")
+        return _fail(
+            f"Không mở hoặc ghi được cơ sở dữ liệu ({error.orig}). Kiểm tra DATABASE_URL và "
+            "quyền ghi tệp; chưa ghi gì."
+        )
 
 
 def _parser() -> argparse.ArgumentParser:

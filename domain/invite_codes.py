@@ -43,14 +43,15 @@ def deep_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={code}"
 
 
-# What could be a code inside longer text (a log line): 16 symbols in a row, or groups of
-# at least 4 (as codes are shown, "ABCD-EFGH-…") joined by one dash, underscore or space.
-# Shorter groups would take ordinary words for a code ("of 2001 characters",
-# "non-transactional"). U is not a symbol; I, L and O are (typed look-alikes).
+# What could be a code inside longer text (a log line): 16 symbols in a row, groups of at
+# least 4 joined by a dash or underscore ("ABCD-EFGH-…", as codes are shown), or groups of
+# exactly 4 joined by spaces. Looser rules would take ordinary words for a code ("of 2001
+# characters", "non-transactional", "renderer exploded"). U is not a symbol; I, L and O
+# are (typed look-alikes).
 _SYMBOLS = "0-9A-TV-Za-tv-z"
 _CHAIN = re.compile(rf"(?<![A-Za-z0-9])[{_SYMBOLS}]+(?:[-_ ][{_SYMBOLS}]+)*(?![A-Za-z0-9])")
 _PARTS = re.compile(r"[-_ ]")
-_MIN_GROUP = 4
+_GROUP = 4
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:
@@ -66,16 +67,21 @@ def code_spans(text: str) -> list[tuple[int, int]]:
         for i in range(len(groups)):
             symbols = 0
             for j in range(i, len(groups)):
-                if j > i:
-                    left, right = groups[j - 1], groups[j]
-                    if min(left[1] - left[0], right[1] - right[0]) < _MIN_GROUP:
-                        break
+                if j > i and not _joins(text, groups[j - 1], groups[j]):
+                    break
                 symbols += groups[j][1] - groups[j][0]
                 if symbols >= CODE_LENGTH:
                     if symbols == CODE_LENGTH:
                         spans.append((groups[i][0], groups[j][1]))
                     break
     return spans
+
+
+def _joins(text: str, left: tuple[int, int], right: tuple[int, int]) -> bool:
+    sizes = (left[1] - left[0], right[1] - right[0])
+    if text[left[1]] == " ":
+        return sizes == (_GROUP, _GROUP)
+    return min(sizes) >= _GROUP
 
 
 def redact_codes(text: str, mask: str = "[invite-code]") -> str:

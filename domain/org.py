@@ -9,12 +9,12 @@ import csv
 import enum
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 # Re-exported: unit names are folded for search exactly as parsers fold typed text.
 from domain.text_vi import fold as fold
+from domain.text_vi import has_control_characters
 
 
 class UnitKind(enum.StrEnum):
@@ -156,10 +156,6 @@ def _csv_problem(error: csv.Error) -> str:
     return f"không đọc được dòng CSV ({error})"
 
 
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(c) in ("Cc", "Cs") for c in text)
-
-
 def _parse_row(line: int, raw: Mapping[str, str | None]) -> tuple[UnitRow | None, list[RowError]]:
     def cell(name: str) -> str:
         return (raw.get(name) or "").strip()
@@ -177,7 +173,7 @@ def _parse_row(line: int, raw: Mapping[str, str | None]) -> tuple[UnitRow | None
         errors.append(RowError(line, "thiếu tên đơn vị"))
     elif len(name) > MAX_NAME_LENGTH:
         errors.append(RowError(line, f"tên dài {len(name)} ký tự, tối đa {MAX_NAME_LENGTH}"))
-    elif _has_control_characters(name):
+    elif has_control_characters(name):
         errors.append(RowError(line, "tên có ký tự điều khiển (không in được); hãy gõ lại tên"))
     try:
         kind = UnitKind(kind_text)

@@ -22,7 +22,9 @@ from domain.errors import UserInputError
 from domain.localtime import local_date
 from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Action
+from domain.text_vi import ascii_int
 from messages.render import label, render
+from messages.telegram_text import alert
 from services.actors import Actor
 from storage import dialogs
 from storage.dialogs import Dialog
@@ -132,8 +134,9 @@ async def on_button(update: Update, context: ChiboContext) -> None:
         dialog = dialogs.load(session, user_id)
         options: list[str] = dialog.data.get("_options", []) if dialog else []
         value = CANCEL if index == "c" else None
-        if index.isdigit() and int(index) < len(options):
-            value = options[int(index)]
+        chosen = ascii_int(index)
+        if chosen is not None and chosen < len(options):
+            value = options[chosen]
         if (
             dialog is None
             or dialog.token != token
@@ -142,7 +145,7 @@ async def on_button(update: Update, context: ChiboContext) -> None:
         ):
             value = None
     if dialog is None or value is None:
-        await query.answer(render("dialog_stale", context.locale), show_alert=True)
+        await query.answer(alert(render("dialog_stale", context.locale)), show_alert=True)
         return
     await query.answer()
     if query.message is not None:

@@ -12,6 +12,7 @@ from domain import digest as rules
 from domain.org import UnitKind, fold
 from domain.periods import Month
 from domain.policy import Policy
+from domain.text_vi import ascii_int
 from storage import audit, digest_queries
 from storage.db import Database
 from storage.models import ChatSubscription, Unit
@@ -165,8 +166,8 @@ def find_cluster(db: Database, text: str) -> FoundUnit | None:
     for cluster in clusters:
         if wanted in (cluster.code.casefold(), fold(cluster.name)):
             return cluster
-    if wanted.isdigit():
-        number = int(wanted)
+    number = ascii_int(wanted)
+    if number is not None:
         for cluster in clusters:
             numbers = re.findall(r"\d+", f"{cluster.code} {cluster.name}")
             if number in {int(n) for n in numbers}:

@@ -49,6 +49,8 @@ def secure_sqlite_file(path: Path) -> None:
         return
     except FileExistsError:
         pass
+    if not path.is_file():
+        return  # a folder or a device: SQLite will refuse it, and it is not ours to change
     for file in (path, *(Path(f"{path}{s}") for s in SQLITE_SIDE_FILES)):
         try:
             mode = file.stat().st_mode & 0o777

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -35,7 +37,9 @@ def forms(code: str) -> list[str]:
         ("refused a text of 2001 characters from 123", None),
         ("the database schema is not current", None),
         ("Will assume non-transactional DDL.", None),
-        ("ABCDEFGH JKMN_PQRS.", "[invite-code]."),
+        ("ABCD EFGH-JKMN_PQRS.", "[invite-code]."),
+        ("renderer exploded", None),
+        ("ABCDEFGH JKMNPQRS", None),  # spaces only between groups of 4, as codes are shown
         ("update 2026-11-26 02:00:00 from 6100", None),
         ("ABCD-EFGH-JKMN-PQRS", "[invite-code]"),
         ("text='abcd efgh jkmn pqrs' entities", "text='[invite-code]' entities"),
@@ -56,12 +60,16 @@ def captured() -> Iterator[io.StringIO]:
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     root = logging.getLogger()
-    level = root.level
+    level, hooks = root.level, (sys.excepthook, threading.excepthook)
     root.addHandler(handler)
     logs.configure().add_secrets([TOKEN, "webhook-secret-0123456789"])
     yield buffer
     root.removeHandler(handler)
+    for other in root.handlers:  # pytest's own handlers outlive this test
+        other.removeFilter(logs.REDACTOR)
     root.setLevel(level)
+    sys.excepthook, threading.excepthook = hooks
+    logging.captureWarnings(False)
 
 
 def test_httpx_urls_exceptions_and_tracebacks_are_redacted(captured: io.StringIO) -> None:
