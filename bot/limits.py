@@ -8,7 +8,7 @@ and can stop an update with ApplicationHandlerStop. It never opens the database:
   ignored quietly;
 - a text or caption longer than MAX_TEXT_CHARS, or containing a NUL character
   (PostgreSQL cannot store it), is refused with one polite Vietnamese sentence;
-- a document larger than MAX_FILE_BYTES is refused the same way;
+- a document or photo larger than MAX_FILE_BYTES is refused the same way;
 - a button pressed under a message the bot cannot read (sent in inline mode, or
   too old) is answered with a pop-up: the handlers reply to that message.
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.access import public
@@ -59,11 +59,18 @@ async def screen_update(update: Update, context: ChiboContext) -> None:
         log.info("refused a text of %d UTF-16 units from %s", utf16_len(text), user.id)
         await _reply(update, render("too_long", locale, limit=MAX_TEXT_CHARS))
         raise ApplicationHandlerStop
-    document = message.document
-    if document is not None and (document.file_size or 0) > MAX_FILE_BYTES:
-        log.info("refused a file of %s bytes from %s", document.file_size, user.id)
+    size = _file_size(message)
+    if size > MAX_FILE_BYTES:
+        log.info("refused a file of %s bytes from %s", size, user.id)
         await _reply(update, render("file_too_big", locale, limit_mb=MAX_FILE_BYTES // 2**20))
         raise ApplicationHandlerStop
+
+
+def _file_size(message: Message) -> int:
+    """Bytes of the document, or of the largest size of the photo (the one kept)."""
+    if message.document is not None:
+        return message.document.file_size or 0
+    return max((p.file_size or 0 for p in message.photo), default=0)
 
 
 async def _reply(update: Update, text: str) -> None:

@@ -98,7 +98,9 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(
             guarded(Action.HELP, dialog.on_button), pattern=f"^{dialog.CALLBACK_PREFIX}"
         ),
-        MessageHandler(private & filters.Document.ALL, guarded(Action.HELP, dialog.on_document)),
+        MessageHandler(
+            private & (filters.Document.ALL | filters.PHOTO), guarded(Action.HELP, dialog.on_file)
+        ),
         MessageHandler(
             private & filters.TEXT & ~filters.COMMAND, guarded(Action.HELP, dialog.on_text)
         ),

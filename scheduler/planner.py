@@ -50,6 +50,7 @@ from domain.localtime import local_date, to_local
 from domain.policy import Policy
 from domain.roles import Role
 from messages.render import render, render_plain
+from messages.telegram_text import cut, fits
 from scheduler.timing import (
     Slot,
     in_quiet_hours,
@@ -70,7 +71,7 @@ REASON = "reminder"
 SUPERSEDED = "superseded"  # an undelivered reminder whose items a later one carries
 RUN_PREFIX = "reminders"
 SNOOZE_PLACEHOLDER = "{id}"  # the dispatcher puts the outbox row id here
-MAX_TEXT = 3900  # Telegram allows 4096 characters; leave room
+MAX_TEXT = 3900  # Telegram allows 4096 UTF-16 units; leave room
 MAX_ITEM_BUTTONS = 6
 WRITE_CHUNK = 2000  # outbox rows per transaction
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
@@ -614,9 +615,9 @@ def _render_text(
             escalation_after=policy.reminders.escalation.after_days_overdue,
             snooze_minutes=policy.reminders.snooze_minutes,
         )
-        if len(text) <= MAX_TEXT:
+        if fits(text, MAX_TEXT):
             return text
-    return text[: MAX_TEXT - 1] + "…"
+    return cut(text, MAX_TEXT)
 
 
 def _buttons(

@@ -167,3 +167,23 @@ async def test_huge_and_unicode_numbers_typed_are_explained(
         calls = await bot.send(user, text)
         assert not all_problems(calls)
     assert errors == []
+
+
+def test_the_digest_counts_emoji_names_like_telegram(db: Database) -> None:
+    """Every unit named with emoji (two UTF-16 units each): the summary still fits."""
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from domain.policy import default_policy
+    from messages.digest_text import digest_summary
+    from services.digest import build_digest
+    from storage.models import Unit
+    from tests.telegram_checks import html_problems, visible_length
+
+    with db.transaction() as s:
+        s.execute(update(Unit).values(name=EMOJI * 150))
+    text = digest_summary(build_digest(db, "DUK", date(2026, 11, 30), default_policy()))
+    assert len(text) <= 4096 < utf16_len(EMOJI * 150 * 14)
+    assert visible_length(text, "HTML") <= 4096
+    assert html_problems(text) == []
