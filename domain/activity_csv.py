@@ -26,7 +26,7 @@ from domain.periods import Month, Period, parse_period_key
 from domain.policy import Policy
 from domain.quality import QualityLevel
 from domain.reports import due_date
-from domain.text_vi import fold, has_control_characters
+from domain.text_vi import LINE_BREAKS, fold, has_control_characters
 
 REQUIRED_COLUMNS = ("record_type", "unit")
 MEETING_COLUMNS = (
@@ -272,7 +272,7 @@ class _Row:
         if len(value) > limit:
             self.fail(f"{name} dài {len(value)} ký tự, tối đa {limit}")
             return None
-        if has_control_characters(value):
+        if has_control_characters(value, allowed=LINE_BREAKS):
             self.fail(f"{name} có ký tự điều khiển (không in được); hãy gõ lại")
             return None
         return value

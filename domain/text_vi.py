@@ -49,6 +49,10 @@ def ascii_int(text: str, *, maximum: int = INT32_MAX) -> int | None:
     return value if value <= maximum else None
 
 
-def has_control_characters(text: str) -> bool:
-    """NUL, bell, escape and the like: never typed on purpose, and PostgreSQL refuses NUL."""
-    return any(unicodedata.category(c) in ("Cc", "Cs") for c in text)
+LINE_BREAKS = "\n\r\t"
+
+
+def has_control_characters(text: str, *, allowed: str = "") -> bool:
+    """NUL, bell, escape and the like: never typed on purpose, and PostgreSQL refuses NUL.
+    `allowed` lists the ones a field may hold (LINE_BREAKS in a multi-line text)."""
+    return any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in text)

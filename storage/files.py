@@ -61,3 +61,21 @@ def secure_sqlite_file(path: Path) -> None:
             continue
         except PermissionError:
             log.warning("cannot restrict the permissions of %s (not its owner)", file)
+
+
+def write_private(path: Path, data: bytes, *, overwrite: bool = False) -> None:
+    """Write `data` to a new file `path` (0600), whole or not at all.
+
+    An existing `path` is replaced only with `overwrite` (else FileExistsError): a
+    command never overwrites a file it did not create unless told to.
+    """
+    if path.exists() and not overwrite:
+        raise FileExistsError(17, "File exists", str(path))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    create_private(tmp)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

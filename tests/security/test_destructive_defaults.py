@@ -185,3 +185,32 @@ def test_start_script_with_a_token_never_loads_demo_units(tmp_path: Path) -> Non
     calls = log.read_text().splitlines()
     assert calls == ["db upgrade", "org show --json", "run"]
     assert "chibo org import" in result.stderr and "chibo demo load" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["digest", "--at", "2026-11-30", "--format", "xlsx", "--output", "notes.txt"],
+        ["digest", "--at", "2026-11-30", "--format", "json", "--output", "notes.txt"],
+        ["export", "--month", "2026-11", "--format", "csv", "--output", "notes.txt"],
+    ],
+)
+def test_digest_and_export_files_replace_an_existing_file_only_with_force(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    db_url: str,
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    notes = work / "notes.txt"
+    notes.write_text("ghi chú của tôi")
+    assert main(argv) == 2
+    assert "--force" in capsys.readouterr().err
+    assert notes.read_text() == "ghi chú của tôi"
+    assert main([*argv, "--force"]) == 0
+    assert notes.read_bytes() != "ghi chú của tôi".encode()
+    assert [p.name for p in work.iterdir()] == ["notes.txt"]  # no temporary file left

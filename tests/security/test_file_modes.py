@@ -79,3 +79,17 @@ def test_backups_and_the_copy_saved_before_a_restore_are_private(
     fresh = tmp_path / "restored" / "chibo.sqlite3"
     restore_sqlite(backup, fresh, now=datetime(2026, 12, 1, tzinfo=UTC))
     assert mode(fresh) == 0o600
+
+
+def test_digest_and_export_files_are_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cast_db_file: Path
+) -> None:
+    from bot.cli import main
+
+    live = tmp_path / "chibo.sqlite3"
+    shutil.copy(cast_db_file, live)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{live}")
+    monkeypatch.chdir(tmp_path)
+    assert main(["digest", "--at", "2026-11-30", "--format", "xlsx", "--output", "d.xlsx"]) == 0
+    assert main(["export", "--month", "2026-11", "--format", "csv", "--output", "e.csv"]) == 0
+    assert mode(tmp_path / "d.xlsx") == mode(tmp_path / "e.csv") == 0o600
