@@ -86,12 +86,14 @@ class FakeBotApi:
         bot_username: str = "ChiBoBot",
         lifetime: float = 900.0,
         delay: float = 0.0,
+        failing: frozenset[str] = frozenset(),
     ) -> None:
         self.overall_per_second = overall_per_second
         self.group_per_minute = group_per_minute
         self.bot_username = bot_username
         self.lifetime = lifetime
         self.delay = delay  # seconds before each answer, like a network round trip
+        self.failing = failing  # methods answered 400 Bad Request, to make a handler fail
         self.calls: list[Call] = []
         self.port = 0
         self._lock = threading.Lock()
@@ -192,7 +194,12 @@ class FakeBotApi:
                 if self.delay:
                     await asyncio.sleep(self.delay)
                 data = json.dumps(payload).encode()
-                reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests"}.get(status, "OK")
+                reason = {
+                    200: "OK",
+                    400: "Bad Request",
+                    404: "Not Found",
+                    429: "Too Many Requests",
+                }.get(status, "OK")
                 writer.write(
                     f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
                     f"Content-Length: {len(data)}\r\n\r\n".encode()
@@ -212,6 +219,9 @@ class FakeBotApi:
         call = Call(method, params, time.monotonic(), files=files, path=path)
         with self._lock:
             self.calls.append(call)
+            if method in self.failing:
+                call.status = 400
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: test"}
             if call.is_message:
                 wait = self._over_limit(call)
                 if wait is not None:

@@ -17,6 +17,7 @@ from telegram.constants import ChatType
 from bot.context import ChiboContext
 from domain.roles import Action
 from messages.render import render
+from messages.telegram_text import alert
 from services.actors import load_actor
 
 Callback = Callable[[Update, ChiboContext], Awaitable[Any]]
@@ -66,7 +67,7 @@ def public(callback: Callback) -> Public:
 
 async def refuse(update: Update, text: str) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer(text[:190], show_alert=True)
+        await update.callback_query.answer(alert(text), show_alert=True)
         return
     if update.effective_message is not None:
         await update.effective_message.reply_html(text)

@@ -10,7 +10,10 @@ from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
-from bot import cli_backup, cli_digest, cli_ledger, cli_reminders
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+
+from bot import cli_backup, cli_digest, cli_ledger, cli_reminders, logs
 from bot.settings import Settings
 from domain.invite_codes import deep_link, display
 from domain.localtime import use_zone
@@ -21,19 +24,38 @@ from services.clock import SystemClock
 from storage import migrate
 from storage.db import Database
 
+log = logging.getLogger(__name__)
+
 EXIT_USAGE = 2
 CLI_ACTOR = "cli:admin"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    settings = Settings()
+    redactor = logs.configure()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        wrong = ", ".join(str(e["loc"][0]).upper() for e in error.errors() if e["loc"])
+        return _fail(f"Cấu hình không hợp lệ ({wrong}): xem bảng Configuration trong README.")
+    redactor.add_secrets([settings.telegram_bot_token, settings.webhook_secret])
     use_zone(settings.timezone)
-    settings.ensure_sqlite_dir()
-    return int(args.func(args, settings) or 0)
+    # What the admin can fix gets one sentence and exit 2; the transaction that was
+    # open rolled back, so nothing was written.
+    try:
+        settings.ensure_sqlite_dir()
+        return int(args.func(args, settings) or 0)
+    except OSError as error:  # a folder given for a file, a read-only place
+        where = f" {error.filename}" if error.filename else ""
+        return _fail(f"Không đọc hoặc ghi được{where}: {error.strerror or error}. Chưa ghi gì.")
+    except OperationalError as error:  # a read-only database file, a missing folder
+        log.debug("database error", exc_info=True)
+        if "no such table" in str(error.orig):
+            return _fail("Cơ sở dữ liệu chưa có bảng: chạy `chibo db upgrade` trước.")
+        return _fail(
+            f"Không mở hoặc ghi được cơ sở dữ liệu ({error.orig}). Kiểm tra DATABASE_URL và "
+            "quyền ghi tệp; chưa ghi gì."
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     act_imp.add_argument("file", type=Path)
     act_imp.set_defaults(func=_activity_import)
 
+    demo = sub.add_parser("demo", help="the demo bloc").add_subparsers(required=True)
+    demo.add_parser(
+        "load", help="load the demo bloc (289 units) into an empty database"
+    ).set_defaults(func=_demo_load)
+
     inv = sub.add_parser("invite", help="invite codes").add_subparsers(required=True)
     create = inv.add_parser("create", help="create a one-time invite code")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -79,7 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_run)
     sandbox = sub.add_parser("sandbox", help="chat with the bot in this terminal, no Telegram")
-    sandbox.add_argument("--db", default="var/sandbox.sqlite3", help="sandbox database file")
+    sandbox.add_argument(
+        "--db",
+        type=Path,
+        help="keep the sandbox database in this new file (default: a temporary file); "
+        "an existing file is replaced only if an earlier sandbox created it",
+    )
     sandbox.set_defaults(func=_sandbox)
     cli_backup.add_commands(sub)
     cli_digest.add_commands(sub)
@@ -121,6 +153,30 @@ def _org_import(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"Đã nhập: {result.created} mới, {result.updated} cập nhật, "
         f"{result.unchanged} không đổi. Tổng số đơn vị: {result.total_units}."
+    )
+    return 0
+
+
+def _demo_load(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sandbox import DEMO_ORG
+
+    try:
+        result = org.load_demo(
+            _db(settings),
+            DEMO_ORG.read_text(encoding="utf-8"),
+            now=SystemClock().now(),
+            policy=settings.load_policy(),
+        )
+    except org.RealDataPresent as error:
+        return _fail(
+            f"Cơ sở dữ liệu này đã có dữ liệu thật ({error.people} người dùng, "
+            f"{error.own_units} đơn vị ngoài bộ mẫu), nên không nạp dữ liệu mẫu: đơn vị mẫu "
+            "sẽ lẫn vào báo cáo thật. Hãy dùng một cơ sở dữ liệu trống (DATABASE_URL), "
+            "hoặc `chibo sandbox` để thử."
+        )
+    print(
+        f"Đã nạp bộ đơn vị mẫu: {result.created} mới, {result.unchanged} đã có. "
+        f"Tạo mã mời để thử, ví dụ: chibo invite create --role secretary --unit VPUBND-01"
     )
     return 0
 
@@ -215,7 +271,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox import run_sandbox
 
-    return run_sandbox(settings, Path(args.db))
+    return run_sandbox(settings, args.db)
 
 
 if __name__ == "__main__":

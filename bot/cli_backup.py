@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
+from storage.files import create_private
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -139,6 +140,8 @@ def _revision(connection: sqlite3.Connection) -> str | None:
 
 def backup_sqlite(source: Path, out_file: Path, *, force: bool = False) -> dict[str, int]:
     """Copy `source` to `out_file` consistently; returns the row counts of the copy."""
+    if out_file.is_dir():
+        raise BackupError(f"{out_file} là một thư mục: hãy ghi rõ tên tệp sao lưu.")
     if out_file.exists() and not force:
         raise BackupError(f"Tệp {out_file} đã có. Chọn tên khác, hoặc thêm --force để ghi đè.")
     if out_file.resolve() == source.resolve():
@@ -149,6 +152,7 @@ def backup_sqlite(source: Path, out_file: Path, *, force: bool = False) -> dict[
     tmp.unlink(missing_ok=True)
     src = _connect(source, must_exist=True)
     try:
+        create_private(tmp)  # a backup holds everything: only the owner may read it
         dst = sqlite3.connect(tmp)
         try:
             # pages=-1: every page in one step, i.e. one read transaction, one snapshot.
@@ -182,6 +186,8 @@ def restore_sqlite(
             )
             backup_sqlite(target, saved)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            create_private(target)
         dst = _connect(target, must_exist=False)
         try:
             src.backup(dst, pages=-1)
@@ -210,6 +216,8 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         counts = backup_sqlite(source, args.out_file, force=args.force)
     except BackupError as error:
         return _fail(str(error))
+    except OSError as error:  # a read-only folder, a full disk
+        return _fail(f"Không ghi được tệp sao lưu {args.out_file}: {error.strerror or error}.")
     except sqlite3.Error as error:
         return _fail(f"Sao lưu không thành công: {error}", EXIT_FAILED)
     size_kb = args.out_file.stat().st_size // 1024
@@ -235,6 +243,8 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
         counts, saved = restore_sqlite(args.backup_file, target, now=datetime.now(UTC))
     except BackupError as error:
         return _fail(str(error))
+    except OSError as error:
+        return _fail(f"Không khôi phục được: {error.filename}: {error.strerror or error}.")
     except sqlite3.Error as error:
         return _fail(f"Khôi phục không thành công: {error}", EXIT_FAILED)
     with contextlib.closing(sqlite3.connect(target)) as connection:

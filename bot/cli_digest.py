@@ -4,7 +4,9 @@
     chibo export --month 2026-11 [--scope CODE] [--format xlsx|csv] [--output FILE]
 
 The JSON document is described in README ("Leadership digest"). Binary formats
-need --output (or are written to a default file name in the current folder).
+need --output (or are written to a default file name in the current folder). A file
+is written whole, readable by its owner only, and an existing one is replaced only
+with --force.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from domain.periods import Month
 from services import digest as service
 from services.clock import SystemClock
 from storage.db import Database
+from storage.files import write_private
 
 EXIT_USAGE = 2
 
@@ -32,6 +35,7 @@ def add_commands(sub: Any) -> None:
     digest.add_argument("--scope", help="unit code (default: the bloc)")
     digest.add_argument("--format", default="text", choices=["text", "json", "xlsx", "png", "docx"])
     digest.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    digest.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
     digest.set_defaults(func=run_digest)
 
     export = sub.add_parser("export", help="per-unit statuses of one month (XLSX or CSV)")
@@ -40,12 +44,24 @@ def add_commands(sub: Any) -> None:
     export.add_argument("--at", help="as known at the end of this local day (default: today)")
     export.add_argument("--format", default="xlsx", choices=["xlsx", "csv"])
     export.add_argument("--output", type=Path, help="file to write (default: a name in .)")
+    export.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
     export.set_defaults(func=run_export)
 
 
 def _fail(message: str) -> int:
     print(message, file=sys.stderr)
     return EXIT_USAGE
+
+
+def _write(output: Path, data: bytes, *, force: bool) -> str | None:
+    """Write the file; a sentence for the user when it was not written."""
+    try:
+        write_private(output, data, overwrite=force)
+    except FileExistsError:
+        return f"Tệp {output} đã có. Chọn tên khác (--output), hoặc thêm --force để ghi đè."
+    except IsADirectoryError:
+        return f"{output} là một thư mục: hãy ghi rõ tên tệp (--output)."
+    return None
 
 
 def _policy(settings: Settings):  # type: ignore[no-untyped-def]
@@ -77,9 +93,9 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
         else:
             text = _plain(digest_summary(digest, settings.locale, attachments=False))
         if args.output:
-            args.output.write_text(text + "\n", encoding="utf-8")
-        else:
-            print(text)
+            problem = _write(args.output, (text + "\n").encode(), force=args.force)
+            return _fail(problem) if problem else 0
+        print(text)
         return 0
     if args.format == "xlsx":
         data = digest_files.digest_xlsx(digest, settings.locale)
@@ -90,7 +106,9 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
             digest, settings.locale, issuer=service.root_name(Database(settings.database_url))
         )
     output = args.output or Path(f"{digest_files.file_stem(digest)}.{args.format}")
-    output.write_bytes(data)
+    problem = _write(output, data, force=args.force)
+    if problem:
+        return _fail(problem)
     print(f"Đã ghi {output} ({len(data)} byte).")
     return 0
 
@@ -126,6 +144,8 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     else:
         data = digest_files.export_xlsx(export, settings.locale)
     output = args.output or Path(f"chibo-{export.scope.code}-{month.key}.{args.format}")
-    output.write_bytes(data)
+    problem = _write(output, data, force=args.force)
+    if problem:
+        return _fail(problem)
     print(f"Đã ghi {output}: {len(export.rows)} đơn vị, tháng {month}.")
     return 0

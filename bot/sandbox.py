@@ -7,8 +7,13 @@ land in LocalTransport and are printed as a phone would show them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import re
+import shutil
+import sqlite3
+import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -29,11 +34,16 @@ from domain.roles import Role
 from messages.render import label
 from services.clock import Clock, ManualClock, SystemClock
 from services.invites import TelegramUser, Throttle, create_invite, redeem
-from services.org import import_org
+from services.org import load_demo
 from storage import migrate
 from storage.db import Database
+from storage.files import SQLITE_SIDE_FILES, create_private
 
 DEMO_ORG = Path(__file__).parent / "demo" / "org.csv"
+# SQLite's header field for "which application's file is this" ("CHBS"): set on the
+# databases the sandbox creates, so it only ever deletes one of its own.
+SANDBOX_APPLICATION_ID = 0x43484253
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -68,16 +78,61 @@ SANDBOX_HELP = f"""Lệnh của sandbox:
   còn lại   gửi như một tin nhắn Telegram (ví dụ /help, /start MÃ-MỜI)"""
 
 
+class SandboxPathError(Exception):
+    """The --db path is not the sandbox's to (re)create; the message says why."""
+
+
+def is_sandbox_database(path: Path) -> bool:
+    """Whether `path` is a SQLite database the sandbox created (read from its header)."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError:
+        return False
+    return header[:16] == _SQLITE_MAGIC and int.from_bytes(header[68:72], "big") == (
+        SANDBOX_APPLICATION_ID
+    )
+
+
+def claim_database_file(path: Path) -> None:
+    """Create an empty, marked sandbox database at `path`.
+
+    An earlier sandbox database there is replaced; anything else (a real database,
+    an unrelated file, a folder) is left alone and SandboxPathError says so.
+    """
+    side_files = [Path(f"{path}{suffix}") for suffix in SQLITE_SIDE_FILES]
+    if path.is_dir():
+        raise SandboxPathError(f"{path} là một thư mục. Hãy chọn tên một tệp mới, hoặc bỏ --db.")
+    if path.exists() or path.is_symlink():
+        if not is_sandbox_database(path):
+            raise SandboxPathError(
+                f"Tệp {path} đã có và không phải cơ sở dữ liệu do sandbox tạo ra, nên sandbox "
+                "không xóa hay ghi đè nó. Hãy chọn tên một tệp mới, hoặc bỏ --db để dùng "
+                "một tệp tạm."
+            )
+        for file in (path, *side_files):
+            file.unlink(missing_ok=True)
+    elif any(f.exists() for f in side_files):
+        raise SandboxPathError(
+            f"Bên cạnh {path} còn tệp -wal/-shm/-journal của một cơ sở dữ liệu khác. "
+            "Hãy chọn tên một tệp mới, hoặc bỏ --db."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private(path)
+    # Written before SQLite switches the file to WAL, so the mark is in the file itself.
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute(f"PRAGMA application_id={SANDBOX_APPLICATION_ID}")
+        connection.commit()
+
+
 def prepare_database(path: Path, clock: Clock, policy: Policy) -> tuple[Database, str]:
     """A fresh demo bloc with every persona bound; returns a spare invite for the stranger."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    claim_database_file(path)
     url = f"sqlite:///{path}"
     migrate.upgrade(url)
     db = Database(url)
     now = clock.now()
-    import_org(db, DEMO_ORG.read_text(encoding="utf-8"), now=now, actor="sandbox", policy=policy)
+    load_demo(db, DEMO_ORG.read_text(encoding="utf-8"), now=now, policy=policy)
     for p in PERSONAS:
         if p.role is None or p.unit is None:
             continue
@@ -225,9 +280,30 @@ async def _chat_loop(chat: TerminalChat) -> None:
             await chat.send_text(line)
 
 
-def run_sandbox(settings: Settings, db_path: Path) -> int:
+def run_sandbox(settings: Settings, db_path: Path | None) -> int:
+    """Chat in the terminal; without `db_path` the database is a temporary file."""
+    folder = None
+    if db_path is None:
+        folder = Path(tempfile.mkdtemp(prefix="chibo-sandbox-"))
+        db_path = folder / "sandbox.sqlite3"
     clock = ManualClock(SystemClock().now())  # `:clock +2d` moves it
-    db, spare_code = prepare_database(db_path, clock, settings.load_policy())
+    try:
+        try:
+            db, spare_code = prepare_database(db_path, clock, settings.load_policy())
+        except SandboxPathError as error:
+            print(error, file=sys.stderr)
+            return 2
+        except OSError as error:  # a read-only folder
+            print(f"Không tạo được {db_path}: {error.strerror or error}.", file=sys.stderr)
+            return 2
+        _chat(settings, db, clock, spare_code)
+        return 0
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _chat(settings: Settings, db: Database, clock: ManualClock, spare_code: str) -> None:
     sandbox_settings = settings.model_copy(update={"database_url": db.url})
     transport = LocalTransport(settings.bot_username)
     application = build_application(
@@ -245,4 +321,3 @@ def run_sandbox(settings: Settings, db_path: Path) -> int:
 
     asyncio.run(main())
     db.dispose()
-    return 0

@@ -26,7 +26,7 @@ from domain.periods import Month, Period, parse_period_key
 from domain.policy import Policy
 from domain.quality import QualityLevel
 from domain.reports import due_date
-from domain.text_vi import fold
+from domain.text_vi import LINE_BREAKS, fold, has_control_characters
 
 REQUIRED_COLUMNS = ("record_type", "unit")
 MEETING_COLUMNS = (
@@ -271,6 +271,9 @@ class _Row:
         limit = _MAX_LENGTH[name]
         if len(value) > limit:
             self.fail(f"{name} dài {len(value)} ký tự, tối đa {limit}")
+            return None
+        if has_control_characters(value, allowed=LINE_BREAKS):
+            self.fail(f"{name} có ký tự điều khiển (không in được); hãy gõ lại")
             return None
         return value
 

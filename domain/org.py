@@ -8,11 +8,13 @@ from __future__ import annotations
 import csv
 import enum
 import io
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 # Re-exported: unit names are folded for search exactly as parsers fold typed text.
 from domain.text_vi import fold as fold
+from domain.text_vi import has_control_characters
 
 
 class UnitKind(enum.StrEnum):
@@ -40,6 +42,25 @@ REPORTING_KINDS = frozenset({UnitKind.BASE_COMMITTEE, UnitKind.BASE_CELL})
 
 CSV_COLUMNS = ("code", "name", "kind", "parent", "members")
 MAX_MEMBERS = 10_000
+MAX_NAME_LENGTH = 300  # storage.models.Unit.name
+
+# The one grammar of unit codes: upper-case letters A-Z, digits, "-" and "_", starting
+# with a letter or digit. A "/" would sit inside another unit's tree path (a subtree
+# is a path prefix), a ":" would split button data, and the length is what fits in
+# every button that carries a code within Telegram's 64 bytes of callback data: the
+# longest are "open:record:<code>:committee:2026-12" (30 bytes besides the code) and
+# "open:report:<code>:<type>:2026-Q4" (21 besides the code and a report type of at
+# most domain.policy.MAX_REPORT_TYPE_LENGTH = 16). tests/security checks every kind.
+MAX_CODE_LENGTH = 24
+UNIT_CODE = re.compile(rf"[A-Z0-9][A-Z0-9_-]{{0,{MAX_CODE_LENGTH - 1}}}")
+CODE_RULE = (
+    f"chỉ gồm chữ in hoa A-Z, chữ số, dấu - và _, bắt đầu bằng chữ hoặc số, "
+    f"tối đa {MAX_CODE_LENGTH} ký tự"
+)
+
+
+def is_unit_code(text: str) -> bool:
+    return UNIT_CODE.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -73,15 +94,19 @@ def parse_org_csv(text: str, existing: Mapping[str, UnitKind] | None = None) -> 
     name a parent imported earlier.
     """
     existing = existing or {}
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as error:
+        raise OrgFileError([RowError(1, _csv_problem(error))]) from None
+    missing = [c for c in CSV_COLUMNS if c not in fieldnames]
     if missing:
         raise OrgFileError([RowError(1, f"thiếu cột {', '.join(missing)}")])
 
     rows: list[tuple[int, UnitRow]] = []
     errors: list[RowError] = []
     first_line: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in _records(reader, errors):
         row, row_errors = _parse_row(line, raw)
         errors.extend(row_errors)
         if row is None:
@@ -108,18 +133,48 @@ def parse_org_csv(text: str, existing: Mapping[str, UnitKind] | None = None) -> 
     return [r for _, r in rows]
 
 
+def _records(
+    reader: csv.DictReader[str], errors: list[RowError]
+) -> Iterator[tuple[int, Mapping[str, str | None]]]:
+    """(line, row) of each record; a line the csv module cannot read ends the file there."""
+    line = 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            errors.append(RowError(line + 1, _csv_problem(error)))
+            return
+        line += 1
+        yield line, raw
+
+
+def _csv_problem(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return f"có một ô dài hơn {csv.field_size_limit()} ký tự; tệp có đúng là CSV không?"
+    return f"không đọc được dòng CSV ({error})"
+
+
 def _parse_row(line: int, raw: Mapping[str, str | None]) -> tuple[UnitRow | None, list[RowError]]:
     def cell(name: str) -> str:
         return (raw.get(name) or "").strip()
 
     errors: list[RowError] = []
     code, name, kind_text = cell("code"), cell("name"), cell("kind")
+    parent = cell("parent")
     if not code:
         errors.append(RowError(line, "thiếu mã đơn vị"))
-    elif len(code) > 64 or any(c.isspace() for c in code):
-        errors.append(RowError(line, f"mã {code!r} không hợp lệ (tối đa 64 ký tự, không dấu cách)"))
+    elif not is_unit_code(code):
+        errors.append(RowError(line, f"mã {_shown(code)} không hợp lệ: {CODE_RULE}"))
+    if parent and not is_unit_code(parent):
+        errors.append(RowError(line, f"mã cấp trên {_shown(parent)} không hợp lệ: {CODE_RULE}"))
     if not name:
         errors.append(RowError(line, "thiếu tên đơn vị"))
+    elif len(name) > MAX_NAME_LENGTH:
+        errors.append(RowError(line, f"tên dài {len(name)} ký tự, tối đa {MAX_NAME_LENGTH}"))
+    elif has_control_characters(name):
+        errors.append(RowError(line, "tên có ký tự điều khiển (không in được); hãy gõ lại tên"))
     try:
         kind = UnitKind(kind_text)
     except ValueError:
@@ -139,7 +194,13 @@ def _parse_row(line: int, raw: Mapping[str, str | None]) -> tuple[UnitRow | None
                 )
     if errors or kind is None:
         return None, errors
-    return UnitRow(code, name, kind, cell("parent") or None, members), []
+    return UnitRow(code, name, kind, parent or None, members), []
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A bad value quoted in an error: printable, and short even when the cell is huge."""
+    shown = repr(text[:limit])
+    return shown + f" (… {len(text)} ký tự)" if len(text) > limit else shown
 
 
 def _cycle_errors(rows: Iterable[tuple[int, UnitRow]]) -> list[RowError]:

@@ -8,6 +8,7 @@ of producing wrong deadlines weeks later.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -29,6 +30,10 @@ from domain.text_vi import format_percent
 DEFAULT_POLICY_FILE = "policy_default.yaml"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MESSAGE_FIELDS = {"rate", "present", "members", "duration", "target"}
+# A report type's code travels in button data ("open:report:<unit>:<type>:<period>"),
+# which Telegram caps at 64 bytes: see domain.org.MAX_CODE_LENGTH for the budget.
+MAX_REPORT_TYPE_LENGTH = 16
+REPORT_TYPE_CODE = re.compile(rf"[a-z][a-z0-9_]{{0,{MAX_REPORT_TYPE_LENGTH - 1}}}")
 
 
 # ---------------------------------------------------------------------------
@@ -400,6 +405,11 @@ def _report_types(node: _Node) -> tuple[ReportType, ...]:
     result = []
     for code in list(node.data):
         item = node.node(str(code))
+        if not REPORT_TYPE_CODE.fullmatch(str(code)):
+            node.fail(
+                f"mã loại báo cáo {str(code)!r} phải gồm chữ thường a-z, số và _, bắt đầu bằng "
+                f"chữ, tối đa {MAX_REPORT_TYPE_LENGTH} ký tự (nó nằm trong dữ liệu của nút bấm)"
+            )
         kind = item.raw("period")
         try:
             period = PeriodKind(kind)

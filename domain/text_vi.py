@@ -29,3 +29,30 @@ def format_percent(rate: float | Fraction) -> str:
     """A rate as a Vietnamese percentage: 6/7 → "85,7%", 19/20 → "95%" (decimal comma)."""
     text = f"{float(rate) * 100:.1f}".rstrip("0").rstrip(".")
     return text.replace(".", ",") + "%"
+
+
+_ASCII_NUMBER = re.compile(r"[0-9]+")
+INT32_MAX = 2**31 - 1  # the largest value of an Integer column on PostgreSQL
+
+
+def is_ascii_number(text: str) -> bool:
+    """Digits 0-9 only: "²" and "٣" pass str.isdigit() but are not what anyone typed."""
+    return _ASCII_NUMBER.fullmatch(text) is not None
+
+
+def ascii_int(text: str, *, maximum: int = INT32_MAX) -> int | None:
+    """`text` as a whole number in ASCII digits, or None when it is not one or is larger
+    than `maximum` (30 digits in a button would overflow the column it is compared to)."""
+    if not is_ascii_number(text) or len(text.lstrip("0")) > len(str(maximum)):
+        return None
+    value = int(text)
+    return value if value <= maximum else None
+
+
+LINE_BREAKS = "\n\r\t"
+
+
+def has_control_characters(text: str, *, allowed: str = "") -> bool:
+    """NUL, bell, escape and the like: never typed on purpose, and PostgreSQL refuses NUL.
+    `allowed` lists the ones a field may hold (LINE_BREAKS in a multi-line text)."""
+    return any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in text)

@@ -15,20 +15,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import ChiboContext, Deps
 from domain.errors import UserInputError
-from domain.localtime import local_date
+from domain.localtime import local_date, to_local
 from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Action
+from domain.text_vi import ascii_int
 from messages.render import label, render
+from messages.telegram_text import alert
 from services.actors import Actor
 from storage import dialogs
 from storage.dialogs import Dialog
 
 CANCEL = "__cancel"
 CALLBACK_PREFIX = "d:"
+MAX_FILE_NAME = 300  # storage.models.ReportSubmission.document_name
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,9 @@ async def on_button(update: Update, context: ChiboContext) -> None:
         dialog = dialogs.load(session, user_id)
         options: list[str] = dialog.data.get("_options", []) if dialog else []
         value = CANCEL if index == "c" else None
-        if index.isdigit() and int(index) < len(options):
-            value = options[int(index)]
+        chosen = ascii_int(index)
+        if chosen is not None and chosen < len(options):
+            value = options[chosen]
         if (
             dialog is None
             or dialog.token != token
@@ -142,7 +146,7 @@ async def on_button(update: Update, context: ChiboContext) -> None:
         ):
             value = None
     if dialog is None or value is None:
-        await query.answer(render("dialog_stale", context.locale), show_alert=True)
+        await query.answer(alert(render("dialog_stale", context.locale)), show_alert=True)
         return
     await query.answer()
     if query.message is not None:
@@ -160,23 +164,25 @@ async def on_text(update: Update, context: ChiboContext) -> None:
     await _answer(update, context, dialog, message.text or "", typed=True)
 
 
-async def on_document(update: Update, context: ChiboContext) -> None:
+async def on_file(update: Update, context: ChiboContext) -> None:
+    """A document (PDF, Word…) or a photo, for a step that takes one (a report's scan)."""
     message = update.effective_message
-    assert message is not None and message.document is not None
-    assert update.effective_user is not None
+    assert message is not None and update.effective_user is not None
     dialog = _current(context, update.effective_user.id)
     if dialog is None or not dialog.data.get("_documents"):
         await message.reply_html(render("dialog_no_document", context.locale))
         return
-    doc = message.document
-    await _answer(
-        update,
-        context,
-        dialog,
-        "",
-        typed=True,
-        document=(doc.file_id, doc.file_name or "tep_dinh_kem"),
-    )
+    attached = _attachment(message, context.deps.clock.now())
+    await _answer(update, context, dialog, "", typed=True, document=attached)
+
+
+def _attachment(message: Message, now: datetime) -> tuple[str, str]:
+    """(file_id, name to show) of what was sent: a document, or the largest size of a photo."""
+    if message.document is not None:
+        name = "".join(c for c in message.document.file_name or "" if c.isprintable())
+        return message.document.file_id, name.strip()[:MAX_FILE_NAME] or "tep_dinh_kem"
+    largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+    return largest.file_id, f"anh-chup-{to_local(now):%Y%m%d-%H%M}.jpg"
 
 
 def _current(context: ChiboContext, user_id: int) -> Dialog | None:

@@ -12,7 +12,9 @@ from bot.context import ChiboContext
 from domain.dates_vi import DateParseError, parse_date
 from domain.localtime import local_date
 from domain.roles import Action
+from domain.text_vi import ascii_int
 from messages.render import render, render_plain
+from messages.telegram_text import ALERT_LIMIT, cut
 from services import reminders
 
 SNOOZE_PREFIX = "snooze:"
@@ -23,13 +25,13 @@ async def on_snooze(update: Update, context: ChiboContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     deps = context.deps
-    outbox_id = query.data.removeprefix(SNOOZE_PREFIX)
-    if not outbox_id.isdigit():
+    outbox_id = ascii_int(query.data.removeprefix(SNOOZE_PREFIX))
+    if outbox_id is None:
         result = reminders.SnoozeResult(reminders.SnoozeOutcome.NOT_FOUND)
     else:
         result = reminders.snooze(
             deps.db,
-            int(outbox_id),
+            outbox_id,
             context.require_actor(),
             now=deps.clock.now(),
             policy=deps.policy,
@@ -37,7 +39,9 @@ async def on_snooze(update: Update, context: ChiboContext) -> None:
     text = render_plain(
         "reminder_snoozed", context.locale, outcome=result.outcome.value, until=result.until
     )
-    await query.answer(text, show_alert=result.outcome != reminders.SnoozeOutcome.SNOOZED)
+    await query.answer(
+        cut(text, ALERT_LIMIT), show_alert=result.outcome != reminders.SnoozeOutcome.SNOOZED
+    )
 
 
 async def away(update: Update, context: ChiboContext) -> None:

@@ -17,6 +17,7 @@ from handlers.flows.record import RecordFlow
 from handlers.flows.report import ReportFlow
 from handlers.flows.schedule import ScheduleFlow
 from messages.render import render
+from messages.telegram_text import alert
 from services.actors import admin_scope
 
 # Buttons in reminders open a flow for a unit: "open:<flow>:<UNIT>[:kind][:period]".
@@ -76,10 +77,10 @@ async def open_from_button(update: Update, context: ChiboContext) -> None:
     flow_cls = dialog.FLOWS.get(parts[0])
     names = FLOW_ARGS.get(parts[0], ())
     if flow_cls is None or len(parts) != 2 + len(names):
-        await query.answer(render("dialog_stale", context.locale), show_alert=True)
+        await query.answer(alert(render("dialog_stale", context.locale)), show_alert=True)
         return
     if not context.require_actor().may(flow_cls.action):
-        await query.answer(render("not_allowed", context.locale), show_alert=True)
+        await query.answer(alert(render("not_allowed", context.locale)), show_alert=True)
         return
     await query.answer()
     extra = dict(zip(names, parts[2:], strict=True))
@@ -97,7 +98,9 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(
             guarded(Action.HELP, dialog.on_button), pattern=f"^{dialog.CALLBACK_PREFIX}"
         ),
-        MessageHandler(private & filters.Document.ALL, guarded(Action.HELP, dialog.on_document)),
+        MessageHandler(
+            private & (filters.Document.ALL | filters.PHOTO), guarded(Action.HELP, dialog.on_file)
+        ),
         MessageHandler(
             private & filters.TEXT & ~filters.COMMAND, guarded(Action.HELP, dialog.on_text)
         ),

@@ -13,12 +13,13 @@ from telegram.ext import CallbackQueryHandler
 from bot.access import public
 from bot.context import ChiboContext
 from messages.render import render
+from messages.telegram_text import alert
 
 
 async def unknown_button(update: Update, context: ChiboContext) -> None:
     query = update.callback_query
     assert query is not None
-    await query.answer(render("dialog_stale", context.locale)[:190], show_alert=True)
+    await query.answer(alert(render("dialog_stale", context.locale)), show_alert=True)
 
 
 def handlers() -> list[CallbackQueryHandler]:  # type: ignore[type-arg]

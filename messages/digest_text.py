@@ -21,8 +21,9 @@ from domain.meeting_kinds import MONTHLY_KIND
 from domain.policy import Policy
 from domain.text_vi import format_percent
 from messages.render import _PLAIN, DEFAULT_LOCALE, render
+from messages.telegram_text import cut, fits
 
-TELEGRAM_LIMIT = 4096
+TELEGRAM_LIMIT = 4096  # UTF-16 units (messages.telegram_text)
 CAPS = (8, 5, 3, 1, 0)
 _BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
 
@@ -218,9 +219,9 @@ def _fit(template: str, locale: str | None, build: Any) -> str:
     text = ""
     for cap in CAPS:
         text = _BLANK_LINES.sub("\n\n", render(template, locale, **build(cap)))
-        if len(text) <= TELEGRAM_LIMIT:
+        if fits(text, TELEGRAM_LIMIT):
             return text
-    return text[: TELEGRAM_LIMIT - 1] + "…"
+    return cut(text, TELEGRAM_LIMIT)
 
 
 def digest_summary(d: Digest, locale: str | None = None, *, attachments: bool = True) -> str:

@@ -56,6 +56,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from domain.policy import Policy
+from messages.telegram_text import CAPTION_LIMIT, fits
 from scheduler.planner import SNOOZE_PLACEHOLDER
 from scheduler.timing import in_quiet_hours
 from services.clock import Clock
@@ -64,7 +65,6 @@ from storage.models import OutboxMessage, Person
 
 log = logging.getLogger(__name__)
 
-CAPTION_LIMIT = 1024
 MAX_OTHER_ERRORS = 5  # unexpected errors before a row is given up
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(minutes=10)
@@ -321,7 +321,7 @@ class Dispatcher:
             )
             return
         document = InputFile(row.attachment, filename=row.attachment_name or "tep")
-        if len(row.text) <= CAPTION_LIMIT:
+        if fits(row.text, CAPTION_LIMIT):
             await self.bot.send_document(
                 row.chat_id,
                 document,

@@ -54,6 +54,7 @@ from domain.policy import Policy
 from domain.roles import Role
 from messages.flow_links import open_link
 from messages.render import render, render_plain
+from messages.telegram_text import cut, fits
 from scheduler.timing import (
     Slot,
     in_quiet_hours,
@@ -76,7 +77,7 @@ REASON = "reminder"
 SUPERSEDED = "superseded"  # an undelivered reminder whose items a later one carries
 RUN_PREFIX = "reminders"
 SNOOZE_PLACEHOLDER = "{id}"  # the dispatcher puts the outbox row id here
-MAX_TEXT = 3900  # Telegram allows 4096 characters; leave room
+MAX_TEXT = 3900  # Telegram allows 4096 UTF-16 units; leave room
 MAX_ITEM_BUTTONS = 6
 WRITE_CHUNK = 2000  # outbox rows per transaction
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
@@ -701,9 +702,9 @@ def _render_text(
             escalation_after=policy.reminders.escalation.after_days_overdue,
             snooze_minutes=policy.reminders.snooze_minutes,
         )
-        if len(text) <= MAX_TEXT:
+        if fits(text, MAX_TEXT):
             return text
-    return text[: MAX_TEXT - 1] + "…"
+    return cut(text, MAX_TEXT)
 
 
 def _buttons(

@@ -13,6 +13,7 @@ from domain.obligations import Window, window_at, window_for_month
 from domain.org import UnitKind, fold
 from domain.periods import Month
 from domain.policy import Policy
+from domain.text_vi import ascii_int
 from services import ledger
 from storage import audit, digest_queries
 from storage.db import Database
@@ -150,8 +151,8 @@ def find_cluster(db: Database, text: str) -> FoundUnit | None:
     for cluster in clusters:
         if wanted in (cluster.code.casefold(), fold(cluster.name)):
             return cluster
-    if wanted.isdigit():
-        number = int(wanted)
+    number = ascii_int(wanted)
+    if number is not None:
         for cluster in clusters:
             numbers = re.findall(r"\d+", f"{cluster.code} {cluster.name}")
             if number in {int(n) for n in numbers}:

@@ -16,6 +16,7 @@ skipped before any digest is computed.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +34,8 @@ from storage import digest_queries
 from storage.db import Database
 from storage.models import ChatSubscription, OutboxMessage, Person, RoleAssignment, Unit
 from storage.outbox import Outgoing, enqueue
+
+log = logging.getLogger(__name__)
 
 REASON = "weekly_digest"
 RECIPIENT_ROLES = (Role.LEADER, Role.CLUSTER_OFFICER)
@@ -120,7 +123,8 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
 
     # One scope at a time, each in its own transaction: memory holds one digest and
     # its files, not every recipient's (a bloc has one scope per cluster officer).
-    # A crash half-way leaves the rest to the next tick (the dedup keys hold).
+    # A crash half-way leaves the rest to the next tick (the dedup keys hold); a scope
+    # that fails is logged and retried next tick, and never holds back the others.
     by_scope: dict[str, list[Recipient]] = {}
     for r in pending:
         by_scope.setdefault(r.scope_code, []).append(r)
@@ -128,15 +132,17 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
     for scope_code, group in by_scope.items():
         try:
             digest = build_digest(db, scope_code, at, policy)
+            messages = _messages(digest, group, week, moment)
+            with db.transaction() as session:
+                added += enqueue(session, messages, now=now)
+                # The figures as sent: later weeks compare with these, not with a recount.
+                digest_queries.freeze_totals(
+                    session, scope_code, at, digest.totals.as_dict(policy.attendance_target), now
+                )
         except ScopeNotFound:
             continue
-        messages = _messages(digest, group, week, moment)
-        with db.transaction() as session:
-            added += enqueue(session, messages, now=now)
-            # The figures as sent: later weeks compare with these, not with a recount.
-            digest_queries.freeze_totals(
-                session, scope_code, at, digest.totals.as_dict(policy.attendance_target), now
-            )
+        except Exception:
+            log.exception("the weekly digest of %s (%s) was not planned", scope_code, week)
     return added
 
 

@@ -23,6 +23,7 @@ from domain.digest import Digest, Totals, UnitRow
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND
 from messages.digest_text import dlabel, flag_label, meeting_label
+from messages.file_text import CHART_STYLE, spreadsheet_row, xml_text
 from services.digest import MonthExport
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,12 +52,12 @@ def _sheet(
     wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> Worksheet:
     ws = wb.create_sheet(title[:31])
-    ws.append(list(header))
+    _append(ws, header)
     for cell in ws[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        ws.append(list(row))
+        _append(ws, row)
     for i, _ in enumerate(header, start=1):
         width = max(
             (len(str(c.value)) for c in ws[get_column_letter(i)] if c.value is not None), default=8
@@ -64,6 +65,11 @@ def _sheet(
         ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
     ws.freeze_panes = "A2"
     return ws
+
+
+def _append(ws: Worksheet, row: Iterable[Any]) -> None:
+    """Every XLSX row goes in here: text that Excel would run as a formula is neutralised."""
+    ws.append(spreadsheet_row(row))
 
 
 def _metric_rows(t: Totals, target: Fraction) -> list[tuple[str, Any]]:
@@ -106,14 +112,14 @@ def digest_xlsx(d: Digest, locale: str | None = None) -> bytes:
     assert summary is not None
     summary.title = L("sheet.summary")[:31]
     p = d.periods
-    summary.append([d.scope.name, d.scope.code])
-    summary.append([L("col.week"), d.at.strftime("%d/%m/%Y")])
-    summary.append([L("col.registration"), str(p.registration_month)])
-    summary.append([L("col.meeting_status"), str(p.meeting_month)])
-    summary.append([L("col.thematic"), str(p.quarter)])
-    summary.append([])
+    _append(summary, [d.scope.name, d.scope.code])
+    _append(summary, [L("col.week"), d.at.strftime("%d/%m/%Y")])
+    _append(summary, [L("col.registration"), str(p.registration_month)])
+    _append(summary, [L("col.meeting_status"), str(p.meeting_month)])
+    _append(summary, [L("col.thematic"), str(p.quarter)])
+    _append(summary, [])
     header_row = summary.max_row + 1
-    summary.append([L("col.metric"), L("col.current"), L("col.previous"), L("col.change")])
+    _append(summary, [L("col.metric"), L("col.current"), L("col.previous"), L("col.change")])
     for cell in summary[header_row]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     previous = dict(_metric_rows(d.previous.totals, d.attendance_target))
@@ -124,7 +130,7 @@ def digest_xlsx(d: Digest, locale: str | None = None) -> bytes:
             if isinstance(value, int | float) and isinstance(before, int | float)
             else None
         )
-        summary.append([_metric_label(key, locale), value, before, change])
+        _append(summary, [_metric_label(key, locale), value, before, change])
     summary.column_dimensions["A"].width = 52
     for col in "BCD":
         summary.column_dimensions[col].width = 14
@@ -398,13 +404,13 @@ def export_csv(export: MonthExport, locale: str | None = None) -> bytes:
     """UTF-8 with a BOM, so Excel opens the Vietnamese names correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(_export_header(locale, export))
+    writer.writerow(spreadsheet_row(_export_header(locale, export)))
     for row in export.rows:
         writer.writerow(
-            [
+            spreadsheet_row(
                 v.isoformat() if isinstance(v, date) else ("" if v is None else v)
                 for v in _export_row(row, export, locale)
-            ]
+            )
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -420,50 +426,55 @@ def digest_chart_png(d: Digest, locale: str | None = None) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    L = lambda key: dlabel(key, locale)  # noqa: E731
-    fig = Figure(figsize=(12, 5), dpi=100)
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    # Names are shown as typed: "Cụm $x^$" is a name, not a formula (CHART_STYLE).
+    with matplotlib.rc_context(CHART_STYLE):
+        L = lambda key: dlabel(key, locale)  # noqa: E731
+        fig = Figure(figsize=(12, 5), dpi=100)
+        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
 
-    names = [b.unit.code for b in d.breakdown] or [d.scope.code]
-    totals = [b.totals for b in d.breakdown] or [d.totals]
-    series = (
-        (
-            L("chart.registered"),
-            [_share(t.registered, t.registration_expected) or 0 for t in totals],
-        ),
-        (L("chart.held"), [_share(t.meetings_held, t.meetings_expected) or 0 for t in totals]),
-        (L("chart.reports"), [_share(t.reports_on_time, t.reports_expected) or 0 for t in totals]),
-    )
-    width = 0.8 / len(series)
-    for i, (label, values) in enumerate(series):
-        xs = [x + (i - 1) * width for x in range(len(names))]
-        left.bar(xs, values, width=width, label=label)
-    left.set_xticks(
-        range(len(names)),
-        names,
-        rotation=45 if len(names) > 8 else 0,
-        ha="right" if len(names) > 8 else "center",
-    )
-    left.set_ylim(0, 105)
-    left.set_ylabel(L("chart.percent"))
-    left.set_title(f"{L('chart.breakdown_title')} — {d.scope.name}", fontsize=10)
-    left.legend(fontsize=8, loc="upper right")
+        names = [xml_text(b.unit.code) for b in d.breakdown] or [xml_text(d.scope.code)]
+        totals = [b.totals for b in d.breakdown] or [d.totals]
+        series = (
+            (
+                L("chart.registered"),
+                [_share(t.registered, t.registration_expected) or 0 for t in totals],
+            ),
+            (L("chart.held"), [_share(t.meetings_held, t.meetings_expected) or 0 for t in totals]),
+            (
+                L("chart.reports"),
+                [_share(t.reports_on_time, t.reports_expected) or 0 for t in totals],
+            ),
+        )
+        width = 0.8 / len(series)
+        for i, (label, values) in enumerate(series):
+            xs = [x + (i - 1) * width for x in range(len(names))]
+            left.bar(xs, values, width=width, label=label)
+        left.set_xticks(
+            range(len(names)),
+            names,
+            rotation=45 if len(names) > 8 else 0,
+            ha="right" if len(names) > 8 else "center",
+        )
+        left.set_ylim(0, 105)
+        left.set_ylabel(L("chart.percent"))
+        left.set_title(f"{L('chart.breakdown_title')} — {xml_text(d.scope.name)}", fontsize=10)
+        left.legend(fontsize=8, loc="upper right")
 
-    days = [p.at.strftime("%d/%m") for p in d.trend]
-    for label, key in (
-        (L("chart.registered"), lambda t: _share(t.registered, t.registration_expected)),
-        (L("chart.held"), lambda t: _share(t.meetings_held, t.meetings_expected)),
-        (L("chart.reports"), lambda t: _share(t.reports_on_time, t.reports_expected)),
-    ):
-        right.plot(days, [key(p.totals) or 0 for p in d.trend], marker="o", label=label)
-    right.set_ylim(0, 105)
-    right.set_title(L("chart.trend_title"), fontsize=10)
-    right.tick_params(axis="x", labelrotation=45)
-    right.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
+        days = [p.at.strftime("%d/%m") for p in d.trend]
+        for label, key in (
+            (L("chart.registered"), lambda t: _share(t.registered, t.registration_expected)),
+            (L("chart.held"), lambda t: _share(t.meetings_held, t.meetings_expected)),
+            (L("chart.reports"), lambda t: _share(t.reports_on_time, t.reports_expected)),
+        ):
+            right.plot(days, [key(p.totals) or 0 for p in d.trend], marker="o", label=label)
+        right.set_ylim(0, 105)
+        right.set_title(L("chart.trend_title"), fontsize=10)
+        right.tick_params(axis="x", labelrotation=45)
+        right.legend(fontsize=8, loc="upper left")
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------
@@ -481,6 +492,7 @@ def digest_docx(d: Digest, locale: str | None = None, *, issuer: str | None = No
     from messages.render import render_plain
 
     ctx = notice_context(d, locale, issuer)
+    # Every text below passes xml_text: a control character in a name is illegal in XML.
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
@@ -493,8 +505,8 @@ def digest_docx(d: Digest, locale: str | None = None, *, issuer: str | None = No
     # Header: issuing body on the left, the Party's name and place/date on the right.
     header = doc.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left_lines = render_plain("digest_notice_header_left", locale, **ctx).splitlines()
-    right_lines = render_plain("digest_notice_header_right", locale, **ctx).splitlines()
+    left_lines = xml_text(render_plain("digest_notice_header_left", locale, **ctx)).splitlines()
+    right_lines = xml_text(render_plain("digest_notice_header_right", locale, **ctx)).splitlines()
     for cell, lines in ((header.cell(0, 0), left_lines), (header.cell(0, 1), right_lines)):
         cell.paragraphs[0].text = ""
         for i, line in enumerate(lines):
@@ -508,7 +520,7 @@ def digest_docx(d: Digest, locale: str | None = None, *, issuer: str | None = No
             run.bold, run.italic = bold, italic
             run.font.size = Pt(13 if i < 3 else 12)
 
-    body = render_plain("digest_notice", locale, **ctx)
+    body = xml_text(render_plain("digest_notice", locale, **ctx))
     for block in body.split("\n"):
         text = block.rstrip()
         if not text:
@@ -532,7 +544,7 @@ def digest_docx(d: Digest, locale: str | None = None, *, issuer: str | None = No
 
     # Signature block.
     sign = doc.add_table(rows=1, cols=2)
-    recipients = render_plain("digest_notice_recipients", locale, **ctx).splitlines()
+    recipients = xml_text(render_plain("digest_notice_recipients", locale, **ctx)).splitlines()
     cell = sign.cell(0, 0)
     cell.paragraphs[0].text = ""
     for i, line in enumerate(recipients):
@@ -543,7 +555,9 @@ def digest_docx(d: Digest, locale: str | None = None, *, issuer: str | None = No
         run.italic = i == 0
     signer = sign.cell(0, 1)
     signer.paragraphs[0].text = ""
-    for i, line in enumerate(render_plain("digest_notice_signature", locale, **ctx).splitlines()):
+    for i, line in enumerate(
+        xml_text(render_plain("digest_notice_signature", locale, **ctx)).splitlines()
+    ):
         para = signer.paragraphs[0] if i == 0 else signer.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         para.add_run(line).bold = True
@@ -552,22 +566,22 @@ def digest_docx(d: Digest, locale: str | None = None, *, issuer: str | None = No
     doc.add_page_break()
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.add_run(ctx["appendix_title"]).bold = True
+    title.add_run(xml_text(ctx["appendix_title"])).bold = True
     for table in ctx["appendix"]:
-        doc.add_paragraph().add_run(table["title"]).bold = True
+        doc.add_paragraph().add_run(xml_text(table["title"])).bold = True
         if not table["rows"]:
-            doc.add_paragraph(table["empty"])
+            doc.add_paragraph(xml_text(table["empty"]))
             continue
         grid = doc.add_table(rows=1, cols=len(table["header"]))
         grid.style = "Table Grid"
         for i, text in enumerate(table["header"]):
-            grid.rows[0].cells[i].text = text
+            grid.rows[0].cells[i].text = xml_text(text)
             for run in grid.rows[0].cells[i].paragraphs[0].runs:
                 run.bold = True
         for row in table["rows"]:
             cells = grid.add_row().cells
             for i, value in enumerate(row):
-                cells[i].text = "" if value is None else str(value)
+                cells[i].text = "" if value is None else xml_text(str(value))
 
     buffer = io.BytesIO()
     doc.save(buffer)

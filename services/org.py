@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from domain.org import UnitKind, UnitRow, fold, parse_org_csv, tree_path
 from domain.policy import Policy
 from services import ledger
 from storage import audit
 from storage.db import Database
-from storage.models import Unit
+from storage.models import Person, Unit
+
+DEMO_ACTOR = "demo"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,35 @@ def import_org(
         ledger.refresh_units(session, policy, now, changed)
         total = len(existing)
     return ImportResult(created, updated, len(rows) - created - updated, total)
+
+
+class RealDataPresent(Exception):
+    """The database holds units or people of its own: demo data must not mix with them."""
+
+    def __init__(self, people: int, own_units: int) -> None:
+        super().__init__(f"{people} people, {own_units} units outside the demo")
+        self.people = people
+        self.own_units = own_units
+
+
+def load_demo(db: Database, text: str, *, now: datetime, policy: Policy) -> ImportResult:
+    """Import the demo bloc, only into a database that has no one and nothing else.
+
+    Demo units cannot be told apart from real ones later, and nothing removes them,
+    so they never go where real data is (or may come from) people already bound.
+    """
+    demo_codes = {r.code for r in parse_org_csv(text)}
+    with db.transaction() as session:
+        people = session.scalar(select(func.count()).select_from(Person)) or 0
+        own_units = (
+            session.scalar(
+                select(func.count()).select_from(Unit).where(Unit.code.not_in(demo_codes))
+            )
+            or 0
+        )
+    if people or own_units:
+        raise RealDataPresent(people, own_units)
+    return import_org(db, text, now=now, actor=DEMO_ACTOR, policy=policy)
 
 
 def _values(row: UnitRow, parent_path: str | None) -> dict[str, Any]:

@@ -9,10 +9,15 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.files import secure_sqlite_file, sqlite_file
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    path = sqlite_file(url)
+    if path is not None:
+        secure_sqlite_file(path)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

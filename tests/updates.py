@@ -26,6 +26,7 @@ def message(
     text: str | None = None,
     chat: dict[str, Any] | None = None,
     document: dict[str, Any] | None = None,
+    photo: list[dict[str, Any]] | None = None,
     caption: str | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
@@ -42,9 +43,27 @@ def message(
             body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
     if document is not None:
         body["document"] = document
+    if photo is not None:
+        body["photo"] = photo
     if caption is not None:
         body["caption"] = caption
     return body
+
+
+def photo(largest: int) -> list[dict[str, Any]]:
+    """A phone photo as Telegram sends it: the same picture in sizes, smallest first."""
+    n = next(_ids)
+    sizes = [(90, 68, 1_500), (320, 240, 20_000), (1280, 960, largest // 2), (2560, 1920, largest)]
+    return [
+        {
+            "file_id": f"PH{n}-{w}",
+            "file_unique_id": f"P{n}-{w}",
+            "width": w,
+            "height": h,
+            "file_size": size,
+        }
+        for w, h, size in sizes
+    ]
 
 
 def document(size: int, name: str = "bien-ban.pdf") -> dict[str, Any]:

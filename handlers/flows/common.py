@@ -9,6 +9,7 @@ from domain.meeting_kinds import MeetingKind, meeting_kinds_for
 from domain.org import MEETING_KINDS, UnitKind
 from domain.periods import Month
 from domain.roles import Action, Role
+from domain.text_vi import ascii_int, is_ascii_number
 from handlers.dialog import Done, Flow, Option, Prompt, Step
 from messages.render import label, render
 from services.actors import Actor, Scope
@@ -66,10 +67,10 @@ class UnitFlow(Flow):
 
 def whole_number(text: str, low: int, high: int, what: str) -> int:
     cleaned = text.strip().replace(" ", "")
-    if not cleaned.isdigit():
+    if not is_ascii_number(cleaned):
         raise UserInputError(f"{what} phải là một số nguyên, ví dụ: {min(max(low, 1), high)}.")
-    value = int(cleaned)
-    if not low <= value <= high:
+    value = ascii_int(cleaned, maximum=high)
+    if value is None or value < low:
         raise UserInputError(f"{what} phải từ {low} đến {high}. Vui lòng nhập lại.")
     return value
 

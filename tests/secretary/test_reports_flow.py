@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.limits import MAX_FILE_BYTES
 from storage.db import Database
 from storage.models import ReportSubmission
 from tests.harness import BotHarness, button, texts
 from tests.secretary.conftest import COMMITTEE_SECRETARY, OTHER_SECRETARY, SECRETARY
+from tests.updates import deliver, message, photo
 
 # Reports go to the bloc from base organisations: NTM is a base cell.
 REPORTER = OTHER_SECRETARY
@@ -91,3 +93,45 @@ async def test_help_lists_report_only_for_base_organisations(bot: BotHarness) ->
     assert "/report" not in texts(await bot.send(SECRETARY, "/help"))
     assert "/report" in texts(await bot.send(REPORTER, "/help"))
     assert "/report" in texts(await bot.send(COMMITTEE_SECRETARY, "/help"))
+
+
+async def test_a_phone_photo_of_the_signed_report_is_kept_in_its_largest_size(
+    bot: BotHarness, db: Database
+) -> None:
+    calls = await bot.send(REPORTER, "/report")
+    calls = await bot.press(REPORTER, button(calls, "Báo cáo quý Quý IV/2026"))
+    assert "ảnh chụp" in texts(calls)
+    sizes = photo(largest=2_400_000)
+    calls = await deliver(bot, message=message(REPORTER, photo=sizes, caption="Báo cáo quý IV"))
+    reply = texts(calls)
+    assert "đúng hạn (hạn 15/12/2026)" in reply and "anh-chup-20261126-0900.jpg" in reply
+    (row,) = submissions(db)
+    assert row.document_file_id == sizes[-1]["file_id"]
+    assert row.document_name == "anh-chup-20261126-0900.jpg"
+
+
+async def test_a_word_document_is_accepted(bot: BotHarness, db: Database) -> None:
+    calls = await bot.send(REPORTER, "/report")
+    await bot.press(REPORTER, button(calls, "Báo cáo quý Quý IV/2026"))
+    reply = texts(await bot.send_document(REPORTER, "Báo cáo quý IV.docx"))
+    assert "đúng hạn" in reply and "Báo cáo quý IV.docx" in reply
+    (row,) = submissions(db)
+    assert row.document_name == "Báo cáo quý IV.docx"
+
+
+async def test_a_photo_over_the_size_limit_is_refused_and_the_step_waits(
+    bot: BotHarness, db: Database
+) -> None:
+    calls = await bot.send(REPORTER, "/report")
+    await bot.press(REPORTER, button(calls, "Báo cáo quý Quý IV/2026"))
+    calls = await deliver(bot, message=message(REPORTER, photo=photo(MAX_FILE_BYTES + 1)))
+    assert "Tệp quá lớn" in texts(calls)
+    assert submissions(db) == []
+    reply = texts(await bot.send_document(REPORTER, "bao-cao.pdf"))
+    assert "đúng hạn" in reply
+
+
+async def test_a_photo_outside_a_flow_is_explained(bot: BotHarness, db: Database) -> None:
+    calls = await deliver(bot, message=message(REPORTER, photo=photo(500_000)))
+    assert "chưa cần tệp" in texts(calls)
+    assert submissions(db) == []

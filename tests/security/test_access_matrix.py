@@ -17,6 +17,7 @@ from bot.access import Guarded, Public
 from domain.roles import Action, allowed
 from handlers.dialog import FLOWS
 from messages.render import render
+from messages.telegram_text import alert
 from tests.harness import BotHarness, texts
 from tests.personas import PERSONAS, Persona, WriteLog
 from tests.telegram_checks import all_problems
@@ -89,8 +90,8 @@ def expected_refusal(
 
 def refusal_in(reply: str) -> str | None:
     for refusal in REFUSALS:
-        # Callback answers are cut at 190 characters: compare the start.
-        if refusal[:150] in reply:
+        # A message carries the HTML; a button's pop-up its plain text, cut to fit.
+        if refusal[:150] in reply or alert(refusal) in reply:
             return refusal
     return None
 
