@@ -58,6 +58,12 @@ MAX_SQL_CODES = 2000  # SQLite's bound-parameter limit leaves room for this many
 _UNIT_COLUMNS = (Unit.code, Unit.name, Unit.kind, Unit.path, Unit.parent_code, Unit.members)
 
 
+def _run(session: Session, stmt: Any) -> Any:
+    """Core execution on the session's connection: the digest's reads are plain rows, and
+    the ORM's per-row machinery would be most of their cost."""
+    return session.connection().execute(stmt)
+
+
 def _info(unit: Unit) -> UnitInfo:
     return UnitInfo(unit.code, unit.name, unit.kind, unit.path, unit.parent_code, unit.members)
 
@@ -147,7 +153,7 @@ def _ledger_counts(
             n,
         )
         for kind, subject, period, due_on, resolution, on_time, known_from, child_code, n in (
-            session.execute(stmt)
+            _run(session, stmt)
         )
     )
 
@@ -186,7 +192,7 @@ def _problems(
         .order_by(Unit.path, LedgerEntry.kind, LedgerEntry.due_on)
     )
     result = []
-    for row in session.execute(stmt):
+    for row in _run(session, stmt):
         unit = UnitInfo(*row[:6])
         kind, subject, period, due_on, resolution, done_on, resolved_at, note = row[6:]
         result.append(
@@ -223,7 +229,8 @@ def _registration_groups(
     group = _group_key()
     totals = {
         code: n
-        for code, n in session.execute(
+        for code, n in _run(
+            session,
             select(group, func.count())
             .select_from(LedgerEntry)
             .join(Unit, Unit.code == LedgerEntry.unit_code)
@@ -232,13 +239,13 @@ def _registration_groups(
                 LedgerEntry.kind == ObligationKind.REGISTRATION.value,
                 LedgerEntry.period == window.registration_month.key,
             )
-            .group_by(group)
+            .group_by(group),
         )
     }
     codes = sorted(c for c in totals if c is not None)
     groups = {
         row[0]: UnitInfo(*row)
-        for row in session.execute(select(*_UNIT_COLUMNS).where(Unit.code.in_(codes)))
+        for row in _run(session, select(*_UNIT_COLUMNS).where(Unit.code.in_(codes)))
     }
     return totals, groups
 
@@ -290,7 +297,7 @@ def _attendance(
     )
     return tuple(
         AttendanceCount(month, known_from, child_code or None, n, float(total or 0), int(low or 0))
-        for month, known_from, child_code, n, total, low in session.execute(stmt)
+        for month, known_from, child_code, n, total, low in _run(session, stmt)
     )
 
 
@@ -314,7 +321,7 @@ def _quality(
     )
     return tuple(
         QualityCount(month, level, known_from, child_code or None, n)
-        for month, level, known_from, child_code, n in session.execute(stmt)
+        for month, level, known_from, child_code, n in _run(session, stmt)
     )
 
 
@@ -344,7 +351,7 @@ def _flagged(session: Session, scope: UnitInfo, window: Window) -> tuple[Flagged
     )
     return tuple(
         FlaggedFact(UnitInfo(*row[:6]), row[6], row[7], row[8], tuple(str(f) for f in row[9]))
-        for row in session.execute(stmt)
+        for row in _run(session, stmt)
         if row[9]
     )
 
@@ -371,7 +378,7 @@ def _low_attendance(
         .order_by(Unit.path)
     )
     return tuple(
-        LowAttendanceFact(UnitInfo(*row[:6]), row[6], row[7]) for row in session.execute(stmt)
+        LowAttendanceFact(UnitInfo(*row[:6]), row[6], row[7]) for row in _run(session, stmt)
     )
 
 
@@ -400,7 +407,7 @@ def _unreachable(
         .order_by(Unit.path, RoleAssignment.role)
     )
     listed, counted = [], []
-    for row in session.execute(stmt):
+    for row in _run(session, stmt):
         role, name, since, child_code = row[6:]
         counted.append((child_code or None, since))
         if since < cutoff:
@@ -411,10 +418,11 @@ def _unreachable(
 def _frozen(session: Session, scope: UnitInfo, days: Sequence[date]) -> dict[date, Any]:
     return {
         at: totals
-        for at, totals in session.execute(
+        for at, totals in _run(
+            session,
             select(DigestSnapshot.at, DigestSnapshot.totals).where(
                 DigestSnapshot.scope_code == scope.code, DigestSnapshot.at.in_(list(days))
-            )
+            ),
         )
     }
 
@@ -443,10 +451,11 @@ def load_digest_facts(
     current = windows[-1]
     children = tuple(
         UnitInfo(*row)
-        for row in session.execute(
+        for row in _run(
+            session,
             select(*_UNIT_COLUMNS)
             .where(Unit.parent_code == scope.code, Unit.active.is_(True))
-            .order_by(Unit.path)
+            .order_by(Unit.path),
         )
     )
     group_totals, groups = _registration_groups(session, scope, current)
@@ -485,10 +494,11 @@ def load_unit_rows(
     units_clause = Unit.code == scope.code if only_scope else _in_scope(scope)
     units = [
         UnitInfo(*row)
-        for row in session.execute(
+        for row in _run(
+            session,
             select(*_UNIT_COLUMNS)
             .where(units_clause, Unit.kind.in_(sorted(MEETING_KINDS)), Unit.active.is_(True))
-            .order_by(Unit.path)
+            .order_by(Unit.path),
         )
     ]
     codes = [u.code for u in units]
@@ -500,7 +510,8 @@ def load_unit_rows(
         else (lambda column: Unit.path.startswith(scope.path, autoescape=True))
     )
     obligations: dict[str, list[Obligation]] = defaultdict(list)
-    for row in session.execute(
+    for row in _run(
+        session,
         select(
             LedgerEntry.unit_code,
             LedgerEntry.kind,
@@ -512,7 +523,7 @@ def load_unit_rows(
             LedgerEntry.resolved_at,
         )
         .join(Unit, Unit.code == LedgerEntry.unit_code)
-        .where(code_filter(LedgerEntry.unit_code), _window_clause([window]))
+        .where(code_filter(LedgerEntry.unit_code), _window_clause([window])),
     ):
         code, kind, subject, period, due_on, resolution, done_on, resolved_at = row
         obligations[code].append(
@@ -528,7 +539,8 @@ def load_unit_rows(
             )
         )
     records: dict[tuple[str, MeetingKind], RecordDetail] = {}
-    for row in session.execute(
+    for row in _run(
+        session,
         select(
             MeetingRecord.unit_code,
             MeetingRecord.kind,
@@ -546,7 +558,7 @@ def load_unit_rows(
         .where(
             code_filter(MeetingRecord.unit_code),
             MeetingRecord.month == window.meeting_month.key,
-        )
+        ),
     ):
         code, kind, held, held_on, present, total, reason, level, score, flags = row
         records[(code, kind)] = RecordDetail(
@@ -554,7 +566,8 @@ def load_unit_rows(
         )
     unreachable: dict[str, list[str]] = defaultdict(list)
     cutoff = end_of_day(window.day)
-    for code, role, name in session.execute(
+    for code, role, name in _run(
+        session,
         select(RoleAssignment.unit_code, RoleAssignment.role, Person.full_name)
         .select_from(RoleAssignment)
         .join(Person, Person.id == RoleAssignment.person_id)
@@ -564,7 +577,7 @@ def load_unit_rows(
             RoleAssignment.role.in_(CELL_ROLES),
             Person.unreachable_since < cutoff,
         )
-        .order_by(Unit.path, RoleAssignment.role)
+        .order_by(Unit.path, RoleAssignment.role),
     ):
         unreachable[code].append(f"{name} ({role.value})")
     clusters = _clusters(session, units)
