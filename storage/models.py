@@ -327,3 +327,17 @@ class PlannerRun(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime)
     messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HandledUpdate(Base):
+    """A Telegram update whose changes are committed, written in the same transaction.
+
+    Telegram delivers an update again when its offset was not confirmed (the bot
+    died just after answering): the repeat finds its id here and changes nothing.
+    Rows older than Telegram keeps updates (24 h) are pruned by the plan tick.
+    """
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
