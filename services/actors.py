@@ -131,6 +131,19 @@ def require_unit(session: Session, actor: Actor, action: Action, unit_code: str)
     return fresh
 
 
+def holds(session: Session, person_id: int, action: Action, unit_path: str) -> bool:
+    """Whether the person holds, now, a role granting `action` over the unit at `unit_path`."""
+    rows = session.execute(_HELD_PATHS, {"person_id": person_id}).all()
+    return any(allowed(action, {role}) and unit_path.startswith(path) for role, path in rows)
+
+
+_HELD_PATHS = (
+    select(RoleAssignment.role, Unit.path)
+    .join(Unit, Unit.code == RoleAssignment.unit_code)
+    .where(RoleAssignment.person_id == bindparam("person_id"), Unit.active.is_(True))
+)
+
+
 def keeps_unit(db: Database, actor: Actor, action: Action, unit_code: str) -> bool:
     """`Actor.keeps` for a unit known by code (an admin's needs the unit's path)."""
     for scope in actor.scopes_for(action):

@@ -1,6 +1,8 @@
 """Meeting use-cases: register schedules, record meetings, rate their quality.
 
-One transaction per use-case; every write that leadership relies on is audited.
+One transaction per use-case; every write that leadership relies on is audited. A
+write re-reads the actor in its transaction (services.actors.require_unit): a role
+taken away mid-dialog cannot finish the old unit's record.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from domain.policy import Policy
 from domain.recurrence import MonthlyRecurrence
 from domain.roles import Action
 from domain.rubric import MeetingFacts, RatingResult, score_rating
-from services.actors import Actor
+from services.actors import Actor, require_unit
 from storage import audit
 from storage.db import Database
 from storage.models import MeetingRecord, MeetingSchedule, QualityRating, StandingSchedule, Unit
@@ -134,8 +136,9 @@ def register_schedule(
         raise UserInputError(f"Ngày sinh hoạt phải thuộc tháng {request.month}.")
     if request.planned_at < now:
         raise UserInputError("Thời điểm sinh hoạt đã qua. Vui lòng chọn thời điểm sắp tới.")
-    check_editable(actor, request.month, local_date(now), policy)
     with db.transaction() as session:
+        actor = require_unit(session, actor, Action.SCHEDULE, request.unit_code)
+        check_editable(actor, request.month, local_date(now), policy)
         view = _upsert_schedule(session, actor, request, now, source="manual")
         if request.recurrence is not None:
             _save_standing(session, actor, request, now)
@@ -243,8 +246,9 @@ def cancel_schedule(
 ) -> None:
     if not reason.strip():
         raise UserInputError("Vui lòng nêu lý do hủy lịch.")
-    check_editable(actor, month, local_date(now), policy)
     with db.transaction() as session:
+        actor = require_unit(session, actor, Action.SCHEDULE, unit_code)
+        check_editable(actor, month, local_date(now), policy)
         row = _schedule_row(session, unit_code, kind, month)
         if row is None or row.status == "cancelled":
             raise UserInputError("Không có lịch nào đang có hiệu lực để hủy.")
@@ -392,9 +396,10 @@ def record_meeting(
     policy: Policy,
 ) -> RecordView:
     today = local_date(now)
-    check_editable(actor, month, today, policy)
     _validate_record(kind, month, record, today)
     with db.transaction() as session:
+        actor = require_unit(session, actor, Action.RECORD, unit_code)
+        check_editable(actor, month, today, policy)
         row = _record_row(session, unit_code, kind, month)
         old = _record_values(row) if row is not None else None
         if row is None:
@@ -503,8 +508,9 @@ def rate_meeting(
     now: datetime,
     policy: Policy,
 ) -> RatingResult:
-    check_editable(actor, month, local_date(now), policy)
     with db.transaction() as session:
+        actor = require_unit(session, actor, Action.RATE, unit_code)
+        check_editable(actor, month, local_date(now), policy)
         row = _record_row(session, unit_code, kind, month)
         if row is None or not row.held:
             raise UserInputError("Chưa có biên bản buổi sinh hoạt đã tổ chức để đánh giá.")

@@ -12,7 +12,8 @@ from domain.localtime import local_date
 from domain.periods import parse_period_key
 from domain.policy import Policy
 from domain.reports import ReportStatus, due_date, reports_due, submission_status
-from services.actors import Actor
+from domain.roles import Action
+from services.actors import Actor, require_unit
 from storage import audit
 from storage.db import Database
 from storage.models import ReportSubmission
@@ -91,6 +92,7 @@ def confirm_report(
         raise UserInputError(f"Kỳ báo cáo {period} chưa bắt đầu, chưa xác nhận được.")
     due = due_date(rtype, period)
     with db.transaction() as session:
+        actor = require_unit(session, actor, Action.REPORT, unit_code)
         existing = session.scalar(
             select(ReportSubmission).where(
                 ReportSubmission.unit_code == unit_code,
