@@ -13,6 +13,7 @@ import handlers
 from bot import limits
 from bot.context import DEPS_KEY, ChiboContext, Deps
 from bot.flood import flood_limiter
+from bot.processor import PerChatProcessor
 from handlers.account import COMMANDS
 from messages.render import label, render
 
@@ -30,6 +31,7 @@ def build_application(
         Application.builder()
         .token(settings.telegram_bot_token or SANDBOX_TOKEN)
         .context_types(ContextTypes(context=ChiboContext))
+        .concurrent_updates(PerChatProcessor())
         .post_init(_publish_commands)
     )
     if settings.bot_api_base_url:

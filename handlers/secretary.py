@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.access import guarded, refuse
 from bot.context import ChiboContext, Deps
 from domain.roles import Action, Role
-from handlers import dialog
+from handlers import dialog, onboarding
 from handlers.flows import common
 from handlers.flows.rating import RatingFlow
 from handlers.flows.record import RecordFlow
@@ -111,7 +111,9 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             guarded(Action.HELP, dialog.on_button), pattern=f"^{dialog.CALLBACK_PREFIX}"
         ),
         MessageHandler(private & filters.Document.ALL, guarded(Action.HELP, dialog.on_document)),
+        # A stranger's text may be an invite code; a bound user's never is.
         MessageHandler(
-            private & filters.TEXT & ~filters.COMMAND, guarded(Action.HELP, dialog.on_text)
+            private & filters.TEXT & ~filters.COMMAND,
+            guarded(Action.HELP, dialog.on_text, stranger=onboarding.stranger_text),
         ),
     ]
