@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
-from bot import cli_backup, cli_digest, cli_reminders
+from bot import cli_backup, cli_digest, cli_people, cli_reminders
 from bot.settings import Settings
 from domain.invite_codes import deep_link, display
 from domain.localtime import use_zone
@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--db", default="var/sandbox.sqlite3", help="sandbox database file")
     sandbox.set_defaults(func=_sandbox)
     cli_backup.add_commands(sub)
+    cli_people.add_commands(sub)
     cli_digest.add_commands(sub)
     cli_reminders.add_commands(sub)
     return parser
