@@ -52,6 +52,25 @@ def _settings(url: str, **extra: Any) -> Settings:
     return Settings(_env_file=None, database_url=url, **extra)  # type: ignore[call-arg]
 
 
+def plan_only(workdir: Workdir, cells: int, policy: Policy) -> dict[str, Any]:
+    """The 08:05 plan alone (`--only plan`): reminders planned and the time it took."""
+    url = migrated_sqlite(workdir, f"plan{cells}")
+    db = Database(url)
+    org = build_org(cells, now=PLAN_AT - timedelta(days=30))
+    load(db, org)
+    started = time.perf_counter()
+    planned = plan_reminders(db, PLAN_AT, policy)
+    seconds = time.perf_counter() - started
+    db.dispose()
+    return {
+        "cells": cells,
+        "units": len(org.units),
+        "planned": planned,
+        "plan_seconds": round(seconds, 2),
+        "ms_per_reminder": round(1000 * seconds / planned, 3) if planned else None,
+    }
+
+
 async def ceiling(workdir: Workdir, cells: int, policy: Policy) -> dict[str, Any]:
     url = migrated_sqlite(workdir, f"outbound{cells}")
     db = Database(url)

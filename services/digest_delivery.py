@@ -38,6 +38,10 @@ from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue
 
 REASON = DIGEST_REASON
+# After a downtime the week's digest is still planned within a day of its moment;
+# later it is not: a restart mid-week must not render every scope's files on its
+# first tick (cold start, memory), and a digest days late is stale anyway.
+CATCH_UP = timedelta(days=1)
 
 
 def digest_moment(policy: Policy, now: datetime) -> datetime:
@@ -98,7 +102,7 @@ def _planned_chats(db: Database, week: str) -> set[int]:
 def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
     """Enqueue this week's digests once their moment has come; returns the rows added."""
     moment = digest_moment(policy, now)
-    if now < moment:
+    if not moment <= now < moment + CATCH_UP:
         return 0
     week = iso_week(moment)
     at = moment.date()

@@ -49,6 +49,13 @@ def test_moment_is_monday_0730_local() -> None:
     assert iso_week(MOMENT) == "2026-W49"
 
 
+def test_a_restart_days_after_the_moment_renders_no_digest(db: Database) -> None:
+    policy = default_policy()
+    assert plan_weekly_digests(db, MOMENT + timedelta(days=2), policy) == 0
+    assert rows(db) == []
+    assert plan_weekly_digests(db, MOMENT + timedelta(hours=23), policy) == 8  # caught up
+
+
 def test_nothing_before_the_moment(db: Database) -> None:
     assert plan_weekly_digests(db, MOMENT - timedelta(minutes=1), default_policy()) == 0
     assert rows(db) == []
