@@ -50,6 +50,7 @@ class _Arrivals(LocalTransport):
 
 
 _ids = itertools.count(9_000_000)
+LOAD_COMMAND, LOAD_MESSAGES = "/digest", 3
 
 
 def _command(user_id: int, text: str) -> dict[str, Any]:
@@ -94,24 +95,29 @@ async def measure(url: str, org: SyntheticOrg, policy: Policy, samples: int) -> 
     async with app:
         await app.start()
         try:
-            for user_id in secretaries[: min(50, samples)]:  # warm-up
+            leader = org.leader_id
+            done = asyncio.Event()
+
+            async def digest_once() -> None:
+                before = transport.messages.get(leader, 0)
+                event = transport.waiting[leader] = asyncio.Event()
+                await app.update_queue.put(Update.de_json(_command(leader, LOAD_COMMAND), app.bot))
+                # The summary, the XLSX and the chart: three messages.
+                while transport.messages.get(leader, 0) < before + LOAD_MESSAGES:
+                    await event.wait()
+                    event.clear()
+
+            # Warm-up: one digest (the first loads openpyxl and matplotlib), some /status.
+            await digest_once()
+            for user_id in secretaries[: min(50, samples)]:
                 await _status_latency(app, transport, user_id)
             for user_id in secretaries[:samples]:
                 idle.append(await _status_latency(app, transport, user_id))
 
-            leader = org.leader_id
-            done = asyncio.Event()
-
             async def keep_digesting() -> None:
                 nonlocal digests
                 while not done.is_set():
-                    before = transport.messages.get(leader, 0)
-                    event = transport.waiting[leader] = asyncio.Event()
-                    await app.update_queue.put(Update.de_json(_command(leader, "/digest"), app.bot))
-                    # The summary, the XLSX and the chart: three messages.
-                    while transport.messages.get(leader, 0) < before + 3:
-                        await event.wait()
-                        event.clear()
+                    await digest_once()
                     digests += 1
 
             load = asyncio.create_task(keep_digesting())

@@ -24,6 +24,7 @@ from messages.render import render
 from services import digest as service
 from services.actors import Actor, Scope, ScopeLost
 from services.digest_files import digest_chart_png, digest_docx, digest_xlsx, file_stem
+from services.gc_pause import without_gc
 
 MAX_MATCHES = 10
 
@@ -47,7 +48,7 @@ async def _build(context: ChiboContext, scope_code: str) -> rules.Digest:
     event loop must keep answering everyone else meanwhile."""
     deps = context.deps
     return await context.run(
-        service.build_digest, deps.db, scope_code, _today(context), deps.policy
+        without_gc(service.build_digest), deps.db, scope_code, _today(context), deps.policy
     )
 
 
@@ -57,15 +58,16 @@ async def _send_digest(
     message = update.effective_message
     assert message is not None
     locale = context.locale
-    await message.reply_html(digest_summary(digest, locale))
+    # Rendering a big bloc's texts is CPU work too: off the event loop, like the files.
+    await message.reply_html(await context.run(without_gc(digest_summary), digest, locale))
     stem = file_stem(digest)
-    xlsx = await context.run(digest_xlsx, digest, locale)
+    xlsx = await context.run(without_gc(digest_xlsx), digest, locale)
     await message.reply_document(
         InputFile(xlsx, filename=f"{stem}.xlsx"),
         caption=render("digest_file_caption", locale, kind="xlsx", scope_name=digest.scope.name),
     )
     if chart:
-        png = await context.run(digest_chart_png, digest, locale)
+        png = await context.run(without_gc(digest_chart_png), digest, locale)
         await message.reply_photo(
             InputFile(png, filename=f"{stem}.png"),
             caption=render(
@@ -83,7 +85,7 @@ async def digest_command(update: Update, context: ChiboContext) -> None:
     for scope in _top_scopes(actor, Action.DIGEST):
         digest = await _build(context, scope.unit_code)
         if want_docx:
-            docx = await context.run(digest_docx, digest, context.locale, issuer=issuer)
+            docx = await context.run(without_gc(digest_docx), digest, context.locale, issuer=issuer)
             await message.reply_document(
                 InputFile(
                     docx,
@@ -103,7 +105,7 @@ async def overdue_command(update: Update, context: ChiboContext) -> None:
     actor = context.require_actor()
     for scope in _top_scopes(actor, Action.OVERDUE):
         digest = await _build(context, scope.unit_code)
-        await message.reply_html(overdue_text(digest, context.locale))
+        await message.reply_html(await context.run(overdue_text, digest, context.locale))
 
 
 async def unit_command(update: Update, context: ChiboContext) -> None:
