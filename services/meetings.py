@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, selectinload
 
 from domain.errors import UserInputError
 from domain.localtime import at_local, local_date, to_local
@@ -83,6 +83,19 @@ def _schedule_view(row: MeetingSchedule) -> ScheduleView:
     )
 
 
+def _months_query(model: type[MeetingSchedule] | type[MeetingRecord]) -> Any:
+    query = select(model).where(
+        model.unit_code == bindparam("unit"), model.month.in_(bindparam("months", expanding=True))
+    )
+    if model is MeetingRecord:  # the rating comes with its record, not one query each
+        query = query.options(selectinload(MeetingRecord.rating))
+    return query
+
+
+# Built once: the dialogs ask for these on most steps.
+_OF_MONTHS = {model: _months_query(model) for model in (MeetingSchedule, MeetingRecord)}
+
+
 def _of_months(
     db: Database,
     model: type[MeetingSchedule] | type[MeetingRecord],
@@ -93,9 +106,7 @@ def _of_months(
     """A unit's rows of `model` for some months, keyed by (kind, month), as views."""
     with db.transaction() as session:
         rows = session.scalars(
-            select(model).where(
-                model.unit_code == unit_code, model.month.in_([m.key for m in months])
-            )
+            _OF_MONTHS[model], {"unit": unit_code, "months": [m.key for m in months]}
         )
         return {(r.kind, Month.parse(r.month)): view(r) for r in rows}
 

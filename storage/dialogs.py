@@ -37,11 +37,13 @@ def new_token() -> str:
     return secrets.token_hex(4)
 
 
-_USER = DialogState.telegram_user_id == bindparam("user_id")
-_LOAD = select(DialogState.flow, DialogState.step, DialogState.data, DialogState.token).where(_USER)
+# Core statements on the table (not the mapped class): no ORM bookkeeping per step.
+_T = DialogState.__table__
+_USER = _T.c.telegram_user_id == bindparam("user_id")
+_LOAD = select(_T.c.flow, _T.c.step, _T.c.data, _T.c.token).where(_USER)
 _ADVANCE = (
-    update(DialogState)
-    .where(_USER, DialogState.token == bindparam("expected"))
+    update(_T)
+    .where(_USER, _T.c.token == bindparam("expected"))
     .values(
         flow=bindparam("flow"),
         step=bindparam("step"),
@@ -50,13 +52,13 @@ _ADVANCE = (
         updated_at=bindparam("now"),
     )
 )
-_FINISH = delete(DialogState).where(_USER, DialogState.token == bindparam("expected"))
-_CLEAR = delete(DialogState).where(_USER)
+_FINISH = delete(_T).where(_USER, _T.c.token == bindparam("expected"))
+_CLEAR = delete(_T).where(_USER)
 
 
 def _upsert(dialect: str) -> Any:
     module = postgresql if dialect == "postgresql" else sqlite
-    insert = module.insert(DialogState)
+    insert = module.insert(_T)
     return insert.on_conflict_do_update(
         index_elements=["telegram_user_id"],
         set_={

@@ -19,10 +19,11 @@ from storage.models import HandledUpdate
 # Telegram keeps an unconfirmed update for 24 hours; a repeat cannot come later.
 KEEP = timedelta(hours=48)
 
+_TABLE = HandledUpdate.__table__  # a Core statement: no ORM bookkeeping on every update
 _INSERT = {
-    name: module.insert(HandledUpdate)
+    name: module.insert(_TABLE)
     .on_conflict_do_nothing(index_elements=["update_id"])
-    .returning(HandledUpdate.update_id)
+    .returning(_TABLE.c.update_id)
     for name, module in (("sqlite", sqlite), ("postgresql", postgresql))
 }
 
