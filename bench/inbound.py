@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -223,7 +223,9 @@ def _replay_app(
 
     async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         for method, params in calls[update.update_id]:
-            await context.bot.do_api_request(method, api_kwargs=params)
+            # Read the answer as the bot's own call does: a sent or edited message.
+            kind = Message if method.startswith(("send", "edit")) else None
+            await context.bot.do_api_request(method, api_kwargs=params, return_type=kind)
 
     # do_api_request suggests the named methods; the replay wants the raw calls.
     warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
