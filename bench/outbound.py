@@ -151,12 +151,12 @@ async def held_rate(
         )
         for i in range(rows)
     ]
-    # The weekly digest to subscribed group chats: two messages per group.
+    # Messages to group chats (like the weekly digest), two per group: the 20/min limit.
     messages[5 : 5 + 2 * groups] = [
         Outgoing(
             dedup_key=f"bench-group:{g}:{k}",
             chat_id=-1_000_000_000 - g,
-            reason="weekly_digest",
+            reason="group_notice",  # not a digest: no subscription to check before sending
             period="bench",
             text=f"Tổng hợp tuần, phần {k}",
             not_before=now - timedelta(minutes=1),
