@@ -1,4 +1,10 @@
-"""`python -m bench [--short] [--json-out FILE]`: the benchmarks, as JSON, and docs/benchmarks.md.
+"""`python -m bench [--short] [--only SECTION] [--cells N] [--json-out FILE]`: the benchmarks.
+
+Prints JSON and, in full mode with every section, rewrites docs/benchmarks.md.
+Sections: inbound (updates against two baselines, and /status while a /digest
+runs), digest, rss, plan, outbound, coldstart; `--only inbound,plan` runs some,
+`--cells N` sets the size of the bloc (digest, rss, inbound, plan, outbound and
+coldstart alike), so one figure can be checked in a minute.
 
 Full mode (the figures in docs/benchmarks.md; about 12 minutes on 2 cores):
 10,000 synthetic updates; planning and dispatching for 10,000 and 100,000
@@ -26,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import digest, inbound, outbound, rss
+from bench import coldstart, digest, inbound, outbound, rss, stall
 from bench.common import FULL, SHORT, Sizes, Workdir, migrated_sqlite, postgres_database
 from bench.machine import machine_info
 from bench.report import evaluate, update_docs
@@ -46,7 +52,25 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--docs", type=Path, help=f"rewrite the figures in this file ({DOCS})")
     docs.add_argument("--no-docs", action="store_true", help="leave docs/benchmarks.md alone")
     parser.add_argument("--postgres", help="PostgreSQL admin URL (default: $BENCH_POSTGRES_URL)")
+    parser.add_argument(
+        "--only",
+        type=_sections,
+        default=SECTIONS,
+        help=f"comma-separated sections to run: {', '.join(SECTIONS)} (default: all)",
+    )
+    parser.add_argument("--cells", type=int, help="cells of the synthetic bloc, for every section")
     return parser
+
+
+SECTIONS = ("inbound", "digest", "rss", "plan", "outbound", "coldstart")
+
+
+def _sections(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.replace("|", ",").split(",") if part.strip())
+    unknown = [c for c in chosen if c not in SECTIONS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown section {unknown}; choose from {SECTIONS}")
+    return chosen
 
 
 def _postgres_url(args: argparse.Namespace) -> str | None:
@@ -83,9 +107,10 @@ def _rss_sessions(org: SyntheticOrg, registered: set[str], count: int) -> list[d
     ]
 
 
-def run(sizes: Sizes, postgres_url: str | None, workdir: Workdir) -> dict[str, Any]:
+def run(
+    sizes: Sizes, postgres_url: str | None, workdir: Workdir, only: tuple[str, ...] = SECTIONS
+) -> dict[str, Any]:
     policy = default_policy()
-    now = bench_now()
     timings: dict[str, float] = {}
     result: dict[str, Any] = {
         "schema": SCHEMA,
@@ -98,9 +123,39 @@ def run(sizes: Sizes, postgres_url: str | None, workdir: Workdir) -> dict[str, A
             "digest_cells": sizes.digest_cells,
             "months": sizes.months,
             "rss_cells": sizes.rss_cells,
+            "coldstart_cells": sizes.coldstart_cells,
         },
+        "sections": list(only),
     }
+    if {"inbound", "digest", "rss"} & set(only):
+        _bloc_sections(result, sizes, postgres_url, workdir, only, timings)
+    if "plan" in only:
+        result["plan"] = [
+            _timed(f"plan {cells}", timings, outbound.plan_only, workdir, cells, policy)
+            for cells in sizes.outbound_units
+        ]
+    if "outbound" in only:
+        _outbound_section(result, sizes, workdir, timings)
+    if "coldstart" in only:
+        result["coldstart"] = _timed(
+            "cold start", timings, coldstart.measure, workdir, sizes.coldstart_cells, policy
+        )
+    result["timings_seconds"] = timings
+    result["targets"] = evaluate(result)
+    return result
 
+
+def _bloc_sections(
+    result: dict[str, Any],
+    sizes: Sizes,
+    postgres_url: str | None,
+    workdir: Workdir,
+    only: tuple[str, ...],
+    timings: dict[str, float],
+) -> None:
+    """The sections that share one synthetic bloc with its history: inbound, digest, rss."""
+    policy = default_policy()
+    now = bench_now()
     org = _timed("synthetic bloc", timings, lambda: build_org(sizes.digest_cells, now=now))
     activity = _timed(
         "synthetic activity",
@@ -122,23 +177,58 @@ def run(sizes: Sizes, postgres_url: str | None, workdir: Workdir) -> dict[str, A
     database.dispose()
     registered = _registered_next_month(activity)
 
-    result["inbound"] = _timed(
-        "inbound",
-        timings,
-        lambda: asyncio.run(
-            inbound.measure(
-                workdir.copy_sqlite(template, "inbound"),
-                org,
-                registered,
-                policy,
-                sizes.inbound_updates,
-            )
-        ),
-    )
+    if "inbound" in only:
+        result["inbound"] = _timed(
+            "inbound",
+            timings,
+            lambda: asyncio.run(
+                inbound.measure(
+                    workdir.copy_sqlite(template, "inbound"),
+                    org,
+                    registered,
+                    policy,
+                    sizes.inbound_updates,
+                )
+            ),
+        )
+        result["inbound"]["status_during_digest"] = _timed(
+            "inbound: /status during /digest",
+            timings,
+            lambda: asyncio.run(
+                stall.measure(workdir.copy_sqlite(template, "stall"), org, policy, sizes.stall)
+            ),
+        )
+    if "digest" in only:
+        result["digest"] = _digest_section(
+            template, org, activity, postgres_url, sizes.repeats, timings
+        )
+    if "rss" in only:
+        result["rss"] = _timed(
+            "peak RSS",
+            timings,
+            rss.measure,
+            workdir.copy_sqlite(template, "rss"),
+            _rss_sessions(org, registered, 50 if sizes.mode == "full" else 10),
+            org.leader_id,
+            workdir.root,
+            1800.0,
+        )
+    activity.schedules.clear()  # the outbound part builds its own blocs: free memory first
+    activity.records.clear()
 
+
+def _digest_section(
+    template: str,
+    org: SyntheticOrg,
+    activity: Activity,
+    postgres_url: str | None,
+    repeats: int,
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    policy = default_policy()
     digests: dict[str, Any] = {}
     digests["sqlite"] = _timed(
-        "digest SQLite", timings, digest.measure, template, org.bloc, policy, sizes.repeats
+        "digest SQLite", timings, digest.measure, template, org.bloc, policy, repeats
     )
     if postgres_url:
         try:
@@ -153,31 +243,19 @@ def run(sizes: Sizes, postgres_url: str | None, workdir: Workdir) -> dict[str, A
                     url,
                     org.bloc,
                     policy,
-                    sizes.repeats,
+                    repeats,
                 )
         except Exception as error:  # reported, so a broken server does not hide the rest
             digests["postgresql"] = {"skipped": f"PostgreSQL failed: {error!r}"[:300]}
     else:
         digests["postgresql"] = {"skipped": "no PostgreSQL URL (--postgres or BENCH_POSTGRES_URL)"}
-    result["digest"] = digests
+    return digests
 
-    if sizes.rss_cells == sizes.digest_cells:
-        rss_url, rss_org, rss_registered = workdir.copy_sqlite(template, "rss"), org, registered
-    else:  # pragma: no cover - both sizes are equal in both modes today
-        raise ValueError("rss_cells must equal digest_cells (one synthetic bloc per run)")
-    result["rss"] = _timed(
-        "peak RSS",
-        timings,
-        rss.measure,
-        rss_url,
-        _rss_sessions(rss_org, rss_registered, 50 if sizes.mode == "full" else 10),
-        rss_org.leader_id,
-        workdir.root,
-        1800.0,
-    )
-    activity.schedules.clear()  # the outbound part builds its own blocs: free memory first
-    activity.records.clear()
 
+def _outbound_section(
+    result: dict[str, Any], sizes: Sizes, workdir: Workdir, timings: dict[str, float]
+) -> None:
+    policy = default_policy()
     ceilings = []
     for cells in sizes.outbound_units:
         ceilings.append(
@@ -193,19 +271,18 @@ def run(sizes: Sizes, postgres_url: str | None, workdir: Workdir) -> dict[str, A
         lambda: asyncio.run(outbound.held_rate(workdir, policy, sizes.limited_seconds)),
     )
     result["outbound"] = {"ceiling": ceilings, "limited": limited}
-    result["timings_seconds"] = timings
-    result["targets"] = evaluate(result)
-    return result
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     sizes = SHORT if args.short else FULL
+    if args.cells:
+        sizes = sizes.with_cells(args.cells)
     workdir = Workdir(Path(tempfile.mkdtemp(prefix="chibo-bench-")))
     started = time.perf_counter()
     try:
-        result = run(sizes, _postgres_url(args), workdir)
+        result = run(sizes, _postgres_url(args), workdir, args.only)
     finally:
         workdir.remove()
     result["total_seconds"] = round(time.perf_counter() - started, 1)
@@ -213,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.json_out:
         args.json_out.write_text(text + "\n", encoding="utf-8")
-    docs = args.docs or (None if (args.no_docs or args.short) else DOCS)
+    partial = args.only != SECTIONS or args.cells is not None
+    docs = args.docs or (None if (args.no_docs or args.short or partial) else DOCS)
     if docs is not None:
         update_docs(docs, result)
         _log(f"figures written to {docs}")

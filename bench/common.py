@@ -10,7 +10,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,18 @@ class Sizes:
     months: int
     rss_cells: int
     repeats: int
+    stall: int  # /status samples, idle and while a /digest runs
+    coldstart_cells: int
+
+    def with_cells(self, cells: int) -> Sizes:
+        """Every section on a bloc of `cells` cells (`--cells`)."""
+        return replace(
+            self,
+            outbound_units=(cells,),
+            digest_cells=cells,
+            rss_cells=cells,
+            coldstart_cells=cells,
+        )
 
 
 FULL = Sizes(
@@ -44,6 +56,8 @@ FULL = Sizes(
     months=24,
     rss_cells=10_000,
     repeats=5,
+    stall=300,
+    coldstart_cells=1_000,
 )
 SHORT = Sizes(
     mode="short",
@@ -54,6 +68,8 @@ SHORT = Sizes(
     months=24,
     rss_cells=300,
     repeats=2,
+    stall=40,
+    coldstart_cells=300,
 )
 
 

@@ -16,6 +16,13 @@ webhook and scale-out tests.
         env["BOT_API_BASE_URL"] = api.base_url
         ...
         api.sent()   # the messages accepted, in order
+
+Users' updates for a polling bot: `push(update)` queues one; getUpdates long-polls
+for them and, as Telegram does, serves an update again until a later call's
+`offset` confirms it; `redeliver()` puts back every update served since, as Telegram
+does for a bot that died before confirming. `hold(predicate)` keeps the answer to
+matching calls until `release()`: a test can kill the bot while Telegram has a
+message but the bot never heard back.
 """
 
 from __future__ import annotations
@@ -104,6 +111,12 @@ class FakeBotApi:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
+        self._updates: list[dict[str, Any]] = []  # pushed and not yet confirmed
+        self._served: list[dict[str, Any]] = []  # every update ever served
+        self._pushed: asyncio.Event | None = None
+        self._hold: Any = None
+        self.holding = threading.Event()
+        self._released: asyncio.Event | None = None
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -137,6 +150,8 @@ class FakeBotApi:
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
+        self._pushed = asyncio.Event()
+        self._released = asyncio.Event()
         server = await asyncio.start_server(self._connection, HOST, 0)
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
@@ -165,6 +180,41 @@ class FakeBotApi:
         with self._lock:
             return [c for c in self.calls if c.method == name]
 
+    def push(self, update: dict[str, Any]) -> None:
+        """A user's update, for the bot's next getUpdates."""
+        with self._lock:
+            self._updates.append(update)
+        if self._loop is not None and self._pushed is not None:
+            self._loop.call_soon_threadsafe(self._pushed.set)
+
+    def redeliver(self) -> None:
+        """Serve again every update served before: their confirmation never came."""
+        with self._lock:
+            known = {u["update_id"] for u in self._updates}
+            again = [u for u in self._served if u["update_id"] not in known]
+            self._updates = sorted(again + self._updates, key=lambda u: u["update_id"])
+        if self._loop is not None and self._pushed is not None:
+            self._loop.call_soon_threadsafe(self._pushed.set)
+
+    def confirmed(self, update_id: int) -> bool:
+        """Whether the bot has asked for updates past `update_id` (so it has it)."""
+        with self._lock:
+            return any(
+                int(c.params.get("offset") or 0) > update_id
+                for c in self.calls
+                if c.method == "getUpdates"
+            )
+
+    def hold(self, predicate: Any) -> None:
+        """Do not answer calls matching `predicate(call)` until `release()`."""
+        self.holding.clear()
+        self._hold = predicate
+
+    def release(self) -> None:
+        self._hold = None
+        if self._loop is not None and self._released is not None:
+            self._loop.call_soon_threadsafe(self._released.set)
+
     def wait_for(self, predicate: Any, timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -190,7 +240,17 @@ class FakeBotApi:
                         headers[name.strip().lower()] = value.strip()
                 length = int(headers.get("content-length") or 0)
                 body = await reader.readexactly(length) if length else b""
-                status, payload = self._handle(parts[1], headers.get("content-type", ""), body)
+                call, status, payload = self._handle(
+                    parts[1], headers.get("content-type", ""), body
+                )
+                if payload.get("result") == _POLL:
+                    payload["result"] = await self._poll(call.params)
+                held = self._hold
+                if held is not None and held(call):
+                    self.holding.set()
+                    assert self._released is not None
+                    self._released.clear()
+                    await self._released.wait()
                 if self.delay:
                     await asyncio.sleep(self.delay)
                 data = json.dumps(payload).encode()
@@ -208,12 +268,19 @@ class FakeBotApi:
                 await writer.drain()
                 if headers.get("connection", "").lower() == "close":
                     break
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+        except (
+            asyncio.IncompleteReadError,
+            ConnectionError,
+            asyncio.LimitOverrunError,
+            asyncio.CancelledError,  # stopping while a long poll or a held answer waits
+        ):
             pass
         finally:
             writer.close()
 
-    def _handle(self, path: str, content_type: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    def _handle(
+        self, path: str, content_type: str, body: bytes
+    ) -> tuple[Call, int, dict[str, Any]]:
         method = path.rsplit("/", 1)[-1].split("?", 1)[0]
         params, files = _parse(content_type, body)
         call = Call(method, params, time.monotonic(), files=files, path=path)
@@ -226,14 +293,38 @@ class FakeBotApi:
                 wait = self._over_limit(call)
                 if wait is not None:
                     call.status = 429
-                    return 429, {
-                        "ok": False,
-                        "error_code": 429,
-                        "description": f"Too Many Requests: retry after {wait}",
-                        "parameters": {"retry_after": wait},
-                    }
+                    return (
+                        call,
+                        429,
+                        {
+                            "ok": False,
+                            "error_code": 429,
+                            "description": f"Too Many Requests: retry after {wait}",
+                            "parameters": {"retry_after": wait},
+                        },
+                    )
             message_id = next(self._message_ids)
-        return 200, {"ok": True, "result": self._result(method, params, message_id)}
+        return call, 200, {"ok": True, "result": self._result(method, params, message_id)}
+
+    async def _poll(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """getUpdates: confirm below `offset`, then what is pending, waiting up to `timeout`."""
+        offset = int(params.get("offset") or 0)
+        assert self._pushed is not None
+        deadline = time.monotonic() + _long_poll_seconds(params)
+        while True:
+            with self._lock:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                if self._updates:
+                    batch = list(self._updates)
+                    served = {u["update_id"] for u in self._served}
+                    self._served += [u for u in batch if u["update_id"] not in served]
+                    return batch
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return []
+            self._pushed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._pushed.wait(), left)
 
     def _over_limit(self, call: Call) -> int | None:
         """Seconds to wait if this message breaks a limit; else count it and return None."""
@@ -258,7 +349,7 @@ class FakeBotApi:
         if method == "getMe":
             return bot_user(self.bot_username)
         if method == "getUpdates":
-            return []
+            return _POLL
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         if method.startswith(("send", "edit")) and "chat_id" in params:
@@ -274,6 +365,13 @@ class FakeBotApi:
                 message["document"] = {"file_id": f"f{message_id}", "file_unique_id": "u"}
             return message
         return True
+
+
+_POLL = "__poll__"  # getUpdates: answered by _poll, asynchronously
+
+
+def _long_poll_seconds(params: dict[str, Any]) -> float:
+    return min(float(params.get("timeout") or 0), 10.0)
 
 
 def _parse(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, int]]:

@@ -52,6 +52,25 @@ def _settings(url: str, **extra: Any) -> Settings:
     return Settings(_env_file=None, database_url=url, **extra)  # type: ignore[call-arg]
 
 
+def plan_only(workdir: Workdir, cells: int, policy: Policy) -> dict[str, Any]:
+    """The 08:05 plan alone (`--only plan`): reminders planned and the time it took."""
+    url = migrated_sqlite(workdir, f"plan{cells}")
+    db = Database(url)
+    org = build_org(cells, now=PLAN_AT - timedelta(days=30))
+    load(db, org)
+    started = time.perf_counter()
+    planned = plan_reminders(db, PLAN_AT, policy)
+    seconds = time.perf_counter() - started
+    db.dispose()
+    return {
+        "cells": cells,
+        "units": len(org.units),
+        "planned": planned,
+        "plan_seconds": round(seconds, 2),
+        "ms_per_reminder": round(1000 * seconds / planned, 3) if planned else None,
+    }
+
+
 async def ceiling(workdir: Workdir, cells: int, policy: Policy) -> dict[str, Any]:
     url = migrated_sqlite(workdir, f"outbound{cells}")
     db = Database(url)
@@ -132,12 +151,12 @@ async def held_rate(
         )
         for i in range(rows)
     ]
-    # The weekly digest to subscribed group chats: two messages per group.
+    # Messages to group chats (like the weekly digest), two per group: the 20/min limit.
     messages[5 : 5 + 2 * groups] = [
         Outgoing(
             dedup_key=f"bench-group:{g}:{k}",
             chat_id=-1_000_000_000 - g,
-            reason="weekly_digest",
+            reason="group_notice",  # not a digest: no subscription to check before sending
             period="bench",
             text=f"Tổng hợp tuần, phần {k}",
             not_before=now - timedelta(minutes=1),

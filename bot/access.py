@@ -1,9 +1,11 @@
 """Access control in one place: every handler declares who may use it; the rest is refused.
 
-`guarded(Action.X, callback)` loads the actor, checks the role table in
-domain.roles, and only then runs the callback. `public(callback)` is the explicit
-exception (onboarding). A test walks the registered handlers and fails on any
-callback that is neither, so a new handler cannot forget to declare its access.
+`guarded(Action.X, callback)` loads the actor (from the process's cache, see
+services.actors), checks the role table in domain.roles, and only then runs the
+callback; a stranger is refused, or handed to `stranger=` (typed invite codes).
+`public(callback)` is the explicit exception (onboarding). A test walks the
+registered handlers and fails on any callback that is neither, so a new handler
+cannot forget to declare its access.
 """
 
 from __future__ import annotations
@@ -18,24 +20,33 @@ from bot.context import ChiboContext
 from domain.roles import Action
 from messages.render import render
 from messages.telegram_text import alert
-from services.actors import load_actor
 
 Callback = Callable[[Update, ChiboContext], Awaitable[Any]]
 
 
 class Guarded:
-    def __init__(self, action: Action, callback: Callback, *, private_only: bool) -> None:
+    def __init__(
+        self,
+        action: Action,
+        callback: Callback,
+        *,
+        private_only: bool,
+        stranger: Callback | None = None,
+    ) -> None:
         self.action = action
         self.callback = callback
         self.private_only = private_only
+        self.stranger = stranger
         self.__name__ = getattr(callback, "__name__", "guarded")
 
     async def __call__(self, update: Update, context: ChiboContext) -> Any:
         user = update.effective_user
         if user is None:
             return None
-        actor = load_actor(context.deps.db, user.id)
+        actor = await context.find_actor(user.id)
         if actor is None:
+            if self.stranger is not None:
+                return await self.stranger(update, context)
             return await refuse(update, render("stranger", context.deps.settings.locale))
         context.actor = actor
         if not actor.may(self.action):
@@ -57,8 +68,14 @@ class Public:
         return await self.callback(update, context)
 
 
-def guarded(action: Action, callback: Callback, *, private_only: bool = True) -> Guarded:
-    return Guarded(action, callback, private_only=private_only)
+def guarded(
+    action: Action,
+    callback: Callback,
+    *,
+    private_only: bool = True,
+    stranger: Callback | None = None,
+) -> Guarded:
+    return Guarded(action, callback, private_only=private_only, stranger=stranger)
 
 
 def public(callback: Callback) -> Public:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import sys
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ContextTypes
@@ -13,6 +14,7 @@ import handlers
 from bot import limits
 from bot.context import DEPS_KEY, ChiboContext, Deps
 from bot.flood import flood_limiter
+from bot.processor import PerChatProcessor
 from handlers.account import COMMANDS
 from messages.render import label, render
 
@@ -20,16 +22,22 @@ log = logging.getLogger(__name__)
 
 # python-telegram-bot needs some token to build a Bot; the local transport ignores it.
 SANDBOX_TOKEN = "1:sandbox"
+# The event loop shares the GIL with worker threads (a digest, a plan tick): a thread
+# keeps it up to this long before the loop gets a turn (CPython's default: 5 ms), and
+# a reply needs several turns. bench/stall.py: /status p99 during a /digest.
+GIL_SWITCH_SECONDS = 0.001
 
 
 def build_application(
     deps: Deps, *, request: BaseRequest | None = None, rate_limited: bool = True
 ) -> Application:  # type: ignore[type-arg]
     settings = deps.settings
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token or SANDBOX_TOKEN)
         .context_types(ContextTypes(context=ChiboContext))
+        .concurrent_updates(PerChatProcessor())
         .post_init(_publish_commands)
     )
     if settings.bot_api_base_url:

@@ -1,16 +1,25 @@
-"""The per-update context handlers receive: dependencies plus the checked actor."""
+"""The per-update context handlers receive: dependencies, the checked actor, and the
+update's unit of work (its blocking work runs off the event loop, in one transaction)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot.settings import Settings
 from domain.policy import Policy, default_policy
-from services.actors import Actor
+from services.actors import Actor, ActorCache, load_actor
 from services.clock import Clock
 from storage.db import Database
+from storage.unit_of_work import RepeatedUpdate, UnitOfWork
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -19,24 +28,34 @@ class Deps:
     db: Database
     clock: Clock
     policy: Policy = field(default_factory=default_policy)
+    actors: ActorCache = field(default_factory=ActorCache)
 
 
 DEPS_KEY = "deps"
 
 
 class ChiboContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]
-    """Adds `deps` and, inside a guarded handler, `actor` (set by bot.access)."""
+    """Adds `deps`, `run` and, inside a guarded handler, `actor` (set by bot.access)."""
 
     actor: Actor | None = None
 
     def __init__(
         self,
-        application: Application,
-        chat_id: int | None = None,  # type: ignore[type-arg]
+        application: Application,  # type: ignore[type-arg]
+        chat_id: int | None = None,
         user_id: int | None = None,
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.actor = None
+        self.update_id: int | None = None
+        self._work: UnitOfWork | None = None
+
+    @classmethod
+    def from_update(cls, update: object, application: Application) -> ChiboContext:  # type: ignore[type-arg]
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            context.update_id = update.update_id
+        return context
 
     @property
     def deps(self) -> Deps:
@@ -47,6 +66,31 @@ class ChiboContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ig
         if self.actor and self.actor.locale:
             return self.actor.locale
         return self.deps.settings.locale
+
+    @property
+    def work(self) -> UnitOfWork:
+        """This update's unit of work (storage.unit_of_work): one session for the update."""
+        if self._work is None:
+            self._work = UnitOfWork(self.deps.db, self.update_id, self.deps.clock.now)
+        return self._work
+
+    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Blocking work (database, rendering) in a worker thread, in this update's
+        transaction. A repeat of an update already handled stops here, silently."""
+        try:
+            return await self.work.run(fn, *args, **kwargs)
+        except RepeatedUpdate:
+            log.info("update %s was handled before (re-delivered): ignored", self.update_id)
+            raise ApplicationHandlerStop from None
+
+    async def find_actor(self, telegram_user_id: int) -> Actor | None:
+        """The actor from this process's cache, or read in this update's session."""
+        actor = self.deps.actors.get(telegram_user_id)
+        if actor is None:
+            actor = await self.run(load_actor, self.deps.db, telegram_user_id)
+            if actor is not None:
+                self.deps.actors.put(actor)
+        return actor
 
     def require_actor(self) -> Actor:
         if self.actor is None:

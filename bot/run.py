@@ -6,8 +6,6 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from telegram import Update
 from telegram.ext import Application
 
@@ -16,16 +14,14 @@ from bot.context import Deps
 from bot.settings import Settings
 from scheduler.runner import attach_scheduler
 from services.clock import SystemClock
+from storage import schema_version
 from storage.db import Database
-from storage.migrate import alembic_config
 
 log = logging.getLogger(__name__)
 
 
 def schema_is_current(db: Database) -> bool:
-    head = ScriptDirectory.from_config(alembic_config(db.url)).get_current_head()
-    with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+    return schema_version.current(db) == schema_version.HEAD
 
 
 def _application(settings: Settings) -> Application | None:  # type: ignore[type-arg]

@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -164,7 +165,9 @@ class TerminalChat:
         self.persona = PERSONAS[0]
         self.buttons: list[tuple[str, str]] = []
         self.last_message_id = 0
-        self._next_id = 1
+        # Update ids never repeat, even across sandbox runs on one database: a repeated
+        # id is a re-delivered update and is ignored (storage.handled_updates).
+        self._next_id = time.time_ns() // 1_000_000
         self.virtual_time: Any = None  # bot.sandbox_clock.SandboxClock: `:clock`, `:time`
 
     def _id(self) -> int:

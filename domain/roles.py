@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     SUBSCRIBE = "subscribe"
     EDIT_CLOSED_PERIOD = "edit_closed_period"
     MANAGE_INVITES = "manage_invites"
+    MANAGE_ROLES = "manage_roles"
     SNOOZE = "snooze"
     AWAY = "away"
 
@@ -53,6 +54,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.SUBSCRIBE: frozenset({Role.LEADER, Role.ADMIN}),
     Action.EDIT_CLOSED_PERIOD: frozenset({Role.ADMIN}),
     Action.MANAGE_INVITES: frozenset({Role.ADMIN}),
+    # /people and /role: list people, take a role away or move it (within the subtree).
+    Action.MANAGE_ROLES: frozenset({Role.ADMIN}),
     Action.SNOOZE: _EVERYONE,
     Action.AWAY: _CELL | {Role.CLUSTER_OFFICER},
 }

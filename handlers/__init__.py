@@ -9,6 +9,7 @@ from handlers import (
     fallback,
     leadership,
     onboarding,
+    people,
     reminders,
     secretary,
     status,
@@ -25,6 +26,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         *secretary.handlers(),
         *leadership.handlers(),
         *reminders.handlers(),
+        *people.handlers(),
         *fallback.handlers(),
         *unknown_button.handlers(),  # buttons nothing above understood: answered
     ]

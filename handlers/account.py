@@ -27,6 +27,8 @@ COMMANDS: tuple[tuple[str, Action], ...] = (
     ("cluster", Action.UNIT_LOOKUP),
     ("subscribe", Action.SUBSCRIBE),
     ("away", Action.AWAY),
+    ("people", Action.MANAGE_ROLES),
+    ("role", Action.MANAGE_ROLES),
     ("whoami", Action.WHOAMI),
     ("help", Action.HELP),
 )

@@ -5,6 +5,11 @@ A flow is a class with, for each step NAME, `ask_NAME(d) -> Prompt` and
 database (storage.dialogs), so a restart or another instance loses nothing.
 Buttons carry only the state's token and an option index: a stale or tampered
 button selects nothing, and a button pressed twice moves the dialog once.
+
+One step is one unit of work (bot.context.ChiboContext.run): read the state, check
+the actor still keeps the dialog's unit, run the flow's step (and the use-case it
+calls), advance the state by compare-and-swap, in a worker thread and one
+transaction; only then is anything sent.
 """
 
 from __future__ import annotations
@@ -19,18 +24,20 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import ChiboContext, Deps
 from domain.errors import UserInputError
+from domain.invite_codes import looks_like_code
 from domain.localtime import local_date, to_local
 from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Action
 from domain.text_vi import ascii_int
 from messages.render import label, render
 from messages.telegram_text import alert
-from services.actors import Actor
+from services.actors import Actor, ScopeLost, keeps_unit
 from storage import dialogs
-from storage.dialogs import Dialog
+from storage.dialogs import Dialog, DialogMoved
 
 CANCEL = "__cancel"
 CALLBACK_PREFIX = "d:"
+CANCEL_WORDS = frozenset({"/huy", "hủy", "huy"})
 MAX_FILE_NAME = 300  # storage.models.ReportSubmission.document_name
 
 
@@ -48,6 +55,14 @@ class Prompt:
     # When False, typed text is answered with "please choose a button".
     accepts_text: bool = True
     accepts_document: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a step says: a message, with rows of (label, callback data) buttons."""
+
+    text: str
+    rows: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,10 +109,8 @@ def flow(cls: type[Flow]) -> type[Flow]:
     return cls
 
 
-def _step_context(context: ChiboContext, data: dict[str, Any]) -> Step:
-    return Step(
-        context.require_actor(), context.deps, context.deps.clock.now(), context.locale, data
-    )
+def _step(deps: Deps, actor: Actor, locale: str, data: dict[str, Any]) -> Step:
+    return Step(actor, deps, deps.clock.now(), locale, data)
 
 
 async def start(
@@ -107,73 +120,82 @@ async def start(
     data: dict[str, Any],
     first_step: str | None = None,
 ) -> None:
-    """Begin `flow_cls`, replacing any dialog in progress.
+    """Begin `flow_cls`, replacing any dialog in progress (see `begin`)."""
+    reply = await context.run(
+        begin, context.deps, context.require_actor(), context.locale, flow_cls, data, first_step
+    )
+    await send(update, reply)
+
+
+def begin(
+    deps: Deps,
+    actor: Actor,
+    locale: str,
+    flow_cls: type[Flow],
+    data: dict[str, Any],
+    first_step: str | None = None,
+) -> Reply:
+    """The first prompt of `flow_cls`, its state saved (blocking: run it in the unit of work).
 
     Without `first_step` the flow's `after_unit` picks it (the unit is in `data`);
     it may instead return Done when there is nothing to do.
     """
-    step = _step_context(context, dict(data))
+    step = _step(deps, actor, locale, dict(data))
     try:
         name: str | Done = first_step or flow_cls().after_unit(step)
     except UserInputError as error:  # e.g. a button for a meeting that has nothing to rate
         name = Done(html.escape(str(error)))
     if isinstance(name, Done):
-        _clear(context, step.actor.telegram_user_id)
-        message = update.effective_message
-        assert message is not None
-        await message.reply_html(name.text)
-        return
-    await _run(update, context, flow_cls, name, step, None)
+        with deps.db.transaction() as session:
+            dialogs.clear(session, actor.telegram_user_id)
+        return Reply(name.text)
+    return _ask(flow_cls, name, step, None, expected=None)
 
 
 async def on_button(update: Update, context: ChiboContext) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
+    assert query is not None and query.data is not None
     token, _, index = query.data.removeprefix(CALLBACK_PREFIX).partition(":")
-    user_id = update.effective_user.id
-    with context.deps.db.transaction() as session:
-        dialog = dialogs.load(session, user_id)
-        options: list[str] = dialog.data.get("_options", []) if dialog else []
-        value = CANCEL if index == "c" else None
-        chosen = ascii_int(index)
-        if chosen is not None and chosen < len(options):
-            value = options[chosen]
-        if (
-            dialog is None
-            or dialog.token != token
-            or value is None
-            or not dialogs.claim(session, user_id, token)
-        ):
-            value = None
-    if dialog is None or value is None:
+    try:
+        reply = await context.run(
+            _press, context.deps, context.require_actor(), context.locale, token, index
+        )
+    except DialogMoved:
         await query.answer(alert(render("dialog_stale", context.locale)), show_alert=True)
         return
     await query.answer()
     if query.message is not None:
         await query.edit_message_reply_markup(None)
-    await _answer(update, context, dialog, value)
+    await send(update, reply)
+
+
+def _press(deps: Deps, actor: Actor, locale: str, token: str, index: str) -> Reply:
+    with deps.db.transaction() as session:
+        dialog = dialogs.load(session, actor.telegram_user_id)
+    if dialog is None or dialog.token != token:
+        raise DialogMoved
+    options: list[str] = dialog.data.get("_options", [])
+    chosen = ascii_int(index)
+    if index == "c":
+        value = CANCEL
+    elif chosen is not None and chosen < len(options):
+        value = options[chosen]
+    else:
+        raise DialogMoved
+    return _answer(deps, actor, locale, dialog, value)
 
 
 async def on_text(update: Update, context: ChiboContext) -> None:
     message = update.effective_message
-    assert message is not None and update.effective_user is not None
-    dialog = _current(context, update.effective_user.id)
-    if dialog is None:
-        await message.reply_html(render("unknown", context.locale))
-        return
-    await _answer(update, context, dialog, message.text or "", typed=True)
+    assert message is not None
+    await _typed(update, context, message.text or "", None)
 
 
 async def on_file(update: Update, context: ChiboContext) -> None:
     """A document (PDF, Word…) or a photo, for a step that takes one (a report's scan)."""
     message = update.effective_message
-    assert message is not None and update.effective_user is not None
-    dialog = _current(context, update.effective_user.id)
-    if dialog is None or not dialog.data.get("_documents"):
-        await message.reply_html(render("dialog_no_document", context.locale))
-        return
-    attached = _attachment(message, context.deps.clock.now())
-    await _answer(update, context, dialog, "", typed=True, document=attached)
+    assert message is not None
+    await _typed(update, context, "", _attachment(message, context.deps.clock.now()))
 
 
 def _attachment(message: Message, now: datetime) -> tuple[str, str]:
@@ -185,103 +207,111 @@ def _attachment(message: Message, now: datetime) -> tuple[str, str]:
     return largest.file_id, f"anh-chup-{to_local(now):%Y%m%d-%H%M}.jpg"
 
 
-def _current(context: ChiboContext, user_id: int) -> Dialog | None:
-    with context.deps.db.transaction() as session:
-        return dialogs.load(session, user_id)
+async def _typed(
+    update: Update, context: ChiboContext, text: str, document: tuple[str, str] | None
+) -> None:
+    try:
+        reply = await context.run(
+            _type, context.deps, context.require_actor(), context.locale, text, document
+        )
+    except DialogMoved:  # another instance moved this user's dialog meanwhile
+        reply = Reply(render("dialog_stale", context.locale))
+    await send(update, reply)
 
 
-async def _answer(
-    update: Update,
-    context: ChiboContext,
+def _type(
+    deps: Deps, actor: Actor, locale: str, text: str, document: tuple[str, str] | None
+) -> Reply:
+    with deps.db.transaction() as session:
+        dialog = dialogs.load(session, actor.telegram_user_id)
+    if document is not None and (dialog is None or not dialog.data.get("_documents")):
+        return Reply(render("dialog_no_document", locale))
+    if dialog is None:
+        return Reply(render("unknown", locale, invite_code=looks_like_code(text)))
+    return _answer(deps, actor, locale, dialog, text, typed=True, document=document)
+
+
+def _answer(
+    deps: Deps,
+    actor: Actor,
+    locale: str,
     dialog: Dialog,
     value: str,
     *,
     typed: bool = False,
     document: tuple[str, str] | None = None,
-) -> None:
+) -> Reply:
+    """One answer to the dialog's current step: the next prompt, or the end."""
     flow_cls = FLOWS.get(dialog.flow)
-    actor = context.require_actor()
-    message = update.effective_message
-    assert message is not None
+    user_id = actor.telegram_user_id
     if flow_cls is None or not actor.may(flow_cls.action):
-        _clear(context, actor.telegram_user_id)
-        await message.reply_html(render("not_allowed", context.locale))
-        return
-    if value == CANCEL or (typed and value.strip().casefold() in ("/huy", "hủy", "huy")):
-        _clear(context, actor.telegram_user_id)
-        await message.reply_html(render("dialog_cancelled", context.locale))
-        return
+        return _end(deps, user_id, dialog, Reply(render("not_allowed", locale)))
+    unit = dialog.data.get("unit")
+    if unit is not None and not keeps_unit(deps.db, actor, flow_cls.action, unit):
+        # The role was taken away or moved to another unit while the dialog ran.
+        return _end(deps, user_id, dialog, Reply(html.escape(str(ScopeLost()))))
+    if value == CANCEL or (typed and value.strip().casefold() in CANCEL_WORDS):
+        return _end(deps, user_id, dialog, Reply(render("dialog_cancelled", locale)))
+    step = _step(deps, actor, locale, dialog.data)
     if typed and not document and not dialog.data.get("_text", True):
-        await _run(
-            update,
-            context,
-            flow_cls,
-            dialog.step,
-            _step_context(context, dialog.data),
-            render("dialog_use_buttons", context.locale),
-        )
-        return
-    step = _step_context(context, dialog.data)
+        error = render("dialog_use_buttons", locale)
+        return _ask(flow_cls, dialog.step, step, error, expected=dialog.token)
     step.document = document
     handler: Callable[[Step, str], str | Done] = getattr(flow_cls(), f"on_{dialog.step}")
     try:
         outcome = handler(step, value.strip())
+    except ScopeLost as error:  # the use-case's own check, in its transaction
+        return _end(deps, user_id, dialog, Reply(html.escape(str(error))))
     except UserInputError as error:
-        await _run(update, context, flow_cls, dialog.step, step, str(error))
-        return
+        return _ask(flow_cls, dialog.step, step, str(error), expected=dialog.token)
     if isinstance(outcome, Done):
-        _clear(context, actor.telegram_user_id)
-        markup = _markup([[InlineKeyboardButton(t, callback_data=d)] for t, d in outcome.links])
-        await message.reply_html(outcome.text, reply_markup=markup)
-        return
-    await _run(update, context, flow_cls, outcome, step, None)
+        rows = tuple(((text, data),) for text, data in outcome.links)
+        return _end(deps, user_id, dialog, Reply(outcome.text, rows))
+    return _ask(flow_cls, outcome, step, None, expected=dialog.token)
 
 
-async def _run(
-    update: Update,
-    context: ChiboContext,
+def _ask(
     flow_cls: type[Flow],
     step_name: str,
     step: Step,
     error: str | None,
-) -> None:
-    """Ask `step_name`: save the state with a fresh token, then send the prompt."""
-    message = update.effective_message
-    assert message is not None
+    *,
+    expected: str | None,
+) -> Reply:
+    """Ask `step_name`: the prompt, and the state moved to it with a fresh token."""
     prompt: Prompt = getattr(flow_cls(), f"ask_{step_name}")(step)
     token = dialogs.new_token()
     data = {k: v for k, v in step.data.items() if not k.startswith("_")}
     data["_options"] = [o.value for o in prompt.options]
     data["_text"] = prompt.accepts_text
     data["_documents"] = prompt.accepts_document
-    with context.deps.db.transaction() as session:
-        dialogs.save(
-            session,
-            step.actor.telegram_user_id,
-            Dialog(flow_cls.name, step_name, data, token),
-            step.now,
-        )
-    buttons = [
-        InlineKeyboardButton(o.label, callback_data=f"{CALLBACK_PREFIX}{token}:{i}")
-        for i, o in enumerate(prompt.options)
-    ]
-    rows = [buttons[i : i + prompt.columns] for i in range(0, len(buttons), prompt.columns)]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                label("button.cancel", context.locale), callback_data=f"{CALLBACK_PREFIX}{token}:c"
-            )
-        ]
-    )
+    state = Dialog(flow_cls.name, step_name, data, token)
+    user_id = step.actor.telegram_user_id
+    with step.deps.db.transaction() as session:
+        if expected is None:
+            dialogs.begin(session, user_id, state, step.now)
+        else:
+            dialogs.advance(session, user_id, expected, state, step.now)
+    buttons = [(o.label, f"{CALLBACK_PREFIX}{token}:{i}") for i, o in enumerate(prompt.options)]
+    rows = [tuple(buttons[i : i + prompt.columns]) for i in range(0, len(buttons), prompt.columns)]
+    rows.append(((label("button.cancel", step.locale), f"{CALLBACK_PREFIX}{token}:c"),))
     # The error may quote what the user typed: it is text, not HTML.
     text = prompt.text if error is None else f"⚠️ {html.escape(error)}\n\n{prompt.text}"
-    await message.reply_html(text, reply_markup=_markup(rows))
+    return Reply(text, tuple(rows))
 
 
-def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
-    return InlineKeyboardMarkup(rows) if rows else None
+def _end(deps: Deps, user_id: int, dialog: Dialog, reply: Reply) -> Reply:
+    with deps.db.transaction() as session:
+        dialogs.finish(session, user_id, dialog.token)
+    return reply
 
 
-def _clear(context: ChiboContext, user_id: int) -> None:
-    with context.deps.db.transaction() as session:
-        dialogs.clear(session, user_id)
+async def send(update: Update, reply: Reply) -> None:
+    message = update.effective_message
+    assert message is not None
+    markup = None
+    if reply.rows:
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in reply.rows]
+        )
+    await message.reply_html(reply.text, reply_markup=markup)

@@ -8,12 +8,11 @@ from telegram.ext import MessageHandler, filters
 from bot.access import public
 from bot.context import ChiboContext
 from messages.render import render
-from services.actors import load_actor
 
 
 async def unknown(update: Update, context: ChiboContext) -> None:
     assert update.effective_user is not None and update.effective_message is not None
-    known = load_actor(context.deps.db, update.effective_user.id) is not None
+    known = await context.find_actor(update.effective_user.id) is not None
     await update.effective_message.reply_html(
         render("unknown" if known else "stranger", context.locale)
     )

@@ -7,7 +7,7 @@ their cluster; the files go with the digest as Telegram documents.
 
 from __future__ import annotations
 
-import asyncio
+import html
 
 from telegram import InputFile, Update
 from telegram.constants import ChatType
@@ -22,8 +22,9 @@ from domain.roles import Action
 from messages.digest_text import digest_summary, overdue_text, unit_text
 from messages.render import render
 from services import digest as service
-from services.actors import Actor, Scope
+from services.actors import Actor, Scope, ScopeLost
 from services.digest_files import digest_chart_png, digest_docx, digest_xlsx, file_stem
+from services.gc_pause import without_gc
 
 MAX_MATCHES = 10
 
@@ -46,8 +47,8 @@ async def _build(context: ChiboContext, scope_code: str) -> rules.Digest:
     """The digest, computed in a worker thread: a big bloc takes seconds of CPU, and the
     event loop must keep answering everyone else meanwhile."""
     deps = context.deps
-    return await asyncio.to_thread(
-        service.build_digest, deps.db, scope_code, _today(context), deps.policy
+    return await context.run(
+        without_gc(service.build_digest), deps.db, scope_code, _today(context), deps.policy
     )
 
 
@@ -57,15 +58,16 @@ async def _send_digest(
     message = update.effective_message
     assert message is not None
     locale = context.locale
-    await message.reply_html(digest_summary(digest, locale))
+    # Rendering a big bloc's texts is CPU work too: off the event loop, like the files.
+    await message.reply_html(await context.run(without_gc(digest_summary), digest, locale))
     stem = file_stem(digest)
-    xlsx = await asyncio.to_thread(digest_xlsx, digest, locale)
+    xlsx = await context.run(without_gc(digest_xlsx), digest, locale)
     await message.reply_document(
         InputFile(xlsx, filename=f"{stem}.xlsx"),
         caption=render("digest_file_caption", locale, kind="xlsx", scope_name=digest.scope.name),
     )
     if chart:
-        png = await asyncio.to_thread(digest_chart_png, digest, locale)
+        png = await context.run(without_gc(digest_chart_png), digest, locale)
         await message.reply_photo(
             InputFile(png, filename=f"{stem}.png"),
             caption=render(
@@ -79,11 +81,11 @@ async def digest_command(update: Update, context: ChiboContext) -> None:
     assert message is not None
     actor = context.require_actor()
     want_docx = bool(context.args) and context.args[0].lower() in ("docx", "thongbao", "tb")
-    issuer = service.root_name(context.deps.db)
+    issuer = await context.run(service.root_name, context.deps.db)
     for scope in _top_scopes(actor, Action.DIGEST):
         digest = await _build(context, scope.unit_code)
         if want_docx:
-            docx = await asyncio.to_thread(digest_docx, digest, context.locale, issuer=issuer)
+            docx = await context.run(without_gc(digest_docx), digest, context.locale, issuer=issuer)
             await message.reply_document(
                 InputFile(
                     docx,
@@ -103,7 +105,7 @@ async def overdue_command(update: Update, context: ChiboContext) -> None:
     actor = context.require_actor()
     for scope in _top_scopes(actor, Action.OVERDUE):
         digest = await _build(context, scope.unit_code)
-        await message.reply_html(overdue_text(digest, context.locale))
+        await message.reply_html(await context.run(overdue_text, digest, context.locale))
 
 
 async def unit_command(update: Update, context: ChiboContext) -> None:
@@ -115,14 +117,20 @@ async def unit_command(update: Update, context: ChiboContext) -> None:
         await message.reply_html(render("digest_unit_usage", context.locale))
         return
     paths = tuple(s.unit_path for s in actor.scopes_for(Action.UNIT_LOOKUP))
-    found, total = service.search_units(context.deps.db, query, paths, limit=MAX_MATCHES)
-    exact = [u for u in found if u.code.casefold() == query.casefold()]
-    if len(found) == 1 or exact:
-        unit = exact[0] if exact else found[0]
-        digest, row = service.unit_status(
-            context.deps.db, unit.code, _today(context), context.deps.policy
-        )
-        await message.reply_html(unit_text(digest, row, context.deps.policy, context.locale))
+    deps, today = context.deps, _today(context)
+
+    def look_up() -> tuple[list[service.FoundUnit], int, str | None]:
+        found, total = service.search_units(deps.db, query, paths, limit=MAX_MATCHES)
+        exact = [u for u in found if u.code.casefold() == query.casefold()]
+        if len(found) == 1 or exact:
+            unit = exact[0] if exact else found[0]
+            digest, row = service.unit_status(deps.db, unit.code, today, deps.policy)
+            return found, total, unit_text(digest, row, deps.policy, context.locale)
+        return found, total, None
+
+    found, total, one = await context.run(look_up)
+    if one is not None:
+        await message.reply_html(one)
         return
     await message.reply_html(
         render(
@@ -145,7 +153,7 @@ async def cluster_command(update: Update, context: ChiboContext) -> None:
     if not query:
         await message.reply_html(render("digest_cluster_usage", context.locale))
         return
-    cluster = service.find_cluster(context.deps.db, query)
+    cluster = await context.run(service.find_cluster, context.deps.db, query)
     if cluster is None:
         await message.reply_html(render("digest_cluster_unknown", context.locale, query=query))
         return
@@ -169,21 +177,31 @@ async def subscribe_command(update: Update, context: ChiboContext) -> None:
     now = context.deps.clock.now()
     label = f"tg:{actor.telegram_user_id}"
     if context.args and context.args[0].lower() in ("off", "tat", "tắt", "huy", "hủy"):
-        removed = service.unsubscribe_chat(
-            context.deps.db, chat_id=chat.id, person_id=actor.person_id, actor=label, now=now
+        removed = await context.run(
+            service.unsubscribe_chat,
+            context.deps.db,
+            chat_id=chat.id,
+            person_id=actor.person_id,
+            actor=label,
+            now=now,
         )
         await message.reply_html(render("digest_unsubscribed", context.locale, removed=removed))
         return
     scope = _top_scopes(actor, Action.SUBSCRIBE)[0]
-    changed = service.subscribe_chat(
-        context.deps.db,
-        chat_id=chat.id,
-        title=chat.title,
-        unit_code=scope.unit_code,
-        person_id=actor.person_id,
-        actor=label,
-        now=now,
-    )
+    try:
+        changed = await context.run(
+            service.subscribe_chat,
+            context.deps.db,
+            chat_id=chat.id,
+            title=chat.title,
+            unit_code=scope.unit_code,
+            person_id=actor.person_id,
+            actor=label,
+            now=now,
+        )
+    except ScopeLost as error:
+        await message.reply_html(html.escape(str(error)))
+        return
     rule = context.deps.policy.reminders.weekly_digest
     await message.reply_html(
         render(

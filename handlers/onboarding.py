@@ -1,29 +1,23 @@
-"""Onboarding: `/start <code>` or a typed invite code binds the user to a role."""
+"""Onboarding: `/start <code>` (the invite link), or a stranger typing the code.
+
+Only a stranger's text is read as a code (bot.access hands strangers to
+`stranger_text`): a bound user's typing, like a place inside a dialog, always goes
+to the dialog, and a bound user sends a further invite with `/start CODE`.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Message, Update
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import CommandHandler, filters
 
 from bot.access import public
 from bot.context import ChiboContext
 from domain import invite_codes
 from handlers.account import help_text
 from messages.render import label, render
-from services.actors import load_actor
 from services.invites import Outcome, TelegramUser, Throttle, redeem
-
-
-class _LooksLikeInviteCode(filters.MessageFilter):
-    """Text that is an invite code once dashes, spaces and case are ignored."""
-
-    def filter(self, message: Message) -> bool:
-        return message.text is not None and invite_codes.looks_like_code(message.text)
-
-
-LOOKS_LIKE_CODE = _LooksLikeInviteCode(name="LooksLikeInviteCode")
 
 
 async def start(update: Update, context: ChiboContext) -> None:
@@ -33,14 +27,19 @@ async def start(update: Update, context: ChiboContext) -> None:
     await _greet(update, context)
 
 
-async def typed_code(update: Update, context: ChiboContext) -> None:
-    assert update.message is not None and update.message.text is not None
-    await _redeem(update, context, update.message.text)
+async def stranger_text(update: Update, context: ChiboContext) -> None:
+    """A private text from someone the bot does not know: an invite code, or a refusal."""
+    message = update.effective_message
+    assert message is not None
+    if message.text is not None and invite_codes.looks_like_code(message.text):
+        await _redeem(update, context, message.text)
+        return
+    await message.reply_html(render("stranger", context.locale))
 
 
 async def _greet(update: Update, context: ChiboContext) -> None:
     assert update.effective_user is not None and update.effective_message is not None
-    actor = load_actor(context.deps.db, update.effective_user.id)
+    actor = await context.find_actor(update.effective_user.id)
     if actor is None:
         await update.effective_message.reply_html(render("stranger", context.locale))
         return
@@ -52,7 +51,8 @@ async def _redeem(update: Update, context: ChiboContext, text: str) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     settings = context.deps.settings
-    result = redeem(
+    result = await context.run(
+        redeem,
         context.deps.db,
         TelegramUser(user.id, user.full_name, user.username, user.language_code),
         text,
@@ -64,6 +64,7 @@ async def _redeem(update: Update, context: ChiboContext, text: str) -> None:
     )
     locale = context.locale
     if result.outcome in (Outcome.BOUND, Outcome.ALREADY_BOUND):
+        context.deps.actors.forget(user.id)  # the new role counts from this message on
         assert result.role is not None
         await message.reply_html(
             render(
@@ -87,9 +88,5 @@ async def _redeem(update: Update, context: ChiboContext, text: str) -> None:
     )
 
 
-def handlers() -> list[CommandHandler | MessageHandler]:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
-    return [
-        CommandHandler("start", public(start), filters=private),
-        MessageHandler(private & LOOKS_LIKE_CODE & ~filters.COMMAND, public(typed_code)),
-    ]
+def handlers() -> list[CommandHandler]:  # type: ignore[type-arg]
+    return [CommandHandler("start", public(start), filters=filters.ChatType.PRIVATE)]

@@ -29,7 +29,8 @@ async def on_snooze(update: Update, context: ChiboContext) -> None:
     if outbox_id is None:
         result = reminders.SnoozeResult(reminders.SnoozeOutcome.NOT_FOUND)
     else:
-        result = reminders.snooze(
+        result = await context.run(
+            reminders.snooze,
             deps.db,
             outbox_id,
             context.require_actor(),
@@ -53,13 +54,13 @@ async def away(update: Update, context: ChiboContext) -> None:
     today = local_date(now)
     argument = " ".join(context.args or []).strip()
     if not argument:
-        current = reminders.away_until(deps.db, actor)
+        current = await context.run(reminders.away_until, deps.db, actor)
         if current is not None and current < today:
             current = None
         await message.reply_html(render("away", context.locale, state="show", until=current))
         return
     if argument.casefold() in OFF_WORDS:
-        reminders.set_away(deps.db, actor, None, now=now)
+        await context.run(reminders.set_away, deps.db, actor, None, now=now)
         await message.reply_html(render("away", context.locale, state="off", until=None))
         return
     try:
@@ -72,7 +73,7 @@ async def away(update: Update, context: ChiboContext) -> None:
             render("away", context.locale, state="too_far", days=reminders.MAX_AWAY_DAYS)
         )
         return
-    reminders.set_away(deps.db, actor, until, now=now)
+    await context.run(reminders.set_away, deps.db, actor, until, now=now)
     await message.reply_html(render("away", context.locale, state="on", until=until))
 
 

@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.access import guarded, refuse
-from bot.context import ChiboContext
+from bot.context import ChiboContext, Deps
 from domain.roles import Action, Role
-from handlers import dialog
+from handlers import dialog, onboarding
 from handlers.flows import common
 from handlers.flows.rating import RatingFlow
 from handlers.flows.record import RecordFlow
@@ -18,7 +18,7 @@ from handlers.flows.report import ReportFlow
 from handlers.flows.schedule import ScheduleFlow
 from messages.render import render
 from messages.telegram_text import alert
-from services.actors import admin_scope
+from services.actors import Actor, admin_scope
 
 # Buttons in reminders open a flow for a unit: "open:<flow>:<UNIT>[:kind][:period]".
 OPEN_PREFIX = "open:"
@@ -37,27 +37,40 @@ async def _start(
     unit_code: str | None,
     extra: dict[str, Any],
 ) -> None:
-    actor = context.require_actor()
+    outcome = await context.run(
+        _begin, context.deps, context.require_actor(), context.locale, flow_cls, unit_code, extra
+    )
+    if isinstance(outcome, dialog.Reply):
+        await dialog.send(update, outcome)
+    else:
+        await refuse(update, outcome)
+
+
+def _begin(
+    deps: Deps,
+    actor: Actor,
+    locale: str,
+    flow_cls: type[dialog.Flow],
+    unit_code: str | None,
+    extra: dict[str, Any],
+) -> dialog.Reply | str:
+    """The flow's first prompt for the chosen unit, or why it cannot start (a refusal)."""
     units = common.meeting_units(actor, flow_cls.action, flow_cls.unit_kinds)
     if unit_code is not None:
         chosen = [u for u in units if u.unit_code == unit_code]
-        acting = admin_scope(context.deps.db, actor, unit_code)
+        acting = admin_scope(deps.db, actor, unit_code)
         if not chosen and acting is not None and acting.unit_kind in flow_cls.unit_kinds:
             chosen = [acting]
         if not chosen:
-            await refuse(update, render("unit_out_of_scope", context.locale))
-            return
+            return render("unit_out_of_scope", locale)
         units = chosen
     if not units and Role.ADMIN in actor.roles:
-        await refuse(update, render("admin_needs_unit", context.locale, command=flow_cls.name))
-        return
+        return render("admin_needs_unit", locale, command=flow_cls.name)
     if not units:
-        await refuse(update, render(flow_cls.no_unit_template, context.locale))
-        return
+        return render(flow_cls.no_unit_template, locale)
     if len(units) > 1:
-        await dialog.start(update, context, flow_cls, extra, "unit")
-        return
-    await dialog.start(update, context, flow_cls, {**common.unit_data(units[0]), **extra})
+        return dialog.begin(deps, actor, locale, flow_cls, extra, "unit")
+    return dialog.begin(deps, actor, locale, flow_cls, {**common.unit_data(units[0]), **extra})
 
 
 def _command(flow_cls: type[dialog.Flow]):  # type: ignore[no-untyped-def]
@@ -101,7 +114,9 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         MessageHandler(
             private & (filters.Document.ALL | filters.PHOTO), guarded(Action.HELP, dialog.on_file)
         ),
+        # A stranger's text may be an invite code; a bound user's never is.
         MessageHandler(
-            private & filters.TEXT & ~filters.COMMAND, guarded(Action.HELP, dialog.on_text)
+            private & filters.TEXT & ~filters.COMMAND,
+            guarded(Action.HELP, dialog.on_text, stranger=onboarding.stranger_text),
         ),
     ]

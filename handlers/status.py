@@ -32,10 +32,13 @@ async def show_status(update: Update, context: ChiboContext) -> None:
     if not units:
         await message.reply_html(render("status_oversight", context.locale))
         return
-    for unit in units:
-        view = status.unit_status(
-            deps.db, unit.unit_code, unit.unit_kind, now=now, policy=deps.policy
-        )
+    views = await context.run(
+        lambda: [
+            status.unit_status(deps.db, u.unit_code, u.unit_kind, now=now, policy=deps.policy)
+            for u in units
+        ]
+    )
+    for unit, view in zip(units, views, strict=True):
         buttons = _todo_buttons(view, local_date(now), context.locale)
         await message.reply_html(
             render(
@@ -76,10 +79,11 @@ async def show_history(update: Update, context: ChiboContext) -> None:
         return
     this = Month.of(local_date(context.deps.clock.now()))
     months = [this.plus(-i) for i in range(HISTORY_MONTHS)]
-    for unit in units:
-        lines = status.month_lines(
-            context.deps.db, unit.unit_code, unit.unit_kind, months, now=context.deps.clock.now()
-        )
+    db, now = context.deps.db, context.deps.clock.now()
+    every = await context.run(
+        lambda: [status.month_lines(db, u.unit_code, u.unit_kind, months, now=now) for u in units]
+    )
+    for unit, lines in zip(units, every, strict=True):
         await message.reply_html(
             render(
                 "history",

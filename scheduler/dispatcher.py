@@ -60,6 +60,7 @@ from messages.telegram_text import CAPTION_LIMIT, fits
 from scheduler.planner import SNOOZE_PLACEHOLDER
 from scheduler.timing import in_quiet_hours
 from services.clock import Clock
+from services.digest_recipients import DIGEST_REASON, still_entitled
 from storage.db import Database
 from storage.models import OutboxMessage, Person
 
@@ -127,12 +128,10 @@ class Dispatcher:
         stats = DispatchStats()
         now = self.clock.now()
         quiet = self.respect_quiet_hours and in_quiet_hours(now, self.policy.reminders.quiet_hours)
-        with self.db.transaction() as session:
-            last = self._dropped_at
-            if last is None or not last <= now < last + DROP_EVERY:
-                stats.dropped += self._drop_expired(session, now)
-                self._dropped_at = now
-            token, rows = ("", []) if quiet else self._claim(session, now)
+        # Every database step runs in a worker thread: a busy SQLite (another process
+        # holding the write lock) must stall this loop, not every chat's updates.
+        dropped, token, rows = await asyncio.to_thread(self._begin_pass, now, quiet)
+        stats.dropped += dropped
         stats.claimed = len(rows)
         if not rows:
             return stats
@@ -142,8 +141,18 @@ class Dispatcher:
         except _StopPass:
             pass
         finally:
-            self._release(token, [row.id for row in rows])
+            await asyncio.to_thread(self._release, token, [row.id for row in rows])
         return stats
+
+    def _begin_pass(self, now: datetime, quiet: bool) -> tuple[int, str, list[OutboxMessage]]:
+        dropped = 0
+        with self.db.transaction() as session:
+            last = self._dropped_at
+            if last is None or not last <= now < last + DROP_EVERY:
+                dropped = self._drop_expired(session, now)
+                self._dropped_at = now
+            token, rows = ("", []) if quiet else self._claim(session, now)
+        return dropped, token, rows
 
     # -- claiming ---------------------------------------------------------------------
 
@@ -234,9 +243,26 @@ class Dispatcher:
     # -- one message ------------------------------------------------------------------
 
     def _take(self, row: OutboxMessage, token: str) -> bool:
-        """Renew the lease and count the attempt; False if the row is no longer ours."""
+        """Renew the lease and count the attempt; False if the row is no longer ours, or
+        is a digest its chat may no longer receive (then it is dropped)."""
         now = self.clock.now()
         with self.db.transaction() as session:
+            if row.reason == DIGEST_REASON and not still_entitled(
+                session, row.chat_id, row.person_id
+            ):
+                log.info("outbox %s: chat %s no longer gets the digest", row.id, row.chat_id)
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == token)
+                    .values(
+                        status="dropped",
+                        claimed_by=None,
+                        claimed_until=None,
+                        last_error="the recipient no longer holds the role for this digest",
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                return False
             result = session.execute(
                 update(OutboxMessage)
                 .where(
@@ -253,7 +279,7 @@ class Dispatcher:
         return taken
 
     async def _deliver(self, row: OutboxMessage, token: str, stats: DispatchStats) -> None:
-        if not self._take(row, token):
+        if not await asyncio.to_thread(self._take, row, token):
             return
         tries = 0
         while True:
@@ -265,32 +291,34 @@ class Dispatcher:
                 if tries <= self.retry_after_tries:
                     log.warning("flood control: waiting %.0f s (outbox %s)", wait, row.id)
                     await self.sleep(wait)
-                    if not self._take(row, token):
+                    if not await asyncio.to_thread(self._take, row, token):
                         return
                     continue
-                self._retry_later(row, f"RetryAfter {wait:.0f}s", timedelta(seconds=wait))
+                await asyncio.to_thread(
+                    self._retry_later, row, f"RetryAfter {wait:.0f}s", timedelta(seconds=wait)
+                )
                 stats.retried += 1
                 return
             except Forbidden as error:
                 log.info("outbox %s: chat %s blocked the bot (%s)", row.id, row.chat_id, error)
-                self._finish(row, "failed", error, unreachable=True)
+                await asyncio.to_thread(self._finish, row, "failed", error, unreachable=True)
                 stats.failed += 1
             except ChatMigrated as error:
                 log.info("outbox %s: chat %s moved to %s", row.id, row.chat_id, error.new_chat_id)
-                self._migrate(row, int(error.new_chat_id))
+                await asyncio.to_thread(self._migrate, row, int(error.new_chat_id))
                 stats.retried += 1
             except BadRequest as error:  # before NetworkError: BadRequest subclasses it
                 log.warning("outbox %s: Telegram refused the message: %s", row.id, error)
-                self._finish(row, "failed", error)
+                await asyncio.to_thread(self._finish, row, "failed", error)
                 stats.failed += 1
             except NetworkError as error:
                 log.warning("outbox %s: network error, will retry: %s", row.id, error)
-                self._retry_later(row, error, _backoff(row.attempts))
+                await asyncio.to_thread(self._retry_later, row, error, _backoff(row.attempts))
                 stats.retried += 1
                 raise _StopPass from error
             except InvalidToken as error:
                 log.error("the bot token is not valid; nothing can be sent: %s", error)
-                self._retry_later(row, error, BACKOFF_MAX)
+                await asyncio.to_thread(self._retry_later, row, error, BACKOFF_MAX)
                 stats.retried += 1
                 raise _StopPass from error
             except Exception as error:  # a bug or an odd reply: never let it kill the loop
@@ -299,13 +327,13 @@ class Dispatcher:
                 else:
                     log.exception("outbox %s: unexpected error while sending", row.id)
                 if row.attempts >= MAX_OTHER_ERRORS:
-                    self._finish(row, "failed", error)
+                    await asyncio.to_thread(self._finish, row, "failed", error)
                     stats.failed += 1
                 else:
-                    self._retry_later(row, error, _backoff(row.attempts))
+                    await asyncio.to_thread(self._retry_later, row, error, _backoff(row.attempts))
                     stats.retried += 1
             else:
-                self._finish(row, "sent", None)
+                await asyncio.to_thread(self._finish, row, "sent", None)
                 stats.sent += 1
             return
 

@@ -26,6 +26,7 @@ from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.planner import plan_reminders
 from services.digest_delivery import plan_weekly_digests
 from services.meetings import fill_from_standing
+from storage import handled_updates
 from storage.db import Database
 from storage.locks import advisory_lock
 
@@ -42,11 +43,18 @@ def fill_standing_schedules(db: Database, now: datetime, policy: Policy) -> int:
     return fill_from_standing(db, Month.of(local_date(now)).next(), now=now, policy=policy)
 
 
+def forget_handled_updates(db: Database, now: datetime, policy: Policy) -> int:
+    """Update ids older than Telegram re-delivers (storage.handled_updates)."""
+    with db.transaction() as session:
+        return handled_updates.prune(session, now)
+
+
 # Run in this order on every plan tick; each is isolated from the others' failures.
 PLANNERS: list[Planner] = [
     fill_standing_schedules,
     plan_reminders,
     plan_weekly_digests,
+    forget_handled_updates,
 ]
 
 

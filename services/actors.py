@@ -1,15 +1,33 @@
-"""Who is talking to the bot, and what part of the tree they may see."""
+"""Who is talking to the bot, and what part of the tree they may see.
+
+Reading the actor runs on every update, so each process keeps actors for
+`ACTOR_TTL_SECONDS` (`ActorCache`); a role change made by this process forgets the
+person at once, one made elsewhere (the CLI, another instance) is seen within the
+TTL. That is safe because nothing is written on the cached actor's word: every
+use-case that writes re-reads the actor in its own transaction (`require_unit`).
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from cachetools import TTLCache
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
+from domain.errors import UserInputError
 from domain.org import UnitKind
 from domain.roles import Action, Role, allowed
 from storage.db import Database
 from storage.models import Person, RoleAssignment, Unit
+
+# Long enough that a busy secretary's dialog reads the database once, short enough
+# that a role revoked by the CLI or another instance stops being shown quickly.
+ACTOR_TTL_SECONDS = 30.0
+ACTOR_CACHE_SIZE = 20_000
+# The roles that keep a unit's own records (the unit itself, not its subtree).
+UNIT_KEEPERS = frozenset({Role.SECRETARY, Role.DEPUTY})
 
 
 @dataclass(frozen=True)
@@ -44,25 +62,47 @@ class Actor:
         """The assignments that grant `action`: their units bound what it may touch."""
         return tuple(s for s in self.scopes if allowed(action, {s.role}))
 
+    def keeps(self, action: Action, unit_code: str, unit_path: str) -> bool:
+        """May the actor write `action`'s facts for this unit: as its secretary or
+        deputy, or as an admin of a subtree that contains it."""
+        return any(
+            (s.role in UNIT_KEEPERS and s.unit_code == unit_code)
+            or (s.role == Role.ADMIN and unit_path.startswith(s.unit_path))
+            for s in self.scopes_for(action)
+        )
 
-def load_actor(db: Database, telegram_user_id: int) -> Actor | None:
-    """The person and their role assignments, in one query (it runs on every update)."""
-    with db.transaction() as session:
-        rows = session.execute(
-            select(
-                Person.id,
-                Person.full_name,
-                Person.locale,
-                RoleAssignment.role,
-                Unit.code,
-                Unit.name,
-                Unit.kind,
-                Unit.path,
-            )
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .join(Unit, Unit.code == RoleAssignment.unit_code)
-            .where(Person.telegram_user_id == telegram_user_id)
-        ).all()
+
+class ScopeLost(UserInputError):
+    """The actor no longer holds the role this step or write needs."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Bạn không còn phụ trách đơn vị này, nên thao tác không được lưu. "
+            "Gõ /whoami để xem vai trò hiện tại của bạn."
+        )
+
+
+# Built once: the person and their role assignments with their units, in one query.
+_ACTOR_ROWS = (
+    select(
+        Person.id,
+        Person.full_name,
+        Person.locale,
+        RoleAssignment.role,
+        Unit.code,
+        Unit.name,
+        Unit.kind,
+        Unit.path,
+    )
+    .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+    .join(Unit, Unit.code == RoleAssignment.unit_code)
+    .where(Person.telegram_user_id == bindparam("user_id"))
+)
+
+
+def actor_in(session: Session, telegram_user_id: int) -> Actor | None:
+    """The actor as the database says now, inside the caller's transaction."""
+    rows = session.execute(_ACTOR_ROWS, {"user_id": telegram_user_id}).all()
     if not rows:
         return None  # a stranger, or a person without any role
     scopes = tuple(
@@ -71,6 +111,49 @@ def load_actor(db: Database, telegram_user_id: int) -> Actor | None:
     )
     person_id, full_name, locale = rows[0][:3]
     return Actor(person_id, telegram_user_id, full_name, locale, scopes)
+
+
+def load_actor(db: Database, telegram_user_id: int) -> Actor | None:
+    """The person and their role assignments, in one query."""
+    with db.transaction() as session:
+        return actor_in(session, telegram_user_id)
+
+
+def require_unit(session: Session, actor: Actor, action: Action, unit_code: str) -> Actor:
+    """The actor re-read in the writing transaction, if it still keeps `unit_code` for
+    `action`; else ScopeLost. Write use-cases call this before they write."""
+    fresh = actor_in(session, actor.telegram_user_id)
+    unit = session.get(Unit, unit_code)
+    if fresh is None or unit is None or not unit.active:
+        raise ScopeLost()
+    if not fresh.keeps(action, unit.code, unit.path):
+        raise ScopeLost()
+    return fresh
+
+
+def holds(session: Session, person_id: int, action: Action, unit_path: str) -> bool:
+    """Whether the person holds, now, a role granting `action` over the unit at `unit_path`."""
+    rows = session.execute(_HELD_PATHS, {"person_id": person_id}).all()
+    return any(allowed(action, {role}) and unit_path.startswith(path) for role, path in rows)
+
+
+_HELD_PATHS = (
+    select(RoleAssignment.role, Unit.path)
+    .join(Unit, Unit.code == RoleAssignment.unit_code)
+    .where(RoleAssignment.person_id == bindparam("person_id"), Unit.active.is_(True))
+)
+
+
+def keeps_unit(db: Database, actor: Actor, action: Action, unit_code: str) -> bool:
+    """`Actor.keeps` for a unit known by code (an admin's needs the unit's path)."""
+    for scope in actor.scopes_for(action):
+        if scope.role in UNIT_KEEPERS and scope.unit_code == unit_code:
+            return True
+    if Role.ADMIN not in actor.roles:
+        return False
+    with db.transaction() as session:
+        unit = session.get(Unit, unit_code)
+        return unit is not None and unit.active and actor.keeps(action, unit.code, unit.path)
 
 
 def admin_scope(db: Database, actor: Actor, unit_code: str) -> Scope | None:
@@ -85,3 +168,28 @@ def admin_scope(db: Database, actor: Actor, unit_code: str) -> Scope | None:
         if not any(unit.path.startswith(path) for path in admin_units):
             return None
         return Scope(Role.ADMIN, unit.code, unit.name, unit.kind, unit.path)
+
+
+class ActorCache:
+    """Actors by Telegram user id, for `ttl` seconds; strangers are never cached (so one
+    who redeems an invite on another instance is known at once)."""
+
+    def __init__(self, ttl: float = ACTOR_TTL_SECONDS, size: int = ACTOR_CACHE_SIZE) -> None:
+        self._actors: TTLCache[int, Actor] = TTLCache(maxsize=size, ttl=ttl)
+        self._lock = threading.Lock()  # worker threads forget, the event loop reads
+
+    def get(self, telegram_user_id: int) -> Actor | None:
+        with self._lock:
+            return self._actors.get(telegram_user_id)
+
+    def put(self, actor: Actor) -> None:
+        with self._lock:
+            self._actors[actor.telegram_user_id] = actor
+
+    def forget(self, *telegram_user_ids: int) -> None:
+        """Drop these people (all, when none is given): their roles changed here."""
+        with self._lock:
+            if not telegram_user_ids:
+                self._actors.clear()
+            for user_id in telegram_user_ids:
+                self._actors.pop(user_id, None)

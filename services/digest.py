@@ -13,8 +13,10 @@ from domain.obligations import Window, window_at, window_for_month
 from domain.org import UnitKind, fold
 from domain.periods import Month
 from domain.policy import Policy
+from domain.roles import Action
 from domain.text_vi import ascii_int
 from services import ledger
+from services.actors import ScopeLost, holds
 from storage import audit, digest_queries
 from storage.db import Database
 from storage.models import ChatSubscription, Unit
@@ -179,11 +181,28 @@ def subscribe_chat(
     actor: str,
     now: datetime,
 ) -> bool:
-    """Register a group chat for the weekly digest of `unit_code`; False if nothing changed."""
+    """Register a group chat for the weekly digest of `unit_code`; False if nothing changed.
+
+    The subscriber must hold a /subscribe role over the unit now (checked in this
+    transaction); the subscription lasts while they do (services.digest_delivery).
+    Subscribing again names the new subscriber, so a group whose subscriber lost
+    the role can be renewed by another leader.
+    """
     with db.transaction() as session:
+        target = session.get(Unit, unit_code)
+        if target is None or not holds(session, person_id, Action.SUBSCRIBE, target.path):
+            raise ScopeLost()
         existing = session.get(ChatSubscription, chat_id)
-        old = {"unit": existing.unit_code} if existing is not None else None
-        if existing is not None and existing.unit_code == unit_code:
+        old = (
+            {"unit": existing.unit_code, "subscribed_by": existing.subscribed_by}
+            if existing is not None
+            else None
+        )
+        if (
+            existing is not None
+            and existing.unit_code == unit_code
+            and existing.subscribed_by == person_id
+        ):
             existing.title = title
             return False
         if existing is None:
@@ -207,7 +226,7 @@ def subscribe_chat(
             entity="chat_subscription",
             key=str(chat_id),
             old=old,
-            new={"unit": unit_code, "title": title},
+            new={"unit": unit_code, "title": title, "subscribed_by": person_id},
         )
         return True
 

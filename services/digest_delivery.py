@@ -25,20 +25,27 @@ from sqlalchemy import select
 from domain.digest import Digest
 from domain.localtime import at_local, to_local
 from domain.policy import Policy
-from domain.roles import Role
 from messages.digest_text import digest_summary
 from messages.render import render
 from services.digest import ScopeNotFound, build_digest
 from services.digest_files import digest_chart_png, digest_xlsx, file_stem
+from services.digest_recipients import (
+    DIGEST_REASON,
+    LIVE_SUBSCRIPTIONS,
+    RECIPIENT_PEOPLE,
+)
 from storage import digest_queries
 from storage.db import Database
-from storage.models import ChatSubscription, OutboxMessage, Person, RoleAssignment, Unit
+from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue
 
 log = logging.getLogger(__name__)
 
-REASON = "weekly_digest"
-RECIPIENT_ROLES = (Role.LEADER, Role.CLUSTER_OFFICER)
+REASON = DIGEST_REASON
+# After a downtime the week's digest is still planned within a day of its moment;
+# later it is not: a restart mid-week must not render every scope's files on its
+# first tick (cold start, memory), and a digest days late is stale anyway.
+CATCH_UP = timedelta(days=1)
 
 
 def digest_moment(policy: Policy, now: datetime) -> datetime:
@@ -76,21 +83,8 @@ def recipients(db: Database) -> list[Recipient]:
             found[candidate.chat_id] = candidate
 
     with db.transaction() as session:
-        people = session.execute(
-            select(Person.telegram_user_id, Person.id, Person.locale, Unit.code, Unit.path)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .join(Unit, Unit.code == RoleAssignment.unit_code)
-            .where(
-                RoleAssignment.role.in_(RECIPIENT_ROLES),
-                Person.unreachable_since.is_(None),
-                Unit.active.is_(True),
-            )
-        ).all()
-        chats = session.execute(
-            select(ChatSubscription.chat_id, ChatSubscription.unit_code, Unit.path)
-            .join(Unit, Unit.code == ChatSubscription.unit_code)
-            .where(Unit.active.is_(True))
-        ).all()
+        people = session.execute(RECIPIENT_PEOPLE).all()
+        chats = session.execute(LIVE_SUBSCRIPTIONS).all()
     for chat_id, person_id, locale, code, path in people:
         offer(Recipient(chat_id, code, path, person_id, locale))
     for chat_id, code, path in chats:
@@ -112,7 +106,7 @@ def _planned_chats(db: Database, week: str) -> set[int]:
 def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
     """Enqueue this week's digests once their moment has come; returns the rows added."""
     moment = digest_moment(policy, now)
-    if now < moment:
+    if not moment <= now < moment + CATCH_UP:
         return 0
     week = iso_week(moment)
     at = moment.date()

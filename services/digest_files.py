@@ -12,12 +12,8 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 from fractions import Fraction
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from domain.digest import Digest, Totals, UnitRow
 from domain.localtime import local_date
@@ -26,10 +22,20 @@ from messages.digest_text import dlabel, flag_label, meeting_label
 from messages.file_text import CHART_STYLE, spreadsheet_row, xml_text
 from services.digest import MonthExport
 
+if TYPE_CHECKING:  # openpyxl (and numpy with it) loads when a file is made, not at start
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.worksheet import Worksheet
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+@cache
+def _header_style() -> tuple[Font, PatternFill]:
+    from openpyxl.styles import Font, PatternFill
+
+    return Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
 
 
 def file_stem(d: Digest) -> str:
@@ -51,10 +57,13 @@ def _share(part: int, whole: int) -> float | None:
 def _sheet(
     wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> Worksheet:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     ws = wb.create_sheet(title[:31])
     _append(ws, header)
     for cell in ws[1]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.font, cell.fill = _header_style()
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         _append(ws, row)
@@ -106,6 +115,8 @@ def _metric_label(key: str, locale: str | None) -> str:
 
 def digest_xlsx(d: Digest, locale: str | None = None) -> bytes:
     """The digest in full: headline numbers with last week, every list, breakdown and trend."""
+    from openpyxl import Workbook
+
     L = lambda key: dlabel(key, locale)  # noqa: E731
     wb = Workbook()
     summary = wb.active
@@ -121,7 +132,7 @@ def digest_xlsx(d: Digest, locale: str | None = None) -> bytes:
     header_row = summary.max_row + 1
     _append(summary, [L("col.metric"), L("col.current"), L("col.previous"), L("col.change")])
     for cell in summary[header_row]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.font, cell.fill = _header_style()
     previous = dict(_metric_rows(d.previous.totals, d.attendance_target))
     for key, value in _metric_rows(d.totals, d.attendance_target):
         before = previous[key]
@@ -386,6 +397,8 @@ def _export_row(row: UnitRow, export: MonthExport, locale: str | None) -> list[A
 
 
 def export_xlsx(export: MonthExport, locale: str | None = None) -> bytes:
+    from openpyxl import Workbook
+
     wb = Workbook()
     default = wb.active
     assert default is not None

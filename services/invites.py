@@ -12,6 +12,7 @@ from domain import invite_codes
 from domain.roles import Role
 from storage import audit
 from storage.db import Database
+from storage.locks import lock_invite_attempts
 from storage.models import Invite, InviteFailure, Person, RoleAssignment, Unit
 
 
@@ -137,8 +138,27 @@ class TelegramUser:
 def redeem(
     db: Database, user: TelegramUser, text: str, *, now: datetime, throttle: Throttle
 ) -> Redemption:
-    """Bind `user` to the invite's role and unit; count every failure towards the throttle."""
+    """Bind `user` to the invite's role and unit; count every failure towards the throttle.
+
+    The user's own invite, used before, is "already linked" and costs no attempt (a
+    bound user taps their link again). The throttle is atomic across processes: the
+    user's attempts are serialised (storage.locks) before they are counted.
+    """
     with db.transaction() as session:
+        code = invite_codes.normalize(text)
+        invite = None
+        if code is not None:
+            invite = session.scalar(
+                select(Invite).where(Invite.code_hash == invite_codes.code_hash(code))
+            )
+        person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
+        if invite is not None and person is not None and invite.used_by_person_id == person.id:
+            unit = session.get(Unit, invite.unit_code)
+            return Redemption(
+                Outcome.ALREADY_BOUND, role=invite.role, unit_name=unit.name if unit else None
+            )
+
+        lock_invite_attempts(session, user.id)
         since = now - throttle.window
         failures = session.execute(
             select(func.count(), func.min(InviteFailure.at)).where(
@@ -148,12 +168,6 @@ def redeem(
         if failures[0] >= throttle.max_failures:
             return Redemption(Outcome.THROTTLED, retry_after=failures[1] + throttle.window)
 
-        code = invite_codes.normalize(text)
-        invite = None
-        if code is not None:
-            invite = session.scalar(
-                select(Invite).where(Invite.code_hash == invite_codes.code_hash(code))
-            )
         outcome = Outcome.UNKNOWN if invite is None else _unusable(invite, now)
         if outcome is not None:
             session.add(InviteFailure(telegram_user_id=user.id, at=now))
@@ -170,7 +184,7 @@ def redeem(
         if claimed != 1:
             return Redemption(Outcome.USED)
 
-        person = _person_for(session, user, now)
+        person = person or _new_person(session, user, now)
         invite.used_by_person_id = person.id
         already = any(
             r.role == invite.role and r.unit_code == invite.unit_code for r in person.roles
@@ -207,16 +221,14 @@ def _unusable(invite: Invite, now: datetime) -> Outcome | None:
     }.get(state)
 
 
-def _person_for(session, user: TelegramUser, now: datetime) -> Person:  # type: ignore[no-untyped-def]
-    person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
-    if person is None:
-        person = Person(
-            telegram_user_id=user.id,
-            full_name=user.full_name,
-            username=user.username,
-            locale=user.language_code if user.language_code in ("vi", "en") else None,
-            created_at=now,
-        )
-        session.add(person)
-        session.flush()
+def _new_person(session, user: TelegramUser, now: datetime) -> Person:  # type: ignore[no-untyped-def]
+    person = Person(
+        telegram_user_id=user.id,
+        full_name=user.full_name,
+        username=user.username,
+        locale=user.language_code if user.language_code in ("vi", "en") else None,
+        created_at=now,
+    )
+    session.add(person)
+    session.flush()
     return person

@@ -1,6 +1,8 @@
 """Meeting use-cases: register schedules, record meetings, rate their quality.
 
-One transaction per use-case; every write that leadership relies on is audited.
+One transaction per use-case; every write that leadership relies on is audited. A
+write re-reads the actor in its transaction (services.actors.require_unit): a role
+taken away mid-dialog cannot finish the old unit's record.
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, selectinload
 
 from domain.errors import UserInputError
 from domain.localtime import at_local, local_date, to_local
@@ -22,7 +24,7 @@ from domain.recurrence import MonthlyRecurrence
 from domain.roles import Action
 from domain.rubric import MeetingFacts, RatingResult, score_rating
 from services import ledger
-from services.actors import Actor
+from services.actors import Actor, require_unit
 from storage import audit
 from storage.db import Database
 from storage.models import MeetingRecord, MeetingSchedule, QualityRating, StandingSchedule, Unit
@@ -83,6 +85,19 @@ def _schedule_view(row: MeetingSchedule) -> ScheduleView:
     )
 
 
+def _months_query(model: type[MeetingSchedule] | type[MeetingRecord]) -> Any:
+    query = select(model).where(
+        model.unit_code == bindparam("unit"), model.month.in_(bindparam("months", expanding=True))
+    )
+    if model is MeetingRecord:  # the rating comes with its record, not one query each
+        query = query.options(selectinload(MeetingRecord.rating))
+    return query
+
+
+# Built once: the dialogs ask for these on most steps.
+_OF_MONTHS = {model: _months_query(model) for model in (MeetingSchedule, MeetingRecord)}
+
+
 def _of_months(
     db: Database,
     model: type[MeetingSchedule] | type[MeetingRecord],
@@ -93,9 +108,7 @@ def _of_months(
     """A unit's rows of `model` for some months, keyed by (kind, month), as views."""
     with db.transaction() as session:
         rows = session.scalars(
-            select(model).where(
-                model.unit_code == unit_code, model.month.in_([m.key for m in months])
-            )
+            _OF_MONTHS[model], {"unit": unit_code, "months": [m.key for m in months]}
         )
         return {(r.kind, Month.parse(r.month)): view(r) for r in rows}
 
@@ -136,8 +149,9 @@ def register_schedule(
         raise UserInputError(f"Ngày sinh hoạt phải thuộc tháng {request.month}.")
     if request.planned_at < now:
         raise UserInputError("Thời điểm sinh hoạt đã qua. Vui lòng chọn thời điểm sắp tới.")
-    check_editable(actor, request.month, local_date(now), policy)
     with db.transaction() as session:
+        actor = require_unit(session, actor, Action.SCHEDULE, request.unit_code)
+        check_editable(actor, request.month, local_date(now), policy)
         view = _upsert_schedule(session, actor, request, now, source="manual")
         if request.recurrence is not None:
             _save_standing(session, actor, request, now)
@@ -247,8 +261,9 @@ def cancel_schedule(
 ) -> None:
     if not reason.strip():
         raise UserInputError("Vui lòng nêu lý do hủy lịch.")
-    check_editable(actor, month, local_date(now), policy)
     with db.transaction() as session:
+        actor = require_unit(session, actor, Action.SCHEDULE, unit_code)
+        check_editable(actor, month, local_date(now), policy)
         row = _schedule_row(session, unit_code, kind, month)
         if row is None or row.status == "cancelled":
             raise UserInputError("Không có lịch nào đang có hiệu lực để hủy.")
@@ -399,9 +414,10 @@ def record_meeting(
     policy: Policy,
 ) -> RecordView:
     today = local_date(now)
-    check_editable(actor, month, today, policy)
     _validate_record(kind, month, record, today)
     with db.transaction() as session:
+        actor = require_unit(session, actor, Action.RECORD, unit_code)
+        check_editable(actor, month, today, policy)
         row = _record_row(session, unit_code, kind, month)
         old = _record_values(row) if row is not None else None
         if row is None:
@@ -511,8 +527,9 @@ def rate_meeting(
     now: datetime,
     policy: Policy,
 ) -> RatingResult:
-    check_editable(actor, month, local_date(now), policy)
     with db.transaction() as session:
+        actor = require_unit(session, actor, Action.RATE, unit_code)
+        check_editable(actor, month, local_date(now), policy)
         row = _record_row(session, unit_code, kind, month)
         if row is None or not row.held:
             raise UserInputError("Chưa có biên bản buổi sinh hoạt đã tổ chức để đánh giá.")

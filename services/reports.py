@@ -13,8 +13,9 @@ from domain.obligations import ObligationKind, Resolution, Status, resolved_stat
 from domain.periods import parse_period_key
 from domain.policy import Policy
 from domain.reports import due_date, reports_due
+from domain.roles import Action
 from services import ledger
-from services.actors import Actor
+from services.actors import Actor, require_unit
 from storage import audit
 from storage import ledger as ledger_rows
 from storage.db import Database
@@ -105,6 +106,7 @@ def confirm_report(
         raise UserInputError(f"Kỳ báo cáo {period} chưa bắt đầu, chưa xác nhận được.")
     due = due_date(rtype, period)
     with db.transaction() as session:
+        actor = require_unit(session, actor, Action.REPORT, unit_code)
         existing = session.scalar(
             select(ReportSubmission).where(
                 ReportSubmission.unit_code == unit_code,

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.files import secure_sqlite_file, sqlite_file
+from storage.unit_of_work import TrackedSession, current_work
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -45,10 +46,21 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._tracked = sessionmaker(self.engine, class_=TrackedSession, expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work commits together, or not at all."""
+        """A session whose work commits together, or not at all.
+
+        Inside an update's unit of work (storage.unit_of_work) the block joins the
+        update's one transaction instead, which commits once when the update's work
+        is done; everywhere else (scheduler, CLI) it is a transaction of its own.
+        """
+        work = current_work()
+        if work is not None and work.db is self:
+            with work.joined() as session:
+                yield session
+            return
         with self._sessions() as session, session.begin():
             yield session
 
@@ -60,6 +72,9 @@ class Database:
                 yield session
             finally:
                 session.rollback()
+
+    def tracked_session(self) -> TrackedSession:
+        return self._tracked()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,7 +1,10 @@
 """Dialog state rows: where each user is in a multi-step flow.
 
-Advancing is a compare-and-swap on `token`, so of two presses of the same
-button only the first moves the dialog; the second finds the token changed.
+A step reads the row once (`load`) and moves it with one compare-and-swap
+statement on its `token` (`advance`, `finish`): of two presses of the same
+button, or two instances serving the same user, only the first moves the
+dialog; the other finds the token changed (`DialogMoved`), and its whole
+transaction, any use-case write included, rolls back. Statements are built once.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import DialogState
@@ -25,35 +29,97 @@ class Dialog:
     token: str
 
 
+class DialogMoved(Exception):
+    """The dialog is no longer at the token this step started from."""
+
+
 def new_token() -> str:
     return secrets.token_hex(4)
 
 
+# Core statements on the table (not the mapped class): no ORM bookkeeping per step.
+_T = DialogState.__table__
+_USER = _T.c.telegram_user_id == bindparam("user_id")
+_LOAD = select(_T.c.flow, _T.c.step, _T.c.data, _T.c.token).where(_USER)
+_ADVANCE = (
+    update(_T)
+    .where(_USER, _T.c.token == bindparam("expected"))
+    .values(
+        flow=bindparam("flow"),
+        step=bindparam("step"),
+        data=bindparam("data"),
+        token=bindparam("token"),
+        updated_at=bindparam("now"),
+    )
+)
+_FINISH = delete(_T).where(_USER, _T.c.token == bindparam("expected"))
+_CLEAR = delete(_T).where(_USER)
+
+
+def _upsert(dialect: str) -> Any:
+    module = postgresql if dialect == "postgresql" else sqlite
+    insert = module.insert(_T)
+    return insert.on_conflict_do_update(
+        index_elements=["telegram_user_id"],
+        set_={
+            "flow": insert.excluded.flow,
+            "step": insert.excluded.step,
+            "data": insert.excluded.data,
+            "token": insert.excluded.token,
+            "updated_at": insert.excluded.updated_at,
+        },
+    )
+
+
+_BEGIN = {name: _upsert(name) for name in ("sqlite", "postgresql")}
+
+
 def load(session: Session, user_id: int) -> Dialog | None:
-    row = session.get(DialogState, user_id)
+    row = session.execute(_LOAD, {"user_id": user_id}).first()
     if row is None:
         return None
-    return Dialog(row.flow, row.step, dict(row.data or {}), row.token)
+    flow, step, data, token = row
+    return Dialog(flow, step, dict(data or {}), token)
 
 
-def save(session: Session, user_id: int, dialog: Dialog, now: datetime) -> None:
-    row = session.get(DialogState, user_id)
-    if row is None:
-        row = DialogState(telegram_user_id=user_id)
-        session.add(row)
-    row.flow, row.step, row.data, row.token = dialog.flow, dialog.step, dialog.data, dialog.token
-    row.updated_at = now
-
-
-def claim(session: Session, user_id: int, token: str) -> bool:
-    """Take the dialog at `token` for one step; False if it has moved on meanwhile."""
-    moved = session.execute(
-        update(DialogState)
-        .where(DialogState.telegram_user_id == user_id, DialogState.token == token)
-        .values(token=new_token())
+def begin(session: Session, user_id: int, dialog: Dialog, now: datetime) -> None:
+    """Start `dialog`, replacing any dialog in progress (one statement)."""
+    session.execute(
+        _BEGIN[session.get_bind().dialect.name],
+        {
+            "telegram_user_id": user_id,
+            "flow": dialog.flow,
+            "step": dialog.step,
+            "data": dialog.data,
+            "token": dialog.token,
+            "updated_at": now,
+        },
     )
-    return moved.rowcount == 1
+
+
+def advance(session: Session, user_id: int, expected: str, dialog: Dialog, now: datetime) -> None:
+    """Move the dialog from token `expected` to `dialog`, or raise DialogMoved."""
+    moved = session.execute(
+        _ADVANCE,
+        {
+            "user_id": user_id,
+            "expected": expected,
+            "flow": dialog.flow,
+            "step": dialog.step,
+            "data": dialog.data,
+            "token": dialog.token,
+            "now": now,
+        },
+    )
+    if moved.rowcount != 1:
+        raise DialogMoved
+
+
+def finish(session: Session, user_id: int, expected: str) -> None:
+    """End the dialog that is at token `expected`, or raise DialogMoved."""
+    if session.execute(_FINISH, {"user_id": user_id, "expected": expected}).rowcount != 1:
+        raise DialogMoved
 
 
 def clear(session: Session, user_id: int) -> None:
-    session.execute(delete(DialogState).where(DialogState.telegram_user_id == user_id))
+    session.execute(_CLEAR, {"user_id": user_id})

@@ -1,4 +1,4 @@
-"""One planner at a time across instances: a PostgreSQL advisory lock; SQLite has one process.
+"""Locks across processes: one planner at a time, one invite attempt of a user at a time.
 
 Several `chibo run --webhook` instances share one PostgreSQL database. Each runs
 the plan job every few minutes; planning is idempotent (unique outbox keys and
@@ -18,11 +18,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from storage.db import Database
 
 # pg_advisory_lock keys are bigints shared by every client of the database: "chibo:planner".
 PLANNER_LOCK = 0x636869626F706C61
+# Invite attempts of one Telegram user: "ci" above the 40 bits a Telegram id needs.
+_INVITE_ATTEMPTS = 0x6369 << 40
+
+
+def lock_invite_attempts(session: Session, telegram_user_id: int) -> None:
+    """Serialise one user's invite attempts across processes until this transaction ends.
+
+    The throttle counts the user's recent failures, then records one more: two
+    attempts at once must not both count before either records. PostgreSQL: a
+    transaction-scoped advisory lock on the user. SQLite has one writer: an empty
+    write takes the database's write lock, which the transaction keeps to its end.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = _INVITE_ATTEMPTS + telegram_user_id % (1 << 40)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    else:
+        session.execute(text("UPDATE invite_failures SET id = id WHERE 0"))
 
 
 @contextmanager

@@ -384,3 +384,17 @@ class DigestSnapshot(Base):
     at: Mapped[date] = mapped_column(Date, primary_key=True)
     totals: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HandledUpdate(Base):
+    """A Telegram update whose changes are committed, written in the same transaction.
+
+    Telegram delivers an update again when its offset was not confirmed (the bot
+    died just after answering): the repeat finds its id here and changes nothing.
+    Rows older than Telegram keeps updates (24 h) are pruned by the plan tick.
+    """
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

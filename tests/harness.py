@@ -16,6 +16,11 @@ from telegram.ext import Application
 
 from bot.transport import ApiCall, LocalTransport
 
+# One sequence for every harness of the run: like Telegram's, an update id is never
+# reused, so a restarted Application on the same database does not take a new update
+# for a re-delivered one (storage.handled_updates).
+_ids = itertools.count(1)
+
 
 @dataclass(frozen=True)
 class User:
@@ -38,7 +43,7 @@ class BotHarness:
     def __init__(self, application: Application, transport: LocalTransport) -> None:  # type: ignore[type-arg]
         self.app = application
         self.transport = transport
-        self._ids = itertools.count(1)
+        self._ids = _ids
 
     def _chat(self, user: User, chat_id: int | None, chat_type: str) -> dict[str, Any]:
         if chat_type == "private":

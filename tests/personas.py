@@ -44,8 +44,9 @@ PERSONAS: tuple[Persona, ...] = (
 )
 BY_KEY = {p.key: p for p in PERSONAS}
 
-# Tables a refused or invalid update may touch: the invite throttle and dialog state.
-BOOKKEEPING_TABLES = frozenset({"invite_failures", "dialog_states"})
+# Tables a refused or invalid update may touch: the invite throttle, dialog state, and
+# the id of an update that changed either (storage.handled_updates).
+BOOKKEEPING_TABLES = frozenset({"invite_failures", "dialog_states", "handled_updates"})
 
 
 def bind_personas(db: Database, now: datetime) -> dict[str, Persona]:

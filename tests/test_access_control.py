@@ -9,7 +9,10 @@ from domain.roles import PERMISSIONS, Action, Role, allowed
 from tests.harness import BotHarness
 
 # The only handlers a stranger may reach: they onboard or explain how to.
-PUBLIC_CALLBACKS = {"start", "typed_code", "unknown", "screen_update", "unknown_button"}
+PUBLIC_CALLBACKS = {"start", "unknown", "screen_update", "unknown_button"}
+# Guarded handlers that hand a stranger to onboarding instead of refusing: only typed
+# text, so that only a stranger's message is ever read as an invite code.
+STRANGER_HOOKS = {"on_text": "stranger_text"}
 
 
 def all_handlers(bot: BotHarness) -> list[BaseHandler]:  # type: ignore[type-arg]
@@ -23,6 +26,12 @@ async def test_every_handler_declares_its_access(bot: BotHarness) -> None:
         assert isinstance(handler.callback, Guarded | Public), handler
     public = {h.callback.__name__ for h in handlers if isinstance(h.callback, Public)}
     assert public == PUBLIC_CALLBACKS
+    hooks = {
+        h.callback.__name__: h.callback.stranger.__name__
+        for h in handlers
+        if isinstance(h.callback, Guarded) and h.callback.stranger is not None
+    }
+    assert hooks == STRANGER_HOOKS
 
 
 def test_every_action_has_a_rule_and_admin_only_actions_stay_admin_only() -> None:

@@ -26,3 +26,12 @@ def test_models_match_migrations(db_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_the_head_chibo_run_expects_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.schema_version import HEAD
+
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert script.get_current_head() == HEAD

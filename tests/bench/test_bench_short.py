@@ -37,7 +37,8 @@ def test_short_benchmark_runs_and_reports_every_section(tmp_path: Path) -> None:
     assert (docs.read_text(encoding="utf-8") if docs.exists() else None) == docs_before
 
     assert result["schema"] == "chibo.bench/1" and result["mode"] == "short"
-    for section in ("machine", "data", "inbound", "outbound", "digest", "rss", "targets"):
+    sections = ("machine", "data", "inbound", "outbound", "digest", "rss", "plan", "coldstart")
+    for section in (*sections, "targets"):
         assert section in result, section
     machine = result["machine"]
     assert machine["cores"] >= 1 and machine["python"] and machine["sqlite"]
@@ -50,6 +51,19 @@ def test_short_benchmark_runs_and_reports_every_section(tmp_path: Path) -> None:
     for figures in (inbound["bot"], inbound["echo"]):
         assert 0 < figures["p50_ms"] <= figures["p99_ms"]
     assert inbound["ratio_mean"] > 0
+    # The second baseline replays exactly the bot's own calls: same updates, more calls.
+    assert inbound["replayed_calls"]["updates"] == inbound["bot"]["updates"]
+    assert inbound["calls_per_update"] > 1 and inbound["replayed_ratio_mean"] > 0
+    assert "/help" in inbound["mix"] and set(inbound["by_kind_p99_ms"]) == set(inbound["mix"])
+    stall = inbound["status_during_digest"]
+    assert stall["samples"] > 0 and stall["digests_run"] >= 1
+    assert 0 < stall["idle_p50_ms"] <= stall["idle_p99_ms"] and stall["ratio_p99"] > 0
+
+    assert [p["cells"] for p in result["plan"]] == result["sizes"]["outbound_units"]
+    assert all(p["planned"] >= p["cells"] for p in result["plan"])
+    cold = result["coldstart"]
+    assert cold["cells"] == result["sizes"]["coldstart_cells"]
+    assert 0 < cold["first_poll_s"] <= cold["first_reply_s"] < 60
 
     ceilings = result["outbound"]["ceiling"]
     assert [c["cells"] for c in ceilings] == result["sizes"]["outbound_units"]
@@ -77,6 +91,33 @@ def test_short_benchmark_runs_and_reports_every_section(tmp_path: Path) -> None:
     assert rss["digest_replies"] == ["sendMessage", "sendDocument", "sendPhoto"]
     assert rss["planned"]["plan_reminders"] > 0
 
-    assert set(result["targets"]) >= {"inbound", "dispatcher", "digest_sqlite", "rss"}
+    assert set(result["targets"]) >= {
+        "inbound",
+        "inbound_replayed_mean",
+        "inbound_replayed_p99",
+        "status_during_digest",
+        "coldstart",
+        "dispatcher",
+        "digest_sqlite",
+        "rss",
+    }
     for target in result["targets"].values():
         assert target["met"] in (True, False, None)
+
+
+def test_only_some_sections_at_another_size(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--only", "plan", "--cells", "120", "--json-out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["sections"] == ["plan"] and "inbound" not in result
+    (plan,) = result["plan"]
+    assert plan["cells"] == 120 and plan["planned"] >= 120
+    assert set(result["targets"]) == set()  # nothing measured that has a target

@@ -113,6 +113,10 @@ class Deployment:
         r["send_at"] = times[0]
         r["meeting"] = {"day_before_at": times[1], "morning_of_at": times[2]}
         r["weekly_digest"]["at"] = times[3]
+        # The week's digest is planned within a day of its moment (not on a restart days
+        # later): make today the digest's day, so its moment is today at times[3].
+        weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        r["weekly_digest"]["weekday"] = weekdays[datetime.now(LOCAL).weekday()]
         path = self.workdir / f"{name}.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         return path

@@ -29,13 +29,13 @@ MOMENT = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def audience(db: Database, seeded: None) -> None:
     with db.transaction() as s:
-        person(s, LEADER_TG, "Nguyễn Quốc Hùng", Role.LEADER, "DUK")
+        leader = person(s, LEADER_TG, "Nguyễn Quốc Hùng", Role.LEADER, "DUK")
         person(s, OFFICER_TG, "Phan Thị Hoa", Role.CLUSTER_OFFICER, "C1")
         both = person(s, BOTH_TG, "Lê Văn Tâm", Role.CLUSTER_OFFICER, "C2")
         s.add(RoleAssignment(person_id=both.id, role=Role.LEADER, unit_code="DUK",
                              created_at=utc(2026, 1, 1)))  # fmt: skip
         s.add(ChatSubscription(chat_id=GROUP, title="Thường trực", unit_code="DUK",
-                               created_at=utc(2026, 1, 1)))  # fmt: skip
+                               subscribed_by=leader.id, created_at=utc(2026, 1, 1)))  # fmt: skip
 
 
 def rows(db: Database) -> list[OutboxMessage]:
@@ -47,6 +47,13 @@ def test_moment_is_monday_0730_local() -> None:
     policy = default_policy()
     assert digest_moment(policy, datetime(2026, 12, 2, 5, tzinfo=UTC)) == MOMENT
     assert iso_week(MOMENT) == "2026-W49"
+
+
+def test_a_restart_days_after_the_moment_renders_no_digest(db: Database) -> None:
+    policy = default_policy()
+    assert plan_weekly_digests(db, MOMENT + timedelta(days=2), policy) == 0
+    assert rows(db) == []
+    assert plan_weekly_digests(db, MOMENT + timedelta(hours=23), policy) == 8  # caught up
 
 
 def test_nothing_before_the_moment(db: Database) -> None:
