@@ -64,16 +64,6 @@ class UnitFlow(Flow):
         raise UserInputError("Đơn vị này không thuộc phạm vi của bạn.")
 
 
-def whole_number(text: str, low: int, high: int, what: str) -> int:
-    cleaned = text.strip().replace(" ", "")
-    if not cleaned.isdigit():
-        raise UserInputError(f"{what} phải là một số nguyên, ví dụ: {min(max(low, 1), high)}.")
-    value = int(cleaned)
-    if not low <= value <= high:
-        raise UserInputError(f"{what} phải từ {low} đến {high}. Vui lòng nhập lại.")
-    return value
-
-
 def short_text(text: str, what: str, limit: int = MAX_SHORT_TEXT) -> str:
     cleaned = " ".join(text.split())
     if not cleaned:

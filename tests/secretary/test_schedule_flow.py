@@ -74,9 +74,8 @@ async def test_confirm_pressed_twice_saves_once_and_says_so(bot: BotHarness, db:
     [
         ("31/12/2026 25:00", "giờ"),
         ("30/02 14:00", "không tồn tại"),
-        ("5/1/2027 14:00", "phải thuộc tháng 12/2026"),
+        ("5/1/2027 14:00", "không thuộc tháng 12/2026"),
         ("hôm nào đó 14h", "Chưa hiểu"),
-        ("5/12", "nhập cả giờ"),
     ],
 )
 async def test_bad_dates_are_explained_and_change_nothing(
