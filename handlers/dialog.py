@@ -45,6 +45,9 @@ class Prompt:
     # When False, typed text is answered with "please choose a button".
     accepts_text: bool = True
     accepts_document: bool = False
+    # The button that leaves the dialog; "✖ Hủy" unless the step is itself about
+    # cancelling something, where "Hủy" would be ambiguous.
+    leave_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,8 @@ async def _run(
     rows.append(
         [
             InlineKeyboardButton(
-                label("button.cancel", context.locale), callback_data=f"{CALLBACK_PREFIX}{token}:c"
+                prompt.leave_label or label("button.cancel", context.locale),
+                callback_data=f"{CALLBACK_PREFIX}{token}:c",
             )
         ]
     )

@@ -10,6 +10,7 @@ from bot.context import ChiboContext
 from domain.localtime import local_date
 from domain.periods import Month
 from domain.quality import QualityLevel
+from domain.reports import report_title
 from domain.roles import Action
 from handlers.flows import common
 from messages.render import render
@@ -74,7 +75,10 @@ def _todo_buttons(view: status.UnitStatus, locale: str) -> list[list[InlineKeybo
             for r in duties.ratings
         ),
         *(
-            (f"📤 {r.name_vi} {r.period}", f"open:report:{unit}:{r.report_type}:{r.period_key}")
+            (
+                f"📤 {report_title(r.name_vi, str(r.period))}",
+                f"open:report:{unit}:{r.report_type}:{r.period_key}",
+            )
             for r in duties.reports
         ),
     ]

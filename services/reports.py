@@ -11,7 +11,13 @@ from domain.errors import UserInputError
 from domain.localtime import local_date
 from domain.periods import parse_period_key
 from domain.policy import Policy
-from domain.reports import ReportStatus, due_date, reports_due, submission_status
+from domain.reports import (
+    ReportStatus,
+    due_date,
+    report_title,
+    reports_due,
+    submission_status,
+)
 from services.actors import Actor
 from storage import audit
 from storage.db import Database
@@ -28,6 +34,10 @@ class ReportItem:
     status: ReportStatus
     sent_on: date | None
     document_name: str | None
+
+    @property
+    def title(self) -> str:
+        return report_title(self.name, self.period_label)
 
     @property
     def days_late(self) -> int:

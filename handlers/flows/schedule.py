@@ -100,6 +100,7 @@ class ScheduleFlow(common.UnitFlow):
             render("schedule", d.locale, step="manage"),
             (Option("📅 Đổi lịch", "reschedule"), Option("🚫 Hủy lịch", "cancel")),
             accepts_text=False,
+            leave_label=label("button.keep", d.locale),
         )
 
     def on_manage(self, d: Step, value: str) -> str:
@@ -246,17 +247,45 @@ class ScheduleFlow(common.UnitFlow):
         )
 
     def ask_cancel_reason(self, d: Step) -> Prompt:
-        return Prompt(render("schedule", d.locale, step="cancel_reason"))
+        return Prompt(
+            render("schedule", d.locale, step="cancel_reason"),
+            leave_label=label("button.keep", d.locale),
+        )
 
-    def on_cancel_reason(self, d: Step, value: str) -> Done:
-        reason = common.short_text(value, "lý do hủy lịch", 500)
+    def on_cancel_reason(self, d: Step, value: str) -> str:
+        d.data["reason"] = common.short_text(value, "lý do hủy lịch", 500)
+        return "cancel_confirm"
+
+    def ask_cancel_confirm(self, d: Step) -> Prompt:
+        """Cancelling a meeting is not leaving the dialog: it is said in full and confirmed."""
+        month = Month.parse(d.data["month"])
+        kind = MeetingKind(d.data["kind"])
+        view = meetings.schedules_of(d.deps.db, d.data["unit"], [month]).get((kind, month))
+        return Prompt(
+            render(
+                "schedule",
+                d.locale,
+                step="cancel_confirm",
+                unit_name=d.data["unit_name"],
+                kind=common.kind_label(kind, d.locale),
+                month=str(month),
+                planned_at=view.planned_at if view else None,
+                place=view.place if view else None,
+                reason=d.data["reason"],
+            ),
+            (Option(label("button.cancel_meeting", d.locale), "cancel"),),
+            accepts_text=False,
+            leave_label=label("button.keep", d.locale),
+        )
+
+    def on_cancel_confirm(self, d: Step, value: str) -> Done:
         meetings.cancel_schedule(
             d.deps.db,
             d.actor,
             d.data["unit"],
             MeetingKind(d.data["kind"]),
             Month.parse(d.data["month"]),
-            reason,
+            d.data["reason"],
             now=d.now,
             policy=d.deps.policy,
         )

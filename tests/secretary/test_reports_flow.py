@@ -36,7 +36,7 @@ async def test_quarterly_report_with_attached_file_is_on_time(
     bot: BotHarness, db: Database
 ) -> None:
     calls = await bot.send(REPORTER, "/report")
-    calls = await bot.press(REPORTER, button(calls, "Báo cáo quý Quý IV/2026"))
+    calls = await bot.press(REPORTER, button(calls, "Báo cáo quý IV/2026"))
     calls = await bot.send_document(REPORTER, "bao-cao-quy-IV.pdf")
     reply = texts(calls)
     assert "đúng hạn (hạn 15/12/2026)" in reply and "bao-cao-quy-IV.pdf" in reply

@@ -67,7 +67,7 @@ async def test_status_lists_upcoming_todo_and_quarter(
     assert "Chi bộ Văn phòng</b> — tình hình ngày 26/11/2026" in text
     assert "Sinh hoạt chi bộ thường kỳ: 14:00 05/12/2026, Phòng họp tầng 2" in text
     assert "Tự đánh giá chất lượng sinh hoạt chi bộ thường kỳ tháng 11/2026" in text
-    assert "Quý IV/2026</b> (2 tháng đã qua)" in text
+    assert "Quý IV/2026</b> (từ 01/10/2026 đến hôm nay, 2 tháng kể cả tháng này)" in text
     assert "Đã sinh hoạt: 1/2" in text
     assert "Tỷ lệ dự bình quân: 81,8% (chỉ tiêu 95%) ⚠️" in text
     assert "Sinh hoạt chuyên đề: chưa có" in text
