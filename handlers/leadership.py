@@ -150,7 +150,7 @@ async def cluster_command(update: Update, context: ChiboContext) -> None:
         await message.reply_html(render("digest_cluster_unknown", context.locale, query=query))
         return
     if not any(cluster.path.startswith(s.unit_path) for s in allowed):
-        own = [s.unit_name for s in allowed if s.unit_kind == UnitKind.CLUSTER]
+        own = [s.unit_label for s in allowed if s.unit_kind == UnitKind.CLUSTER]
         await message.reply_html(
             render("digest_cluster_refused", context.locale, cluster=cluster.name, own=own)
         )
@@ -190,7 +190,7 @@ async def subscribe_command(update: Update, context: ChiboContext) -> None:
             "digest_subscribed",
             context.locale,
             changed=changed,
-            scope_name=scope.unit_name,
+            scope_name=scope.unit_label,
             weekday=rule.weekday,
             at=rule.at.strftime("%H:%M"),
         )

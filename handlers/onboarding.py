@@ -10,8 +10,9 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 from bot.access import public
 from bot.context import ChiboContext
 from domain import invite_codes
-from handlers.account import help_text
-from messages.render import label, render
+from domain.unit_names import unit_label
+from handlers.account import help_text, publish_menu
+from messages.render import render, role_title
 from services.actors import load_actor
 from services.invites import Outcome, TelegramUser, Throttle, redeem
 
@@ -46,6 +47,7 @@ async def _greet(update: Update, context: ChiboContext) -> None:
         return
     context.actor = actor
     await update.effective_message.reply_html(help_text(context))
+    await publish_menu(context, update.effective_user.id, actor)
 
 
 async def _redeem(update: Update, context: ChiboContext, text: str) -> None:
@@ -64,17 +66,22 @@ async def _redeem(update: Update, context: ChiboContext, text: str) -> None:
     )
     locale = context.locale
     if result.outcome in (Outcome.BOUND, Outcome.ALREADY_BOUND):
-        assert result.role is not None
+        actor = load_actor(context.deps.db, user.id)
+        assert actor is not None and result.role is not None
+        scope = next(
+            s for s in actor.scopes if (s.role, s.unit_code) == (result.role, result.unit_code)
+        )
         await message.reply_html(
             render(
                 "welcome",
                 locale,
                 name=user.full_name,
-                role_name=label(f"role.{result.role.value}", locale),
-                unit_name=result.unit_name,
+                role_name=role_title(scope.role.value, scope.unit_kind.value, locale),
+                unit_name=unit_label(scope.named, with_code=True),
                 already=result.outcome == Outcome.ALREADY_BOUND,
             )
         )
+        await publish_menu(context, user.id, actor)  # a new role: a new menu
         return
     await message.reply_html(
         render(

@@ -39,7 +39,7 @@ async def show_status(update: Update, context: ChiboContext) -> None:
             render(
                 "status",
                 context.locale,
-                unit_name=unit.unit_name,
+                unit_name=unit.unit_label,
                 today=local_date(now),
                 view=view,
                 target=deps.policy.attendance_target,
@@ -103,7 +103,7 @@ async def show_history(update: Update, context: ChiboContext) -> None:
             render(
                 "history",
                 context.locale,
-                unit_name=unit.unit_name,
+                unit_name=unit.unit_label,
                 lines=lines,
                 level_label=lambda v: QualityLevel(v).label_vi if v else None,
             )

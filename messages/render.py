@@ -89,6 +89,12 @@ def _labels(locale: str) -> dict[str, str]:
     return yaml.safe_load(source)
 
 
+def role_title(role: str, unit_kind: str, locale: str | None = None) -> str:
+    """ "Bí thư chi bộ", but "Bí thư đảng ủy" for a base committee: the title follows the unit."""
+    labels = _labels(_locale(locale))
+    return labels.get(f"role.{role}.{unit_kind}") or label(f"role.{role}", locale)
+
+
 def label(key: str, locale: str | None = None, /, **context: Any) -> str:
     """A short plain label (buttons, role and kind names)."""
     labels = _labels(_locale(locale))

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -46,6 +45,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from domain import stand_in
 from domain.localtime import local_date, to_local
 from domain.policy import Policy
 from domain.roles import Role
@@ -96,7 +96,7 @@ class Recipient:
     unreachable: bool
 
     def away(self, today: date) -> bool:
-        return self.away_until is not None and self.away_until >= today
+        return stand_in.is_away(self, today)
 
 
 @dataclass(frozen=True)
@@ -317,17 +317,9 @@ class _People:
         return people
 
     def for_unit(self, code: str, today: date) -> tuple[list[Recipient], list[Recipient]]:
-        """(recipients, secretaries they stand in for)."""
+        """(recipients, secretaries they stand in for): the rule of domain.stand_in."""
         roles = self.by_unit.get(code, {})
-        secretaries = roles.get(Role.SECRETARY, [])
-        present = [s for s in secretaries if not s.away(today)]
-        if any(not s.unreachable for s in present):
-            return present, []
-        deputies = [d for d in roles.get(Role.DEPUTY, []) if not d.away(today)]
-        absent = [s for s in secretaries if s not in present or s.unreachable]
-        if not deputies:
-            return present, []
-        return _unique([*present, *deputies]), absent
+        return stand_in.reminded(roles.get(Role.SECRETARY, []), roles.get(Role.DEPUTY, []), today)
 
     def officers_over(self, path: str, today: date) -> list[Recipient]:
         found: list[Recipient] = []
@@ -335,11 +327,7 @@ class _People:
         for part in path.strip("/").split("/"):
             prefix = f"{prefix}/{part}" if prefix else f"/{part}"
             found += self.officers.get(prefix + "/", [])
-        return [o for o in _unique(found) if not o.away(today)]
-
-
-def _unique(people: Iterable[Recipient]) -> list[Recipient]:
-    return list({p.person_id: p for p in people}.values())
+        return stand_in.escalated_to(found, today)
 
 
 # ---------------------------------------------------------------------------

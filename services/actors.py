@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 
 from domain.org import UnitKind
 from domain.roles import Action, Role, allowed
+from domain.unit_names import NamedUnit, unit_label
+from services.org import named_units
 from storage.db import Database
 from storage.models import Person, RoleAssignment, Unit
 
@@ -19,6 +22,17 @@ class Scope:
     unit_name: str
     unit_kind: UnitKind
     unit_path: str
+    parent_name: str | None = None
+    name_repeats: bool = False  # another unit of the tree has the same name
+
+    @property
+    def named(self) -> NamedUnit:
+        return NamedUnit(self.unit_code, self.unit_name, self.parent_name, self.name_repeats)
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as texts name it (domain.unit_names): told apart from its namesakes."""
+        return unit_label(self.named)
 
 
 @dataclass(frozen=True)
@@ -45,8 +59,17 @@ class Actor:
         return tuple(s for s in self.scopes if allowed(action, {s.role}))
 
 
+_Parent = aliased(Unit)
+_Namesake = aliased(Unit)
+
+
 def load_actor(db: Database, telegram_user_id: int) -> Actor | None:
     """The person and their role assignments, in one query (it runs on every update)."""
+    namesake = exists().where(
+        _Namesake.name_folded == Unit.name_folded,
+        _Namesake.code != Unit.code,
+        _Namesake.active.is_(True),
+    )
     with db.transaction() as session:
         rows = session.execute(
             select(
@@ -58,16 +81,21 @@ def load_actor(db: Database, telegram_user_id: int) -> Actor | None:
                 Unit.name,
                 Unit.kind,
                 Unit.path,
+                _Parent.name,
+                namesake,
             )
             .join(RoleAssignment, RoleAssignment.person_id == Person.id)
             .join(Unit, Unit.code == RoleAssignment.unit_code)
+            .outerjoin(_Parent, _Parent.code == Unit.parent_code)
             .where(Person.telegram_user_id == telegram_user_id)
         ).all()
     if not rows:
         return None  # a stranger, or a person without any role
     scopes = tuple(
-        Scope(role, code, name, kind, path)
-        for _, _, _, role, code, name, kind, path in sorted(rows, key=lambda r: (r[7], r[3].value))
+        Scope(role, code, name, kind, path, parent, bool(repeats))
+        for _, _, _, role, code, name, kind, path, parent, repeats in sorted(
+            rows, key=lambda r: (r[7], r[3].value)
+        )
     )
     person_id, full_name, locale = rows[0][:3]
     return Actor(person_id, telegram_user_id, full_name, locale, scopes)
@@ -84,4 +112,13 @@ def admin_scope(db: Database, actor: Actor, unit_code: str) -> Scope | None:
         admin_units = [s.unit_path for s in actor.scopes if s.role == Role.ADMIN]
         if not any(unit.path.startswith(path) for path in admin_units):
             return None
-        return Scope(Role.ADMIN, unit.code, unit.name, unit.kind, unit.path)
+        named = named_units(session, [unit.code])[unit.code]
+        return Scope(
+            Role.ADMIN,
+            unit.code,
+            unit.name,
+            unit.kind,
+            unit.path,
+            named.parent_name,
+            named.repeated,
+        )

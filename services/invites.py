@@ -116,6 +116,7 @@ class Redemption:
     outcome: Outcome
     role: Role | None = None
     unit_name: str | None = None
+    unit_code: str | None = None
     retry_after: datetime | None = None
     attempts_left: int | None = None
 
@@ -195,6 +196,7 @@ def redeem(
             Outcome.ALREADY_BOUND if already else Outcome.BOUND,
             role=invite.role,
             unit_name=unit.name,
+            unit_code=unit.code,
         )
 
 

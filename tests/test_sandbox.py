@@ -26,7 +26,9 @@ def run_sandbox(tmp_path: Path, keys: str) -> str:
 def test_stranger_is_refused_then_secretary_sees_role(tmp_path: Path) -> None:
     out = run_sandbox(tmp_path, "7\nxin chào\n:p\n1\n/whoami\n:q\n")
     assert "Bạn chưa được mời sử dụng bot" in out
-    assert "Bí thư chi bộ — Chi bộ Văn phòng (VPUBND-01)" in out
+    assert (
+        "Bí thư chi bộ: Chi bộ Văn phòng — Đảng bộ cơ quan Văn phòng UBND tỉnh (VPUBND-01)" in out
+    )
 
 
 def test_stranger_onboards_with_the_spare_code_printed_at_start(tmp_path: Path) -> None:
@@ -52,7 +54,10 @@ def test_stranger_onboards_with_the_spare_code_printed_at_start(tmp_path: Path) 
     out, _ = process.communicate(f"7\n/start {code}\n/whoami\n:q\n", timeout=60)
     assert process.returncode == 0
     assert "Chào mừng" in out
-    assert "Bí thư chi bộ — Chi bộ Văn phòng (TNMT-01)" in out
+    assert (
+        "Bí thư chi bộ: Chi bộ Văn phòng — Đảng bộ cơ quan Sở Tài nguyên và Môi trường (TNMT-01)"
+        in out
+    )
 
 
 def test_end_of_input_exits_cleanly(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def meeting_units(
 
 
 def unit_data(scope: Scope) -> dict[str, Any]:
-    return {"unit": scope.unit_code, "unit_name": scope.unit_name, "unit_kind": scope.unit_kind}
+    return {"unit": scope.unit_code, "unit_name": scope.unit_label, "unit_kind": scope.unit_kind}
 
 
 def kinds_of(step: Step) -> tuple[MeetingKind, ...]:
@@ -52,7 +52,7 @@ class UnitFlow(Flow):
         units = meeting_units(d.actor, self.action, self.unit_kinds)
         return Prompt(
             render("choose_unit", d.locale),
-            tuple(Option(u.unit_name, u.unit_code) for u in units),
+            tuple(Option(u.unit_label, u.unit_code) for u in units),
             accepts_text=False,
         )
 

@@ -120,7 +120,7 @@ async def test_february_deadlines_on_the_last_day(
     for number, message in enumerate(sent):
         assert f"Đăng ký lịch sinh hoạt tháng 03/{year}: hạn {last_day}" in message.text
         # Reports are reminded 3 days before (not 1): every message but the second.
-        report = f"Báo cáo tháng (02/{year}): hạn {last_day}"
+        report = f"Báo cáo tháng 02/{year}: hạn {last_day}"
         assert (report in message.text) == (number != 1), message.text
     assert "hôm nay là hạn cuối" in sent[2].text
 

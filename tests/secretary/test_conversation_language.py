@@ -53,9 +53,7 @@ async def test_every_example_in_the_schedule_prompt_is_accepted(bot: BotHarness)
         assert "địa điểm" in texts(await bot.send(SECRETARY, example)), example
 
 
-async def test_a_january_flow_gives_january_examples(
-    bot: BotHarness, clock: ManualClock
-) -> None:
+async def test_a_january_flow_gives_january_examples(bot: BotHarness, clock: ManualClock) -> None:
     clock.set(datetime(2026, 12, 26, 2, 0, tzinfo=UTC))
     prompt = await open_when(bot, "Tháng 01/2027")
     examples = code_examples(prompt)
@@ -139,7 +137,9 @@ async def test_natural_dates_register_the_right_moment(
     assert schedules(db)[0].planned_at == planned
 
 
-async def test_this_saturday_and_tomorrow_in_this_months_flow(bot: BotHarness, db: Database) -> None:
+async def test_this_saturday_and_tomorrow_in_this_months_flow(
+    bot: BotHarness, db: Database
+) -> None:
     await open_when(bot, "Tháng 11/2026")
     assert "địa điểm" in texts(await bot.send(SECRETARY, "thứ bảy này 8h"))
     await open_when(bot, "Tháng 11/2026")

@@ -64,7 +64,8 @@ async def test_status_lists_upcoming_todo_and_quarter(
     seed_november(db, clock)
     calls = await bot.send(SECRETARY, "/status")
     text = texts(calls)
-    assert "Chi bộ Văn phòng</b> — tình hình ngày 26/11/2026" in text
+    assert "Chi bộ Văn phòng — Đảng bộ cơ quan Văn phòng UBND tỉnh (VPUBND-01)</b>" in text
+    assert "Tình hình ngày 26/11/2026" in text
     assert "Sinh hoạt chi bộ thường kỳ: 14:00 05/12/2026, Phòng họp tầng 2" in text
     assert "Tự đánh giá chất lượng sinh hoạt chi bộ thường kỳ tháng 11/2026" in text
     assert "Quý IV/2026</b> (từ 01/10/2026 đến hôm nay, 2 tháng kể cả tháng này)" in text
