@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.access import guarded
 from bot.context import ChiboContext
 from domain.localtime import local_date
+from domain.org import MEETING_KINDS
 from domain.periods import Month
 from domain.quality import QualityLevel
 from domain.reports import report_title
@@ -15,6 +16,7 @@ from domain.roles import Action
 from handlers.flows import common
 from messages.render import render
 from services import status
+from services.actors import admin_scope
 
 HISTORY_MONTHS = 6
 MAX_BUTTONS = 6
@@ -27,6 +29,24 @@ async def show_status(update: Update, context: ChiboContext) -> None:
     deps = context.deps
     now = deps.clock.now()
     units = common.meeting_units(actor, Action.STATUS)
+    if context.args:  # "/status TNMT-01": that unit only, if it is one's own
+        code = context.args[0].upper()
+        chosen = [u for u in units if u.unit_code == code]
+        acting = admin_scope(deps.db, actor, code)
+        if not chosen and acting is not None and acting.unit_kind in MEETING_KINDS:
+            chosen = [acting]
+        if not chosen:
+            await message.reply_html(
+                render(
+                    "status_other_unit",
+                    context.locale,
+                    code=code,
+                    own=[u.unit_label for u in units],
+                    oversight=actor.may(Action.UNIT_LOOKUP),
+                )
+            )
+            return
+        units = chosen
     if not units:
         await message.reply_html(render("status_oversight", context.locale))
         return
