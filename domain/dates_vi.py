@@ -198,7 +198,7 @@ def parse_time(text: str, *, part: str | None = None, bare_hour: bool = False) -
         return _time_only(text, part, bare_hour)
     except _Invalid as problem:
         examples = problem.examples or tuple(time_examples(part=part))
-        raise DateParseError(_with_examples(problem.reason, examples)) from None
+        raise _date_error(problem.reason, examples) from None
 
 
 def parse_time_on(
@@ -222,7 +222,7 @@ def parse_time_on(
         return moment
     except _Invalid as problem:
         examples = tuple(time_examples(part=part, day=day, window=window))
-        raise DateParseError(_with_examples(problem.reason, examples)) from None
+        raise _date_error(problem.reason, examples) from None
 
 
 def parse_day_in_month(text: str, month: Month) -> date:
@@ -409,7 +409,12 @@ def _with_examples(reason: str, examples: tuple[str, ...] | list[str]) -> str:
 
 def _error(problem: _Invalid, window: Window, kind: Kind) -> DateParseError:
     own = tuple(e for e in problem.examples if _accepts(e, window, kind))
-    return DateParseError(_with_examples(problem.reason, own or tuple(_examples(window, kind, 2))))
+    examples = own or tuple(_examples(window, kind, 2))
+    return _date_error(problem.reason, examples)
+
+
+def _date_error(reason: str, examples: tuple[str, ...]) -> DateParseError:
+    return DateParseError(_with_examples(reason, examples), reason=reason, examples=examples)
 
 
 def _needs_time(day: date, part: str | None, window: Window) -> NeedsTime:

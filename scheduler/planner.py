@@ -18,7 +18,8 @@ Who gets what:
 
 - a unit's duties go to its secretaries; a secretary away (`Person.away_until` ≥
   today) or unreachable is replaced by the unit's deputies (an unreachable one is
-  still tried, so unblocking the bot heals by itself);
+  still tried, so unblocking the bot heals by itself); with no deputy, the
+  secretary is still reminded (domain.stand_in, the rule /away tells the user);
 - deadline items (registration, reports) on their reminder days, records and
   ratings on their nudge days (bounded), meetings on the day before and the
   morning of;
