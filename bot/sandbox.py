@@ -228,7 +228,7 @@ def run_sandbox(settings: Settings, db_path: Path) -> int:
     clock = ManualClock(SystemClock().now())  # `:clock +2d` moves it
     db, spare_code = prepare_database(db_path, clock)
     sandbox_settings = settings.model_copy(update={"database_url": db.url})
-    transport = LocalTransport(settings.bot_username)
+    transport = LocalTransport(settings.bot_username or "ChiBoSandboxBot")
     application = build_application(
         Deps(sandbox_settings, db, clock), request=transport, rate_limited=False
     )
