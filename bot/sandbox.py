@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -25,8 +26,10 @@ from bot.settings import Settings
 from bot.transport import ApiCall, LocalTransport
 from domain.invite_codes import display
 from domain.roles import Role
-from messages.render import label
+from messages.render import role_title
+from services.actors import load_actor
 from services.clock import Clock, ManualClock, SystemClock
+from services.demo_history import load_demo_history
 from services.invites import TelegramUser, Throttle, create_invite, redeem
 from services.org import import_org
 from storage import migrate
@@ -42,12 +45,6 @@ class Persona:
     role: Role | None
     unit: str | None
 
-    @property
-    def title(self) -> str:
-        if self.role is None:
-            return self.name
-        return f"{self.name} — {label(f'role.{self.role.value}')} {self.unit}"
-
 
 PERSONAS = (
     Persona(101, "Trần Thị Bình", Role.SECRETARY, "VPUBND-01"),
@@ -56,19 +53,32 @@ PERSONAS = (
     Persona(104, "Hoàng Thu Hà", Role.CLUSTER_OFFICER, "C2"),
     Persona(105, "Nguyễn Quốc Hùng", Role.LEADER, "DUK"),
     Persona(106, "Văn phòng Đảng ủy Khối", Role.ADMIN, "DUK"),
-    Persona(199, "Người lạ (chưa được mời)", None, None),
+    Persona(199, "Đặng Thu Trang", None, None),  # not invited yet: try the spare code
 )
+BUTTON_PREFIX = "#"  # "#2" presses button 2; a plain "2" is an answer, as on a phone
 
 SANDBOX_HELP = f"""Lệnh của sandbox:
   :p        đổi người dùng (persona)
 {CLOCK_HELP}
   :q        thoát
-  số N      bấm nút thứ N của tin nhắn gần nhất
+  #N        bấm nút thứ N của tin nhắn gần nhất (số không có # là câu trả lời gõ vào)
   còn lại   gửi như một tin nhắn Telegram (ví dụ /help, /start MÃ-MỜI)"""
 
 
+def title(db: Database, persona: Persona) -> str:
+    """The persona as the bot knows them now: their roles, or "not invited yet"."""
+    actor = load_actor(db, persona.user_id)
+    if actor is None:
+        return f"{persona.name} — chưa được mời (thử mã mời in ở trên)"
+    roles = "; ".join(
+        f"{role_title(s.role.value, s.unit_kind.value)} {s.unit_code}" for s in actor.scopes
+    )
+    return f"{persona.name} — {roles}"
+
+
 def prepare_database(path: Path, clock: Clock) -> tuple[Database, str]:
-    """A fresh demo bloc with every persona bound; returns a spare invite for the stranger."""
+    """A fresh demo bloc with a few months of history and every persona bound; returns a
+    spare invite for the stranger."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -77,6 +87,7 @@ def prepare_database(path: Path, clock: Clock) -> tuple[Database, str]:
     db = Database(url)
     now = clock.now()
     import_org(db, DEMO_ORG.read_text(encoding="utf-8"), now=now, actor="sandbox")
+    load_demo_history(db, now)  # so the leader views show a bloc that has lived a while
     for p in PERSONAS:
         if p.role is None or p.unit is None:
             continue
@@ -165,6 +176,9 @@ class TerminalChat:
         for call in self.transport.take():
             self._show(call)
 
+    def prompt(self) -> str:
+        return f"[{self.persona.name}] > "
+
     def _show(self, call: ApiCall) -> None:
         if call.method == "answerCallbackQuery":
             if call.params.get("text"):
@@ -178,18 +192,28 @@ class TerminalChat:
             print(f"   [tệp đính kèm: {', '.join(call.files)}]")
         self.buttons = call.buttons
         for number, (text, _) in enumerate(self.buttons, start=1):
-            print(f"   [{number}] {text}")
+            print(f"   [{BUTTON_PREFIX}{number}] {text}")
         self.last_message_id = int(call.params.get("message_id") or 0)
 
-    async def choose_persona(self, read: Any) -> None:
+    async def choose_persona(self, read: Any) -> bool:
+        """Pick who you are; False when you asked to quit (`:q`) instead."""
+        db = self.app.bot_data[DEPS_KEY].db
         for number, persona in enumerate(PERSONAS, start=1):
-            print(f"  {number}. {persona.title}")
-        answer = (await read("Chọn người dùng (số): ")).strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(PERSONAS):
-            self.persona = PERSONAS[int(answer) - 1]
-        print(f"Bạn đang là: {self.persona.title}")
+            print(f"  {number}. {title(db, persona)}")
+        while True:
+            answer = (await read("Chọn người dùng (số, :q để thoát): ")).strip()
+            if answer in (":q", ":quit"):
+                return False
+            if answer.isdigit() and 1 <= int(answer) <= len(PERSONAS):
+                self.persona = PERSONAS[int(answer) - 1]
+                break
+            if not answer:  # Enter: stay who you are
+                break
+            print(f"   Vui lòng gõ một số từ 1 đến {len(PERSONAS)}.")
+        print(f"Bạn đang là: {title(db, self.persona)}")
         if self.virtual_time is not None:
             self.virtual_time.show_inbox()
+        return True
 
 
 def as_plain_text(text: str) -> str:
@@ -201,47 +225,64 @@ async def _read(prompt: str) -> str:
     return line
 
 
-async def _chat_loop(chat: TerminalChat) -> None:
-    await chat.choose_persona(_read)
-    while True:
-        try:
-            line = (await _read(f"[{chat.persona.name}] > ")).strip()
-        except EOFError:
-            return
-        if not line:
-            continue
-        if line in (":q", ":quit"):
-            return
-        if line in (":p", ":persona"):
-            await chat.choose_persona(_read)
-        elif line in (":h", ":help"):
-            print(SANDBOX_HELP)
-        elif line.split()[0] in (":clock", ":time") and chat.virtual_time is not None:
-            await chat.virtual_time.command(line)
-        elif line.isdigit() and 1 <= int(line) <= len(chat.buttons):
-            await chat.press(int(line))
-        else:
-            await chat.send_text(line)
+Reader = Callable[[str], Awaitable[str]]
 
 
-def run_sandbox(settings: Settings, db_path: Path) -> int:
-    clock = ManualClock(SystemClock().now())  # `:clock +2d` moves it
+async def _chat_loop(chat: TerminalChat, read: Reader = _read) -> None:
+    try:
+        if not await chat.choose_persona(read):
+            return
+        while True:
+            line = (await read(chat.prompt())).strip()
+            if not line:
+                continue
+            if line in (":q", ":quit"):
+                return
+            if line in (":p", ":persona"):
+                if not await chat.choose_persona(read):
+                    return
+            elif line in (":h", ":help"):
+                print(SANDBOX_HELP)
+            elif line.split()[0] in (":clock", ":time") and chat.virtual_time is not None:
+                await chat.virtual_time.command(line)
+            elif line.startswith(BUTTON_PREFIX):
+                number = line[len(BUTTON_PREFIX) :].strip()
+                if number.isdigit() and 1 <= int(number) <= len(chat.buttons):
+                    await chat.press(int(number))
+                elif chat.buttons:
+                    print(f"   Không có nút {line}: các nút là #1 đến #{len(chat.buttons)}.")
+                else:
+                    print("   Tin nhắn gần nhất không có nút nào.")
+            else:
+                await chat.send_text(line)
+    except EOFError:
+        return
+
+
+async def session(settings: Settings, db_path: Path, clock: ManualClock, read: Reader) -> None:
+    """One sandbox session: a fresh demo database, the real Application, the chat loop."""
     db, spare_code = prepare_database(db_path, clock)
     sandbox_settings = settings.model_copy(update={"database_url": db.url})
     transport = LocalTransport(settings.bot_username or "ChiBoSandboxBot")
     application = build_application(
         Deps(sandbox_settings, db, clock), request=transport, rate_limited=False
     )
-
-    async def main() -> None:
+    try:
         async with application:
             chat = TerminalChat(application, transport)
             chat.virtual_time = SandboxClock(chat, clock, application.bot_data[DEPS_KEY])
-            print("Chi bộ bot — sandbox (không kết nối Telegram). Dữ liệu mẫu: 289 đơn vị.")
+            print(
+                "Chi bộ bot — sandbox (không kết nối Telegram). Dữ liệu mẫu: 289 đơn vị, "
+                "với hoạt động của vài tháng gần đây."
+            )
             print(f"Mã mời còn trống để thử đăng ký (bí thư TNMT-01): {display(spare_code)}")
             print(SANDBOX_HELP)
-            await _chat_loop(chat)
+            await _chat_loop(chat, read)
+    finally:
+        db.dispose()
 
-    asyncio.run(main())
-    db.dispose()
+
+def run_sandbox(settings: Settings, db_path: Path) -> int:
+    clock = ManualClock(SystemClock().now())  # `:clock +2d` moves it
+    asyncio.run(session(settings, db_path, clock, _read))
     return 0
