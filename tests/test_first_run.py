@@ -74,6 +74,8 @@ def test_db_upgrade_on_a_fresh_database_says_what_it_applied(
     assert "Cơ sở dữ liệu đang ở phiên bản 0003." in out
     assert main(["db", "upgrade"]) == 0
     assert "đã ở phiên bản mới nhất (0003): không có gì để áp dụng" in capsys.readouterr().out
+    # The README's template is a valid start.
+    assert main(["org", "import", str(ROOT / "docs" / "examples" / "org-template.csv")]) == 0
     assert main(["org", "show"]) == 0
 
 
