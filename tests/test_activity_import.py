@@ -421,7 +421,7 @@ def test_a_registration_for_a_meeting_still_to_come_is_accepted(
             planned="08/12/2026 14:00",
             registered_on="20/11/2026",
             held_on="08/12/2026",
-        ),  # fmt: skip
+        ),
     ):
         assert main(["activity", "import", str(write(tmp_path, HEADER + bad))]) == 2
         assert "ở tương lai" in capsys.readouterr().err

@@ -189,5 +189,3 @@ async def test_the_menu_is_not_worth_an_error(bot: BotHarness, monkeypatch) -> N
     monkeypatch.setattr(type(bot.app.bot), "set_my_commands", down)
     reply = texts(await bot.send(SECRETARY, "/help"))
     assert "/schedule" in reply
-
-

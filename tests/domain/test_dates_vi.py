@@ -279,7 +279,7 @@ def test_datetime_needs_both_parts() -> None:
     with pytest.raises(NeedsTime, match="ví dụ: 5/12 8h") as info:
         parse_datetime("sáng 5/12", NOW)
     assert info.value.part == "sang"
-    with pytest.raises(DateParseError, match="Vui lòng nhập cả ngày. Ví dụ: 17/11 14h30"):
+    with pytest.raises(DateParseError, match=r"Vui lòng nhập cả ngày\. Ví dụ: 17/11 14h30"):
         parse_datetime("14h30", NOW)
     assert parse_datetime("5/12", NOW, default_time=time(8, 0)) == local(2026, 12, 5, 8, 0)
 

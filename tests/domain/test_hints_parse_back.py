@@ -73,10 +73,7 @@ def moments() -> Iterator[datetime]:
 def _each_example(message: str, accept: Callable[[str], object]) -> int:
     examples = examples_in(message)
     for example in examples:
-        try:
-            accept(example)
-        except NeedsTime:
-            pass  # a date-only example shown for a date-and-time prompt: we ask the hour
+        accept(example)  # raises if refused, or if it lacks the hour the prompt wanted
     return len(examples)
 
 
