@@ -76,9 +76,9 @@ def title(db: Database, persona: Persona) -> str:
     return f"{persona.name} — {roles}"
 
 
-def prepare_database(path: Path, clock: Clock) -> tuple[Database, str]:
-    """A fresh demo bloc with a few months of history and every persona bound; returns a
-    spare invite for the stranger."""
+def prepare_database(path: Path, clock: Clock, *, history: bool = True) -> tuple[Database, str]:
+    """A fresh demo bloc with a few months of history (unless `history=False`) and every
+    persona bound; returns a spare invite for the stranger."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -87,7 +87,8 @@ def prepare_database(path: Path, clock: Clock) -> tuple[Database, str]:
     db = Database(url)
     now = clock.now()
     import_org(db, DEMO_ORG.read_text(encoding="utf-8"), now=now, actor="sandbox")
-    load_demo_history(db, now)  # so the leader views show a bloc that has lived a while
+    if history:  # so the leader views show a bloc that has lived a while
+        load_demo_history(db, now)
     for p in PERSONAS:
         if p.role is None or p.unit is None:
             continue
