@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -50,6 +51,7 @@ from domain import stand_in
 from domain.localtime import local_date, to_local
 from domain.policy import Policy
 from domain.roles import Role
+from domain.unit_names import unit_label
 from messages.render import render, render_plain
 from scheduler.timing import (
     Slot,
@@ -61,6 +63,7 @@ from scheduler.timing import (
     reminder_slots,
 )
 from services.duties import UnitDuties, UnitRef, duties_for_units
+from services.org import named_units
 from storage.db import Database
 from storage.models import OutboxMessage, Person, PlannerRun, RoleAssignment, Unit
 from storage.outbox import Outgoing, enqueue
@@ -195,6 +198,10 @@ def compute_plan(
     upcoming = max((*rules.registration.days_before, *rules.reports.days_before, 1))
     duties = duties_for_units(session, None, now, policy, upcoming_days=upcoming)
     people = _People.load(session, duties)
+    # Namesakes ("Chi bộ Văn phòng" in many committees) get their parent (domain.unit_names).
+    labels = {
+        code: unit_label(named, with_code=False) for code, named in named_units(session).items()
+    }
 
     messages: list[PlannedReminder] = []
     superseded: list[int] = []
@@ -204,7 +211,7 @@ def compute_plan(
         if slot.deadlines:
             extra, ids = _undelivered(session, slot, today, lookback)
             superseded += ids
-        builder = _SlotBuilder(slot, today, now, days, policy, people, extra)
+        builder = _SlotBuilder(slot, today, now, days, policy, people, labels, extra)
         for unit_duties in duties.values():
             builder.add_unit(unit_duties)
         messages += builder.messages()
@@ -359,6 +366,7 @@ class _SlotBuilder:
         days: list[date],
         policy: Policy,
         people: _People,
+        labels: Mapping[str, str],
         extra_days: dict[int, set[date]] | None = None,
     ) -> None:
         self.slot, self.today, self.now, self.days = slot, today, now, days
@@ -366,6 +374,7 @@ class _SlotBuilder:
         self.policy = policy
         self.rules = policy.reminders
         self.people = people
+        self.labels = labels
         self.boxes: dict[int, _Box] = {}
 
     def _box(self, recipient: Recipient) -> _Box:
@@ -397,7 +406,7 @@ class _SlotBuilder:
                 if problems:
                     self._box(officer).escalations[duties.unit.code] = {
                         "code": duties.unit.code,
-                        "name": duties.unit.name,
+                        "name": self.labels.get(duties.unit.code, duties.unit.name),
                         "path": duties.unit.path,
                         "problems": problems,
                     }
@@ -541,7 +550,7 @@ class _SlotBuilder:
             expires = min(expires, box.earliest_meeting)
         units = sorted(box.units.values(), key=lambda s: s.unit.path)
         escalations = sorted(box.escalations.values(), key=lambda e: e["path"])
-        text = _render_text(r, units, escalations, slot_at, self.today, self.policy)
+        text = _render_text(r, units, escalations, slot_at, self.today, self.policy, self.labels)
         buttons = _buttons(r, units, self.rules.snooze_minutes)
         items = tuple({"unit": s.unit.code, **item} for s in units for item in s.items)
         return PlannedReminder(
@@ -570,6 +579,7 @@ def _render_text(
     slot_at: datetime,
     today: date,
     policy: Policy,
+    labels: Mapping[str, str],
 ) -> str:
     """The message, shortened (lists cut, "và N việc khác") to fit one Telegram message."""
     text = ""
@@ -584,7 +594,7 @@ def _render_text(
                 shown_units.append(
                     {
                         "code": s.unit.code,
-                        "name": s.unit.name,
+                        "name": labels.get(s.unit.code, s.unit.name),
                         "duties": shown,
                         "stand_in_for": [
                             {"name": a.full_name, "away_until": a.away_until, "away": a.away(today)}
