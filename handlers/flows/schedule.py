@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from domain.dates_vi import (
     DAY_PARTS_VI,
+    DateParseError,
     NeedsTime,
     Window,
     datetime_examples,
@@ -146,14 +147,20 @@ class ScheduleFlow(common.UnitFlow):
         )
 
     def on_when_time(self, d: Step, value: str) -> str:
-        moment = parse_time_on(
-            value,
-            date.fromisoformat(d.data["day"]),
-            d.now,
-            part=d.data.get("part"),
-            month=Month.parse(d.data["month"]),
-            future_only=True,
-        )
+        try:
+            moment = parse_time_on(
+                value,
+                date.fromisoformat(d.data["day"]),
+                d.now,
+                part=d.data.get("part"),
+                month=Month.parse(d.data["month"]),
+                future_only=True,
+            )
+        except DateParseError as error:
+            try:  # a whole new day and time ("16/12 8h"): a change of mind, taken as such
+                return self.on_when(d, value)
+            except DateParseError:
+                raise error from None
         d.data["planned_at"] = moment.isoformat()
         return "place"
 

@@ -105,14 +105,25 @@ async def test_morning_of_a_day_asks_the_hour_and_a_bare_number_is_an_hour(
     assert [label for c in calls for label, _ in c.buttons][:3] == ["8h", "7h30", "9h30"]
     reply = texts(await bot.send(SECRETARY, "14h"))  # 14:00 is not in the morning
     assert "buổi sáng không có 14 giờ" in reply
-    for example in hint_examples(reply):  # its examples are mornings of that day
-        assert example in ("8h", "7h30")
+    assert hint_examples(reply) == ["8h", "7h30"]  # its examples are mornings of that day
     calls = await bot.send(SECRETARY, "8")
     assert "địa điểm" in texts(calls)
     calls = await bot.send(SECRETARY, "Hội trường")
     calls = await bot.press(SECRETARY, button(calls, "Chỉ tháng này"))
     await bot.press(SECRETARY, button(calls, "Xác nhận"))
     assert schedules(db)[0].planned_at == datetime(2026, 12, 15, 1, 0, tzinfo=UTC)
+
+
+async def test_a_new_day_and_time_at_the_hour_question_is_taken(
+    bot: BotHarness, db: Database
+) -> None:
+    await open_when(bot)
+    await bot.send(SECRETARY, "chiều 15/12")
+    assert "địa điểm" in texts(await bot.send(SECRETARY, "16/12 8h"))  # changed their mind
+    calls = await bot.send(SECRETARY, "Hội trường")
+    calls = await bot.press(SECRETARY, button(calls, "Chỉ tháng này"))
+    await bot.press(SECRETARY, button(calls, "Xác nhận"))
+    assert schedules(db)[0].planned_at == datetime(2026, 12, 16, 1, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
