@@ -6,7 +6,7 @@ import html
 import logging
 import sys
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest
 
@@ -15,7 +15,7 @@ from bot import limits
 from bot.context import DEPS_KEY, ChiboContext, Deps
 from bot.flood import flood_limiter
 from bot.processor import PerChatProcessor
-from handlers.account import COMMANDS
+from handlers.account import COMMANDS, IN_GROUPS
 from messages.render import label, render
 
 log = logging.getLogger(__name__)
@@ -55,14 +55,20 @@ def build_application(
 
 
 async def _publish_commands(application: Application) -> None:  # type: ignore[type-arg]
-    provided = application.bot_data["commands"]
+    """The menus everyone starts with. A person's own private chat gets a menu of
+    their roles' commands at onboarding (handlers.account.publish_menu); before that,
+    or for a stranger, the menu offers /start and /help only. Group chats list what
+    works in groups."""
     locale = application.bot_data[DEPS_KEY].settings.locale
+    in_groups = application.bot_data[IN_GROUPS]
+
+    def menu(names: list[str]) -> list[BotCommand]:
+        return [BotCommand(name, label(f"command.{name}", locale)) for name in names]
+
+    await application.bot.set_my_commands(menu(["start", "help"]))
     await application.bot.set_my_commands(
-        [
-            BotCommand(name, label(f"command.{name}", locale))
-            for name, _ in COMMANDS
-            if name in provided
-        ]
+        menu([name for name, _ in COMMANDS if name in in_groups]),
+        scope=BotCommandScopeAllGroupChats(),
     )
 
 

@@ -11,16 +11,20 @@ from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from bot import cli_backup, cli_digest, cli_ledger, cli_people, cli_reminders, logs
+from bot.identity import IdentityError, bot_username
 from bot.settings import Settings
 from domain.invite_codes import deep_link, display
 from domain.localtime import use_zone
 from domain.org import OrgFileError
 from domain.roles import Role
+from messages import invite_sheet
 from services import invites, org
 from services.clock import SystemClock
+from storage import schema_version
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,8 @@ CLI_ACTOR = "cli:admin"
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     redactor = logs.configure()
+    # `chibo db upgrade` says what it applied in one line of its own.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = Settings()
     except ValidationError as error:
@@ -43,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     # open rolled back, so nothing was written.
     try:
         settings.ensure_sqlite_dir()
+        if args.needs_schema and (problem := schema_problem(settings.database_url)):
+            return _fail(problem)
         return int(args.func(args, settings) or 0)
     except OSError as error:  # a folder given for a file, a read-only place
         where = f" {error.filename}" if error.filename else ""
@@ -57,14 +65,44 @@ def main(argv: list[str] | None = None) -> int:
         )
 
 
+def schema_problem(url: str) -> str | None:
+    """Why the commands cannot use this database yet (one sentence), or None."""
+    db = Database(url)
+    try:
+        with db.engine.connect():
+            pass
+        current = schema_version.current(db)
+    except SQLAlchemyError as error:
+        reason = str(error.orig if isinstance(error, DBAPIError) else error).strip()
+        return f"Không mở được cơ sở dữ liệu ({_safe_url(url)}): {reason.splitlines()[0]}"
+    finally:
+        db.dispose()
+    if current is None:
+        return (
+            f"Cơ sở dữ liệu {_safe_url(url)} chưa được tạo bảng nào: chạy `chibo db upgrade` trước."
+        )
+    if current != schema_version.HEAD:
+        return (
+            f"Cơ sở dữ liệu đang ở phiên bản {current}, bản này cần {schema_version.HEAD}: "
+            "chạy `chibo db upgrade` trước."
+        )
+    return None
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chibo", description="Chi bộ bot")
+    # Every command but these needs a migrated database (checked before it runs).
+    parser.set_defaults(needs_schema=True)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     db = sub.add_parser("db", help="database schema").add_subparsers(required=True)
     up = db.add_parser("upgrade", help="apply migrations")
     up.add_argument("revision", nargs="?", default="head")
-    up.set_defaults(func=_db_upgrade)
+    up.set_defaults(func=_db_upgrade, needs_schema=False)
 
     org_cmd = sub.add_parser("org", help="organisation tree").add_subparsers(required=True)
     imp = org_cmd.add_parser("import", help="import units from CSV (code,name,kind,parent,members)")
@@ -88,9 +126,19 @@ def _parser() -> argparse.ArgumentParser:
     ).set_defaults(func=_demo_load)
 
     inv = sub.add_parser("invite", help="invite codes").add_subparsers(required=True)
-    create = inv.add_parser("create", help="create a one-time invite code")
-    create.add_argument("--role", required=True, choices=[r.value for r in Role])
-    create.add_argument("--unit", required=True)
+    create = inv.add_parser(
+        "create", help="one-time invite codes: for one unit, or for every unit without one"
+    )
+    create.add_argument("--role", choices=[r.value for r in Role], default=None)
+    target = create.add_mutually_exclusive_group(required=True)
+    target.add_argument("--unit", help="the unit's code")
+    target.add_argument(
+        "--all-unbound",
+        action="store_true",
+        help="every unit where nobody holds the role yet (default role: secretary)",
+    )
+    create.add_argument("--out", type=Path, help="with --all-unbound: the codes as CSV")
+    create.add_argument("--sheet", type=Path, help="with --all-unbound: a printable DOCX sheet")
     create.set_defaults(func=_invite_create)
     inv.add_parser("list", help="list invites").set_defaults(func=_invite_list)
     revoke = inv.add_parser("revoke", help="revoke an open invite")
@@ -111,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the sandbox database in this new file (default: a temporary file); "
         "an existing file is replaced only if an earlier sandbox created it",
     )
-    sandbox.set_defaults(func=_sandbox)
+    sandbox.set_defaults(func=_sandbox, needs_schema=False)
     cli_backup.add_commands(sub)
     cli_people.add_commands(sub)
     cli_digest.add_commands(sub)
@@ -132,8 +180,20 @@ def _fail(message: str) -> int:
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from storage import migrate  # Alembic: a fifth of a second that `chibo run` need not pay
 
-    migrate.upgrade(settings.database_url, args.revision)
-    print(f"Cơ sở dữ liệu đã ở phiên bản {args.revision}.")
+    try:
+        applied = migrate.upgrade(settings.database_url, args.revision)
+    except SQLAlchemyError as error:
+        reason = str(error.orig if isinstance(error, DBAPIError) else error).strip()
+        return _fail(f"Không cập nhật được cơ sở dữ liệu: {reason.splitlines()[0]}")
+    current = migrate.current_revision(settings.database_url)
+    where = _safe_url(settings.database_url)
+    if not applied:
+        print(f"Cơ sở dữ liệu {where} đã ở phiên bản mới nhất ({current}): không có gì để áp dụng.")
+        return 0
+    print(f"Đã áp dụng {len(applied)} bản cập nhật cho {where}:")
+    for step in applied:
+        print(f"  {step.revision}: {step.doc}")
+    print(f"Cơ sở dữ liệu đang ở phiên bản {current}.")
     return 0
 
 
@@ -224,6 +284,12 @@ def _activity_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _invite_create(args: argparse.Namespace, settings: Settings) -> int:
+    if args.all_unbound:
+        return _invite_all_unbound(args, settings)
+    if args.role is None:
+        return _fail("Cần --role (secretary, deputy, cluster_officer, leader, admin).")
+    if args.out or args.sheet:
+        return _fail("--out và --sheet chỉ dùng với --all-unbound.")
     try:
         created = invites.create_invite(
             _db(settings),
@@ -235,10 +301,72 @@ def _invite_create(args: argparse.Namespace, settings: Settings) -> int:
         )
     except LookupError:
         return _fail(f"Không có đơn vị mã {args.unit}.")
+    username = _username_or_warn(settings)
     print(f"Mã mời #{created.id} ({created.role.value}, {created.unit_code} — {created.unit_name})")
     print(f"Mã: {display(created.code)}")
-    print(f"Liên kết: {deep_link(settings.bot_username, created.code)}")
+    if username:
+        print(f"Liên kết: {deep_link(username, created.code)}")
     print(f"Hết hạn: {created.expires_at.astimezone(settings.tz):%H:%M %d/%m/%Y}")
+    return 0
+
+
+def _username_or_warn(settings: Settings) -> str | None:
+    """The bot's username for links; without one, a line saying why there is no link."""
+    try:
+        username = bot_username(settings)
+    except IdentityError as error:
+        print(f"(Không có liên kết: {error})", file=sys.stderr)
+        return None
+    if username is None:
+        print(
+            "(Không có liên kết: đặt TELEGRAM_BOT_TOKEN để bot tự đọc tên của mình từ "
+            "Telegram, hoặc BOT_USERNAME. Mã vẫn dùng được: gõ vào bot.)",
+            file=sys.stderr,
+        )
+    return username
+
+
+def _invite_all_unbound(args: argparse.Namespace, settings: Settings) -> int:
+    role = Role(args.role or Role.SECRETARY.value)
+    if not args.out and not args.sheet:
+        return _fail("Cần --out FILE.csv và/hoặc --sheet FILE.docx để lưu các mã mời.")
+    username = _username_or_warn(settings)
+    batch = invites.create_unit_invites(
+        _db(settings),
+        role=role,
+        now=SystemClock().now(),
+        ttl=timedelta(days=settings.invite_ttl_days),
+        actor=CLI_ACTOR,
+    )
+    rows = [
+        invite_sheet.SheetRow(
+            i.invite.unit_code,
+            i.unit_label,
+            i.unit_kind.value,
+            i.invite.role.value,
+            i.invite.code,
+            i.invite.expires_at,
+        )
+        for i in batch.created
+    ]
+    if args.out:
+        args.out.write_text(
+            invite_sheet.invites_csv(rows, username, settings.tz), encoding="utf-8-sig"
+        )
+    if args.sheet:
+        args.sheet.write_bytes(
+            invite_sheet.invites_docx(rows, username, settings.tz, settings.locale)
+        )
+    print(f"Đã tạo {len(batch.created)} mã mời {role.value}, mỗi đơn vị một mã.")
+    for path in (args.out, args.sheet):
+        if path:
+            print(f"  → {path}")
+    if batch.skipped_open:
+        print(
+            f"Bỏ qua {len(batch.skipped_open)} đơn vị đã có mã mời còn hạn "
+            f"({', '.join(batch.skipped_open[:5])}{'…' if len(batch.skipped_open) > 5 else ''}); "
+            "xem `chibo invite list`, thu hồi bằng `chibo invite revoke ID` để cấp lại."
+        )
     return 0
 
 

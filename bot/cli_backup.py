@@ -45,14 +45,14 @@ def add_commands(sub: Any) -> None:
     )
     backup.add_argument("out_file", type=Path, help="where to write the copy")
     backup.add_argument("--force", action="store_true", help="overwrite OUT_FILE if it exists")
-    backup.set_defaults(func=cmd_backup)
+    backup.set_defaults(func=cmd_backup, needs_schema=False)
 
     restore = sub.add_parser("restore", help="put a backup back in place (stop the bot first)")
     restore.add_argument("backup_file", type=Path)
     restore.add_argument(
         "--yes", action="store_true", help="really replace the current database with the backup"
     )
-    restore.set_defaults(func=cmd_restore)
+    restore.set_defaults(func=cmd_restore, needs_schema=False)
 
 
 class BackupError(Exception):

@@ -73,8 +73,9 @@ def _scope(db: Database, code: str | None) -> str:
 
 
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from messages.digest_text import digest_summary
+    from messages.digest_text import digest_summary, listed_units
     from services import digest_files
+    from services.org import unit_labels
 
     try:
         at = date.fromisoformat(args.at)
@@ -83,6 +84,7 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(settings.database_url)
     try:
         digest = service.build_digest(db, _scope(db, args.scope), at, _policy(settings))
+        names = unit_labels(db, listed_units(digest), scope_path=digest.scope.path)
     except service.ScopeNotFound:
         return _fail(f"Không có đơn vị mã {args.scope}.")
     finally:
@@ -91,7 +93,7 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
         if args.format == "json":
             text = json.dumps(digest.as_dict(), ensure_ascii=False, indent=2)
         else:
-            text = _plain(digest_summary(digest, settings.locale, attachments=False))
+            text = _plain(digest_summary(digest, settings.locale, attachments=False, names=names))
         if args.output:
             problem = _write(args.output, (text + "\n").encode(), force=args.force)
             return _fail(problem) if problem else 0

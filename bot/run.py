@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.app import build_application
 from bot.context import Deps
+from bot.identity import no_network_line
 from bot.settings import Settings
 from scheduler.runner import attach_scheduler
 from services.clock import SystemClock
@@ -18,9 +21,11 @@ from storage import schema_version
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+EXIT_NO_TELEGRAM = 3
 
 
 def schema_is_current(db: Database) -> bool:
+    # Read without importing Alembic: it would add to every start (cold start budget).
     return schema_version.current(db) == schema_version.HEAD
 
 
@@ -34,12 +39,46 @@ def _application(settings: Settings) -> Application | None:  # type: ignore[type
     return application
 
 
+class _TelegramTroubleInOneLine(logging.Filter):
+    """Telegram unreachable: a line per failed try, not a 40-line traceback each time.
+
+    A failed start is left to `_until_stopped`, which says it once, with what to do.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, (NetworkError, InvalidToken)):
+            if "Bootstrap" in record.getMessage():
+                return False
+            record.exc_info, record.exc_text = None, None
+            record.msg, record.args = f"{record.getMessage()}: {error}", None
+        return True
+
+
+def _until_stopped(settings: Settings, run: Callable[[], object]) -> int:
+    """Run the bot; a Telegram that cannot be reached, or refuses the token, is one line."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_TelegramTroubleInOneLine())
+    try:
+        run()
+    except InvalidToken as error:
+        log.error(
+            "Telegram không nhận TELEGRAM_BOT_TOKEN (%s): lấy lại token từ @BotFather.", error
+        )
+        return EXIT_NO_TELEGRAM
+    except NetworkError as error:  # includes TimedOut
+        log.error("%s", no_network_line(settings, error))
+        return EXIT_NO_TELEGRAM
+    return 0
+
+
 def run_polling(settings: Settings) -> int:
     application = _application(settings)
     if application is None:
         return 2
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+    return _until_stopped(
+        settings, lambda: application.run_polling(allowed_updates=Update.ALL_TYPES)
+    )
 
 
 # Telegram's rule for secret_token: 1-256 of A-Z a-z 0-9 _ -; we also want it unguessable.
@@ -71,13 +110,15 @@ def run_webhook(settings: Settings) -> int:
     application = _application(settings)
     if application is None:
         return 2
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret,
-        allowed_updates=Update.ALL_TYPES,
-        bootstrap_retries=5,
+    return _until_stopped(
+        settings,
+        lambda: application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=5,
+        ),
     )
-    return 0

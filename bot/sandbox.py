@@ -15,6 +15,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -32,8 +33,10 @@ from bot.transport import ApiCall, LocalTransport
 from domain.invite_codes import display
 from domain.policy import Policy
 from domain.roles import Role
-from messages.render import label
+from messages.render import role_title
+from services.actors import load_actor
 from services.clock import Clock, ManualClock, SystemClock
+from services.demo_history import load_demo_history
 from services.invites import TelegramUser, Throttle, create_invite, redeem
 from services.org import load_demo
 from storage import migrate
@@ -54,12 +57,6 @@ class Persona:
     role: Role | None
     unit: str | None
 
-    @property
-    def title(self) -> str:
-        if self.role is None:
-            return self.name
-        return f"{self.name} — {label(f'role.{self.role.value}')} {self.unit}"
-
 
 PERSONAS = (
     Persona(101, "Trần Thị Bình", Role.SECRETARY, "VPUBND-01"),
@@ -68,14 +65,15 @@ PERSONAS = (
     Persona(104, "Hoàng Thu Hà", Role.CLUSTER_OFFICER, "C2"),
     Persona(105, "Nguyễn Quốc Hùng", Role.LEADER, "DUK"),
     Persona(106, "Văn phòng Đảng ủy Khối", Role.ADMIN, "DUK"),
-    Persona(199, "Người lạ (chưa được mời)", None, None),
+    Persona(199, "Đặng Thu Trang", None, None),  # not invited yet: try the spare code
 )
+BUTTON_PREFIX = "#"  # "#2" presses button 2; a plain "2" is an answer, as on a phone
 
 SANDBOX_HELP = f"""Lệnh của sandbox:
   :p        đổi người dùng (persona)
 {CLOCK_HELP}
   :q        thoát
-  số N      bấm nút thứ N của tin nhắn gần nhất
+  #N        bấm nút thứ N của tin nhắn gần nhất (số không có # là câu trả lời gõ vào)
   còn lại   gửi như một tin nhắn Telegram (ví dụ /help, /start MÃ-MỜI)"""
 
 
@@ -126,14 +124,30 @@ def claim_database_file(path: Path) -> None:
         connection.commit()
 
 
-def prepare_database(path: Path, clock: Clock, policy: Policy) -> tuple[Database, str]:
-    """A fresh demo bloc with every persona bound; returns a spare invite for the stranger."""
+def title(db: Database, persona: Persona) -> str:
+    """The persona as the bot knows them now: their roles, or "not invited yet"."""
+    actor = load_actor(db, persona.user_id)
+    if actor is None:
+        return f"{persona.name} — chưa được mời (thử mã mời in ở trên)"
+    roles = "; ".join(
+        f"{role_title(s.role.value, s.unit_kind.value)} {s.unit_code}" for s in actor.scopes
+    )
+    return f"{persona.name} — {roles}"
+
+
+def prepare_database(
+    path: Path, clock: Clock, policy: Policy, *, history: bool = True
+) -> tuple[Database, str]:
+    """A fresh demo bloc with a few months of history (unless `history=False`) and every
+    persona bound; returns a spare invite for the stranger."""
     claim_database_file(path)
     url = f"sqlite:///{path}"
     migrate.upgrade(url)
     db = Database(url)
     now = clock.now()
     load_demo(db, DEMO_ORG.read_text(encoding="utf-8"), now=now, policy=policy)
+    if history:  # so the leader views show a bloc that has lived a while
+        load_demo_history(db, now, policy)
     for p in PERSONAS:
         if p.role is None or p.unit is None:
             continue
@@ -224,6 +238,9 @@ class TerminalChat:
         for call in self.transport.take():
             self._show(call)
 
+    def prompt(self) -> str:
+        return f"[{self.persona.name}] > "
+
     def _show(self, call: ApiCall) -> None:
         if call.method == "answerCallbackQuery":
             if call.params.get("text"):
@@ -237,18 +254,28 @@ class TerminalChat:
             print(f"   [tệp đính kèm: {', '.join(call.files)}]")
         self.buttons = call.buttons
         for number, (text, _) in enumerate(self.buttons, start=1):
-            print(f"   [{number}] {text}")
+            print(f"   [{BUTTON_PREFIX}{number}] {text}")
         self.last_message_id = int(call.params.get("message_id") or 0)
 
-    async def choose_persona(self, read: Any) -> None:
+    async def choose_persona(self, read: Any) -> bool:
+        """Pick who you are; False when you asked to quit (`:q`) instead."""
+        db = self.app.bot_data[DEPS_KEY].db
         for number, persona in enumerate(PERSONAS, start=1):
-            print(f"  {number}. {persona.title}")
-        answer = (await read("Chọn người dùng (số): ")).strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(PERSONAS):
-            self.persona = PERSONAS[int(answer) - 1]
-        print(f"Bạn đang là: {self.persona.title}")
+            print(f"  {number}. {title(db, persona)}")
+        while True:
+            answer = (await read("Chọn người dùng (số, :q để thoát): ")).strip()
+            if answer in (":q", ":quit"):
+                return False
+            if answer.isdigit() and 1 <= int(answer) <= len(PERSONAS):
+                self.persona = PERSONAS[int(answer) - 1]
+                break
+            if not answer:  # Enter: stay who you are
+                break
+            print(f"   Vui lòng gõ một số từ 1 đến {len(PERSONAS)}.")
+        print(f"Bạn đang là: {title(db, self.persona)}")
         if self.virtual_time is not None:
             self.virtual_time.show_inbox()
+        return True
 
 
 def as_plain_text(text: str) -> str:
@@ -260,27 +287,61 @@ async def _read(prompt: str) -> str:
     return line
 
 
-async def _chat_loop(chat: TerminalChat) -> None:
-    await chat.choose_persona(_read)
-    while True:
-        try:
-            line = (await _read(f"[{chat.persona.name}] > ")).strip()
-        except EOFError:
+Reader = Callable[[str], Awaitable[str]]
+
+
+async def _chat_loop(chat: TerminalChat, read: Reader = _read) -> None:
+    try:
+        if not await chat.choose_persona(read):
             return
-        if not line:
-            continue
-        if line in (":q", ":quit"):
-            return
-        if line in (":p", ":persona"):
-            await chat.choose_persona(_read)
-        elif line in (":h", ":help"):
+        while True:
+            line = (await read(chat.prompt())).strip()
+            if not line:
+                continue
+            if line in (":q", ":quit"):
+                return
+            if line in (":p", ":persona"):
+                if not await chat.choose_persona(read):
+                    return
+            elif line in (":h", ":help"):
+                print(SANDBOX_HELP)
+            elif line.split()[0] in (":clock", ":time") and chat.virtual_time is not None:
+                await chat.virtual_time.command(line)
+            elif line.startswith(BUTTON_PREFIX):
+                number = line[len(BUTTON_PREFIX) :].strip()
+                if number.isdigit() and 1 <= int(number) <= len(chat.buttons):
+                    await chat.press(int(number))
+                elif chat.buttons:
+                    print(f"   Không có nút {line}: các nút là #1 đến #{len(chat.buttons)}.")
+                else:
+                    print("   Tin nhắn gần nhất không có nút nào.")
+            else:
+                await chat.send_text(line)
+    except EOFError:
+        return
+
+
+async def session(settings: Settings, db_path: Path, clock: ManualClock, read: Reader) -> None:
+    """One sandbox session: a fresh demo database, the real Application, the chat loop."""
+    db, spare_code = prepare_database(db_path, clock, settings.load_policy())
+    sandbox_settings = settings.model_copy(update={"database_url": db.url})
+    transport = LocalTransport(settings.bot_username or "ChiBoSandboxBot")
+    application = build_application(
+        Deps(sandbox_settings, db, clock), request=transport, rate_limited=False
+    )
+    try:
+        async with application:
+            chat = TerminalChat(application, transport)
+            chat.virtual_time = SandboxClock(chat, clock, application.bot_data[DEPS_KEY])
+            print(
+                "Chi bộ bot — sandbox (không kết nối Telegram). Dữ liệu mẫu: 289 đơn vị, "
+                "với hoạt động của vài tháng gần đây."
+            )
+            print(f"Mã mời còn trống để thử đăng ký (bí thư TNMT-01): {display(spare_code)}")
             print(SANDBOX_HELP)
-        elif line.split()[0] in (":clock", ":time") and chat.virtual_time is not None:
-            await chat.virtual_time.command(line)
-        elif line.isdigit() and 1 <= int(line) <= len(chat.buttons):
-            await chat.press(int(line))
-        else:
-            await chat.send_text(line)
+            await _chat_loop(chat, read)
+    finally:
+        db.dispose()
 
 
 def run_sandbox(settings: Settings, db_path: Path | None) -> int:
@@ -292,35 +353,14 @@ def run_sandbox(settings: Settings, db_path: Path | None) -> int:
     clock = ManualClock(SystemClock().now())  # `:clock +2d` moves it
     try:
         try:
-            db, spare_code = prepare_database(db_path, clock, settings.load_policy())
+            asyncio.run(session(settings, db_path, clock, _read))
         except SandboxPathError as error:
             print(error, file=sys.stderr)
             return 2
         except OSError as error:  # a read-only folder
             print(f"Không tạo được {db_path}: {error.strerror or error}.", file=sys.stderr)
             return 2
-        _chat(settings, db, clock, spare_code)
         return 0
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _chat(settings: Settings, db: Database, clock: ManualClock, spare_code: str) -> None:
-    sandbox_settings = settings.model_copy(update={"database_url": db.url})
-    transport = LocalTransport(settings.bot_username)
-    application = build_application(
-        Deps(sandbox_settings, db, clock), request=transport, rate_limited=False
-    )
-
-    async def main() -> None:
-        async with application:
-            chat = TerminalChat(application, transport)
-            chat.virtual_time = SandboxClock(chat, clock, application.bot_data[DEPS_KEY])
-            print("Chi bộ bot — sandbox (không kết nối Telegram). Dữ liệu mẫu: 289 đơn vị.")
-            print(f"Mã mời còn trống để thử đăng ký (bí thư TNMT-01): {display(spare_code)}")
-            print(SANDBOX_HELP)
-            await _chat_loop(chat)
-
-    asyncio.run(main())
-    db.dispose()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -33,7 +33,8 @@ HELP = """  :time     giờ hiện tại của sandbox (đồng hồ ảo)
   :clock +2d | +3h | +30m | 2026-12-01 08:00
             tua đồng hồ tới trước và xem nhắc việc đến (chạy lập lịch + gửi)"""
 
-MAX_SIMULATED_DAYS = 14
+# Longer jumps simulate only their last days, and say which days were skipped.
+MAX_SIMULATED_DAYS = 62
 _RELATIVE = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
@@ -81,16 +82,18 @@ class SandboxClock:
             return
         await self.jump(target)
 
+    def first_simulated_day(self, start: datetime, target: datetime) -> date:
+        return max(to_local(start).date(), to_local(target).date() - timedelta(MAX_SIMULATED_DAYS))
+
     def stops(self, start: datetime, target: datetime) -> list[datetime]:
-        """Every scheduler moment in (start, target], then target itself."""
+        """Every scheduler moment in (start, target], then target itself: day by day, each
+        reminder slot, quiet-hours end and digest time (the last MAX_SIMULATED_DAYS days)."""
         rules = self.deps.policy.reminders
         clocks = {s.at for s in reminder_slots(rules)} | {
             rules.quiet_hours.end,
             rules.weekly_digest.at,
         }
-        first_day = max(
-            to_local(start).date(), to_local(target).date() - timedelta(MAX_SIMULATED_DAYS)
-        )
+        first_day = self.first_simulated_day(start, target)
         moments = []
         day = first_day
         while day <= to_local(target).date():
@@ -123,7 +126,16 @@ class SandboxClock:
 
     async def jump(self, target: datetime) -> None:
         arrived = 0
-        for moment in self.stops(self.clock.now(), target):
+        start = self.clock.now()
+        first = self.first_simulated_day(start, target)
+        if first > to_local(start).date():
+            skipped_to = first - timedelta(days=1)
+            print(
+                f"   (Tua xa quá {MAX_SIMULATED_DAYS} ngày: bỏ qua nhắc việc từ "
+                f"{to_local(start):%d/%m/%Y} đến {skipped_to:%d/%m/%Y}; mô phỏng từng ngày "
+                f"từ {first:%d/%m/%Y}.)"
+            )
+        for moment in self.stops(start, target):
             self.clock.set(moment)
             arrived += await self.tick()
         print(f"   [đồng hồ ảo] bây giờ là {self.now_text()}; {arrived} tin nhắn mới đã gửi.")

@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     locale: str = "vi"
     bot_api_base_url: str = ""
-    bot_username: str = "ChiBoBot"
+    # Empty: read from Telegram (getMe) with the token, so links point at this bot.
+    bot_username: str = ""
     # A copy of domain/policy_default.yaml with the bloc's own deadlines and rubric.
     policy_file: str = ""
     invite_ttl_days: int = 14

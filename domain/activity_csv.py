@@ -327,7 +327,7 @@ class _Row:
             self.fail(f"{name} {value} không phải ngày có thật")
             return None
 
-    def moment(self, name: str) -> datetime | None:
+    def moment(self, name: str, *, future_ok: bool = False) -> datetime | None:
         value = self.cell(name)
         if not value:
             return None
@@ -342,7 +342,7 @@ class _Row:
         if hour > 23 or minute > 59:
             self.fail(f"{name} {value} có giờ không hợp lệ")
             return None
-        if day > self.ctx.today:
+        if day > self.ctx.today and not future_ok:
             self.fail(f"{name} {value} ở tương lai (hôm nay {self.ctx.today:%d/%m/%Y})")
             return None
         return at_local(day, time(hour, minute))
@@ -376,7 +376,10 @@ class _Row:
         if stray:
             self.fail(f"dòng cuộc họp không dùng cột {', '.join(stray)}")
 
-        month = self.month()
+        # A registration made already for a meeting still to come (no `held`, and when
+        # it was registered): its month and planned day may be ahead of today.
+        upcoming = not self.cell("held") and bool(self.cell("registered_on"))
+        month = self.month(upcoming)
         kind = self.meeting_kind(unit, unit_kind)
         theme = self.text("theme")
         if kind == MeetingKind.THEMATIC and not self.cell("theme"):
@@ -384,13 +387,13 @@ class _Row:
 
         if not self.given("planned", "held"):
             self.fail("cần ít nhất cột planned (lịch đã đăng ký) hoặc held (đã họp hay chưa)")
-        schedule = self.schedule(month, theme)
+        schedule = self.schedule(month, theme, upcoming)
         record, rating = self.record(month, theme)
         if self.errors or month is None or kind is None:
             return None
         return MeetingRow(self.line, unit, kind, month, schedule, record, rating)
 
-    def month(self) -> Month | None:
+    def month(self, upcoming: bool = False) -> Month | None:
         value = self.cell("month")
         if not value:
             self.fail("thiếu tháng (cột month, dạng YYYY-MM)")
@@ -400,7 +403,9 @@ class _Row:
             self.fail(f"month {value!r} không đúng dạng YYYY-MM (ví dụ 2026-11)")
             return None
         month = Month(int(m[1]), int(m[2]))
-        if month.first_day > self.ctx.today:
+        if month.first_day > self.ctx.today and not (
+            upcoming and month <= Month.of(self.ctx.today).next()
+        ):
             self.fail(f"tháng {month.key} ở tương lai (hôm nay {self.ctx.today:%d/%m/%Y})")
             return None
         return month
@@ -424,8 +429,10 @@ class _Row:
             return None
         return kind
 
-    def schedule(self, month: Month | None, theme: str | None) -> ImportedSchedule | None:
-        planned = self.moment("planned")
+    def schedule(
+        self, month: Month | None, theme: str | None, upcoming: bool = False
+    ) -> ImportedSchedule | None:
+        planned = self.moment("planned", future_ok=upcoming)
         registered_on = self.day("registered_on")
         place = self.text("place")
         if not self.cell("planned"):

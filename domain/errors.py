@@ -12,7 +12,18 @@ class UserInputError(ValueError):
 
 
 class DateParseError(UserInputError):
-    """A date, time or recurrence typed as free text was not understood or not allowed."""
+    """A date, time or recurrence typed as free text was not understood or not allowed.
+
+    `reason` is the message without its examples, `examples` the answers it suggests
+    (each accepted where it was asked), for texts that show them their own way.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str | None = None, examples: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason or message
+        self.examples = examples
 
 
 class RatingInputError(UserInputError):

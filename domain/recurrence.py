@@ -27,13 +27,14 @@ _NTH_NAMES_VI = {1: "đầu tiên", 2: "thứ hai", 3: "thứ ba", 4: "thứ tư
 _WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
 _ORDINAL_WORDS = {"nhat": 1, "mot": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5}
 
-_WEEKDAY = r"(?P<wd>chu\s*nhat|cn|(?:thu|t)\s*[2-7]|thu\s+(?:hai|ba|tu|nam|sau|bay))"
+# A weekday as typed, folded: "thu 3", "t3", "thu ba", "chu nhat", "cn". Group `wd`.
+WEEKDAY_PATTERN = r"(?P<wd>chu\s*nhat|cn|(?:thu|t)\s*[2-7]|thu\s+(?:hai|ba|tu|nam|sau|bay))"
 _WEEK = (
     r"(?:tuan\s*)?"
     r"(?P<week>dau(?:\s+tien)?|cuoi(?:\s+cung)?|(?:thu\s*)?(?:\d|nhat|mot|hai|ba|tu|bon|nam))"
 )
 _EVERY_MONTH = r"(?:\s+(?:cua\s+)?(?:(?:hang|moi)\s+)?thang)?"
-_NTH_WEEKDAY_RE = re.compile(rf"{_WEEKDAY}\s+{_WEEK}{_EVERY_MONTH}")
+_NTH_WEEKDAY_RE = re.compile(rf"{WEEKDAY_PATTERN}\s+{_WEEK}{_EVERY_MONTH}")
 _DAY_OF_MONTH_RE = re.compile(rf"(?:ngay|mung|mong)\s*(?P<day>\d{{1,2}}){_EVERY_MONTH}")
 
 EXAMPLE_VI = "thứ 3 tuần đầu, thứ 6 tuần cuối hoặc ngày 5 hằng tháng"
@@ -101,7 +102,7 @@ class MonthlyRecurrence:
                 )
             return cls.day_of_month(day)
         if m := _NTH_WEEKDAY_RE.fullmatch(folded):
-            return cls.nth_weekday(_weekday(m["wd"]), _nth(m["week"]))
+            return cls.nth_weekday(weekday_index(m["wd"]), _nth(m["week"]))
         return None
 
     @classmethod
@@ -148,7 +149,8 @@ class MonthlyRecurrence:
         return f"{WEEKDAY_NAMES_VI[self.weekday]} tuần {_NTH_NAMES_VI[self.nth]} hằng tháng"
 
 
-def _weekday(token: str) -> int:
+def weekday_index(token: str) -> int:
+    """0 = Monday … 6 = Sunday, from a folded weekday token matched by WEEKDAY_PATTERN."""
     token = token.replace(" ", "")
     if token in ("chunhat", "cn"):
         return 6

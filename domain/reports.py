@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from domain.periods import Period, period_of
 from domain.policy import Policy, ReportType
+from domain.text_vi import fold
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,20 @@ class ReportDue:
     report_type: ReportType
     period: Period
     due: date
+
+
+def report_title(name: str, period_label: object) -> str:
+    """A report and its period, with the period's words said once.
+
+    "Báo cáo quý" + "Quý III/2026" → "Báo cáo quý III/2026";
+    "Báo cáo sơ kết 6 tháng" + "6 tháng đầu năm 2026" → "Báo cáo sơ kết 6 tháng đầu năm 2026";
+    "Báo cáo tháng" + "11/2026" → "Báo cáo tháng 11/2026".
+    """
+    name_words, period_words = str(name).split(), str(period_label).split()
+    for k in range(min(len(name_words), len(period_words)), 0, -1):
+        if fold(" ".join(name_words[-k:])) == fold(" ".join(period_words[:k])):
+            return " ".join(name_words + period_words[k:])
+    return " ".join(name_words + period_words)
 
 
 def due_date(report_type: ReportType, period: Period) -> date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, BaseHandler, CommandHandler
 
+from bot.access import Guarded
 from handlers import (
     account,
     fallback,
@@ -31,6 +32,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         *unknown_button.handlers(),  # buttons nothing above understood: answered
     ]
     application.add_handlers(ordered)
-    application.bot_data["commands"] = {
-        c for h in ordered if isinstance(h, CommandHandler) for c in h.commands
-    }
+    commands = [h for h in ordered if isinstance(h, CommandHandler)]
+    application.bot_data[account.PROVIDED] = {c for h in commands for c in h.commands}
+    # Commands answered in group chats too (the others say "private chats only" there).
+    application.bot_data[account.IN_GROUPS] = frozenset(
+        c
+        for h in commands
+        if isinstance(h.callback, Guarded) and not h.callback.private_only
+        for c in h.commands
+    )

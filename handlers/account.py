@@ -1,17 +1,24 @@
-"""/help and /whoami: what the user may do, and as whom."""
+"""/help and /whoami: what the user may do, and as whom; the per-chat command menu."""
 
 from __future__ import annotations
 
-from telegram import Update
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
 from bot.access import guarded
 from bot.context import ChiboContext
 from domain.roles import Action, Role
+from domain.unit_names import unit_label
 from handlers.dialog import FLOWS
 from handlers.flows.common import meeting_units
-from messages.render import label, render
+from messages.render import label, render, role_title
 from services.actors import Actor
+
+log = logging.getLogger(__name__)
 
 # The command menu, in the order /help lists it; each entry names the action it needs.
 COMMANDS: tuple[tuple[str, Action], ...] = (
@@ -32,18 +39,41 @@ COMMANDS: tuple[tuple[str, Action], ...] = (
     ("whoami", Action.WHOAMI),
     ("help", Action.HELP),
 )
+# bot_data keys, filled by handlers.register from the registered handlers.
+PROVIDED = "commands"
+IN_GROUPS = "group_commands"
 
 
-def help_text(context: ChiboContext, available: frozenset[str] | None = None) -> str:
-    """The commands the actor's roles allow (and that this build provides)."""
-    actor = context.require_actor()
-    provided = available if available is not None else context.bot_data.get("commands", set())
-    commands = [
-        {"command": name, "description": label(f"command.{name}", context.locale)}
+def command_names(
+    actor: Actor,
+    provided: set[str],
+    *,
+    in_group: bool = False,
+    group_commands: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The commands the actor may use here: allowed by their roles, provided by this
+    build, with a unit they apply to, and (in a group chat) answered in groups."""
+    return [
+        name
         for name, action in COMMANDS
-        if actor.may(action) and name in provided and _has_units_for(actor, name)
+        if actor.may(action)
+        and name in provided
+        and _has_units_for(actor, name)
+        and (not in_group or name in group_commands)
     ]
-    return render("help", context.locale, commands=commands)
+
+
+def help_text(context: ChiboContext, *, in_group: bool = False) -> str:
+    names = command_names(
+        context.require_actor(),
+        context.bot_data.get(PROVIDED, set()),
+        in_group=in_group,
+        group_commands=context.bot_data.get(IN_GROUPS, frozenset()),
+    )
+    commands = [
+        {"command": name, "description": label(f"command.{name}", context.locale)} for name in names
+    ]
+    return render("help", context.locale, commands=commands, in_group=in_group)
 
 
 def _has_units_for(actor: Actor, command: str) -> bool:
@@ -58,9 +88,30 @@ def _has_units_for(actor: Actor, command: str) -> bool:
     return bool(meeting_units(actor, flow.action, flow.unit_kinds))
 
 
+async def publish_menu(context: ChiboContext, chat_id: int, actor: Actor) -> None:
+    """The "/" menu of this private chat: exactly the commands of the person's roles.
+
+    Set at onboarding (every redeemed invite, i.e. every role change) and refreshed
+    by /start and /help. A failure is logged: the menu is a convenience.
+    """
+    names = command_names(actor, context.bot_data.get(PROVIDED, set()))
+    commands = [BotCommand(name, label(f"command.{name}", context.locale)) for name in names]
+    try:
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as error:
+        log.warning("could not set the command menu of chat %s: %s", chat_id, error)
+
+
+def _in_group(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
+
+
 async def show_help(update: Update, context: ChiboContext) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_html(help_text(context))
+    assert update.effective_message is not None and update.effective_chat is not None
+    in_group = _in_group(update)
+    await update.effective_message.reply_html(help_text(context, in_group=in_group))
+    if not in_group:
+        await publish_menu(context, update.effective_chat.id, context.require_actor())
 
 
 async def whoami(update: Update, context: ChiboContext) -> None:
@@ -68,9 +119,8 @@ async def whoami(update: Update, context: ChiboContext) -> None:
     actor = context.require_actor()
     scopes = [
         {
-            "role_name": label(f"role.{s.role.value}", context.locale),
-            "unit_name": s.unit_name,
-            "unit_code": s.unit_code,
+            "role_name": role_title(s.role.value, s.unit_kind.value, context.locale),
+            "unit_name": unit_label(s.named, with_code=True),
         }
         for s in actor.scopes
     ]

@@ -55,6 +55,9 @@ class Prompt:
     # When False, typed text is answered with "please choose a button".
     accepts_text: bool = True
     accepts_document: bool = False
+    # The button that leaves the dialog; "✖ Hủy" unless the step is itself about
+    # cancelling something, where "Hủy" would be ambiguous.
+    leave_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -294,7 +297,8 @@ def _ask(
             dialogs.advance(session, user_id, expected, state, step.now)
     buttons = [(o.label, f"{CALLBACK_PREFIX}{token}:{i}") for i, o in enumerate(prompt.options)]
     rows = [tuple(buttons[i : i + prompt.columns]) for i in range(0, len(buttons), prompt.columns)]
-    rows.append(((label("button.cancel", step.locale), f"{CALLBACK_PREFIX}{token}:c"),))
+    leave = prompt.leave_label or label("button.cancel", step.locale)
+    rows.append(((leave, f"{CALLBACK_PREFIX}{token}:c"),))
     # The error may quote what the user typed: it is text, not HTML.
     text = prompt.text if error is None else f"⚠️ {html.escape(error)}\n\n{prompt.text}"
     return Reply(text, tuple(rows))

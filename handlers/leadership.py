@@ -8,23 +8,25 @@ their cluster; the files go with the digest as Telegram documents.
 from __future__ import annotations
 
 import html
+from datetime import date
 
 from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
 from bot.access import guarded
-from bot.context import ChiboContext
+from bot.context import ChiboContext, Deps
 from domain import digest as rules
 from domain.localtime import local_date
 from domain.org import UnitKind
 from domain.roles import Action
-from messages.digest_text import digest_summary, overdue_text, unit_text
+from messages.digest_text import digest_summary, listed_units, overdue_text, unit_text
 from messages.render import render
 from services import digest as service
 from services.actors import Actor, Scope, ScopeLost
 from services.digest_files import digest_chart_png, digest_docx, digest_xlsx, file_stem
 from services.gc_pause import without_gc
+from services.org import unit_labels
 
 MAX_MATCHES = 10
 
@@ -43,37 +45,43 @@ def _today(context: ChiboContext):  # type: ignore[no-untyped-def]
     return local_date(context.deps.clock.now())
 
 
-async def _build(context: ChiboContext, scope_code: str) -> rules.Digest:
-    """The digest, computed in a worker thread: a big bloc takes seconds of CPU, and the
-    event loop must keep answering everyone else meanwhile."""
-    deps = context.deps
+def _digest_and_names(
+    deps: Deps, scope_code: str, today: date
+) -> tuple[rules.Digest, dict[str, str]]:
+    digest = service.build_digest(deps.db, scope_code, today, deps.policy)
+    names = unit_labels(deps.db, listed_units(digest), scope_path=digest.scope.path)
+    return digest, names
+
+
+async def _build(context: ChiboContext, scope_code: str) -> tuple[rules.Digest, dict[str, str]]:
+    """The digest and how to name its units, computed in a worker thread: a big bloc
+    takes seconds of CPU, and the event loop must keep answering everyone else."""
     return await context.run(
-        without_gc(service.build_digest), deps.db, scope_code, _today(context), deps.policy
+        without_gc(_digest_and_names), context.deps, scope_code, _today(context)
     )
 
 
 async def _send_digest(
-    update: Update, context: ChiboContext, digest: rules.Digest, *, chart: bool = True
+    update: Update, context: ChiboContext, digest: rules.Digest, names: dict[str, str]
 ) -> None:
+    """The summary, then the XLSX and the chart its last line promises."""
     message = update.effective_message
     assert message is not None
     locale = context.locale
     # Rendering a big bloc's texts is CPU work too: off the event loop, like the files.
-    await message.reply_html(await context.run(without_gc(digest_summary), digest, locale))
+    summary = await context.run(without_gc(digest_summary), digest, locale, names=names)
+    await message.reply_html(summary)
     stem = file_stem(digest)
     xlsx = await context.run(without_gc(digest_xlsx), digest, locale)
     await message.reply_document(
         InputFile(xlsx, filename=f"{stem}.xlsx"),
         caption=render("digest_file_caption", locale, kind="xlsx", scope_name=digest.scope.name),
     )
-    if chart:
-        png = await context.run(without_gc(digest_chart_png), digest, locale)
-        await message.reply_photo(
-            InputFile(png, filename=f"{stem}.png"),
-            caption=render(
-                "digest_chart_caption", locale, scope_name=digest.scope.name, at=digest.at
-            ),
-        )
+    png = await context.run(without_gc(digest_chart_png), digest, locale)
+    await message.reply_photo(
+        InputFile(png, filename=f"{stem}.png"),
+        caption=render("digest_chart_caption", locale, scope_name=digest.scope.name, at=digest.at),
+    )
 
 
 async def digest_command(update: Update, context: ChiboContext) -> None:
@@ -83,7 +91,7 @@ async def digest_command(update: Update, context: ChiboContext) -> None:
     want_docx = bool(context.args) and context.args[0].lower() in ("docx", "thongbao", "tb")
     issuer = await context.run(service.root_name, context.deps.db)
     for scope in _top_scopes(actor, Action.DIGEST):
-        digest = await _build(context, scope.unit_code)
+        digest, names = await _build(context, scope.unit_code)
         if want_docx:
             docx = await context.run(without_gc(digest_docx), digest, context.locale, issuer=issuer)
             await message.reply_document(
@@ -96,7 +104,7 @@ async def digest_command(update: Update, context: ChiboContext) -> None:
                 ),
             )
         else:
-            await _send_digest(update, context, digest)
+            await _send_digest(update, context, digest, names)
 
 
 async def overdue_command(update: Update, context: ChiboContext) -> None:
@@ -104,8 +112,8 @@ async def overdue_command(update: Update, context: ChiboContext) -> None:
     assert message is not None
     actor = context.require_actor()
     for scope in _top_scopes(actor, Action.OVERDUE):
-        digest = await _build(context, scope.unit_code)
-        await message.reply_html(await context.run(overdue_text, digest, context.locale))
+        digest, names = await _build(context, scope.unit_code)
+        await message.reply_html(await context.run(overdue_text, digest, context.locale, names))
 
 
 async def unit_command(update: Update, context: ChiboContext) -> None:
@@ -125,19 +133,22 @@ async def unit_command(update: Update, context: ChiboContext) -> None:
         if len(found) == 1 or exact:
             unit = exact[0] if exact else found[0]
             digest, row = service.unit_status(deps.db, unit.code, today, deps.policy)
-            return found, total, unit_text(digest, row, deps.policy, context.locale)
+            names = unit_labels(deps.db, listed_units(digest), scope_path="/", with_code=False)
+            return found, total, unit_text(digest, row, deps.policy, context.locale, names)
         return found, total, None
 
     found, total, one = await context.run(look_up)
     if one is not None:
         await message.reply_html(one)
         return
+    # Namesakes in the list get their parent: ten "Chi bộ Văn phòng" are ten different cells.
+    names = await context.run(unit_labels, deps.db, [u.code for u in found], with_code=False)
     await message.reply_html(
         render(
             "digest_unit_matches",
             context.locale,
             query=query,
-            units=found,
+            units=[{"code": u.code, "name": names.get(u.code, u.name)} for u in found],
             total=total,
             more=max(0, total - len(found)),
         )
@@ -158,13 +169,13 @@ async def cluster_command(update: Update, context: ChiboContext) -> None:
         await message.reply_html(render("digest_cluster_unknown", context.locale, query=query))
         return
     if not any(cluster.path.startswith(s.unit_path) for s in allowed):
-        own = [s.unit_name for s in allowed if s.unit_kind == UnitKind.CLUSTER]
+        own = [s.unit_label for s in allowed if s.unit_kind == UnitKind.CLUSTER]
         await message.reply_html(
             render("digest_cluster_refused", context.locale, cluster=cluster.name, own=own)
         )
         return
-    digest = await _build(context, cluster.code)
-    await _send_digest(update, context, digest, chart=False)
+    digest, names = await _build(context, cluster.code)
+    await _send_digest(update, context, digest, names)
 
 
 async def subscribe_command(update: Update, context: ChiboContext) -> None:
@@ -208,7 +219,7 @@ async def subscribe_command(update: Update, context: ChiboContext) -> None:
             "digest_subscribed",
             context.locale,
             changed=changed,
-            scope_name=scope.unit_name,
+            scope_name=scope.unit_label,
             weekday=rule.weekday,
             at=rule.at.strftime("%H:%M"),
         )

@@ -15,8 +15,10 @@ from telegram.ext import CommandHandler, filters
 from bot.access import public
 from bot.context import ChiboContext
 from domain import invite_codes
-from handlers.account import help_text
-from messages.render import label, render
+from domain.unit_names import unit_label
+from handlers.account import help_text, publish_menu
+from messages.render import render, role_title
+from services.actors import load_actor
 from services.invites import Outcome, TelegramUser, Throttle, redeem
 
 
@@ -45,6 +47,7 @@ async def _greet(update: Update, context: ChiboContext) -> None:
         return
     context.actor = actor
     await update.effective_message.reply_html(help_text(context))
+    await publish_menu(context, update.effective_user.id, actor)
 
 
 async def _redeem(update: Update, context: ChiboContext, text: str) -> None:
@@ -65,17 +68,24 @@ async def _redeem(update: Update, context: ChiboContext, text: str) -> None:
     locale = context.locale
     if result.outcome in (Outcome.BOUND, Outcome.ALREADY_BOUND):
         context.deps.actors.forget(user.id)  # the new role counts from this message on
-        assert result.role is not None
+        actor = await context.run(load_actor, context.deps.db, user.id)
+        assert actor is not None and result.role is not None
+        # The role just bound (or bound before); one since moved away falls back to any.
+        scope = next(
+            (s for s in actor.scopes if (s.role, s.unit_code) == (result.role, result.unit_code)),
+            actor.scopes[0],
+        )
         await message.reply_html(
             render(
                 "welcome",
                 locale,
                 name=user.full_name,
-                role_name=label(f"role.{result.role.value}", locale),
-                unit_name=result.unit_name,
+                role_name=role_title(scope.role.value, scope.unit_kind.value, locale),
+                unit_name=unit_label(scope.named, with_code=True),
                 already=result.outcome == Outcome.ALREADY_BOUND,
             )
         )
+        await publish_menu(context, user.id, actor)  # a new role: a new menu
         return
     await message.reply_html(
         render(

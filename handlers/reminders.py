@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.access import guarded
 from bot.context import ChiboContext
-from domain.dates_vi import DateParseError, parse_date
+from domain.dates_vi import DateParseError, date_examples, parse_date
 from domain.localtime import local_date
 from domain.roles import Action
-from domain.text_vi import ascii_int
+from domain.text_vi import ascii_int, fold
 from messages.render import render, render_plain
 from messages.telegram_text import ALERT_LIMIT, cut
 from services import reminders
 
 SNOOZE_PREFIX = "snooze:"
-OFF_WORDS = {"off", "tat", "tắt", "ve", "về", "het", "hết", "0"}
+# "/away off" and the ways people say it (compared without diacritics).
+OFF_WORDS = {
+    "off", "tat", "ve", "da ve", "het", "0", "huy", "thoi", "ket thuc", "tro lai", "da tro lai",
+}  # fmt: skip
 
 
 async def on_snooze(update: Update, context: ChiboContext) -> None:
@@ -46,35 +50,42 @@ async def on_snooze(update: Update, context: ChiboContext) -> None:
 
 
 async def away(update: Update, context: ChiboContext) -> None:
+    """/away DATE, /away off, /away: and each time, who is reminded meanwhile."""
     message = update.effective_message
     assert message is not None
     deps = context.deps
     actor = context.require_actor()
     now = deps.clock.now()
     today = local_date(now)
+    latest = today + timedelta(days=reminders.MAX_AWAY_DAYS)
+    examples = date_examples(today, future_only=True, latest=latest)
+
+    def reply(state: str, **values: object) -> Any:
+        context_values = {"until": None, "covers": [], "examples": examples, **values}
+        return message.reply_html(render("away", context.locale, state=state, **context_values))
+
     argument = " ".join(context.args or []).strip()
     if not argument:
         current = await context.run(reminders.away_until, deps.db, actor)
-        if current is not None and current < today:
-            current = None
-        await message.reply_html(render("away", context.locale, state="show", until=current))
+        if current is None or current < today:
+            await reply("show")
+        else:
+            covers = await context.run(reminders.away_covers, deps.db, actor, today)
+            await reply("show", until=current, covers=covers)
         return
-    if argument.casefold() in OFF_WORDS:
+    if fold(argument) in OFF_WORDS:
         await context.run(reminders.set_away, deps.db, actor, None, now=now)
-        await message.reply_html(render("away", context.locale, state="off", until=None))
+        await reply("off")
         return
     try:
-        until = parse_date(argument, today, future_only=True)
+        until = parse_date(argument, today, future_only=True, latest=latest)
     except DateParseError as error:
-        await message.reply_html(render("away", context.locale, state="bad", error=str(error)))
+        await reply("bad", error=error.reason, examples=error.examples or examples)
         return
-    if until - today > timedelta(days=reminders.MAX_AWAY_DAYS):
-        await message.reply_html(
-            render("away", context.locale, state="too_far", days=reminders.MAX_AWAY_DAYS)
-        )
-        return
-    await context.run(reminders.set_away, deps.db, actor, until, now=now)
-    await message.reply_html(render("away", context.locale, state="on", until=until))
+    covers = await context.run(
+        reminders.go_away, deps.db, actor, until, now=now, locale=context.locale
+    )
+    await reply("on", until=until, covers=covers)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

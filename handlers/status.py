@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.access import guarded
 from bot.context import ChiboContext
 from domain.localtime import local_date
+from domain.org import MEETING_KINDS
 from domain.periods import Month
 from domain.quality import QualityLevel
 from domain.roles import Action
@@ -17,6 +18,7 @@ from handlers.flows import common
 from messages.flow_links import button_item, todo_link
 from messages.render import render, render_plain
 from services import status
+from services.actors import admin_scope
 
 HISTORY_MONTHS = 6
 MAX_BUTTONS = 6
@@ -29,6 +31,24 @@ async def show_status(update: Update, context: ChiboContext) -> None:
     deps = context.deps
     now = deps.clock.now()
     units = common.meeting_units(actor, Action.STATUS)
+    if context.args:  # "/status TNMT-01": that unit only, if it is one's own
+        code = context.args[0].upper()
+        chosen = [u for u in units if u.unit_code == code]
+        acting = await context.run(admin_scope, deps.db, actor, code)
+        if not chosen and acting is not None and acting.unit_kind in MEETING_KINDS:
+            chosen = [acting]
+        if not chosen:
+            await message.reply_html(
+                render(
+                    "status_other_unit",
+                    context.locale,
+                    code=code,
+                    own=[u.unit_label for u in units],
+                    oversight=actor.may(Action.UNIT_LOOKUP),
+                )
+            )
+            return
+        units = chosen
     if not units:
         await message.reply_html(render("status_oversight", context.locale))
         return
@@ -44,7 +64,7 @@ async def show_status(update: Update, context: ChiboContext) -> None:
             render(
                 "status",
                 context.locale,
-                unit_name=unit.unit_name,
+                unit_name=unit.unit_label,
                 today=local_date(now),
                 view=view,
                 target=deps.policy.attendance_target,
@@ -88,7 +108,7 @@ async def show_history(update: Update, context: ChiboContext) -> None:
             render(
                 "history",
                 context.locale,
-                unit_name=unit.unit_name,
+                unit_name=unit.unit_label,
                 lines=lines,
                 level_label=lambda v: QualityLevel(v).label_vi if v else None,
             )

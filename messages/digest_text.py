@@ -7,7 +7,7 @@ Telegram refuses messages over 4096 characters, so lists are capped ("… và N
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from fractions import Fraction
 from functools import cache
@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from domain.digest import Digest, Lists, Totals, UnitRow
+from domain.digest import Digest, Lists, Totals, UnitRef, UnitRow
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND
 from domain.policy import Policy
@@ -109,20 +109,25 @@ def totals_context(t: Totals, target: Fraction, locale: str | None) -> dict[str,
     }
 
 
-def _lists_context(lists: Lists, cap: int, locale: str | None) -> dict[str, Any]:
+def _lists_context(
+    lists: Lists, cap: int, locale: str | None, names: Mapping[str, str]
+) -> dict[str, Any]:
+    def name(unit: UnitRef) -> str:
+        return names.get(unit.code, unit.name)
+
     groups = [
         {
-            "name": g.group.name if g.group else dlabel("base_cells_group", locale),
+            "name": name(g.group) if g.group else dlabel("base_cells_group", locale),
             "is_committee": g.group is not None,
             "ratio": ratio(g.missing, g.total),
-            "units": [u.name for u in g.units],
+            "units": [name(u) for u in g.units],
         }
         for g in lists.not_registered
     ]
-    reports = _report_groups(lists, cap, locale)
+    reports = _report_groups(lists, cap, locale, names)
     meetings = [
         {
-            "unit": m.unit.name,
+            "unit": name(m.unit),
             "kind": dlabel(f"meeting.{m.kind.value}", locale),
             "excused": m.excused,
             "recorded": m.recorded,
@@ -132,7 +137,7 @@ def _lists_context(lists: Lists, cap: int, locale: str | None) -> dict[str, Any]
     ]
     ratings = [
         {
-            "unit": r.unit.name,
+            "unit": name(r.unit),
             "level": dlabel(f"quality.{r.level}", locale),
             "score": r.score,
             "flags": [flag_label(f, locale) for f in r.flags],
@@ -140,12 +145,12 @@ def _lists_context(lists: Lists, cap: int, locale: str | None) -> dict[str, Any]
         for r in lists.implausible_ratings
     ]
     low = [
-        {"unit": a.unit.name, "rate": percent(a.rate), "present": a.present, "total": a.total}
+        {"unit": name(a.unit), "rate": percent(a.rate), "present": a.present, "total": a.total}
         for a in lists.attendance_below_target
     ]
     unreachable = [
         {
-            "unit": u.unit.name,
+            "unit": name(u.unit),
             "role": dlabel(f"role.{u.role}", locale),
             "name": u.person_name,
             "since": _day(_local_day(u.since)),
@@ -161,11 +166,13 @@ def _lists_context(lists: Lists, cap: int, locale: str | None) -> dict[str, Any]
         "ratings": _capped(ratings, cap),
         "low_attendance": _capped(low, cap),
         "unreachable": _capped(unreachable, cap),
-        "thematic_missing": _capped([t.unit.name for t in lists.thematic_missing], cap),
+        "thematic_missing": _capped([name(t.unit) for t in lists.thematic_missing], cap),
     }
 
 
-def _report_groups(lists: Lists, cap: int, locale: str | None) -> list[dict[str, Any]]:
+def _report_groups(
+    lists: Lists, cap: int, locale: str | None, names: Mapping[str, str]
+) -> list[dict[str, Any]]:
     """Late and missing reports, one line per report and period, with a few unit names."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for r in lists.reports:
@@ -180,7 +187,9 @@ def _report_groups(lists: Lists, cap: int, locale: str | None) -> list[dict[str,
                 "late": [],
             },
         )
-        group["missing" if r.status.value == "missing" else "late"].append(r.unit.name)
+        group["missing" if r.status.value == "missing" else "late"].append(
+            names.get(r.unit.code, r.unit.name)
+        )
     result = sorted(groups.values(), key=lambda g: g["due_date"], reverse=True)
     for g in result:
         for key in ("missing", "late"):
@@ -193,11 +202,31 @@ def _local_day(moment: Any) -> date:
     return local_date(moment)
 
 
-def digest_context(d: Digest, cap: int, locale: str | None) -> dict[str, Any]:
+def listed_units(d: Digest) -> set[str]:
+    """The codes of every unit the chat texts may name: to look up how to name them."""
+    lists = d.lists
+    refs = [
+        *(g.group for g in lists.not_registered if g.group),
+        *(u for g in lists.not_registered for u in g.units),
+        *(r.unit for r in lists.reports),
+        *(m.unit for m in lists.meetings_not_held),
+        *(r.unit for r in lists.implausible_ratings),
+        *(a.unit for a in lists.attendance_below_target),
+        *(u.unit for u in lists.unreachable),
+        *(t.unit for t in lists.thematic_missing),
+    ]
+    return {u.code for u in refs} | {d.scope.code}
+
+
+def digest_context(
+    d: Digest, cap: int, locale: str | None, names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """`names`: how to name units (services.org.unit_labels), so namesakes are told apart."""
+    names = names or {}
     p = d.periods
     changes = d.changes
     return {
-        "scope_name": d.scope.name,
+        "scope_name": names.get(d.scope.code, d.scope.name),
         "scope_kind": dlabel(f"kind.{d.scope.kind}", locale),
         "at": _day(d.at),
         "previous_at": _day(d.previous.periods.day),
@@ -211,7 +240,8 @@ def digest_context(d: Digest, cap: int, locale: str | None) -> dict[str, Any]:
             key: signed(value, as_percent=key == "attendance_average")
             for key, value in changes.items()
         },
-        "lists": _lists_context(d.lists, cap, locale),
+        "lists": _lists_context(d.lists, cap, locale, names),
+        "attachments": False,  # the files are sent with this text (set by digest_summary)
     }
 
 
@@ -224,20 +254,34 @@ def _fit(template: str, locale: str | None, build: Any) -> str:
     return cut(text, TELEGRAM_LIMIT)
 
 
-def digest_summary(d: Digest, locale: str | None = None, *, attachments: bool = True) -> str:
+def digest_summary(
+    d: Digest,
+    locale: str | None = None,
+    *,
+    attachments: bool = True,
+    names: Mapping[str, str] | None = None,
+) -> str:
     """The weekly digest as one chat message (HTML), within Telegram's limit."""
     return _fit(
         "digest",
         locale,
-        lambda cap: {**digest_context(d, cap, locale), "attachments": attachments},
+        lambda cap: {**digest_context(d, cap, locale, names), "attachments": attachments},
     )
 
 
-def overdue_text(d: Digest, locale: str | None = None) -> str:
-    return _fit("digest_overdue", locale, lambda cap: digest_context(d, cap, locale))
+def overdue_text(
+    d: Digest, locale: str | None = None, names: Mapping[str, str] | None = None
+) -> str:
+    return _fit("digest_overdue", locale, lambda cap: digest_context(d, cap, locale, names))
 
 
-def unit_text(d: Digest, row: UnitRow | None, policy: Policy, locale: str | None = None) -> str:
+def unit_text(
+    d: Digest,
+    row: UnitRow | None,
+    policy: Policy,
+    locale: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> str:
     """One unit: its own duties, and the totals of its subtree when it has one."""
     own: dict[str, Any] | None = None
     if row is not None:
@@ -280,7 +324,7 @@ def unit_text(d: Digest, row: UnitRow | None, policy: Policy, locale: str | None
         "digest_unit",
         locale,
         lambda cap: {
-            **digest_context(d, cap, locale),
+            **digest_context(d, cap, locale, names),
             "code": d.scope.code,
             "own": own,
             "has_subtree": has_subtree,

@@ -15,6 +15,7 @@ import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from domain.localtime import to_local
+from domain.reports import report_title
 from domain.text_vi import format_percent
 
 DEFAULT_LOCALE = "vi"
@@ -35,6 +36,12 @@ def _fmt_percent(value: float | Fraction | None) -> str:
     return "—" if value is None else format_percent(value)
 
 
+def _lower_first(text: object) -> str:
+    """ "Báo cáo quý III/2026" → "báo cáo quý III/2026" (roman numerals keep their case)."""
+    text = str(text)
+    return text[:1].lower() + text[1:]
+
+
 def _environment(autoescape: bool) -> Environment:
     env = Environment(
         loader=PackageLoader("messages", "templates"),
@@ -44,7 +51,10 @@ def _environment(autoescape: bool) -> Environment:
         keep_trailing_newline=False,
         undefined=StrictUndefined,
     )
-    env.filters.update(date=_fmt_date, datetime=_fmt_datetime, percent=_fmt_percent)
+    env.filters.update(
+        date=_fmt_date, datetime=_fmt_datetime, percent=_fmt_percent, lower_first=_lower_first
+    )
+    env.globals.update(report_title=report_title)
     return env
 
 
@@ -77,6 +87,12 @@ def render_plain(template: str, locale: str | None = None, /, **context: Any) ->
 def _labels(locale: str) -> dict[str, str]:
     source, _, _ = _PLAIN.loader.get_source(_PLAIN, f"{locale}/labels.yaml")  # type: ignore[union-attr]
     return yaml.safe_load(source)
+
+
+def role_title(role: str, unit_kind: str, locale: str | None = None) -> str:
+    """ "Bí thư chi bộ", but "Bí thư đảng ủy" for a base committee: the title follows the unit."""
+    labels = _labels(_locale(locale))
+    return labels.get(f"role.{role}.{unit_kind}") or label(f"role.{role}", locale)
 
 
 def label(key: str, locale: str | None = None, /, **context: Any) -> str:

@@ -66,6 +66,7 @@ from storage.models import OutboxMessage, Person
 
 log = logging.getLogger(__name__)
 
+PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_OTHER_ERRORS = 5  # unexpected errors before a row is given up
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(minutes=10)
@@ -349,6 +350,18 @@ class Dispatcher:
             )
             return
         document = InputFile(row.attachment, filename=row.attachment_name or "tep")
+        if (row.attachment_name or "").lower().endswith(PHOTO_SUFFIXES) and fits(
+            row.text, CAPTION_LIMIT
+        ):
+            # A chart is a photo, shown in the chat, as on demand (not a file to open).
+            await self.bot.send_photo(
+                row.chat_id,
+                document,
+                caption=row.text or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+            return
         if fits(row.text, CAPTION_LIMIT):
             await self.bot.send_document(
                 row.chat_id,

@@ -18,7 +18,8 @@ Who gets what:
 
 - a unit's duties go to its secretaries; a secretary away (`Person.away_until` ≥
   today) or unreachable is replaced by the unit's deputies (an unreachable one is
-  still tried, so unblocking the bot heals by itself);
+  still tried, so unblocking the bot heals by itself); with no deputy, the
+  secretary is still reminded (domain.stand_in, the rule /away tells the user);
 - deadline items (registration, reports) on their reminder days, records and
   ratings on their nudge days (bounded), meetings on the day before and the
   morning of;
@@ -36,7 +37,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -46,12 +47,14 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from domain import stand_in
 from domain.localtime import at_local, local_date, to_local
 from domain.obligations import Action as FlowAction
 from domain.obligations import Obligation, ObligationKind, Resolution
 from domain.periods import Month, edit_window_closes, parse_period_key
 from domain.policy import Policy
 from domain.roles import Role
+from domain.unit_names import unit_label
 from messages.flow_links import open_link
 from messages.render import render, render_plain
 from messages.telegram_text import cut, fits
@@ -65,6 +68,7 @@ from scheduler.timing import (
     reminder_slots,
 )
 from services import ledger
+from services.org import named_units
 from storage import ledger as ledger_rows
 from storage.db import Database
 from storage.ledger import PlannedMeeting, UnitRef
@@ -103,7 +107,7 @@ class Recipient:
     unreachable: bool
 
     def away(self, today: date) -> bool:
-        return self.away_until is not None and self.away_until >= today
+        return stand_in.is_away(self, today)
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,10 @@ def compute_plan(
 
     dues = _load_dues(session, now, policy)
     people = _People.load(session, dues)
+    # Namesakes ("Chi bộ Văn phòng" in many committees) get their parent (domain.unit_names).
+    labels = {
+        code: unit_label(named, with_code=False) for code, named in named_units(session).items()
+    }
 
     messages: list[PlannedReminder] = []
     superseded: list[int] = []
@@ -210,7 +218,7 @@ def compute_plan(
         if slot.deadlines:
             extra, ids = _undelivered(session, slot, today, lookback)
             superseded += ids
-        builder = _SlotBuilder(slot, today, now, days, policy, people, extra)
+        builder = _SlotBuilder(slot, today, now, days, policy, people, labels, extra)
         for unit_due in dues.values():
             builder.add_unit(unit_due)
         messages += builder.messages()
@@ -368,17 +376,9 @@ class _People:
         return people
 
     def for_unit(self, code: str, today: date) -> tuple[list[Recipient], list[Recipient]]:
-        """(recipients, secretaries they stand in for)."""
+        """(recipients, secretaries they stand in for): the rule of domain.stand_in."""
         roles = self.by_unit.get(code, {})
-        secretaries = roles.get(Role.SECRETARY, [])
-        present = [s for s in secretaries if not s.away(today)]
-        if any(not s.unreachable for s in present):
-            return present, []
-        deputies = [d for d in roles.get(Role.DEPUTY, []) if not d.away(today)]
-        absent = [s for s in secretaries if s not in present or s.unreachable]
-        if not deputies:
-            return present, []
-        return _unique([*present, *deputies]), absent
+        return stand_in.reminded(roles.get(Role.SECRETARY, []), roles.get(Role.DEPUTY, []), today)
 
     def officers_over(self, path: str, today: date) -> list[Recipient]:
         found: list[Recipient] = []
@@ -386,11 +386,7 @@ class _People:
         for part in path.strip("/").split("/"):
             prefix = f"{prefix}/{part}" if prefix else f"/{part}"
             found += self.officers.get(prefix + "/", [])
-        return [o for o in _unique(found) if not o.away(today)]
-
-
-def _unique(people: Iterable[Recipient]) -> list[Recipient]:
-    return list({p.person_id: p for p in people}.values())
+        return stand_in.escalated_to(found, today)
 
 
 # ---------------------------------------------------------------------------
@@ -421,6 +417,7 @@ class _SlotBuilder:
         days: list[date],
         policy: Policy,
         people: _People,
+        labels: Mapping[str, str],
         extra_days: dict[int, set[date]] | None = None,
     ) -> None:
         self.slot, self.today, self.now, self.days = slot, today, now, days
@@ -428,6 +425,7 @@ class _SlotBuilder:
         self.policy = policy
         self.rules = policy.reminders
         self.people = people
+        self.labels = labels
         self.boxes: dict[int, _Box] = {}
 
     def _box(self, recipient: Recipient) -> _Box:
@@ -459,7 +457,7 @@ class _SlotBuilder:
                 if problems:
                     self._box(officer).escalations[due.unit.code] = {
                         "code": due.unit.code,
-                        "name": due.unit.name,
+                        "name": self.labels.get(due.unit.code, due.unit.name),
                         "path": due.unit.path,
                         "problems": problems,
                     }
@@ -640,7 +638,7 @@ class _SlotBuilder:
             expires = min(expires, box.earliest_meeting)
         units = sorted(box.units.values(), key=lambda s: s.unit.path)
         escalations = sorted(box.escalations.values(), key=lambda e: e["path"])
-        text = _render_text(r, units, escalations, slot_at, self.today, self.policy)
+        text = _render_text(r, units, escalations, slot_at, self.today, self.policy, self.labels)
         buttons = _buttons(r, units, self.rules.snooze_minutes)
         items = tuple({"unit": s.unit.code, **item} for s in units for item in s.items)
         return PlannedReminder(
@@ -669,6 +667,7 @@ def _render_text(
     slot_at: datetime,
     today: date,
     policy: Policy,
+    labels: Mapping[str, str],
 ) -> str:
     """The message, shortened (lists cut, "và N việc khác") to fit one Telegram message."""
     text = ""
@@ -683,7 +682,7 @@ def _render_text(
                 shown_units.append(
                     {
                         "code": s.unit.code,
-                        "name": s.unit.name,
+                        "name": labels.get(s.unit.code, s.unit.name),
                         "duties": shown,
                         "stand_in_for": [
                             {"name": a.full_name, "away_until": a.away_until, "away": a.away(today)}

@@ -13,12 +13,14 @@ import threading
 from dataclasses import dataclass
 
 from cachetools import TTLCache
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from domain.errors import UserInputError
 from domain.org import UnitKind
 from domain.roles import Action, Role, allowed
+from domain.unit_names import NamedUnit, unit_label
+from services.org import named_units
 from storage.db import Database
 from storage.models import Person, RoleAssignment, Unit
 
@@ -37,6 +39,17 @@ class Scope:
     unit_name: str
     unit_kind: UnitKind
     unit_path: str
+    parent_name: str | None = None
+    name_repeats: bool = False  # another unit of the tree has the same name
+
+    @property
+    def named(self) -> NamedUnit:
+        return NamedUnit(self.unit_code, self.unit_name, self.parent_name, self.name_repeats)
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as texts name it (domain.unit_names): told apart from its namesakes."""
+        return unit_label(self.named)
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,11 @@ class ScopeLost(UserInputError):
         )
 
 
-# Built once: the person and their role assignments with their units, in one query.
+_Parent = aliased(Unit)
+_Namesake = aliased(Unit)
+
+# Built once: the person and their role assignments with their units (the parent's name,
+# and whether another unit has the same name, to tell namesakes apart), in one query.
 _ACTOR_ROWS = (
     select(
         Person.id,
@@ -93,9 +110,16 @@ _ACTOR_ROWS = (
         Unit.name,
         Unit.kind,
         Unit.path,
+        _Parent.name,
+        exists().where(
+            _Namesake.name_folded == Unit.name_folded,
+            _Namesake.code != Unit.code,
+            _Namesake.active.is_(True),
+        ),
     )
     .join(RoleAssignment, RoleAssignment.person_id == Person.id)
     .join(Unit, Unit.code == RoleAssignment.unit_code)
+    .outerjoin(_Parent, _Parent.code == Unit.parent_code)
     .where(Person.telegram_user_id == bindparam("user_id"))
 )
 
@@ -106,8 +130,10 @@ def actor_in(session: Session, telegram_user_id: int) -> Actor | None:
     if not rows:
         return None  # a stranger, or a person without any role
     scopes = tuple(
-        Scope(role, code, name, kind, path)
-        for _, _, _, role, code, name, kind, path in sorted(rows, key=lambda r: (r[7], r[3].value))
+        Scope(role, code, name, kind, path, parent, bool(repeats))
+        for _, _, _, role, code, name, kind, path, parent, repeats in sorted(
+            rows, key=lambda r: (r[7], r[3].value)
+        )
     )
     person_id, full_name, locale = rows[0][:3]
     return Actor(person_id, telegram_user_id, full_name, locale, scopes)
@@ -167,7 +193,16 @@ def admin_scope(db: Database, actor: Actor, unit_code: str) -> Scope | None:
         admin_units = [s.unit_path for s in actor.scopes if s.role == Role.ADMIN]
         if not any(unit.path.startswith(path) for path in admin_units):
             return None
-        return Scope(Role.ADMIN, unit.code, unit.name, unit.kind, unit.path)
+        named = named_units(session, [unit.code])[unit.code]
+        return Scope(
+            Role.ADMIN,
+            unit.code,
+            unit.name,
+            unit.kind,
+            unit.path,
+            named.parent_name,
+            named.repeated,
+        )
 
 
 class ActorCache:

@@ -5,9 +5,10 @@ rows. Nothing here sends. Once the policy's weekly moment (default Monday 07:30
 local) has come, every leader (their unit's subtree, normally the bloc), every
 cluster officer (their cluster) and every subscribed group chat gets:
 
-- `digest:{chat_id}:{iso_week}`: the chat summary (HTML) with the XLSX detail
-  as attachment;
-- `digest-chart:{chat_id}:{iso_week}`: a short caption with the PNG chart.
+- `digest:{chat_id}:{iso_week}`: the chat summary (HTML);
+- `digest-xlsx:{chat_id}:{iso_week}`: the XLSX detail, with its caption;
+- `digest-chart:{chat_id}:{iso_week}`: the PNG chart, sent as a photo with its caption
+  (as /digest sends them on demand).
 
 The dedup keys make planning idempotent: a second call in the same week, a
 restart or a second instance inserts nothing new; chats already planned are
@@ -17,6 +18,7 @@ skipped before any digest is computed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +27,7 @@ from sqlalchemy import select
 from domain.digest import Digest
 from domain.localtime import at_local, to_local
 from domain.policy import Policy
-from messages.digest_text import digest_summary
+from messages.digest_text import digest_summary, listed_units
 from messages.render import render
 from services.digest import ScopeNotFound, build_digest
 from services.digest_files import digest_chart_png, digest_xlsx, file_stem
@@ -34,6 +36,7 @@ from services.digest_recipients import (
     LIVE_SUBSCRIPTIONS,
     RECIPIENT_PEOPLE,
 )
+from services.org import unit_labels
 from storage import digest_queries
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -126,7 +129,8 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
     for scope_code, group in by_scope.items():
         try:
             digest = build_digest(db, scope_code, at, policy)
-            messages = _messages(digest, group, week, moment)
+            names = unit_labels(db, listed_units(digest), scope_path=digest.scope.path)
+            messages = _messages(digest, group, week, moment, names)
             with db.transaction() as session:
                 added += enqueue(session, messages, now=now)
                 # The figures as sent: later weeks compare with these, not with a recount.
@@ -141,9 +145,13 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
 
 
 def _messages(
-    digest: Digest, group: list[Recipient], week: str, moment: datetime
+    digest: Digest,
+    group: list[Recipient],
+    week: str,
+    moment: datetime,
+    names: Mapping[str, str],
 ) -> list[Outgoing]:
-    """The summary with the XLSX, and the chart, for each recipient of one scope."""
+    """The summary, the XLSX and the chart, for each recipient of one scope."""
     files: dict[str, tuple[str, bytes, bytes]] = {}
     messages: list[Outgoing] = []
     at = moment.date()
@@ -152,7 +160,7 @@ def _messages(
         locale = r.locale or "vi"
         if locale not in files:
             files[locale] = (
-                digest_summary(digest, locale),
+                digest_summary(digest, locale, names=names),
                 digest_xlsx(digest, locale),
                 digest_chart_png(digest, locale),
             )
@@ -166,9 +174,14 @@ def _messages(
             "expires_at": moment + timedelta(days=7),
         }
         messages.append(
+            Outgoing(dedup_key=f"digest:{r.chat_id}:{week}", text=text, **common)  # type: ignore[arg-type]
+        )
+        messages.append(
             Outgoing(
-                dedup_key=f"digest:{r.chat_id}:{week}",
-                text=text,
+                dedup_key=f"digest-xlsx:{r.chat_id}:{week}",
+                text=render(
+                    "digest_file_caption", locale, kind="xlsx", scope_name=digest.scope.name
+                ),
                 attachment_name=f"{stem}.xlsx",
                 attachment=xlsx,
                 **common,  # type: ignore[arg-type]

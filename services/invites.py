@@ -9,7 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from domain import invite_codes
+from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Role
+from domain.unit_names import unit_label
+from services.org import named_units
 from storage import audit
 from storage.db import Database
 from storage.locks import lock_invite_attempts
@@ -55,6 +58,71 @@ def create_invite(
             new={"role": role.value, "unit": unit_code},
         )
         return CreatedInvite(invite.id, code, role, unit_code, unit.name, invite.expires_at)
+
+
+# Where each role is held: a cell's or committee's secretary, a cluster's officer, the bloc.
+UNIT_KINDS_OF_ROLE: dict[Role, frozenset[UnitKind]] = {
+    Role.SECRETARY: MEETING_KINDS,
+    Role.DEPUTY: MEETING_KINDS,
+    Role.CLUSTER_OFFICER: frozenset({UnitKind.CLUSTER}),
+    Role.LEADER: frozenset({UnitKind.BLOC}),
+    Role.ADMIN: frozenset({UnitKind.BLOC}),
+}
+
+
+@dataclass(frozen=True)
+class UnitInvite:
+    invite: CreatedInvite
+    unit_kind: UnitKind
+    unit_label: str  # told apart from namesakes (domain.unit_names), code included
+
+
+@dataclass(frozen=True)
+class UnitInvites:
+    created: list[UnitInvite]
+    skipped_open: list[str]  # units that already have an open invite for the role
+
+
+def create_unit_invites(
+    db: Database, *, role: Role, now: datetime, ttl: timedelta, actor: str
+) -> UnitInvites:
+    """One invite per active unit where nobody holds `role` yet, in tree order.
+
+    A unit that already has an open invite for the role is skipped (its code cannot be
+    shown again: only a hash is kept); revoke it to issue a new one.
+    """
+    with db.transaction() as session:
+        units = session.scalars(
+            select(Unit)
+            .where(Unit.active.is_(True), Unit.kind.in_(UNIT_KINDS_OF_ROLE[role]))
+            .order_by(Unit.path)
+        ).all()
+        held = set(
+            session.scalars(select(RoleAssignment.unit_code).where(RoleAssignment.role == role))
+        )
+        open_invites = set(
+            session.scalars(
+                select(Invite.unit_code).where(
+                    Invite.role == role,
+                    Invite.used_at.is_(None),
+                    Invite.revoked_at.is_(None),
+                    Invite.expires_at > now,
+                )
+            )
+        )
+        wanted = [u for u in units if u.code not in held]
+        names = named_units(session, [u.code for u in wanted])
+        kinds = {u.code: u.kind for u in wanted}
+    skipped = [u.code for u in wanted if u.code in open_invites]
+    created = [
+        UnitInvite(
+            create_invite(db, role=role, unit_code=code, now=now, ttl=ttl, actor=actor),
+            kinds[code],
+            unit_label(names[code], with_code=True),
+        )
+        for code in (u.code for u in wanted if u.code not in open_invites)
+    ]
+    return UnitInvites(created, skipped)
 
 
 @dataclass(frozen=True)
@@ -117,6 +185,7 @@ class Redemption:
     outcome: Outcome
     role: Role | None = None
     unit_name: str | None = None
+    unit_code: str | None = None
     retry_after: datetime | None = None
     attempts_left: int | None = None
 
@@ -155,7 +224,10 @@ def redeem(
         if invite is not None and person is not None and invite.used_by_person_id == person.id:
             unit = session.get(Unit, invite.unit_code)
             return Redemption(
-                Outcome.ALREADY_BOUND, role=invite.role, unit_name=unit.name if unit else None
+                Outcome.ALREADY_BOUND,
+                role=invite.role,
+                unit_name=unit.name if unit else None,
+                unit_code=invite.unit_code,
             )
 
         lock_invite_attempts(session, user.id)
@@ -209,6 +281,7 @@ def redeem(
             Outcome.ALREADY_BOUND if already else Outcome.BOUND,
             role=invite.role,
             unit_name=unit.name,
+            unit_code=unit.code,
         )
 
 

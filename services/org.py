@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from domain.org import UnitKind, UnitRow, fold, parse_org_csv, tree_path
 from domain.policy import Policy
+from domain.unit_names import NamedUnit, unit_label
 from services import ledger
 from storage import audit
 from storage.db import Database
@@ -195,3 +197,55 @@ def list_subtree(db: Database, code: str | None = None) -> list[UnitView]:
         UnitView(u.code, u.name, u.kind.value, u.parent_code, u.members, u.path.count("/") - 2)
         for u in units
     ]
+
+
+# ---------------------------------------------------------------------------
+# Names that tell units apart (domain.unit_names)
+
+_IN_SQL = 2000  # codes per IN (...) list
+
+
+def named_units(
+    session: Session, codes: Collection[str] | None = None, *, scope_path: str = "/"
+) -> dict[str, NamedUnit]:
+    """The units (all when `codes` is None) with their parent's name, each marked
+    `repeated` when another active unit under `scope_path` has the same name."""
+    repeated = set(
+        session.scalars(
+            select(Unit.name_folded)
+            .where(Unit.path.startswith(scope_path, autoescape=True), Unit.active.is_(True))
+            .group_by(Unit.name_folded)
+            .having(func.count() > 1)
+        )
+    )
+    parent = aliased(Unit)
+    query = select(Unit.code, Unit.name, Unit.name_folded, parent.name).outerjoin(
+        parent, parent.code == Unit.parent_code
+    )
+    wanted = None if codes is None else sorted(set(codes))
+    chunks = (
+        [None]
+        if wanted is None
+        else [wanted[i : i + _IN_SQL] for i in range(0, len(wanted), _IN_SQL)]
+    )
+    found: dict[str, NamedUnit] = {}
+    for chunk in chunks:
+        rows = session.execute(query if chunk is None else query.where(Unit.code.in_(chunk)))
+        for code, name, folded, parent_name in rows:
+            found[code] = NamedUnit(code, name, parent_name, folded in repeated)
+    return found
+
+
+def unit_labels(
+    db: Database,
+    codes: Collection[str],
+    *,
+    scope_path: str = "/",
+    with_code: bool | None = None,
+) -> dict[str, str]:
+    """How texts name these units, told apart from namesakes under `scope_path`."""
+    if not codes:
+        return {}
+    with db.transaction() as session:
+        named = named_units(session, codes, scope_path=scope_path)
+    return {code: unit_label(unit, with_code=with_code) for code, unit in named.items()}

@@ -7,17 +7,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from domain import stand_in
+from domain.localtime import local_date
 from domain.policy import Policy
+from domain.roles import Role
+from messages.render import render, role_title
 from scheduler.timing import after_quiet_hours
 from services.actors import Actor
 from storage import audit
 from storage.db import Database
-from storage.models import OutboxMessage, Person
+from storage.models import OutboxMessage, Person, RoleAssignment, Unit
 from storage.outbox import Outgoing, enqueue
 
 SNOOZE_SUFFIX = ":snooze"
 SNOOZE_REASON = "snooze"
+AWAY_NOTICE = "away_notice"
 MAX_AWAY_DAYS = 180
 
 
@@ -75,25 +81,181 @@ def snooze(
 def set_away(db: Database, actor: Actor, until: date | None, *, now: datetime) -> date | None:
     """Away until `until` (a local date, inclusive), or back (`None`); audited."""
     with db.transaction() as session:
-        person = session.get(Person, actor.person_id)
-        if person is None:
-            raise LookupError(actor.person_id)
-        old = person.away_until
-        if old == until:
-            return until
-        person.away_until = until
-        audit.record(
-            session,
-            at=now,
-            actor=str(actor.telegram_user_id),
-            actor_person_id=actor.person_id,
-            action="update",
-            entity="person.away_until",
-            key=str(actor.person_id),
-            old={"away_until": old.isoformat() if old else None},
-            new={"away_until": until.isoformat() if until else None},
-        )
+        _set_away(session, actor, until, now)
         return until
+
+
+def _set_away(session: Session, actor: Actor, until: date | None, now: datetime) -> None:
+    person = session.get(Person, actor.person_id)
+    if person is None:
+        raise LookupError(actor.person_id)
+    old = person.away_until
+    if old == until:
+        return
+    person.away_until = until
+    audit.record(
+        session,
+        at=now,
+        actor=str(actor.telegram_user_id),
+        actor_person_id=actor.person_id,
+        action="update",
+        entity="person.away_until",
+        key=str(actor.person_id),
+        old={"away_until": old.isoformat() if old else None},
+        new={"away_until": until.isoformat() if until else None},
+    )
+    session.flush()
+
+
+@dataclass(frozen=True)
+class Cover:
+    """While someone is away: who gets the reminders of one of their units (domain.stand_in)."""
+
+    role: Role
+    unit_code: str
+    unit_label: str
+    unit_kind: str
+    reminded: tuple[str, ...] = ()  # who is reminded instead
+    still_you: bool = False  # nobody stands in: the person away is still reminded
+    informed: tuple[str, ...] = ()  # cluster officers told about it
+
+
+def go_away(
+    db: Database, actor: Actor, until: date, *, now: datetime, locale: str | None = None
+) -> list[Cover]:
+    """Away until `until`: set it, and say per unit who will be reminded meanwhile.
+
+    Where no deputy can stand in, the secretary is still reminded, and the unit's
+    cluster officers get a message saying so (through the outbox, in this transaction).
+    """
+    with db.transaction() as session:
+        _set_away(session, actor, until, now)
+        covers = _covers(session, actor, local_date(now))
+        notices = [
+            Outgoing(
+                dedup_key=f"away:{actor.person_id}:{cover.unit_code}:{until.isoformat()}:{o.person_id}",
+                chat_id=o.chat_id,
+                person_id=o.person_id,
+                reason=AWAY_NOTICE,
+                period=until.isoformat(),
+                text=render(
+                    "away_notice",
+                    o.locale or locale,
+                    name=actor.full_name,
+                    role=role_title(cover.role.value, cover.unit_kind, o.locale or locale),
+                    unit=cover.unit_label,
+                    until=until,
+                ),
+                not_before=now,
+            )
+            for cover in covers
+            if cover.still_you and cover.role == Role.SECRETARY
+            for o in _officers_over(session, cover.unit_code, local_date(now), actor)
+        ]
+        enqueue(session, notices, now=now)
+        return covers
+
+
+def away_covers(db: Database, actor: Actor, today: date) -> list[Cover]:
+    """Who is reminded of the actor's units while the actor is away (as of `today`)."""
+    with db.transaction() as session:
+        return _covers(session, actor, today)
+
+
+@dataclass(frozen=True)
+class _Member:
+    person_id: int
+    chat_id: int
+    name: str
+    locale: str | None
+    away_until: date | None
+    unreachable: bool
+
+
+def _members(
+    session: Session, unit_code: str, roles: tuple[Role, ...]
+) -> dict[Role, list[_Member]]:
+    rows = session.execute(
+        select(
+            RoleAssignment.role,
+            Person.id,
+            Person.telegram_user_id,
+            Person.full_name,
+            Person.locale,
+            Person.away_until,
+            Person.unreachable_since,
+        )
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .where(RoleAssignment.unit_code == unit_code, RoleAssignment.role.in_(roles))
+        .order_by(Person.id)
+    )
+    found: dict[Role, list[_Member]] = {role: [] for role in roles}
+    for role, pid, chat, name, locale, away, unreachable in rows:
+        found[role].append(_Member(pid, chat, name, locale, away, unreachable is not None))
+    return found
+
+
+def _officers_over(session: Session, unit_code: str, today: date, actor: Actor) -> list[_Member]:
+    """The cluster officers who get this unit's escalations, but the actor."""
+    unit = session.get(Unit, unit_code)
+    if unit is None:
+        return []
+    rows = session.execute(
+        select(
+            Unit.path,
+            Person.id,
+            Person.telegram_user_id,
+            Person.full_name,
+            Person.locale,
+            Person.away_until,
+            Person.unreachable_since,
+        )
+        .join(RoleAssignment, RoleAssignment.unit_code == Unit.code)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .where(RoleAssignment.role == Role.CLUSTER_OFFICER)
+        .order_by(Person.id)
+    )
+    officers = [
+        _Member(pid, chat, name, locale, away, unreachable is not None)
+        for path, pid, chat, name, locale, away, unreachable in rows
+        if unit.path.startswith(path)
+    ]
+    return [o for o in stand_in.escalated_to(officers, today) if o.person_id != actor.person_id]
+
+
+def _covers(session: Session, actor: Actor, today: date) -> list[Cover]:
+    covers = []
+    for scope in actor.scopes:
+        base = {
+            "role": scope.role,
+            "unit_code": scope.unit_code,
+            "unit_label": scope.unit_label,
+            "unit_kind": scope.unit_kind.value,
+        }
+        if scope.role == Role.SECRETARY:
+            people = _members(session, scope.unit_code, (Role.SECRETARY, Role.DEPUTY))
+            reminded, _ = stand_in.reminded(people[Role.SECRETARY], people[Role.DEPUTY], today)
+            still = any(m.person_id == actor.person_id for m in reminded)
+            covers.append(
+                Cover(
+                    **base,  # type: ignore[arg-type]
+                    reminded=tuple(m.name for m in reminded if m.person_id != actor.person_id),
+                    still_you=still,
+                    informed=tuple(
+                        o.name for o in _officers_over(session, scope.unit_code, today, actor)
+                    )
+                    if still
+                    else (),
+                )
+            )
+        elif scope.role == Role.DEPUTY:
+            covers.append(Cover(**base))  # type: ignore[arg-type]
+        elif scope.role == Role.CLUSTER_OFFICER:
+            others = _officers_over(session, scope.unit_code, today, actor)
+            covers.append(
+                Cover(**base, reminded=tuple(o.name for o in others), still_you=not others)  # type: ignore[arg-type]
+            )
+    return covers
 
 
 def away_until(db: Database, actor: Actor) -> date | None:

@@ -12,7 +12,7 @@ from domain.localtime import local_date
 from domain.obligations import ObligationKind, Resolution, Status, resolved_status
 from domain.periods import parse_period_key
 from domain.policy import Policy
-from domain.reports import due_date, reports_due
+from domain.reports import due_date, report_title, reports_due
 from domain.roles import Action
 from services import ledger
 from services.actors import Actor, require_unit
@@ -32,6 +32,10 @@ class ReportItem:
     status: Status | None  # None: before the ledger starts, so not counted either way
     sent_on: date | None
     document_name: str | None
+
+    @property
+    def title(self) -> str:
+        return report_title(self.name, self.period_label)
 
     @property
     def days_late(self) -> int:

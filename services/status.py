@@ -25,6 +25,7 @@ from domain.obligations import (
 from domain.org import UnitKind
 from domain.periods import Month, Quarter, parse_period_key
 from domain.policy import Policy
+from domain.reports import report_title
 from services import ledger, meetings
 from storage import ledger as ledger_rows
 from storage.db import Database
@@ -51,6 +52,11 @@ class TodoItem:
     report_name: str | None
     due: date
     planned_at: datetime | None
+
+    @property
+    def report_title(self) -> str | None:
+        """ "Báo cáo quý III/2026": the report and its period, the period's words once."""
+        return report_title(self.report_name, self.period) if self.report_name else None
 
     @property
     def days_late(self) -> int:

@@ -388,3 +388,40 @@ def test_line_numbers_count_quoted_line_breaks_and_blank_lines(
     err = capsys.readouterr().err
     assert "dòng 7: đơn vị X1 không tồn tại" in err
     assert "dòng 4" not in err and "dòng 5" not in err
+
+
+def test_a_registration_for_a_meeting_still_to_come_is_accepted(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Registered before the export, for a meeting ahead (this month or next): its row has
+    `registered_on` and no `held`; it lands as a schedule, registered that day."""
+    upcoming = row(
+        record_type="meeting",
+        unit="NTM",
+        month="2026-12",
+        kind="regular",
+        planned="08/12/2026 14:00",
+        place="Hội trường",
+        registered_on="20/11/2026",
+    )
+    assert main(["activity", "import", str(write(tmp_path, HEADER + upcoming))]) == 0
+    with db.transaction() as s:
+        schedule = s.scalars(select(MeetingSchedule)).one()
+        assert (schedule.month, schedule.planned_at) == (
+            "2026-12",
+            datetime(2026, 12, 8, 7, 0, tzinfo=UTC),
+        )
+        assert schedule.registered_at == datetime(2026, 11, 19, 17, 0, tzinfo=UTC)
+    capsys.readouterr()
+    for bad in (
+        upcoming.replace(",20/11/2026,", ",,"),  # no registered_on: when was it registered?
+        upcoming.replace("2026-12,", "2027-01,").replace("08/12/2026", "08/01/2027"),  # too far
+        meeting(
+            month="2026-12",
+            planned="08/12/2026 14:00",
+            registered_on="20/11/2026",
+            held_on="08/12/2026",
+        ),
+    ):
+        assert main(["activity", "import", str(write(tmp_path, HEADER + bad))]) == 2
+        assert "ở tương lai" in capsys.readouterr().err

@@ -59,7 +59,10 @@ async def test_start_with_code_binds_role_and_unit(
         assert used is not None and used.used_at == clock.now()
         assert s.scalars(select(AuditEntry).where(AuditEntry.action == "redeem")).one()
     whoami = texts(await bot.send(SECRETARY, "/whoami"))
-    assert "Bí thư chi bộ — Chi bộ Văn phòng (VPUBND-01)" in whoami
+    assert (
+        "Bí thư chi bộ: Chi bộ Văn phòng — Đảng bộ cơ quan Văn phòng UBND tỉnh (VPUBND-01)"
+        in whoami
+    )
 
 
 async def test_typed_code_with_dashes_spaces_and_lower_case_binds(
@@ -130,7 +133,7 @@ async def test_second_invite_adds_a_role(bot: BotHarness, db: Database, clock: M
     officer = invite(db, clock, Role.CLUSTER_OFFICER, "C2")
     await bot.send(SECRETARY, f"/start {officer.code}")
     whoami = texts(await bot.send(SECRETARY, "/whoami"))
-    assert "Bí thư chi bộ" in whoami and "Cán bộ theo dõi cụm — Cụm 2 (C2)" in whoami
+    assert "Bí thư chi bộ" in whoami and "Cán bộ theo dõi cụm: Cụm 2 (C2)" in whoami
 
 
 async def test_help_lists_only_what_the_role_may_do(

@@ -128,7 +128,10 @@ def test_show_subtree_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["org", "show", "KHONGCO"]) == 2
 
 
-def test_invite_cli_create_list_revoke(capsys: pytest.CaptureFixture[str]) -> None:
+def test_invite_cli_create_list_revoke(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOT_USERNAME", "ChiBoBot")
     main(["org", "import", str(DEMO_ORG)])
     capsys.readouterr()
     assert main(["invite", "create", "--role", "secretary", "--unit", "NTM"]) == 0

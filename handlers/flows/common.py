@@ -9,7 +9,6 @@ from domain.meeting_kinds import MeetingKind, meeting_kinds_for
 from domain.org import MEETING_KINDS, UnitKind
 from domain.periods import Month
 from domain.roles import Action, Role
-from domain.text_vi import ascii_int, is_ascii_number
 from handlers.dialog import Done, Flow, Option, Prompt, Step
 from messages.render import label, render
 from services.actors import Actor, Scope
@@ -29,7 +28,7 @@ def meeting_units(
 
 
 def unit_data(scope: Scope) -> dict[str, Any]:
-    return {"unit": scope.unit_code, "unit_name": scope.unit_name, "unit_kind": scope.unit_kind}
+    return {"unit": scope.unit_code, "unit_name": scope.unit_label, "unit_kind": scope.unit_kind}
 
 
 def kinds_of(step: Step) -> tuple[MeetingKind, ...]:
@@ -53,7 +52,7 @@ class UnitFlow(Flow):
         units = meeting_units(d.actor, self.action, self.unit_kinds)
         return Prompt(
             render("choose_unit", d.locale),
-            tuple(Option(u.unit_name, u.unit_code) for u in units),
+            tuple(Option(u.unit_label, u.unit_code) for u in units),
             accepts_text=False,
         )
 
@@ -63,16 +62,6 @@ class UnitFlow(Flow):
                 d.data.update(unit_data(scope))
                 return self.after_unit(d)
         raise UserInputError("Đơn vị này không thuộc phạm vi của bạn.")
-
-
-def whole_number(text: str, low: int, high: int, what: str) -> int:
-    cleaned = text.strip().replace(" ", "")
-    if not is_ascii_number(cleaned):
-        raise UserInputError(f"{what} phải là một số nguyên, ví dụ: {min(max(low, 1), high)}.")
-    value = ascii_int(cleaned, maximum=high)
-    if value is None or value < low:
-        raise UserInputError(f"{what} phải từ {low} đến {high}. Vui lòng nhập lại.")
-    return value
 
 
 def short_text(text: str, what: str, limit: int = MAX_SHORT_TEXT) -> str:

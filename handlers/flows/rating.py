@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.errors import UserInputError
 from domain.meeting_kinds import MeetingKind
+from domain.numbers_vi import parse_count
 from domain.periods import Month
 from domain.policy import Criterion
 from domain.quality import QualityLevel
@@ -119,7 +120,7 @@ class RatingFlow(common.UnitFlow):
 
     def on_criterion(self, d: Step, value: str) -> str:
         criterion = self._criterion(d)
-        d.data["answers"][criterion.code] = common.whole_number(
+        d.data["answers"][criterion.code] = parse_count(
             value, 0, criterion.max_points, f"Điểm “{criterion.label_vi}”"
         )
         d.data["ci"] += 1

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from domain.dates_vi import parse_date
+from domain.dates_vi import date_examples, parse_date
 from domain.errors import UserInputError
 from domain.localtime import local_date
 from domain.meeting_kinds import MeetingKind
+from domain.numbers_vi import parse_attendance, parse_count, parse_duration, parse_excused
 from domain.org import MAX_MEMBERS
 from domain.periods import Month, is_period_open
 from domain.roles import Action
@@ -18,20 +18,6 @@ from messages.render import label, render
 from services import meetings
 
 DURATIONS = (60, 90, 120, 150, 180)
-_DURATION = re.compile(
-    r"^(?:(?P<h>\d{1,2})\s*(?:h|g|giờ|gio|tiếng|tieng))?\s*(?P<m>\d{1,4})?\s*(?:p|ph|phút|phut)?$"
-)
-
-
-def parse_duration(text: str) -> int:
-    """Minutes from "90", "90 phút", "1h30", "2 giờ"."""
-    m = _DURATION.match(text.strip().casefold())
-    if m is None or not (m.group("h") or m.group("m")):
-        raise UserInputError("Thời lượng chưa đúng. Vui lòng nhập số phút, ví dụ: 90 hoặc 1h30.")
-    minutes = int(m.group("h") or 0) * 60 + int(m.group("m") or 0)
-    if not 1 <= minutes <= 24 * 60:
-        raise UserInputError("Thời lượng phải từ 1 đến 1440 phút. Vui lòng nhập lại.")
-    return minutes
 
 
 # How far back an admin may correct records of closed months (from the bot; older: import).
@@ -129,18 +115,26 @@ class RecordFlow(common.UnitFlow):
         ):
             day = local_date(planned.planned_at)
             options = (Option(f"Đúng lịch: {day:%d/%m/%Y}", day.isoformat()),)
-        return Prompt(render("record", d.locale, step="date", month=str(month)), options)
+        return Prompt(
+            render(
+                "record",
+                d.locale,
+                step="date",
+                month=str(month),
+                examples=date_examples(d.today, month=month, past_only=True),
+                planned=bool(options),
+            ),
+            options,
+        )
 
     def on_date(self, d: Step, value: str) -> str:
         month = Month.parse(d.data["month"])
         try:
-            day = date.fromisoformat(value)
+            day = date.fromisoformat(value)  # the "as planned" button
         except ValueError:
             day = parse_date(value, d.today, month=month, past_only=True)
-        if not month.contains(day):
-            raise UserInputError(f"Ngày sinh hoạt phải thuộc tháng {month}. Vui lòng nhập lại.")
-        if day > d.today:
-            raise UserInputError("Ngày này chưa tới. Vui lòng ghi nhận sau khi đã sinh hoạt.")
+        if not month.contains(day) or day > d.today:
+            raise UserInputError("Ngày này không dùng được. Vui lòng nhập lại.")
         d.data["held_on"] = day.isoformat()
         return "duration"
 
@@ -161,7 +155,7 @@ class RecordFlow(common.UnitFlow):
         return Prompt(render("record", d.locale, step="total", members=members), options)
 
     def on_total(self, d: Step, value: str) -> str:
-        d.data["total_members"] = common.whole_number(value, 1, MAX_MEMBERS, "Tổng số đảng viên")
+        d.data["total_members"] = parse_count(value, 1, MAX_MEMBERS, "Tổng số đảng viên")
         return "present"
 
     def ask_present(self, d: Step) -> Prompt:
@@ -172,8 +166,8 @@ class RecordFlow(common.UnitFlow):
         )
 
     def on_present(self, d: Step, value: str) -> str:
-        total = d.data["total_members"]
-        d.data["present"] = common.whole_number(value, 0, total, "Số đảng viên dự")
+        present, total = parse_attendance(value, d.data["total_members"], MAX_MEMBERS)
+        d.data["present"], d.data["total_members"] = present, total
         if d.data["present"] == total:
             d.data["excused_absent"] = 0
             return "higher"
@@ -190,7 +184,7 @@ class RecordFlow(common.UnitFlow):
 
     def on_excused_absent(self, d: Step, value: str) -> str:
         absent = d.data["total_members"] - d.data["present"]
-        d.data["excused_absent"] = common.whole_number(value, 0, absent, "Số vắng có lý do")
+        d.data["excused_absent"] = parse_excused(value, absent)
         return "higher"
 
     def ask_higher(self, d: Step) -> Prompt:

@@ -41,7 +41,7 @@ class ReportFlow(common.UnitFlow):
     def ask_choose(self, d: Step) -> Prompt:
         options = tuple(
             Option(
-                f"{i.name} {i.period_label} — hạn {i.due:%d/%m}"
+                f"{i.title} — hạn {i.due:%d/%m}"
                 + (" (quá hạn)" if i.status == Status.MISSING else ""),
                 f"{i.report_type}|{i.period_key}",
             )

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from domain.dates_vi import parse_datetime
+from domain.dates_vi import (
+    DAY_PARTS_VI,
+    DateParseError,
+    NeedsTime,
+    Window,
+    datetime_examples,
+    describe_day,
+    parse_datetime,
+    parse_time_on,
+    time_examples,
+)
 from domain.errors import UserInputError
 from domain.localtime import to_local
 from domain.meeting_kinds import MeetingKind
@@ -91,6 +101,7 @@ class ScheduleFlow(common.UnitFlow):
             render("schedule", d.locale, step="manage"),
             (Option("📅 Đổi lịch", "reschedule"), Option("🚫 Hủy lịch", "cancel")),
             accepts_text=False,
+            leave_label=label("button.keep", d.locale),
         )
 
     def on_manage(self, d: Step, value: str) -> str:
@@ -104,22 +115,59 @@ class ScheduleFlow(common.UnitFlow):
                 d.locale,
                 step="when",
                 month=str(month),
-                example_day=month.day(5).strftime("%-d/%m"),
+                examples=datetime_examples(d.now, month=month, future_only=True),
             )
         )
 
     def on_when(self, d: Step, value: str) -> str:
         month = Month.parse(d.data["month"])
-        moment = parse_datetime(value, d.now, month=month, future_only=True)
-        if Month.of(moment.date()) != month:
-            raise UserInputError(f"Ngày sinh hoạt phải thuộc tháng {month}. Vui lòng nhập lại.")
+        try:
+            moment = parse_datetime(value, d.now, month=month, future_only=True)
+        except NeedsTime as missing:  # "sáng 15/12", "thứ 3 tuần sau": ask only the hour
+            d.data["day"] = missing.day.isoformat()
+            d.data["part"] = missing.part
+            return "when_time"
+        d.data["planned_at"] = moment.isoformat()
+        return "place"
+
+    def ask_when_time(self, d: Step) -> Prompt:
+        day, part = date.fromisoformat(d.data["day"]), d.data.get("part")
+        window = Window(d.today, to_local(d.now), Month.parse(d.data["month"]), future_only=True)
+        times = time_examples(part=part, day=day, window=window, count=3)
+        return Prompt(
+            render(
+                "schedule",
+                d.locale,
+                step="when_time",
+                day=describe_day(day),
+                part=DAY_PARTS_VI.get(part or ""),
+            ),
+            tuple(Option(t, t) for t in times),
+            columns=3,
+        )
+
+    def on_when_time(self, d: Step, value: str) -> str:
+        try:
+            moment = parse_time_on(
+                value,
+                date.fromisoformat(d.data["day"]),
+                d.now,
+                part=d.data.get("part"),
+                month=Month.parse(d.data["month"]),
+                future_only=True,
+            )
+        except DateParseError as error:
+            try:  # a whole new day and time ("16/12 8h"): a change of mind, taken as such
+                return self.on_when(d, value)
+            except DateParseError:
+                raise error from None
         d.data["planned_at"] = moment.isoformat()
         return "place"
 
     def ask_place(self, d: Step) -> Prompt:
         previous = meetings.last_place(d.deps.db, d.data["unit"], MeetingKind(d.data["kind"]))
         options = (Option(f"Như lần trước: {previous}", previous),) if previous else ()
-        return Prompt(render("schedule", d.locale, step="place"), options)
+        return Prompt(render("schedule", d.locale, step="place", previous=previous), options)
 
     def on_place(self, d: Step, value: str) -> str:
         d.data["place"] = common.short_text(value, "địa điểm")
@@ -206,17 +254,45 @@ class ScheduleFlow(common.UnitFlow):
         )
 
     def ask_cancel_reason(self, d: Step) -> Prompt:
-        return Prompt(render("schedule", d.locale, step="cancel_reason"))
+        return Prompt(
+            render("schedule", d.locale, step="cancel_reason"),
+            leave_label=label("button.keep", d.locale),
+        )
 
-    def on_cancel_reason(self, d: Step, value: str) -> Done:
-        reason = common.short_text(value, "lý do hủy lịch", 500)
+    def on_cancel_reason(self, d: Step, value: str) -> str:
+        d.data["reason"] = common.short_text(value, "lý do hủy lịch", 500)
+        return "cancel_confirm"
+
+    def ask_cancel_confirm(self, d: Step) -> Prompt:
+        """Cancelling a meeting is not leaving the dialog: it is said in full and confirmed."""
+        month = Month.parse(d.data["month"])
+        kind = MeetingKind(d.data["kind"])
+        view = meetings.schedules_of(d.deps.db, d.data["unit"], [month]).get((kind, month))
+        return Prompt(
+            render(
+                "schedule",
+                d.locale,
+                step="cancel_confirm",
+                unit_name=d.data["unit_name"],
+                kind=common.kind_label(kind, d.locale),
+                month=str(month),
+                planned_at=view.planned_at if view else None,
+                place=view.place if view else None,
+                reason=d.data["reason"],
+            ),
+            (Option(label("button.cancel_meeting", d.locale), "cancel"),),
+            accepts_text=False,
+            leave_label=label("button.keep", d.locale),
+        )
+
+    def on_cancel_confirm(self, d: Step, value: str) -> Done:
         meetings.cancel_schedule(
             d.deps.db,
             d.actor,
             d.data["unit"],
             MeetingKind(d.data["kind"]),
             Month.parse(d.data["month"]),
-            reason,
+            d.data["reason"],
             now=d.now,
             policy=d.deps.policy,
         )

@@ -6,6 +6,7 @@ import pytest
 
 from domain.dates_vi import (
     DateParseError,
+    NeedsTime,
     parse_date,
     parse_datetime,
     parse_day_in_month,
@@ -71,8 +72,8 @@ def test_past_date_is_refused_when_future_only() -> None:
     with pytest.raises(DateParseError) as info:
         parse_date("3/11", TODAY, future_only=True)
     assert str(info.value) == (
-        "Ngày 03/11/2026 đã qua. Vui lòng nhập ngày từ hôm nay (10/11/2026) trở đi. "
-        "Nếu là năm sau, vui lòng nhập cả năm, ví dụ: 03/11/2027."
+        "Ngày 03/11/2026 đã qua: vui lòng nhập ngày từ hôm nay (10/11/2026) trở đi. "
+        "Ví dụ: 3/11/2027."
     )
     assert isinstance(info.value, ValueError)
     assert isinstance(info.value, UserInputError)
@@ -82,7 +83,8 @@ def test_past_date_with_explicit_year_has_no_next_year_hint() -> None:
     with pytest.raises(DateParseError) as info:
         parse_date("09/11/2026", TODAY, future_only=True)
     assert str(info.value) == (
-        "Ngày 09/11/2026 đã qua. Vui lòng nhập ngày từ hôm nay (10/11/2026) trở đi."
+        "Ngày 09/11/2026 đã qua: vui lòng nhập ngày từ hôm nay (10/11/2026) trở đi. "
+        "Ví dụ: 17/11 hoặc thứ 3 tuần sau."
     )
 
 
@@ -106,7 +108,7 @@ def test_future_only_and_past_only_are_exclusive() -> None:
     [
         (
             "31/02",
-            "Ngày 31/02 không tồn tại. Vui lòng nhập lại, ví dụ: 5/12 hoặc 05/12/2026 14:00.",
+            "Ngày 31/02 không tồn tại. Ví dụ: 17/11 hoặc thứ 3 tuần sau.",
         ),
         ("31/04", "Ngày 31/04 không tồn tại."),
         ("31/4/2026", "Ngày 31/04/2026 không tồn tại."),
@@ -115,7 +117,7 @@ def test_future_only_and_past_only_are_exclusive() -> None:
         ("32/1", "Ngày 32/01 không tồn tại."),
         ("0/5", "Ngày 00/05 không tồn tại."),
         ("5/13", "Ngày 05/13 không tồn tại."),
-        ("29/2", "Ngày 29/02 chỉ có trong năm nhuận. Vui lòng nhập cả năm, ví dụ: 29/02/2028."),
+        ("29/2", "Ngày 29/02 chỉ có trong năm nhuận: vui lòng nhập cả năm. Ví dụ: 29/02/2028."),
     ],
 )
 def test_impossible_dates(text: str, message: str) -> None:
@@ -136,9 +138,10 @@ def test_leap_day() -> None:
 def test_past_leap_day_has_no_next_year_hint() -> None:
     with pytest.raises(DateParseError) as info:
         parse_date("29/2", date(2028, 3, 10), future_only=True)
-    assert str(info.value) == (
-        "Ngày 29/02/2028 đã qua. Vui lòng nhập ngày từ hôm nay (10/03/2028) trở đi."
+    assert str(info.value).startswith(
+        "Ngày 29/02/2028 đã qua: vui lòng nhập ngày từ hôm nay (10/03/2028) trở đi. Ví dụ: "
     )
+    assert "2029" not in str(info.value)
 
 
 def test_implausible_year() -> None:
@@ -146,7 +149,7 @@ def test_implausible_year() -> None:
         parse_date("05/12/2062", TODAY)
 
 
-@pytest.mark.parametrize("text", ["abc", "5", "mai", "12/", "5/12/2026/1"])
+@pytest.mark.parametrize("text", ["abc", "5", "ngày mai kia", "12/", "5/12/2026/1"])
 def test_not_a_date(text: str) -> None:
     with pytest.raises(DateParseError, match=f"Chưa hiểu ngày “{text}”"):
         parse_date(text, TODAY)
@@ -158,15 +161,16 @@ def test_empty_text() -> None:
 
 
 def test_day_in_month_forms_need_a_month() -> None:
-    with pytest.raises(DateParseError, match="ngày cụ thể"):
+    with pytest.raises(DateParseError, match="cần một ngày cụ thể"):
         parse_date("thứ 3 tuần đầu", TODAY)
     assert parse_date("thứ 3 tuần đầu", TODAY, month=DEC) == date(2026, 12, 1)
     assert parse_date("thu 3 tuan dau", TODAY, month=DEC) == date(2026, 12, 1)
     assert parse_date("THỨ SÁU TUẦN CUỐI", TODAY, month=DEC) == date(2026, 12, 25)
     assert parse_date("ngày 5", TODAY, month=DEC) == date(2026, 12, 5)
     assert parse_date("ngay 5 hang thang", TODAY, month=DEC) == date(2026, 12, 5)
-    # An explicit date wins over the month.
-    assert parse_date("5/1", TODAY, month=DEC) == date(2027, 1, 5)
+    # With a month, the day must be in it.
+    with pytest.raises(DateParseError, match="Ngày 05/01/2027 không thuộc tháng 12/2026"):
+        parse_date("5/1", TODAY, month=DEC)
 
 
 def test_day_in_a_past_month_is_refused_when_future_only() -> None:
@@ -269,9 +273,13 @@ def test_datetime_with_month_relative_day() -> None:
 
 
 def test_datetime_needs_both_parts() -> None:
-    with pytest.raises(DateParseError, match="Vui lòng nhập cả giờ, ví dụ: 5/12 14h30"):
+    with pytest.raises(NeedsTime, match="Vui lòng nhập cả giờ, ví dụ: 5/12 14h30") as info:
         parse_datetime("5/12", NOW)
-    with pytest.raises(DateParseError, match="Vui lòng nhập cả ngày, ví dụ: 5/12 14h30"):
+    assert (info.value.day, info.value.part) == (date(2026, 12, 5), None)
+    with pytest.raises(NeedsTime, match="ví dụ: 5/12 8h") as info:
+        parse_datetime("sáng 5/12", NOW)
+    assert info.value.part == "sang"
+    with pytest.raises(DateParseError, match=r"Vui lòng nhập cả ngày\. Ví dụ: 17/11 14h30"):
         parse_datetime("14h30", NOW)
     assert parse_datetime("5/12", NOW, default_time=time(8, 0)) == local(2026, 12, 5, 8, 0)
 
@@ -280,8 +288,9 @@ def test_datetime_earlier_today_is_past_when_future_only() -> None:
     with pytest.raises(DateParseError) as info:
         parse_datetime("10/11 9h", NOW, future_only=True)
     assert str(info.value) == (
-        "Thời điểm 09:00 ngày 10/11/2026 đã qua. "
-        "Vui lòng nhập giờ muộn hơn 10:00 hôm nay hoặc một ngày khác."
+        "Thời điểm 09:00 ngày 10/11/2026 đã qua: "
+        "vui lòng nhập giờ muộn hơn 10:00 hôm nay hoặc một ngày khác. "
+        "Ví dụ: 17/11 14h30 hoặc thứ 3 tuần sau 8h."
     )
     assert parse_datetime("10/11 11h", NOW, future_only=True) == local(2026, 11, 10, 11, 0)
     assert parse_datetime("10/11 10:00", NOW, future_only=True) == local(2026, 11, 10, 10, 0)
@@ -314,4 +323,4 @@ def test_datetime_reports_bad_parts() -> None:
     with pytest.raises(DateParseError, match="không hợp lệ"):
         parse_datetime("5/12 25h", NOW)
     with pytest.raises(DateParseError, match="Chưa hiểu ngày"):
-        parse_datetime("hôm nay 14h", NOW)
+        parse_datetime("hôm nào đó 14h", NOW)

@@ -126,7 +126,10 @@ def journey(
     bot_api.send_text(SECRETARY, SECRETARY, f"/start {codes[SECRETARY]}", first_name="Bình <b>")
     [welcome] = bot_api.wait_for_bot_messages(SECRETARY, timeout=TIMEOUT)
     assert "Chào mừng Bình <b>" in welcome.text  # escaped by the bot, shown literally
-    assert "Bí thư chi bộ — Chi bộ Văn phòng" in welcome.text
+    assert (
+        "Bí thư chi bộ của Chi bộ Văn phòng — Đảng bộ cơ quan Văn phòng UBND tỉnh (VPUBND-01)"
+        in (welcome.text.replace("<b>", "").replace("</b>", ""))
+    )
     assert "/schedule" in say(bot_api, SECRETARY, "/help", has("Những việc")).text
     for user, name in ((LEADER, "Hùng"), (BLOCKED, "Cường")):
         bot_api.send_text(user, user, f"/start {codes[user]}", first_name=name)

@@ -53,7 +53,8 @@ RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
 WRITING_COMMANDS: dict[str, set[str]] = {
     "subscribe": {"chat_subscriptions", "audit_log"},
     "unsubscribe": {"chat_subscriptions", "audit_log"},
-    "away": {"people", "audit_log"},  # "/away 5/12": away until then, the deputy is reminded
+    # "/away 5/12": away until then; with no deputy, the cluster officer is told (outbox).
+    "away": {"people", "audit_log", "outbox"},
 }
 
 PERSONAS = ("stranger", "secretary_a", "deputy_a", "secretary_base", "cluster_2", "leader")

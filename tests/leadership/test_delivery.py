@@ -53,7 +53,7 @@ def test_a_restart_days_after_the_moment_renders_no_digest(db: Database) -> None
     policy = default_policy()
     assert plan_weekly_digests(db, MOMENT + timedelta(days=2), policy) == 0
     assert rows(db) == []
-    assert plan_weekly_digests(db, MOMENT + timedelta(hours=23), policy) == 8  # caught up
+    assert plan_weekly_digests(db, MOMENT + timedelta(hours=23), policy) == 12  # caught up
 
 
 def test_nothing_before_the_moment(db: Database) -> None:
@@ -61,23 +61,25 @@ def test_nothing_before_the_moment(db: Database) -> None:
     assert rows(db) == []
 
 
-def test_one_summary_and_one_chart_per_recipient_then_nothing_new(db: Database) -> None:
+def test_one_summary_one_xlsx_and_one_chart_per_recipient_then_nothing_new(
+    db: Database,
+) -> None:
     policy = default_policy()
-    assert plan_weekly_digests(db, MOMENT, policy) == 8
+    assert plan_weekly_digests(db, MOMENT, policy) == 12
     keys = [r.dedup_key for r in rows(db)]
     assert keys == sorted(
         f"{prefix}:{chat}:2026-W49"
-        for prefix in ("digest", "digest-chart")
+        for prefix in ("digest", "digest-xlsx", "digest-chart")
         for chat in (GROUP, LEADER_TG, OFFICER_TG, BOTH_TG)
     )
     # The unreachable leader of the seed (9002) is skipped.
     assert all(r.chat_id != 9002 for r in rows(db))
     assert plan_weekly_digests(db, MOMENT, policy) == 0
     assert plan_weekly_digests(db, MOMENT + timedelta(days=1), policy) == 0
-    assert len(rows(db)) == 8
+    assert len(rows(db)) == 12
     # Next week: a new round.
-    assert plan_weekly_digests(db, MOMENT + timedelta(days=7), policy) == 8
-    assert len(rows(db)) == 16
+    assert plan_weekly_digests(db, MOMENT + timedelta(days=7), policy) == 12
+    assert len(rows(db)) == 24
 
 
 def test_rows_carry_the_summary_and_files_for_the_recipients_scope(db: Database) -> None:
@@ -87,8 +89,11 @@ def test_rows_carry_the_summary_and_files_for_the_recipients_scope(db: Database)
     assert "<b>Cụm 1</b>" in officer.text and len(officer.text) <= 4096
     assert officer.reason == "weekly_digest" and officer.period == "2026-W49"
     assert officer.not_before == MOMENT and officer.status == "pending"
-    assert officer.attachment_name == "tong-hop-C1-2026-11-30.xlsx"
-    sheet = load_workbook(io.BytesIO(officer.attachment or b""))["Chưa đăng ký lịch"]
+    assert officer.attachment is None
+    xlsx = by_key[f"digest-xlsx:{OFFICER_TG}:2026-W49"]
+    assert xlsx.attachment_name == "tong-hop-C1-2026-11-30.xlsx"
+    assert xlsx.text.startswith("Chi tiết tổng hợp — Cụm 1 (Excel")  # a caption, not empty
+    sheet = load_workbook(io.BytesIO(xlsx.attachment or b""))["Chưa đăng ký lịch"]
     assert {r[1] for r in sheet.iter_rows(min_row=2, values_only=True)} == {"TNMT-03"}
     leader = by_key[f"digest:{LEADER_TG}:2026-W49"]
     assert "Đảng bộ Khối các cơ quan tỉnh" in leader.text
@@ -107,7 +112,7 @@ def test_weekly_moment_follows_the_policy(db: Database) -> None:
     policy = Policy.from_dict(raw)
     friday_1600 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
     assert plan_weekly_digests(db, friday_1600 - timedelta(seconds=1), policy) == 0
-    assert plan_weekly_digests(db, friday_1600, policy) == 8
+    assert plan_weekly_digests(db, friday_1600, policy) == 12
     assert {r.period for r in rows(db)} == {"2026-W48"}
 
 

@@ -43,7 +43,7 @@ async def test_leader_digest_sends_summary_xlsx_and_chart(bot: BotHarness) -> No
     assert "Đảng bộ Khối các cơ quan tỉnh" in summary
     assert "Đăng ký lịch sinh hoạt tháng 12/2026" in summary
     assert "tổ chức đảng chưa đăng ký" in summary
-    assert "… và" in summary and "xem tệp đính kèm" in summary
+    assert "… và" in summary and "xem tệp Excel gửi kèm" in summary
     assert len(summary) <= 4096
     workbook = load_workbook(io.BytesIO(_file(calls[1], "document")))
     assert "Tổng hợp" in workbook.sheetnames

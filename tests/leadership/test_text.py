@@ -70,9 +70,12 @@ def test_summary_of_a_thousand_silent_units_fits_and_points_to_the_file() -> Non
     assert digest.totals.registration_expected == 50 * 20 + 60
     text = digest_summary(digest)
     assert len(text) <= TELEGRAM_LIMIT
-    assert "… và" in text and "xem tệp đính kèm" in text
+    assert "… và" in text and "xem tệp Excel gửi kèm" in text
     assert "có 20/20 tổ chức đảng chưa đăng ký" in text
-    assert len(overdue_text(digest)) <= TELEGRAM_LIMIT
+    overdue = overdue_text(digest)
+    assert len(overdue) <= TELEGRAM_LIMIT
+    # /overdue sends no file: it points to /digest instead of to an attachment.
+    assert "gõ /digest để nhận tệp Excel đầy đủ" in overdue and "gửi kèm" not in overdue
 
 
 def test_names_are_html_escaped() -> None:

@@ -251,6 +251,7 @@ class Sent:
     text: str
     buttons: list[tuple[str, str]] = field(default_factory=list)
     document: str | None = None
+    photo: bool = False  # sent with sendPhoto (shown in the chat), not as a file
 
     @property
     def when(self) -> str:
@@ -274,7 +275,9 @@ class FakeBot:
         if self.failures:
             raise self.failures.pop(0)
 
-    def _record(self, chat_id: int, text: str, reply_markup: Any, document: Any = None) -> Sent:
+    def _record(
+        self, chat_id: int, text: str, reply_markup: Any, document: Any = None, photo: bool = False
+    ) -> Sent:
         buttons = []
         if reply_markup is not None:
             buttons = [
@@ -282,7 +285,7 @@ class FakeBot:
                 for row in reply_markup.inline_keyboard
                 for b in row
             ]
-        sent = Sent(to_local(self.clock.now()), int(chat_id), text, buttons, document)
+        sent = Sent(to_local(self.clock.now()), int(chat_id), text, buttons, document, photo)
         self.sent.append(sent)
         return sent
 
@@ -294,6 +297,12 @@ class FakeBot:
         self._maybe_fail(chat_id)
         return self._record(
             chat_id, kwargs.get("caption") or "", kwargs.get("reply_markup"), document.filename
+        )
+
+    async def send_photo(self, chat_id: int, photo: Any, **kwargs: Any) -> Sent:
+        self._maybe_fail(chat_id)
+        return self._record(
+            chat_id, kwargs.get("caption") or "", kwargs.get("reply_markup"), photo.filename, True
         )
 
     def to(self, chat_id: int) -> list[Sent]:

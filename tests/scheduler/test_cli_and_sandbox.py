@@ -74,7 +74,7 @@ async def test_sandbox_clock_jump_delivers_reminders_to_the_persona(
     from bot.context import DEPS_KEY, Deps
 
     clock = ManualClock(local("2026-12-20 09:00"))
-    db, _ = prepare_database(tmp_path / "sandbox.sqlite3", clock, default_policy())
+    db, _ = prepare_database(tmp_path / "sandbox.sqlite3", clock, default_policy(), history=False)
     settle_month(db, "2026-12", now=clock.now())
     transport = LocalTransport()
     settings = Settings(_env_file=None, database_url=db.url)  # type: ignore[call-arg]
@@ -90,7 +90,7 @@ async def test_sandbox_clock_jump_delivers_reminders_to_the_persona(
         assert "[đồng hồ ảo] 09:00 20/12/2026" in out
         assert "── 08:00 22/12/2026 ──" in out
         assert "Đăng ký lịch sinh hoạt tháng 01/2027: hạn 25/12/2026 (còn 3 ngày)" in out
-        assert "[2] ⏰ Nhắc lại sau 2 giờ" in out
+        assert "[#2] ⏰ Nhắc lại sau 2 giờ" in out
         await chat.press(2)  # snooze
         await chat.virtual_time.command(":clock +3h")
         out = capsys.readouterr().out

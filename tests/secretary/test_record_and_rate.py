@@ -70,7 +70,7 @@ async def test_record_a_held_meeting(bot: BotHarness, db: Database) -> None:
 @pytest.mark.parametrize(
     ("step_inputs", "typed", "error"),
     [
-        (0, "5/10", "phải thuộc tháng 11/2026"),
+        (0, "5/10", "không thuộc tháng 11/2026"),
         (0, "30/11", "chưa tới"),
         (0, "31/11", "không tồn tại"),
         (1, "mười", "Thời lượng chưa đúng"),

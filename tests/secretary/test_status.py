@@ -64,10 +64,11 @@ async def test_status_lists_upcoming_todo_and_quarter(
     seed_november(db, clock)
     calls = await bot.send(SECRETARY, "/status")
     text = texts(calls)
-    assert "Chi bộ Văn phòng</b> — tình hình ngày 26/11/2026" in text
+    assert "Chi bộ Văn phòng — Đảng bộ cơ quan Văn phòng UBND tỉnh (VPUBND-01)</b>" in text
+    assert "Tình hình ngày 26/11/2026" in text
     assert "Sinh hoạt chi bộ thường kỳ: 14:00 05/12/2026, Phòng họp tầng 2" in text
     assert "Tự đánh giá chất lượng sinh hoạt chi bộ thường kỳ tháng 11/2026" in text
-    assert "Quý IV/2026</b>, tính đến hôm nay" in text
+    assert "Quý IV/2026</b> (từ 01/10/2026 đến hôm nay, 2 tháng kể cả tháng này)" in text
     assert "Đã sinh hoạt: 1/2 tháng" in text
     assert "Tỷ lệ dự bình quân: 81,8% (chỉ tiêu 95%) ⚠️" in text
     assert "Sinh hoạt chuyên đề: chưa có" in text
@@ -82,7 +83,7 @@ async def test_overdue_registration_is_shown_with_days(bot: BotHarness, db: Data
 
 async def test_base_cell_sees_overdue_report(bot: BotHarness) -> None:
     text = texts(await bot.send(OTHER_SECRETARY, "/status"))
-    assert "Báo cáo tháng (11/2026) — hạn 20/11/2026 (<b>quá hạn 6 ngày</b>)" in text
+    assert "Báo cáo tháng 11/2026 — hạn 20/11/2026 (<b>quá hạn 6 ngày</b>)" in text
 
 
 async def test_history_shows_recent_months(

@@ -128,7 +128,7 @@ async def test_a_group_subscribed_by_a_leader_who_is_no_longer_one_gets_no_diges
     monday = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # the digest's moment
     assert plan_weekly_digests(db, monday, policy) > 0
     planned = [r for r in rows(db) if r.chat_id == GROUP]
-    assert len(planned) == 2  # summary and chart, planned while she is a leader
+    assert len(planned) == 3  # summary, XLSX and chart, planned while she is a leader
 
     people.revoke_role(
         db,

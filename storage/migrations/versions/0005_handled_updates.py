@@ -1,6 +1,6 @@
 """handled updates: a re-delivered Telegram update is recognised and ignored
 
-Revision ID: 0005_pipeline
+Revision ID: 0005
 Revises: 0004
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0005_pipeline"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
