@@ -96,7 +96,7 @@ def _refresh(
     unit_codes: Collection[str] | None,
     now: datetime,
 ) -> int:
-    units = rows.load_units(session, unit_codes)
+    units, paths = rows.load_units(session, unit_codes)
     facts = rows.load_facts(session, unit_codes, selection)
     wanted = [
         obligation
@@ -104,7 +104,7 @@ def _refresh(
         for obligation in derive(unit, policy, span, selection, facts.get(unit.code, _NO_FACTS))
     ]
     existing = rows.load_entries(session, unit_codes, selection)
-    return rows.write_changes(session, wanted, existing, now)
+    return rows.write_changes(session, wanted, existing, paths, now)
 
 
 def refresh_month(
@@ -148,7 +148,7 @@ def cover_from(session: Session, policy: Policy, now: datetime, day: date) -> in
 
 def _all_codes(db: Database) -> list[str]:
     with db.transaction() as session:
-        return [u.code for u in rows.load_units(session, None)]
+        return [u.code for u in rows.load_units(session, None)[0]]
 
 
 def _todo_since(session: Session, policy: Policy, now: datetime) -> tuple[Span, date | None]:

@@ -8,7 +8,7 @@ reports, existing rows) and writes only the rows that changed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -56,12 +56,20 @@ def _wanted(codes: Collection[str] | None) -> frozenset[str] | None:
     return frozenset(codes) if codes is not None and len(codes) > MAX_SQL_CODES else None
 
 
-def load_units(session: Session, codes: Collection[str] | None) -> list[LedgerUnit]:
+def load_units(
+    session: Session, codes: Collection[str] | None
+) -> tuple[list[LedgerUnit], dict[str, str]]:
+    """The units, and each one's path in the tree (kept on its rows)."""
     keep = _wanted(codes)
     rows = session.execute(
-        select(Unit.code, Unit.kind, Unit.active).where(_codes_clause(Unit.code, codes))
+        select(Unit.code, Unit.kind, Unit.active, Unit.path).where(_codes_clause(Unit.code, codes))
     )
-    return [LedgerUnit(c, k, a) for c, k, a in rows if keep is None or c in keep]
+    units, paths = [], {}
+    for code, kind, active, path in rows:
+        if keep is None or code in keep:
+            units.append(LedgerUnit(code, kind, active))
+            paths[code] = path
+    return units, paths
 
 
 def load_facts(
@@ -107,6 +115,9 @@ def load_facts(
                 MeetingRecord.not_held_reason,
                 QualityRating.id,
                 QualityRating.rated_at,
+                MeetingRecord.present,
+                MeetingRecord.total_members,
+                QualityRating.level,
             )
             .outerjoin(QualityRating, QualityRating.record_id == MeetingRecord.id)
             .where(
@@ -164,6 +175,9 @@ _COLUMNS = (
     LedgerEntry.since,
     LedgerEntry.note,
     LedgerEntry.source,
+    LedgerEntry.present,
+    LedgerEntry.total,
+    LedgerEntry.level,
 )
 
 
@@ -174,28 +188,32 @@ def _obligation(row: Any) -> Obligation:
     )
 
 
+Stored = tuple[int, Obligation, str]  # id, the obligation, the unit's path
+
+
 def load_entries(
     session: Session, codes: Collection[str] | None, selection: Selection
-) -> dict[EntryKey, tuple[int, Obligation]]:
-    """The stored rows behind `selection`, by key, with their ids."""
+) -> dict[EntryKey, Stored]:
+    """The stored rows behind `selection`, by key, with their ids and paths."""
     keep = _wanted(codes)
-    found: dict[EntryKey, tuple[int, Obligation]] = {}
+    found: dict[EntryKey, Stored] = {}
     for row in session.execute(
-        select(LedgerEntry.id, *_COLUMNS).where(
+        select(LedgerEntry.id, LedgerEntry.unit_path, *_COLUMNS).where(
             _selection_clause(selection), _codes_clause(LedgerEntry.unit_code, codes)
         )
     ):
-        obligation = _obligation(row[1:])
+        obligation = _obligation(row[2:])
         if keep is not None and obligation.unit_code not in keep:
             continue
         if selection.holds(obligation.kind, obligation.subject, obligation.period):
-            found[obligation.key] = (row[0], obligation)
+            found[obligation.key] = (row[0], obligation, row[1])
     return found
 
 
-def _values(o: Obligation, now: datetime) -> dict[str, Any]:
+def _values(o: Obligation, path: str, now: datetime) -> dict[str, Any]:
     return {
         "unit_code": o.unit_code,
+        "unit_path": path,
         "kind": o.kind.value,
         "subject": o.subject,
         "period": o.period,
@@ -207,6 +225,9 @@ def _values(o: Obligation, now: datetime) -> dict[str, Any]:
         "since": o.since,
         "note": o.note,
         "source": o.source,
+        "present": o.present,
+        "total": o.total,
+        "level": o.level,
         "updated_at": now,
     }
 
@@ -214,20 +235,23 @@ def _values(o: Obligation, now: datetime) -> dict[str, Any]:
 def write_changes(
     session: Session,
     wanted: Iterable[Obligation],
-    existing: dict[EntryKey, tuple[int, Obligation]],
+    existing: dict[EntryKey, Stored],
+    paths: Mapping[str, str],
     now: datetime,
 ) -> int:
-    """Make the stored rows equal `wanted`: insert, update and delete what differs."""
+    """Make the stored rows equal `wanted` (on units at `paths`): insert, update and
+    delete what differs."""
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     left = dict(existing)
     for obligation in wanted:
+        path = paths[obligation.unit_code]
         found = left.pop(obligation.key, None)
         if found is None:
-            new.append(_values(obligation, now))
-        elif found[1] != obligation:
-            changed.append({"id": found[0], **_values(obligation, now)})
-    gone = [row_id for row_id, _ in left.values()]
+            new.append(_values(obligation, path, now))
+        elif found[1] != obligation or found[2] != path:
+            changed.append({"id": found[0], **_values(obligation, path, now)})
+    gone = [row_id for row_id, _, _ in left.values()]
     # Two refreshes racing on a new period (a reader and the planner) compute the same
     # rows: the second insert yields instead of failing.
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
