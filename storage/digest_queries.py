@@ -91,9 +91,10 @@ def _ledger_in_scope(scope: UnitInfo) -> ColumnElement[bool]:
     return LedgerEntry.unit_path.startswith(scope.path, autoescape=True)
 
 
-def _known_from(column: Any, cutoffs: Sequence[datetime]) -> ColumnElement[Any]:
-    """The index of the first cutoff the instant in `column` comes before (NULL: none)."""
-    return case(*((column < c, literal(i)) for i, c in enumerate(cutoffs)), else_=None)
+def _known_from(column: Any, cutoffs: Sequence[datetime], *, first: int = 0) -> ColumnElement[Any]:
+    """The index (from `first`) of the first cutoff the instant in `column` comes before
+    (NULL: none)."""
+    return case(*((column < c, literal(first + i)) for i, c in enumerate(cutoffs)), else_=None)
 
 
 def _window_clause(windows: Iterable[Window]) -> ColumnElement[bool]:
@@ -128,7 +129,12 @@ def _ledger_counts(
     if not windows:
         return ()
     child = _child(session, scope, LedgerEntry.unit_path) if by_child else literal("")
-    known = _known_from(LedgerEntry.resolved_at, cutoffs)
+    # The digest day needs only "known by its end or not"; earlier days, by which day.
+    known = (
+        _known_from(LedgerEntry.resolved_at, cutoffs[-1:], first=len(cutoffs) - 1)
+        if by_child
+        else _known_from(LedgerEntry.resolved_at, cutoffs)
+    )
     on_time = _on_time()
     measured = and_(
         LedgerEntry.present.is_not(None),
