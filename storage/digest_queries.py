@@ -51,16 +51,11 @@ from storage.models import (
     RoleAssignment,
     Unit,
 )
+from storage.unit_of_work import core
 
 CELL_ROLES = (Role.SECRETARY, Role.DEPUTY)
 MAX_SQL_CODES = 2000  # SQLite's bound-parameter limit leaves room for this many
 _UNIT_COLUMNS = (Unit.code, Unit.name, Unit.kind, Unit.path, Unit.parent_code, Unit.members)
-
-
-def _run(session: Session, stmt: Any) -> Any:
-    """Core execution on the session's connection: the digest's reads are plain rows, and
-    the ORM's per-row machinery would be most of their cost."""
-    return session.connection().execute(stmt)
 
 
 def _info(unit: Unit) -> UnitInfo:
@@ -184,7 +179,7 @@ def _ledger_counts(
             rate_sum=float(row[11] or 0),
             below_target=int(row[12] or 0),
         )
-        for row in _run(session, stmt)
+        for row in core(session, stmt)
     )
 
 
@@ -222,7 +217,7 @@ def _problems(
         .order_by(LedgerEntry.unit_path, LedgerEntry.kind, LedgerEntry.due_on)
     )
     result = []
-    for row in _run(session, stmt):
+    for row in core(session, stmt):
         unit = UnitInfo(*row[:6])
         kind, subject, period, due_on, resolution, done_on, resolved_at, note = row[6:]
         result.append(
@@ -259,7 +254,7 @@ def _registration_groups(
     group = _group_key()
     totals = {
         code: n
-        for code, n in _run(
+        for code, n in core(
             session,
             select(group, func.count())
             .select_from(LedgerEntry)
@@ -275,7 +270,7 @@ def _registration_groups(
     codes = sorted(c for c in totals if c is not None)
     groups = {
         row[0]: UnitInfo(*row)
-        for row in _run(session, select(*_UNIT_COLUMNS).where(Unit.code.in_(codes)))
+        for row in core(session, select(*_UNIT_COLUMNS).where(Unit.code.in_(codes)))
     }
     return totals, groups
 
@@ -306,7 +301,7 @@ def _flagged(session: Session, scope: UnitInfo, window: Window) -> tuple[Flagged
     )
     return tuple(
         FlaggedFact(UnitInfo(*row[:6]), row[6], row[7], row[8], tuple(str(f) for f in row[9]))
-        for row in _run(session, stmt)
+        for row in core(session, stmt)
         if row[9]
     )
 
@@ -335,7 +330,7 @@ def _low_attendance(
         .order_by(LedgerEntry.unit_path)
     )
     return tuple(
-        LowAttendanceFact(UnitInfo(*row[:6]), row[6], row[7]) for row in _run(session, stmt)
+        LowAttendanceFact(UnitInfo(*row[:6]), row[6], row[7]) for row in core(session, stmt)
     )
 
 
@@ -364,7 +359,7 @@ def _unreachable(
         .order_by(Unit.path, RoleAssignment.role)
     )
     listed, counted = [], []
-    for row in _run(session, stmt):
+    for row in core(session, stmt):
         role, name, since, child_code = row[6:]
         counted.append((child_code or None, since))
         if since < cutoff:
@@ -375,7 +370,7 @@ def _unreachable(
 def _frozen(session: Session, scope: UnitInfo, days: Sequence[date]) -> dict[date, Any]:
     return {
         at: totals
-        for at, totals in _run(
+        for at, totals in core(
             session,
             select(DigestSnapshot.at, DigestSnapshot.totals).where(
                 DigestSnapshot.scope_code == scope.code, DigestSnapshot.at.in_(list(days))
@@ -408,7 +403,7 @@ def load_digest_facts(
     current = windows[-1]
     children = tuple(
         UnitInfo(*row)
-        for row in _run(
+        for row in core(
             session,
             select(*_UNIT_COLUMNS)
             .where(Unit.parent_code == scope.code, Unit.active.is_(True))
@@ -449,7 +444,7 @@ def load_unit_rows(
     units_clause = Unit.code == scope.code if only_scope else _in_scope(scope)
     units = [
         UnitInfo(*row)
-        for row in _run(
+        for row in core(
             session,
             select(*_UNIT_COLUMNS)
             .where(units_clause, Unit.kind.in_(sorted(MEETING_KINDS)), Unit.active.is_(True))
@@ -465,7 +460,7 @@ def load_unit_rows(
         else (lambda column: Unit.path.startswith(scope.path, autoescape=True))
     )
     obligations: dict[str, list[Obligation]] = defaultdict(list)
-    for row in _run(
+    for row in core(
         session,
         select(
             LedgerEntry.unit_code,
@@ -494,7 +489,7 @@ def load_unit_rows(
             )
         )
     records: dict[tuple[str, MeetingKind], RecordDetail] = {}
-    for row in _run(
+    for row in core(
         session,
         select(
             MeetingRecord.unit_code,
@@ -521,7 +516,7 @@ def load_unit_rows(
         )
     unreachable: dict[str, list[str]] = defaultdict(list)
     cutoff = end_of_day(window.day)
-    for code, role, name in _run(
+    for code, role, name in core(
         session,
         select(RoleAssignment.unit_code, RoleAssignment.role, Person.full_name)
         .select_from(RoleAssignment)

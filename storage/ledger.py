@@ -38,6 +38,7 @@ from storage.models import (
     ReportSubmission,
     Unit,
 )
+from storage.unit_of_work import core
 
 # More codes than this are filtered in Python: SQLite limits bound parameters.
 MAX_SQL_CODES = 2000
@@ -61,8 +62,9 @@ def load_units(
 ) -> tuple[list[LedgerUnit], dict[str, str]]:
     """The units, and each one's path in the tree (kept on its rows)."""
     keep = _wanted(codes)
-    rows = session.execute(
-        select(Unit.code, Unit.kind, Unit.active, Unit.path).where(_codes_clause(Unit.code, codes))
+    rows = core(
+        session,
+        select(Unit.code, Unit.kind, Unit.active, Unit.path).where(_codes_clause(Unit.code, codes)),
     )
     units, paths = [], {}
     for code, kind, active, path in rows:
@@ -82,7 +84,8 @@ def load_facts(
     reports: dict[str, dict[Any, tuple[int, datetime]]] = defaultdict(dict)
     months = sorted(m.key for m in selection.fact_months)
     if months:
-        for code, kind, month, *fact in session.execute(
+        for code, kind, month, *fact in core(
+            session,
             select(
                 MeetingSchedule.unit_code,
                 MeetingSchedule.kind,
@@ -95,14 +98,15 @@ def load_facts(
             ).where(
                 MeetingSchedule.month.in_(months),
                 _codes_clause(MeetingSchedule.unit_code, codes),
-            )
+            ),
         ):
             if keep is None or code in keep:
                 sid, registered_at, planned_at, status, updated_at = fact
                 schedules[code][(kind, month)] = ScheduleFact(
                     sid, registered_at, planned_at, status == "cancelled", updated_at
                 )
-        for code, kind, month, *fact in session.execute(
+        for code, kind, month, *fact in core(
+            session,
             select(
                 MeetingRecord.unit_code,
                 MeetingRecord.kind,
@@ -123,14 +127,15 @@ def load_facts(
             .where(
                 MeetingRecord.month.in_(months),
                 _codes_clause(MeetingRecord.unit_code, codes),
-            )
+            ),
         ):
             if keep is None or code in keep:
                 records[code][(kind, month)] = RecordFact(*fact)
     periods = sorted({period for _, period in selection.reports})
     if periods:
         wanted_reports = selection.reports
-        for code, report_type, period, sid, sent_at in session.execute(
+        for code, report_type, period, sid, sent_at in core(
+            session,
             select(
                 ReportSubmission.unit_code,
                 ReportSubmission.report_type,
@@ -140,7 +145,7 @@ def load_facts(
             ).where(
                 ReportSubmission.period.in_(periods),
                 _codes_clause(ReportSubmission.unit_code, codes),
-            )
+            ),
         ):
             if (keep is None or code in keep) and (report_type, period) in wanted_reports:
                 reports[code][(report_type, period)] = (sid, sent_at)
@@ -181,11 +186,14 @@ _COLUMNS = (
 )
 
 
+_KINDS = {k.value: k for k in ObligationKind}
+_RESOLUTIONS = {r.value: r for r in Resolution}
+
+
 def _obligation(row: Any) -> Obligation:
     code, kind, subject, period, due_on, resolution, *rest = row
-    return Obligation(
-        code, ObligationKind(kind), subject, period, due_on, Resolution(resolution), *rest
-    )
+    # Dictionary look-ups: a planning run reads a row per open obligation of the bloc.
+    return Obligation(code, _KINDS[kind], subject, period, due_on, _RESOLUTIONS[resolution], *rest)
 
 
 Stored = tuple[int, Obligation, str]  # id, the obligation, the unit's path
@@ -197,10 +205,11 @@ def load_entries(
     """The stored rows behind `selection`, by key, with their ids and paths."""
     keep = _wanted(codes)
     found: dict[EntryKey, Stored] = {}
-    for row in session.execute(
+    for row in core(
+        session,
         select(LedgerEntry.id, LedgerEntry.unit_path, *_COLUMNS).where(
             _selection_clause(selection), _codes_clause(LedgerEntry.unit_code, codes)
-        )
+        ),
     ):
         obligation = _obligation(row[2:])
         if keep is not None and obligation.unit_code not in keep:
@@ -256,15 +265,11 @@ def write_changes(
     # rows: the second insert yields instead of failing.
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     for chunk in _chunks(new):
-        session.execute(dialect.insert(LedgerEntry).on_conflict_do_nothing(), chunk)
+        core(session, dialect.insert(LedgerEntry).on_conflict_do_nothing(), chunk)
     for chunk in _chunks(changed):
         session.execute(update(LedgerEntry), chunk)
     for chunk in _chunks(gone):
-        session.execute(
-            delete(LedgerEntry)
-            .where(LedgerEntry.id.in_(chunk))
-            .execution_options(synchronize_session=False)
-        )
+        core(session, delete(LedgerEntry).where(LedgerEntry.id.in_(chunk)))
     return len(new) + len(changed) + len(gone)
 
 
@@ -321,8 +326,8 @@ def unit_entries(
     clauses = [LedgerEntry.unit_code == unit_code, LedgerEntry.due_on >= due_from]
     if due_to is not None:
         clauses.append(LedgerEntry.due_on <= due_to)
-    rows = session.execute(
-        select(*_COLUMNS).where(*clauses).order_by(LedgerEntry.due_on, LedgerEntry.kind)
+    rows = core(
+        session, select(*_COLUMNS).where(*clauses).order_by(LedgerEntry.due_on, LedgerEntry.kind)
     )
     return [_obligation(row) for row in rows]
 
@@ -333,8 +338,11 @@ def entries_for_periods(
     """A unit's obligations of these (kind, period) pairs."""
     wanted = set(keys)
     periods = sorted({p for _, p in wanted})
-    rows = session.execute(
-        select(*_COLUMNS).where(LedgerEntry.unit_code == unit_code, LedgerEntry.period.in_(periods))
+    rows = core(
+        session,
+        select(*_COLUMNS).where(
+            LedgerEntry.unit_code == unit_code, LedgerEntry.period.in_(periods)
+        ),
     )
     found = [_obligation(row) for row in rows]
     return [o for o in found if (o.kind, o.period) in wanted]
@@ -396,7 +404,7 @@ def planned_meetings(session: Session, start: datetime, end: datetime) -> list[P
     )
     seen: set[tuple[str, str, str]] = set()
     found = []
-    for code, name, path, kind, month, planned_at, place, theme in session.execute(stmt):
+    for code, name, path, kind, month, planned_at, place, theme in core(session, stmt):
         if (code, kind, month) in seen:
             continue
         seen.add((code, kind, month))
@@ -451,7 +459,7 @@ def open_entries(
             .join(Unit, Unit.code == LedgerEntry.unit_code)
             .where(Unit.active.is_(True), clause)
         )
-        for row in session.execute(stmt):
+        for row in core(session, stmt):
             row_id, code, name, path = row[:4]
             found[row_id] = (UnitRef(code, name, path), _obligation((code, *row[4:])))
     return sorted(found.values(), key=lambda pair: (pair[0].path, pair[1].due_on))
