@@ -29,6 +29,7 @@ from domain.localtime import at_local, to_local
 from domain.policy import Policy
 from messages.digest_text import digest_summary, listed_units
 from messages.render import render
+from services import file_renderer
 from services.digest import ScopeNotFound, build_digest
 from services.digest_files import digest_chart_png, digest_xlsx, file_stem
 from services.digest_recipients import (
@@ -161,8 +162,8 @@ def _messages(
         if locale not in files:
             files[locale] = (
                 digest_summary(digest, locale, names=names),
-                digest_xlsx(digest, locale),
-                digest_chart_png(digest, locale),
+                file_renderer.render(digest_xlsx, digest, locale),
+                file_renderer.render(digest_chart_png, digest, locale),
             )
         text, xlsx, png = files[locale]
         common = {
