@@ -198,6 +198,24 @@ class Selection:
         """The months whose schedules and records a refresh must read."""
         return self.months | {m for q in self.quarters for m in q.months}
 
+    def by_quarter(self) -> Iterator[Selection]:
+        """The same periods cut into one selection per quarter (of a period's start), so
+        a rebuild of years holds one quarter's rows in memory at a time."""
+        parts: dict[Quarter, tuple[set[Month], set[Quarter], set[tuple[str, str]]]] = {}
+
+        def part(quarter: Quarter) -> tuple[set[Month], set[Quarter], set[tuple[str, str]]]:
+            return parts.setdefault(quarter, (set(), set(), set()))
+
+        for month in self.months:
+            part(month.quarter)[0].add(month)
+        for quarter in self.quarters:
+            part(quarter)[1].add(quarter)
+        for code, period in self.reports:
+            part(Quarter.of(parse_period_key(period).first_day))[2].add((code, period))
+        for quarter in sorted(parts):
+            months, quarters, reports = parts[quarter]
+            yield Selection(frozenset(months), frozenset(quarters), frozenset(reports))
+
     def holds(self, kind: ObligationKind, subject: str, period: str) -> bool:
         if kind in MONTH_KINDS:
             return Month.parse(period) in self.months
