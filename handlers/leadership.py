@@ -8,25 +8,22 @@ their cluster; the files go with the digest as Telegram documents.
 from __future__ import annotations
 
 import html
-from datetime import date
 
 from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
 from bot.access import guarded
-from bot.context import ChiboContext, Deps
-from domain import digest as rules
+from bot.context import ChiboContext
 from domain.localtime import local_date
 from domain.org import UnitKind
 from domain.roles import Action
-from messages.digest_text import digest_summary, listed_units, overdue_text, unit_text
+from messages.digest_text import listed_units, unit_text
 from messages.render import render
 from services import digest as service
-from services import file_renderer
 from services.actors import Actor, Scope, ScopeLost
-from services.digest_files import digest_chart_png, digest_docx, digest_xlsx, file_stem
-from services.gc_pause import without_gc
+from services.digest_job import DigestOutput, digest_job
+from services.digest_job import build as build_digest_job
 from services.org import unit_labels
 
 MAX_MATCHES = 10
@@ -46,42 +43,44 @@ def _today(context: ChiboContext):  # type: ignore[no-untyped-def]
     return local_date(context.deps.clock.now())
 
 
-def _digest_and_names(
-    deps: Deps, scope_code: str, today: date
-) -> tuple[rules.Digest, dict[str, str]]:
-    digest = service.build_digest(deps.db, scope_code, today, deps.policy)
-    names = unit_labels(deps.db, listed_units(digest), scope_path=digest.scope.path)
-    return digest, names
-
-
-async def _build(context: ChiboContext, scope_code: str) -> tuple[rules.Digest, dict[str, str]]:
-    """The digest and how to name its units, computed in a worker thread: a big bloc
-    takes seconds of CPU, and the event loop must keep answering everyone else."""
-    return await context.run(
-        without_gc(_digest_and_names), context.deps, scope_code, _today(context)
+async def _build(
+    context: ChiboContext,
+    scope_code: str,
+    *,
+    texts: tuple[str, ...] = ("summary",),
+    files: tuple[str, ...] = (),
+    issuer: str | None = None,
+) -> DigestOutput:
+    """The digest with its texts and files, off the event loop: in the renderer child
+    under `chibo run` (a big bloc is seconds of CPU and tens of MB), else in a worker."""
+    deps = context.deps
+    job = digest_job(
+        deps.db,
+        deps.policy,
+        scope_code,
+        _today(context),
+        (context.locale,),
+        texts=texts,
+        files=files,
+        issuer=issuer,
     )
+    return await context.run(build_digest_job, deps.db, job)
 
 
-async def _send_digest(
-    update: Update, context: ChiboContext, digest: rules.Digest, names: dict[str, str]
-) -> None:
+async def _send_digest(update: Update, context: ChiboContext, scope_code: str) -> None:
     """The summary, then the XLSX and the chart its last line promises."""
     message = update.effective_message
     assert message is not None
     locale = context.locale
-    # Rendering a big bloc's texts is CPU work too: off the event loop, like the files.
-    summary = await context.run(without_gc(digest_summary), digest, locale, names=names)
-    await message.reply_html(summary)
-    stem = file_stem(digest)
-    xlsx = await context.run(file_renderer.render, digest_xlsx, digest, locale)
+    out = await _build(context, scope_code, files=("xlsx", "png"))
+    await message.reply_html(out.texts[(locale, "summary")])
     await message.reply_document(
-        InputFile(xlsx, filename=f"{stem}.xlsx"),
-        caption=render("digest_file_caption", locale, kind="xlsx", scope_name=digest.scope.name),
+        InputFile(out.files[(locale, "xlsx")], filename=f"{out.stem}.xlsx"),
+        caption=render("digest_file_caption", locale, kind="xlsx", scope_name=out.scope_name),
     )
-    png = await context.run(file_renderer.render, digest_chart_png, digest, locale)
     await message.reply_photo(
-        InputFile(png, filename=f"{stem}.png"),
-        caption=render("digest_chart_caption", locale, scope_name=digest.scope.name, at=digest.at),
+        InputFile(out.files[(locale, "png")], filename=f"{out.stem}.png"),
+        caption=render("digest_chart_caption", locale, scope_name=out.scope_name, at=out.at),
     )
 
 
@@ -92,22 +91,16 @@ async def digest_command(update: Update, context: ChiboContext) -> None:
     want_docx = bool(context.args) and context.args[0].lower() in ("docx", "thongbao", "tb")
     issuer = await context.run(service.root_name, context.deps.db)
     for scope in _top_scopes(actor, Action.DIGEST):
-        digest, names = await _build(context, scope.unit_code)
-        if want_docx:
-            docx = await context.run(
-                file_renderer.render, digest_docx, digest, context.locale, issuer=issuer
-            )
-            await message.reply_document(
-                InputFile(
-                    docx,
-                    filename=f"thong-bao-{file_stem(digest)}.docx",
-                ),
-                caption=render(
-                    "digest_file_caption", context.locale, kind="docx", scope_name=digest.scope.name
-                ),
-            )
-        else:
-            await _send_digest(update, context, digest, names)
+        if not want_docx:
+            await _send_digest(update, context, scope.unit_code)
+            continue
+        out = await _build(context, scope.unit_code, texts=(), files=("docx",), issuer=issuer)
+        await message.reply_document(
+            InputFile(out.files[(context.locale, "docx")], filename=f"thong-bao-{out.stem}.docx"),
+            caption=render(
+                "digest_file_caption", context.locale, kind="docx", scope_name=out.scope_name
+            ),
+        )
 
 
 async def overdue_command(update: Update, context: ChiboContext) -> None:
@@ -115,8 +108,8 @@ async def overdue_command(update: Update, context: ChiboContext) -> None:
     assert message is not None
     actor = context.require_actor()
     for scope in _top_scopes(actor, Action.OVERDUE):
-        digest, names = await _build(context, scope.unit_code)
-        await message.reply_html(await context.run(overdue_text, digest, context.locale, names))
+        out = await _build(context, scope.unit_code, texts=("overdue",))
+        await message.reply_html(out.texts[(context.locale, "overdue")])
 
 
 async def unit_command(update: Update, context: ChiboContext) -> None:
@@ -177,8 +170,7 @@ async def cluster_command(update: Update, context: ChiboContext) -> None:
             render("digest_cluster_refused", context.locale, cluster=cluster.name, own=own)
         )
         return
-    digest, names = await _build(context, cluster.code)
-    await _send_digest(update, context, digest, names)
+    await _send_digest(update, context, cluster.code)
 
 
 async def subscribe_command(update: Update, context: ChiboContext) -> None:

@@ -18,26 +18,22 @@ skipped before any digest is computed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from domain.digest import Digest
 from domain.localtime import at_local, to_local
 from domain.policy import Policy
-from messages.digest_text import digest_summary, listed_units
 from messages.render import render
-from services import file_renderer
-from services.digest import ScopeNotFound, build_digest
-from services.digest_files import digest_chart_png, digest_xlsx, file_stem
+from services import digest_job as digest_jobs
+from services.digest import ScopeNotFound
+from services.digest_job import DigestOutput, digest_job
 from services.digest_recipients import (
     DIGEST_REASON,
     LIVE_SUBSCRIPTIONS,
     RECIPIENT_PEOPLE,
 )
-from services.org import unit_labels
 from storage import digest_queries
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -128,16 +124,15 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
         by_scope.setdefault(r.scope_code, []).append(r)
     added = 0
     for scope_code, group in by_scope.items():
+        locales = tuple(sorted({r.locale or "vi" for r in group}))
+        job = digest_job(db, policy, scope_code, at, locales, files=("xlsx", "png"))
         try:
-            digest = build_digest(db, scope_code, at, policy)
-            names = unit_labels(db, listed_units(digest), scope_path=digest.scope.path)
-            messages = _messages(digest, group, week, moment, names)
+            out = digest_jobs.build(db, job)
+            messages = _messages(out, group, week, moment)
             with db.transaction() as session:
                 added += enqueue(session, messages, now=now)
                 # The figures as sent: later weeks compare with these, not with a recount.
-                digest_queries.freeze_totals(
-                    session, scope_code, at, digest.totals.as_dict(policy.attendance_target), now
-                )
+                digest_queries.freeze_totals(session, scope_code, at, out.totals, now)
         except ScopeNotFound:
             continue
         except Exception:
@@ -146,26 +141,12 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
 
 
 def _messages(
-    digest: Digest,
-    group: list[Recipient],
-    week: str,
-    moment: datetime,
-    names: Mapping[str, str],
+    out: DigestOutput, group: list[Recipient], week: str, moment: datetime
 ) -> list[Outgoing]:
     """The summary, the XLSX and the chart, for each recipient of one scope."""
-    files: dict[str, tuple[str, bytes, bytes]] = {}
     messages: list[Outgoing] = []
-    at = moment.date()
-    stem = file_stem(digest)
     for r in group:
         locale = r.locale or "vi"
-        if locale not in files:
-            files[locale] = (
-                digest_summary(digest, locale, names=names),
-                file_renderer.render(digest_xlsx, digest, locale),
-                file_renderer.render(digest_chart_png, digest, locale),
-            )
-        text, xlsx, png = files[locale]
         common = {
             "chat_id": r.chat_id,
             "person_id": r.person_id,
@@ -175,25 +156,27 @@ def _messages(
             "expires_at": moment + timedelta(days=7),
         }
         messages.append(
-            Outgoing(dedup_key=f"digest:{r.chat_id}:{week}", text=text, **common)  # type: ignore[arg-type]
+            Outgoing(
+                dedup_key=f"digest:{r.chat_id}:{week}",
+                text=out.texts[(locale, "summary")],
+                **common,  # type: ignore[arg-type]
+            )
         )
         messages.append(
             Outgoing(
                 dedup_key=f"digest-xlsx:{r.chat_id}:{week}",
-                text=render(
-                    "digest_file_caption", locale, kind="xlsx", scope_name=digest.scope.name
-                ),
-                attachment_name=f"{stem}.xlsx",
-                attachment=xlsx,
+                text=render("digest_file_caption", locale, kind="xlsx", scope_name=out.scope_name),
+                attachment_name=f"{out.stem}.xlsx",
+                attachment=out.files[(locale, "xlsx")],
                 **common,  # type: ignore[arg-type]
             )
         )
         messages.append(
             Outgoing(
                 dedup_key=f"digest-chart:{r.chat_id}:{week}",
-                text=render("digest_chart_caption", locale, scope_name=digest.scope.name, at=at),
-                attachment_name=f"{stem}.png",
-                attachment=png,
+                text=render("digest_chart_caption", locale, scope_name=out.scope_name, at=out.at),
+                attachment_name=f"{out.stem}.png",
+                attachment=out.files[(locale, "png")],
                 **common,  # type: ignore[arg-type]
             )
         )

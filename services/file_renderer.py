@@ -48,6 +48,10 @@ def shutdown() -> None:
         _pool = None
 
 
+def in_child_process() -> bool:
+    return _pool is not None
+
+
 def render(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """`fn(*args, **kwargs)` — a module-level function and picklable arguments."""
     global child_peak_mb

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from bot import cli
 from domain.periods import Month
 from domain.policy import default_policy
+from services import digest_job as digest_jobs
 from services import file_renderer
 from services.digest import build_digest, export_month
 from services.digest_files import (
@@ -25,6 +26,7 @@ from services.digest_files import (
     export_csv,
     export_xlsx,
 )
+from services.digest_job import digest_job
 from storage.db import Database
 from tests.leadership.conftest import AT
 from tests.leadership.test_digest_json import EXPECTED_TOTALS
@@ -91,6 +93,22 @@ def test_files_drawn_in_a_child_process_carry_the_same_numbers(digest) -> None: 
     assert child["png"].startswith(b"\x89PNG\r\n\x1a\n")
     assert "PHỤ LỤC" in "\n".join(p.text for p in Document(io.BytesIO(child["docx"])).paragraphs)
     assert file_renderer.child_peak_mb > 0  # the child says how large it grew
+
+
+def test_the_digest_itself_is_built_in_the_renderer_child(db: Database, digest) -> None:  # type: ignore[no-untyped-def]
+    """Under `chibo run` the whole digest job runs in the child: same figures, same text."""
+    policy = default_policy()
+    job = digest_job(db, policy, "DUK", AT, ("vi",), texts=("summary", "overdue"), files=("xlsx",))
+    here = digest_jobs.build(db, job)
+    file_renderer.use_child_process(files_per_child=1)
+    try:
+        there = digest_jobs.build(db, job)
+    finally:
+        file_renderer.shutdown()
+    assert there.totals == here.totals == digest.totals.as_dict(policy.attendance_target)
+    assert there.texts == here.texts
+    assert "Đảng bộ Khối các cơ quan tỉnh" in there.texts[("vi", "summary")]
+    assert load_workbook(io.BytesIO(there.files[("vi", "xlsx")])).sheetnames
 
 
 def test_png_chart_opens(digest, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

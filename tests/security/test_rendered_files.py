@@ -18,7 +18,7 @@ from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.policy import default_policy
 from messages.file_text import FORMULA_STARTS, spreadsheet_cell
-from services import digest_delivery
+from services import digest_job
 from services.digest import build_digest, export_month
 from services.digest_delivery import plan_weekly_digests
 from services.digest_files import (
@@ -155,20 +155,20 @@ def test_a_failing_scope_is_logged_and_the_others_are_planned(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    real_chart = digest_delivery.digest_chart_png
+    real_chart = digest_job.digest_chart_png
 
     def chart(digest, locale=None):  # type: ignore[no-untyped-def]
         if digest.scope.code == "C1":
             raise RuntimeError("renderer exploded")
         return real_chart(digest, locale)
 
-    monkeypatch.setattr(digest_delivery, "digest_chart_png", chart)
+    monkeypatch.setattr(digest_job, "digest_chart_png", chart)
     with caplog.at_level(logging.ERROR):
         plan_weekly_digests(db, MOMENT, default_policy())
     assert cast["cluster_1"].user.id not in planned_chats(db)
     assert planned_chats(db) >= {cast[k].user.id for k in ("leader", "cluster_2")}
     assert "weekly digest of C1" in caplog.text and "renderer exploded" in caplog.text
 
-    monkeypatch.setattr(digest_delivery, "digest_chart_png", real_chart)  # fixed: next tick
+    monkeypatch.setattr(digest_job, "digest_chart_png", real_chart)  # fixed: next tick
     plan_weekly_digests(db, MOMENT, default_policy())
     assert cast["cluster_1"].user.id in planned_chats(db)
