@@ -45,6 +45,8 @@ class ObligationKind(StrEnum):
     RATING = "rating"  # self-rate a held meeting (subject: kind)
     THEMATIC = "thematic"  # hold a thematic meeting in the quarter (subject: "thematic")
     REPORT = "report"  # send a periodic report (subject: report type code)
+    DIRECTIVE = "directive"  # complete a directive and send it back (subject: directive id)
+    CLUSTER_MEETING = "cluster_meeting"  # send a delegate to a cluster meeting (subject: its id)
 
 
 class Resolution(StrEnum):
@@ -70,6 +72,9 @@ class Status(StrEnum):
 MONTH_KINDS = frozenset(
     {ObligationKind.REGISTRATION, ObligationKind.MEETING, ObligationKind.RATING}
 )
+# Kinds owed by one decision of leadership (a directive, a cluster meeting) rather than by
+# the calendar: the subject is the id of that decision, the period the month it is due in.
+ISSUED_KINDS = frozenset({ObligationKind.DIRECTIVE, ObligationKind.CLUSTER_MEETING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +102,7 @@ class Obligation:
         known = self.resolved_at is not None and self.resolved_at < cutoff
         if known and self.resolution != Resolution.OPEN:
             return resolved_status(self.resolution, self.done_on, self.due_on)
-        return Status.MISSING if day > self.due_on else Status.PENDING
+        return open_status(self.kind, day, self.due_on)
 
     def status(self, now: datetime) -> Status:
         """The status today: as of the end of the local day, as the digest counts it
@@ -112,6 +117,15 @@ def resolved_status(resolution: Resolution, done_on: date | None, due_on: date) 
     if resolution == Resolution.EXCUSED:
         return Status.EXCUSED
     return Status.MISSING
+
+
+def open_status(kind: ObligationKind, day: date, due_on: date) -> Status:
+    """An obligation nothing has settled yet, on `day`: missing once its due day has
+    passed. A cluster meeting is the exception: whether a unit came is known only when
+    the officer marks attendance, so until then it is pending, never missing."""
+    if kind == ObligationKind.CLUSTER_MEETING:
+        return Status.PENDING
+    return Status.MISSING if day > due_on else Status.PENDING
 
 
 def end_of_day(day: date) -> datetime:
@@ -171,22 +185,29 @@ class Span:
 @dataclass(frozen=True)
 class Selection:
     """Which periods a refresh recomputes: months (registration, meeting, rating),
-    quarters (thematic) and report periods (type code, period key)."""
+    quarters (thematic), report periods (type code, period key), and directives and
+    cluster meetings (their ids, as strings: the subject of their obligations)."""
 
     months: frozenset[Month] = frozenset()
     quarters: frozenset[Quarter] = frozenset()
     reports: frozenset[tuple[str, str]] = frozenset()
+    directives: frozenset[str] = frozenset()
+    cluster_meetings: frozenset[str] = frozenset()
 
     def __or__(self, other: Selection) -> Selection:
         return Selection(
             self.months | other.months,
             self.quarters | other.quarters,
             self.reports | other.reports,
+            self.directives | other.directives,
+            self.cluster_meetings | other.cluster_meetings,
         )
 
     @property
     def empty(self) -> bool:
-        return not (self.months or self.quarters or self.reports)
+        return not (
+            self.months or self.quarters or self.reports or self.directives or self.cluster_meetings
+        )
 
     @property
     def fact_months(self) -> frozenset[Month]:
@@ -198,6 +219,10 @@ class Selection:
             return Month.parse(period) in self.months
         if kind == ObligationKind.THEMATIC:
             return parse_period_key(period) in self.quarters
+        if kind == ObligationKind.DIRECTIVE:
+            return subject in self.directives
+        if kind == ObligationKind.CLUSTER_MEETING:
+            return subject in self.cluster_meetings
         return (subject, period) in self.reports
 
 
@@ -208,6 +233,14 @@ def selection_of_month(month: Month) -> Selection:
 
 def selection_of_report(report_type: str, period: str) -> Selection:
     return Selection(reports=frozenset({(report_type, period)}))
+
+
+def selection_of_directive(directive_id: int) -> Selection:
+    return Selection(directives=frozenset({str(directive_id)}))
+
+
+def selection_of_cluster_meeting(meeting_id: int) -> Selection:
+    return Selection(cluster_meetings=frozenset({str(meeting_id)}))
 
 
 def selection_between(policy: Policy, first: date, last: date) -> Selection:
@@ -263,6 +296,31 @@ class RecordFact:
     rated_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DirectiveFact:
+    """A directive a unit was given: when it was issued, its due date, and when the unit
+    confirmed it done (with its document), if it has."""
+
+    target_id: int
+    issued_at: datetime
+    due_on: date
+    done_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMeetingFact:
+    """A cluster meeting a unit must send a delegate to, and the officer's marking:
+    `attended` None until marked; an absence with `reason_accepted` is excused."""
+
+    invitation_id: int
+    created_at: datetime
+    starts_at: datetime
+    attended: bool | None = None
+    reason_accepted: bool | None = None
+    reason: str | None = None
+    marked_at: datetime | None = None
+
+
 @dataclass(frozen=True)
 class UnitFacts:
     """What the derivation reads for one unit."""
@@ -270,6 +328,8 @@ class UnitFacts:
     schedules: Mapping[tuple[MeetingKind, str], ScheduleFact] = field(default_factory=dict)
     records: Mapping[tuple[MeetingKind, str], RecordFact] = field(default_factory=dict)
     reports: Mapping[tuple[str, str], tuple[int, datetime]] = field(default_factory=dict)
+    directives: Mapping[str, DirectiveFact] = field(default_factory=dict)  # by directive id
+    cluster_meetings: Mapping[str, ClusterMeetingFact] = field(default_factory=dict)
 
 
 def derive(
@@ -290,6 +350,15 @@ def derive(
     if unit.kind in REPORTING_KINDS:
         for code, period_key in sorted(selection.reports):
             yield from _report(unit.code, policy, code, period_key, span, facts)
+    # A directive or a cluster meeting is owed by the units it names (its facts).
+    for directive_id in sorted(selection.directives):
+        directive = facts.directives.get(directive_id)
+        if directive is not None:
+            yield from _directive(unit.code, directive_id, directive, span)
+    for meeting_id in sorted(selection.cluster_meetings):
+        invitation = facts.cluster_meetings.get(meeting_id)
+        if invitation is not None:
+            yield from _cluster_meeting(unit.code, meeting_id, invitation, span)
 
 
 def _registration(
@@ -455,6 +524,50 @@ def _report(
     )
 
 
+def _directive(
+    code: str, directive_id: str, fact: DirectiveFact, span: Span
+) -> Iterator[Obligation]:
+    if not span.covers(local_date(fact.issued_at), fact.due_on):
+        return
+    period = Month.of(fact.due_on).key
+    base = Obligation(code, ObligationKind.DIRECTIVE, directive_id, period, fact.due_on)
+    if fact.done_at is None:
+        yield base
+        return
+    yield _with(
+        base,
+        resolution=Resolution.DONE,
+        done_on=local_date(fact.done_at),
+        resolved_at=fact.done_at,
+        source=f"directive_targets/{fact.target_id}",
+    )
+
+
+def _cluster_meeting(
+    code: str, meeting_id: str, fact: ClusterMeetingFact, span: Span
+) -> Iterator[Obligation]:
+    due = local_date(fact.starts_at)
+    if not span.covers(local_date(fact.created_at), due):
+        return
+    base = Obligation(code, ObligationKind.CLUSTER_MEETING, meeting_id, Month.of(due).key, due)
+    if fact.attended is None or fact.marked_at is None:
+        yield base
+        return
+    source = f"cluster_invitations/{fact.invitation_id}"
+    if fact.attended:
+        yield _with(
+            base, resolution=Resolution.DONE, done_on=due, resolved_at=fact.marked_at, source=source
+        )
+        return
+    yield _with(
+        base,
+        resolution=Resolution.EXCUSED if fact.reason_accepted else Resolution.FAILED,
+        resolved_at=fact.marked_at,
+        note=fact.reason,
+        source=source,
+    )
+
+
 def _with(base: Obligation, **changes: object) -> Obligation:
     values = {name: getattr(base, name) for name in Obligation.__slots__}  # type: ignore[attr-defined]
     values.update(changes)
@@ -472,7 +585,10 @@ class Window:
     - registration month: the latest month whose registration was due on or before it;
     - meeting month: the previous month while it can still be recorded, else this month;
     - quarter: the meeting month's quarter (thematic meeting);
-    - reports: for each report type, the latest period due on or before it.
+    - reports: for each report type, the latest period due on or before it;
+    - directives: every one, while it is open (a directive past due and not done is
+      overdue for its unit until it is done);
+    - cluster meetings: those of the meeting month (an absence counts in its month).
 
     What is overdue for a unit (its /status) is exactly its obligations in the window
     whose status is missing, and that is what the digest and /unit list for it.
@@ -496,10 +612,16 @@ class Window:
             return period == self.meeting_month.key
         if kind == ObligationKind.THEMATIC:
             return period == self.quarter.key
+        if kind == ObligationKind.DIRECTIVE:
+            return True
+        if kind == ObligationKind.CLUSTER_MEETING:
+            return period == self.meeting_month.key
         return any(r.report_type.code == subject and r.period.key == period for r in self.reports)
 
     def ledger_keys(self) -> tuple[tuple[ObligationKind, str | None, str], ...]:
-        """(kind, subject or None for any, period) of every obligation in the window."""
+        """(kind, subject or None for any, period) of the calendar's obligations in the
+        window. Directives and cluster meetings are not keyed by the calendar: the
+        digest reads them with their own queries (`storage.digest_queries.load_duties`)."""
         return (
             (ObligationKind.REGISTRATION, None, self.registration_month.key),
             (ObligationKind.MEETING, None, self.meeting_month.key),
@@ -571,6 +693,8 @@ class Action(StrEnum):
     RECORD = "record"
     RATE = "rate"
     REPORT = "report"
+    DIRECTIVE = "directive"  # confirm a directive done, with its document
+    CLUSTER = "cluster"  # answer a cluster meeting's invitation (who will come)
 
 
 @dataclass(frozen=True)
@@ -621,12 +745,16 @@ _TODO_ORDER = (
     ObligationKind.THEMATIC,
     ObligationKind.RATING,
     ObligationKind.REPORT,
+    ObligationKind.DIRECTIVE,
+    ObligationKind.CLUSTER_MEETING,
 )
 
 
 def _due_soon(o: Obligation, now: datetime, today: date, soon_days: int) -> bool:
-    if o.kind in (ObligationKind.REGISTRATION, ObligationKind.REPORT):
+    if o.kind in (ObligationKind.REGISTRATION, ObligationKind.REPORT, ObligationKind.DIRECTIVE):
         return (o.due_on - today).days <= soon_days
+    if o.kind == ObligationKind.CLUSTER_MEETING:
+        return 0 <= (o.due_on - today).days <= soon_days
     if o.kind in (ObligationKind.MEETING, ObligationKind.THEMATIC):
         held_unrecorded = o.planned_at is not None and o.planned_at <= now
         return held_unrecorded or (o.kind == ObligationKind.MEETING and o.since is not None)
@@ -639,6 +767,15 @@ def _action(o: Obligation, now: datetime, settled_months: set[tuple[str, str]]) 
         return None if (o.subject, o.period) in settled_months else Action.SCHEDULE
     if o.kind == ObligationKind.REPORT:
         return Action.REPORT
+    if o.kind == ObligationKind.DIRECTIVE:
+        return Action.DIRECTIVE
+    if o.kind == ObligationKind.CLUSTER_MEETING:
+        # Before the meeting the unit says who comes; after it, only the officer marks.
+        return (
+            Action.CLUSTER
+            if o.resolution == Resolution.OPEN and o.due_on >= local_date(now)
+            else None
+        )
     if o.kind == ObligationKind.RATING:
         return Action.RATE
     if o.kind == ObligationKind.MEETING:

@@ -145,6 +145,7 @@ def _quarter_last_day(document: dict) -> str:  # type: ignore[type-arg]
 @given(days=history)
 def test_status_digest_and_unit_agree_every_day(
     backend: str,
+    postgres_ready: None,
     migrated_db_file: Path,
     tmp_path: Path,
     days: list,  # type: ignore[type-arg]
