@@ -693,8 +693,8 @@ class Action(StrEnum):
     RECORD = "record"
     RATE = "rate"
     REPORT = "report"
-    DIRECTIVE = "directive"  # confirm a directive done, with its document
-    CLUSTER = "cluster"  # answer a cluster meeting's invitation (who will come)
+    DIRECTIVE = "complete"  # complete a directive: confirm it done, with its document
+    CLUSTER = "attend"  # answer a cluster meeting's invitation (who will come)
 
 
 @dataclass(frozen=True)

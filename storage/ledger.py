@@ -393,6 +393,19 @@ def unit_entries(
     return [_obligation(row) for row in rows]
 
 
+def unit_open_directives(session: Session, unit_code: str, *, due_before: date) -> list[Obligation]:
+    """A unit's directives due before `due_before` and still not done."""
+    rows = session.execute(
+        select(*_COLUMNS).where(
+            LedgerEntry.unit_code == unit_code,
+            LedgerEntry.kind == ObligationKind.DIRECTIVE.value,
+            LedgerEntry.resolution == Resolution.OPEN.value,
+            LedgerEntry.due_on < due_before,
+        )
+    )
+    return [_obligation(row) for row in rows]
+
+
 def entries_for_periods(
     session: Session, unit_code: str, keys: Iterable[tuple[ObligationKind, str]]
 ) -> list[Obligation]:
