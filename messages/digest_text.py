@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from domain.digest import Digest, Lists, Totals, UnitRef, UnitRow
+from domain.digest_duties import DirectiveProblem, group_names, listed_refs
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND
 from domain.policy import Policy
@@ -55,8 +56,9 @@ def percent(value: Fraction | float | None) -> str:
 
 
 def ratio(part: int, whole: int) -> str:
-    """ "09/12", as the bloc's documents write counts."""
-    return f"{part:02d}/{whole:02d}"
+    """ "09/12", "02/8": as the bloc's documents write counts (the count zero-padded to
+    two digits, the total as it is)."""
+    return f"{part:02d}/{whole}"
 
 
 def signed(value: int | float | None, *, as_percent: bool = False) -> str:
@@ -157,7 +159,30 @@ def _lists_context(
         }
         for u in lists.unreachable
     ]
+    directives = [
+        {
+            "label": p.label,
+            "due": _day(p.due),
+            "units": p.units,
+            "not_done": p.not_done,
+            "late": p.late,
+            "groups": _directive_groups(p, names),
+        }
+        for p in lists.directives
+    ]
+    absences = [
+        {
+            "unit": names.get(a.unit.code, a.unit.name),
+            "cluster": a.cluster.name,
+            "day": a.meeting_on.strftime("%d/%m"),
+            "excused": a.excused,
+            "reason": a.reason,
+        }
+        for a in lists.cluster_absences
+    ]
     return {
+        "directives": _capped(directives, cap),
+        "cluster_absences": _capped(absences, cap),
         "not_registered": _capped(groups, cap),
         "not_registered_units": sum(g.missing for g in lists.not_registered),
         "reports": _capped(reports, cap),
@@ -168,6 +193,18 @@ def _lists_context(
         "unreachable": _capped(unreachable, cap),
         "thematic_missing": _capped([name(t.unit) for t in lists.thematic_missing], cap),
     }
+
+
+def _directive_groups(p: DirectiveProblem, names: Mapping[str, str]) -> list[str]:
+    """A directive's units by base organisation: "Đảng bộ X: Chi bộ A, Chi bộ B", or the
+    base organisation alone when it is the unit."""
+    lines = []
+    for g in group_names(p, names):
+        units = [*g["not_done"], *(f"{n} (chậm, {d:%d/%m})" for n, d in g["late"])]
+        base = g["base"]
+        alone = base is None or g["not_done"] + [n for n, _ in g["late"]] == [base]
+        lines.append(", ".join(units) if alone else f"{base}: {', '.join(units)}")
+    return lines
 
 
 def _report_groups(
@@ -215,7 +252,8 @@ def listed_units(d: Digest) -> set[str]:
         *(u.unit for u in lists.unreachable),
         *(t.unit for t in lists.thematic_missing),
     ]
-    return {u.code for u in refs} | {d.scope.code}
+    duties = listed_refs(lists.directives, lists.cluster_absences)
+    return {u.code for u in refs} | {d.scope.code} | duties
 
 
 def digest_context(

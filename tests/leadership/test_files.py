@@ -93,7 +93,7 @@ def test_docx_notice_has_header_numbers_and_appendix(digest) -> None:  # type: i
     assert "91,5%" in body
     assert "Có 2/7 chi bộ đã tổ chức sinh hoạt chuyên đề" in body
     assert "đúng hạn 9, chậm 3, chưa gửi 4" in body
-    assert "Đảng bộ cơ quan Sở Tài chính: có 02/03 tổ chức đảng chưa đăng ký" in body
+    assert "Đảng bộ cơ quan Sở Tài chính: có 02/3 tổ chức đảng chưa đăng ký" in body
     appendix = "\n".join(cell.text for t in doc.tables[2:] for row in t.rows for cell in row.cells)
     for code in ("TNMT-03", "TAICHINH-02", "NOICHINH"):
         assert code in appendix
