@@ -128,6 +128,7 @@ class ClusterAbsence:
     """A unit that sent nobody to a cluster meeting: excused (có lý do) or not."""
 
     unit: Ref
+    meeting_id: int
     cluster: Ref
     meeting_on: date
     excused: bool
@@ -136,6 +137,7 @@ class ClusterAbsence:
     def as_dict(self) -> dict[str, Any]:
         return {
             "unit": self.unit.code,
+            "meeting": self.meeting_id,
             "cluster": self.cluster.code,
             "meeting_on": self.meeting_on.isoformat(),
             "status": "excused" if self.excused else "unexcused",
@@ -218,6 +220,7 @@ def cluster_absences(
                 entry.unit.path,
                 ClusterAbsence(
                     Ref(entry.unit.code, entry.unit.name),
+                    entry.meeting_id,
                     entry.cluster,
                     o.due_on,
                     status == Status.EXCUSED,

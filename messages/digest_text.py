@@ -21,6 +21,7 @@ from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND
 from domain.policy import Policy
 from domain.text_vi import format_percent
+from messages.notice_docx import Section, numbered
 from messages.render import _PLAIN, DEFAULT_LOCALE, render
 from messages.telegram_text import cut, fits
 
@@ -382,96 +383,126 @@ def _monthly_kind(row: UnitRow) -> str:
     return MONTHLY_KIND[row.unit.kind].value
 
 
-def notice_context(
-    d: Digest, locale: str | None = None, issuer: str | None = None
-) -> dict[str, Any]:
-    """What the DOCX notice's templates and appendix tables read."""
+def notice_context(d: Digest, locale: str | None = None) -> dict[str, Any]:
+    """What the weekly notice's body template and its appendix read."""
     ctx = digest_context(d, 10_000, locale)
     L = lambda key: dlabel(key, locale)  # noqa: E731
     lists = d.lists
+
+    def excused(yes: bool, reason: str | None) -> str:
+        return L("absence.excused" if yes else "absence.unexcused") + (
+            f": {reason}" if reason else ""
+        )
+
     ctx.update(
-        issuer=issuer or (d.scope.name if d.scope.kind == "bloc" else L("kind.bloc")),
-        place="……",
-        day=f"{d.at.day:02d}",
-        month=f"{d.at.month:02d}",
-        year=d.at.year,
         groups=ctx["lists"]["not_registered"]["shown"],
         quality=[
             {"label": L(f"quality.{code}"), "count": count}
             for code, count in d.totals.quality.items()
         ],
         ratings=len(lists.implausible_ratings),
-        appendix_title=f"PHỤ LỤC\n(Kèm theo Thông báo ngày {d.at:%d/%m/%Y})".replace("\n", " "),
-        appendix=[
-            {
-                "title": "1. Tổ chức đảng chưa đăng ký lịch sinh hoạt tháng "
-                f"{d.periods.registration_month}",
-                "header": ["TT", L("col.group"), L("col.code"), L("col.unit")],
-                "rows": _numbered(
-                    (g.group.name if g.group else L("base_cells_group"), u.code, u.name)
-                    for g in lists.not_registered
-                    for u in g.units
+        directives=ctx["lists"]["directives"]["shown"],
+        absences=ctx["lists"]["cluster_absences"]["shown"],
+        appendix=(
+            Section(
+                L("appendix.directives"),
+                lines=tuple(
+                    line
+                    for p in ctx["lists"]["directives"]["shown"]
+                    for line in (f"{p['label']} ({p['due']}):", *(f"- {g}" for g in p["groups"]))
                 ),
-                "empty": "Không có.",
-            },
-            {
-                "title": "2. Báo cáo định kỳ chậm, chưa gửi",
-                "header": ["TT", L("col.unit"), L("col.report"), L("col.due"), L("col.status")],
-                "rows": _numbered(
-                    (
-                        r.unit.name,
-                        f"{r.report_name} ({r.period_label})",
-                        _day(r.due),
-                        L(f"report.{r.status.value}"),
-                    )
-                    for r in lists.reports
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.not_registered").format(month=d.periods.registration_month),
+                header=("TT", L("col.group"), L("col.code"), L("col.unit")),
+                rows=numbered(
+                    [
+                        (g.group.name if g.group else L("base_cells_group"), u.code, u.name)
+                        for g in lists.not_registered
+                        for u in g.units
+                    ]
                 ),
-                "empty": "Không có.",
-            },
-            {
-                "title": f"3. Tổ chức đảng không tổ chức sinh hoạt tháng {d.periods.meeting_month}",
-                "header": ["TT", L("col.unit"), L("col.meeting"), L("col.status"), L("col.reason")],
-                "rows": _numbered(
-                    (
-                        m.unit.name,
-                        L(f"meeting.{m.kind.value}"),
-                        L(
-                            "duty.excused"
-                            if m.excused
-                            else ("duty.missing" if m.recorded else "duty.no_record")
-                        ),
-                        m.reason or "",
-                    )
-                    for m in lists.meetings_not_held
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.reports"),
+                header=("TT", L("col.unit"), L("col.report"), L("col.due"), L("col.status")),
+                rows=numbered(
+                    [
+                        (
+                            r.unit.name,
+                            f"{r.report_name} ({r.period_label})",
+                            _day(r.due),
+                            L(f"report.{r.status.value}"),
+                        )
+                        for r in lists.reports
+                    ]
                 ),
-                "empty": "Không có.",
-            },
-            {
-                "title": "4. Kết quả tự đánh giá chất lượng sinh hoạt cần xem lại",
-                "header": ["TT", L("col.unit"), L("col.level"), L("col.flags")],
-                "rows": _numbered(
-                    (
-                        r.unit.name,
-                        L(f"quality.{r.level}"),
-                        "; ".join(flag_label(f, locale) for f in r.flags),
-                    )
-                    for r in lists.implausible_ratings
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.cluster_absences").format(month=d.periods.meeting_month),
+                header=("TT", L("col.unit"), L("col.cluster"), L("col.day"), L("col.status")),
+                rows=numbered(
+                    [
+                        (
+                            a.unit.name,
+                            a.cluster.name,
+                            _day(a.meeting_on),
+                            excused(a.excused, a.reason),
+                        )
+                        for a in lists.cluster_absences
+                    ]
                 ),
-                "empty": "Không có.",
-            },
-            {
-                "title": "5. Buổi sinh hoạt có tỷ lệ đảng viên dự dưới chỉ tiêu",
-                "header": ["TT", L("col.unit"), L("col.present"), L("col.total"), L("col.rate")],
-                "rows": _numbered(
-                    (a.unit.name, a.present, a.total, percent(a.rate))
-                    for a in lists.attendance_below_target
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.meetings").format(month=d.periods.meeting_month),
+                header=("TT", L("col.unit"), L("col.meeting"), L("col.status"), L("col.reason")),
+                rows=numbered(
+                    [
+                        (
+                            m.unit.name,
+                            L(f"meeting.{m.kind.value}"),
+                            L(
+                                "duty.excused"
+                                if m.excused
+                                else ("duty.missing" if m.recorded else "duty.no_record")
+                            ),
+                            m.reason or "",
+                        )
+                        for m in lists.meetings_not_held
+                    ]
                 ),
-                "empty": "Không có.",
-            },
-        ],
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.ratings"),
+                header=("TT", L("col.unit"), L("col.level"), L("col.flags")),
+                rows=numbered(
+                    [
+                        (
+                            r.unit.name,
+                            L(f"quality.{r.level}"),
+                            "; ".join(flag_label(f, locale) for f in r.flags),
+                        )
+                        for r in lists.implausible_ratings
+                    ]
+                ),
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.attendance"),
+                header=("TT", L("col.unit"), L("col.present"), L("col.total"), L("col.rate")),
+                rows=numbered(
+                    [
+                        (a.unit.name, a.present, a.total, percent(a.rate))
+                        for a in lists.attendance_below_target
+                    ]
+                ),
+                empty=L("appendix.none"),
+            ),
+        ),
     )
     return ctx
-
-
-def _numbered(rows: Any) -> list[list[Any]]:
-    return [[i, *row] for i, row in enumerate(rows, start=1)]

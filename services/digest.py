@@ -76,14 +76,6 @@ def unit_status(
     return digest, (rows[0] if rows else None)
 
 
-def root_name(db: Database) -> str | None:
-    """The bloc's name, for the header of its notices."""
-    with db.transaction() as session:
-        return session.scalar(
-            select(Unit.name).where(Unit.parent_code.is_(None), Unit.active.is_(True))
-        )
-
-
 def root_code(db: Database) -> str:
     """The bloc: the root of the tree (the default scope of the CLI)."""
     with db.transaction() as session:
