@@ -588,7 +588,8 @@ class Window:
     - reports: for each report type, the latest period due on or before it;
     - directives: every one, while it is open (a directive past due and not done is
       overdue for its unit until it is done);
-    - cluster meetings: those of the meeting month (an absence counts in its month).
+    - cluster meetings: those of the meeting month and of the day's month (an absence
+      counts from the meeting until its month leaves the window).
 
     What is overdue for a unit (its /status) is exactly its obligations in the window
     whose status is missing, and that is what the digest and /unit list for it.
@@ -600,6 +601,12 @@ class Window:
     meeting_month: Month
     quarter: Quarter
     reports: tuple[ReportDue, ...]
+
+    @property
+    def cluster_months(self) -> tuple[str, ...]:
+        """The months whose cluster-meeting absences count: the meeting month and the
+        day's own month (an absence is known from the meeting on)."""
+        return tuple(dict.fromkeys((self.meeting_month.key, Month.of(self.day).key)))
 
     @property
     def meeting_month_over(self) -> bool:
@@ -615,7 +622,7 @@ class Window:
         if kind == ObligationKind.DIRECTIVE:
             return True
         if kind == ObligationKind.CLUSTER_MEETING:
-            return period == self.meeting_month.key
+            return period in self.cluster_months
         return any(r.report_type.code == subject and r.period.key == period for r in self.reports)
 
     def ledger_keys(self) -> tuple[tuple[ObligationKind, str | None, str], ...]:

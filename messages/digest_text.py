@@ -442,7 +442,7 @@ def notice_context(d: Digest, locale: str | None = None) -> dict[str, Any]:
                 empty=L("appendix.none"),
             ),
             Section(
-                L("appendix.cluster_absences").format(month=d.periods.meeting_month),
+                L("appendix.cluster_absences"),
                 header=("TT", L("col.unit"), L("col.cluster"), L("col.day"), L("col.status")),
                 rows=numbered(
                     [

@@ -19,6 +19,7 @@ from domain import stand_in
 from domain.cluster_meetings import Answer, Mark
 from domain.errors import UserInputError
 from domain.localtime import local_date
+from domain.org import UnitKind
 from domain.policy import Policy
 from domain.roles import Action, Role
 from domain.unit_names import unit_label
@@ -36,6 +37,7 @@ from storage.outbox import Outgoing, enqueue
 from storage.recipients import unit_keepers
 
 REASON = "cluster_meeting"
+CLI_ACTOR = "cli:admin"
 # The officer's menu shows meetings this recent (to mark) and every one ahead.
 RECENT = timedelta(days=30)
 
@@ -70,15 +72,27 @@ def invitees(db: Database, cluster_code: str, chosen: Sequence[str] = ()) -> lis
     return rules.invitees(path, units, chosen)
 
 
+def _who(session: Session, actor: Actor | None, cluster_code: str) -> tuple[str, int | None]:
+    """(audit label, person id) of who acts: the officer re-read now, or the office's CLI."""
+    if actor is None:
+        cluster = session.get(Unit, cluster_code)
+        if cluster is None or not cluster.active or cluster.kind != UnitKind.CLUSTER:
+            raise UserInputError(f"Không có cụm mã {cluster_code}.")
+        return CLI_ACTOR, None
+    fresh = _require_cluster(session, actor, cluster_code)
+    return str(fresh.telegram_user_id), fresh.person_id
+
+
 def call(
-    db: Database, actor: Actor, request: MeetingRequest, *, now: datetime, policy: Policy
+    db: Database, actor: Actor | None, request: MeetingRequest, *, now: datetime, policy: Policy
 ) -> tuple[rows.MeetingInfo, int]:
-    """Register the meeting and invite the units; returns it and how many were told."""
+    """Register the meeting and invite the units; returns it and how many were told.
+    `actor` None: the office's CLI."""
     rules.check_start(request.starts_at, now)
     place = rules.check_text(request.place, "địa điểm", rules.MAX_PLACE)
     agenda = rules.check_text(request.agenda, "nội dung giao ban", rules.MAX_AGENDA)
     with db.transaction() as session:
-        actor = _require_cluster(session, actor, request.cluster_code)
+        label, person_id = _who(session, actor, request.cluster_code)
         path, units = rows.cluster_units(session, request.cluster_code)
         codes = rules.invitees(path, units, request.units)
         meeting_id = rows.add(
@@ -89,13 +103,13 @@ def call(
             agenda=agenda,
             unit_codes=codes,
             now=now,
-            created_by=actor.person_id,
+            created_by=person_id,
         )
         audit.record(
             session,
             at=now,
-            actor=str(actor.telegram_user_id),
-            actor_person_id=actor.person_id,
+            actor=label,
+            actor_person_id=person_id,
             action="call",
             entity="cluster_meeting",
             key=str(meeting_id),
@@ -243,7 +257,7 @@ def roll_call(
 
 def mark(
     db: Database,
-    actor: Actor,
+    actor: Actor | None,
     meeting_id: int,
     marks: Mapping[str, Mark],
     *,
@@ -255,7 +269,7 @@ def mark(
         meeting = rows.meeting_row(session, meeting_id)
         if meeting is None:
             raise UserInputError("Không tìm thấy buổi giao ban này.")
-        actor = _require_cluster(session, actor, meeting.cluster_code)
+        label, person_id = _who(session, actor, meeting.cluster_code)
         if meeting.starts_at > now:
             raise UserInputError("Buổi giao ban chưa diễn ra; điểm danh sau khi họp.")
         changed: list[str] = []
@@ -266,8 +280,8 @@ def mark(
             audit.record(
                 session,
                 at=now,
-                actor=str(actor.telegram_user_id),
-                actor_person_id=actor.person_id,
+                actor=label,
+                actor_person_id=person_id,
                 action="mark",
                 entity="cluster_invitation",
                 key=f"{meeting_id}:{row.unit_code}",
@@ -277,7 +291,7 @@ def mark(
                 new={"attended": chosen.attended, "reason_accepted": chosen.reason_accepted},
             )
             row.attended, row.reason_accepted = chosen.attended, chosen.reason_accepted
-            row.marked_at, row.marked_by = now, actor.person_id
+            row.marked_at, row.marked_by = now, person_id
             changed.append(row.unit_code)
         meeting.marked_at = now
         session.flush()

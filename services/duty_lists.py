@@ -39,7 +39,8 @@ def for_period(
 
 def for_window(session: Session, scope_path: str, window: Window) -> Lists:
     """The weekly digest's: every directive still not done by the day, and those due from
-    the meeting month's start done late; absences from the meeting month's cluster meetings."""
+    the meeting month's start done late; absences from the cluster meetings of the window's
+    months (`Window.cluster_months`)."""
     day = window.day
     cutoff = end_of_day(day)
     late_from = window.meeting_month.first_day
@@ -50,7 +51,7 @@ def for_window(session: Session, scope_path: str, window: Window) -> Lists:
         session, scope_path, sorted({e.directive_id for e in entries})
     )
     directives = directive_problems(entries, totals, day, cutoff, late_from=late_from)
-    months = [window.meeting_month.key]
+    months = list(window.cluster_months)
     absences = cluster_absences(
         duty_queries.cluster_entries(session, scope_path, months, cutoff), cutoff
     )

@@ -62,6 +62,14 @@ def cluster_units(
     return cluster.path, [(code, kind, path) for code, kind, path in rows]
 
 
+def cluster_codes(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(Unit.code).where(Unit.kind == UnitKind.CLUSTER, Unit.active.is_(True))
+        )
+    )
+
+
 def add(
     session: Session,
     *,
