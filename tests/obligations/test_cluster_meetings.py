@@ -88,7 +88,7 @@ async def test_roll_call_one_tap_per_unit(
     assert "🟡 Đảng bộ cơ quan Sở Tài nguyên và Môi trường (có lý do)" in labels
     assert "❌ Chi bộ Ban Xây dựng nông thôn mới" in labels
     calls = await bot.press(OFFICER, button(calls, "❌ Chi bộ Ban Xây dựng"))
-    assert "✅ Chi bộ Ban Xây dựng nông thôn mới" in [l for c in calls for l, _ in c.buttons]
+    assert "✅ Chi bộ Ban Xây dựng nông thôn mới" in [b for c in calls for b, _ in c.buttons]
     reply = texts(await bot.press(OFFICER, button(calls, "Lưu điểm danh")))
     assert "có mặt 1, vắng có lý do 1, vắng không có lý do 0" in reply
     assert ledger_of(db, "cluster_meeting") == {
