@@ -139,11 +139,11 @@ async def rollup_command(update: Update, context: ChiboContext, args: list[str])
     """/digest 6t (this half-year), /digest năm, /digest quý, /digest 2026-H1 [số]."""
     message = update.effective_message
     assert message is not None
-    words = [a for a in args if not a.isdigit()]
-    numbers = [a for a in args if a.isdigit()]
+    # A last number after the period is the notice's: "/digest năm 45", "/digest 2026 45".
+    number = args[-1] if len(args) > 1 and args[-1].isdigit() else None
     try:
-        period = parse_rollup_period(" ".join(words), _today(context))
-        header, missing = _notice(context, numbers[0] if numbers else None)
+        period = parse_rollup_period(" ".join(args[:-1] if number else args), _today(context))
+        header, missing = _notice(context, number)
     except UserInputError as error:
         await message.reply_html(html.escape(str(error)))
         return

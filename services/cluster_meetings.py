@@ -246,6 +246,16 @@ def meetings_of(
         return rows.of_clusters(session, cluster_codes, since=now - RECENT)
 
 
+def listing(
+    db: Database, cluster_code: str | None, now: datetime
+) -> list[tuple[rows.MeetingInfo, list[rows.InvitationInfo]]]:
+    """Meetings of the last 30 days and ahead (of one cluster, or all), with their units."""
+    with db.transaction() as session:
+        codes = [cluster_code] if cluster_code else rows.cluster_codes(session)
+        found = rows.of_clusters(session, codes, since=now - RECENT)
+        return [(m, rows.invitations(session, m.id)) for m in found]
+
+
 def roll_call(
     db: Database, meeting_id: int
 ) -> tuple[rows.MeetingInfo, list[rows.InvitationInfo]] | None:
