@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -289,8 +289,15 @@ def _base_and_cluster(
     return base, cluster
 
 
+def judged_on(period: Period, day: date) -> date:
+    """The day statuses are judged on: `day`, or, once the period is over, the day after
+    it, so what was due on its last day and not done by then counts as not done."""
+    return day + timedelta(days=1) if day >= period.last_day else day
+
+
 def build(facts: RollupFacts, period: Period, day: date, policy: Policy) -> Rollup:
     cutoff = end_of_day(day)
+    judged = judged_on(period, day)
     base_of, cluster_of = _base_and_cluster(facts.units)
     tallies: dict[str, _Tally] = {}
 
@@ -302,7 +309,7 @@ def build(facts: RollupFacts, period: Period, day: date, policy: Policy) -> Roll
 
     statuses: list[tuple[Obligation, Status]] = []
     for o in facts.obligations:
-        status = o.status_at(day, cutoff)
+        status = o.status_at(judged, cutoff)
         if status == Status.PENDING:
             continue  # not due yet: not counted either way
         statuses.append((o, status))

@@ -19,10 +19,17 @@ Lists = tuple[tuple[DirectiveProblem, ...], tuple[ClusterAbsence, ...]]
 
 
 def for_period(
-    session: Session, scope_path: str, *, first: date, last: date, day: date, months: list[str]
+    session: Session,
+    scope_path: str,
+    *,
+    first: date,
+    last: date,
+    day: date,
+    months: list[str],
+    judged: date,
 ) -> Lists:
     """Directives due in [first, last] not done by `day` or done late; absences from the
-    cluster meetings of `months` (as known by the end of `day`)."""
+    cluster meetings of `months` (as known by the end of `day`, judged on `judged`)."""
     cutoff = end_of_day(day)
     entries = duty_queries.directive_entries(
         session, scope_path, due_from=first, due_to=min(last, day), cutoff=cutoff, late_from=first
@@ -30,7 +37,7 @@ def for_period(
     totals = duty_queries.directive_totals(
         session, scope_path, sorted({e.directive_id for e in entries})
     )
-    directives = directive_problems(entries, totals, day, cutoff, late_from=first)
+    directives = directive_problems(entries, totals, judged, cutoff, late_from=first)
     absences = cluster_absences(
         duty_queries.cluster_entries(session, scope_path, months, cutoff), cutoff
     )

@@ -37,6 +37,7 @@ def build_rollup(
             last=period.last_day,
             day=day,
             months=[m.key for m in period.months],
+            judged=rules.judged_on(period, day),
         )
         facts = rules.RollupFacts(
             scope=scope,

@@ -23,7 +23,7 @@ from domain.cluster_meetings import Answer, Mark
 from domain.localtime import at_local
 from domain.meeting_kinds import MeetingKind
 from domain.notice import header
-from domain.obligations import ObligationKind
+from domain.obligations import ObligationKind, Status
 from domain.periods import HalfYear, Month
 from domain.policy import CommitteeMember, NoticeNames, default_policy
 from domain.roles import Role
@@ -120,8 +120,15 @@ class HalfYearWorld:
         )
         meetings.register_schedule(self.db, self.admin, request, now=now, policy=POLICY)
 
-    def held(self, unit: str, month: Month, *, visitor: str | None = None) -> None:
-        now = self.clock.now()
+    def held(
+        self,
+        unit: str,
+        month: Month,
+        *,
+        visitor: str | None = None,
+        kind: MeetingKind = MeetingKind.REGULAR,
+    ) -> None:
+        member = POLICY.committee_member(visitor) if visitor else None
         record = meetings.RecordInput(
             held=True,
             held_on=month.day(10),
@@ -129,12 +136,42 @@ class HalfYearWorld:
             present=10,
             total_members=11,
             excused_absent=1,
-            higher_attendee=visitor and POLICY.committee_member(visitor).label,  # type: ignore[union-attr]
+            higher_attendee=member.label if member else None,
             higher_attendee_code=visitor,
+            theme="Học tập Nghị quyết" if kind == MeetingKind.THEMATIC else None,
             minutes_taken=True,
         )
         meetings.record_meeting(
-            self.db, self.admin, unit, MeetingKind.REGULAR, month, record, now=now, policy=POLICY
+            self.db, self.admin, unit, kind, month, record, now=self.clock.now(), policy=POLICY
+        )
+
+    def rate(self, unit: str, month: Month, share: float) -> None:
+        """Each criterion scored at `share` of its points."""
+        answers = {c.code: int(c.max_points * share) for c in POLICY.rubric.answerable_criteria}
+        meetings.rate_meeting(
+            self.db,
+            self.admin,
+            unit,
+            MeetingKind.REGULAR,
+            month,
+            answers,
+            now=self.clock.now(),
+            policy=POLICY,
+        )
+
+    def not_held(self, unit: str, month: Month) -> None:
+        record = meetings.RecordInput(
+            held=False, not_held_reason="Trùng lịch công tác", not_held_excused=True
+        )
+        meetings.record_meeting(
+            self.db,
+            self.admin,
+            unit,
+            MeetingKind.REGULAR,
+            month,
+            record,
+            now=self.clock.now(),
+            policy=POLICY,
         )
 
     def report(self, unit: str, report_type: str, period: str, sent: datetime) -> None:
@@ -196,10 +233,27 @@ def seed(db: Database) -> HalfYearWorld:
                     moment(month.prev().month, 20, year=month.prev().year),
                     partial(w.register, unit, month),
                 )
-        visitor = {3: "NVA", 5: "NVA"}.get(month.month)
-        on(at_local(month.day(12), time(9)), partial(w.held, "TNMT-01", month, visitor=visitor))
-        visitor = "TVB" if month.month == 4 else None
-        on(at_local(month.day(12), time(9)), partial(w.held, "NOICHINH", month, visitor=visitor))
+        # Every unit meets every month (the committees their committee's meeting), but
+        # TAICHINH-02 in April (excused); cells hold a thematic meeting each quarter (but
+        # NOICHINH in the first); a member of the bloc's committee visits three times.
+        visitors = {("TNMT-01", 3): "NVA", ("TNMT-01", 5): "NVA", ("NOICHINH", 4): "TVB"}
+        for unit in (*REGISTERING, "TAICHINH-02", "NOICHINH"):
+            kind = MeetingKind.COMMITTEE if unit in ("TNMT", "TAICHINH") else MeetingKind.REGULAR
+            record = partial(
+                w.held, unit, month, kind=kind, visitor=visitors.get((unit, month.month))
+            )
+            if (unit, month.month) == ("TAICHINH-02", 4):
+                record = partial(w.not_held, unit, month)
+            on(at_local(month.day(12), time(9)), record)
+            if kind == MeetingKind.REGULAR and (unit, month.month) != ("TAICHINH-02", 4):
+                # Rated the next day: full points (a Khá: 91% attendance caps a Tốt), but
+                # NOICHINH half points (Trung bình).
+                share = 0.5 if unit == "NOICHINH" else 1.0
+                on(at_local(month.day(13), time(8)), partial(w.rate, unit, month, share))
+            quarter_end = month.month in (3, 6) and kind == MeetingKind.REGULAR
+            if quarter_end and (unit, month.month) != ("NOICHINH", 3):
+                thematic = partial(w.held, unit, month, kind=MeetingKind.THEMATIC)
+                on(at_local(month.day(13), time(9)), thematic)
         for unit in ("TNMT", "NTM", "TAICHINH", "NOICHINH"):
             if (unit, month.month) != ("TNMT", 5):
                 late = (unit, month.month) == ("NTM", 3)
@@ -274,7 +328,14 @@ def test_the_roll_up_counts_and_visits(db: Database, half_year: HalfYearWorld) -
     assert (total.done(k.REGISTRATION), total.of(k.REGISTRATION)) == (49, 54)
     assert (total.done(k.DIRECTIVE), total.of(k.DIRECTIVE)) == (5, 7)
     assert (total.done(k.CLUSTER_MEETING), total.of(k.CLUSTER_MEETING)) == (2, 4)
-    assert total.attendance_meetings == 12 and total.visits == 3
+    assert (total.done(k.MEETING), total.of(k.MEETING), total.of(k.MEETING, Status.EXCUSED)) == (
+        53,
+        54,
+        1,
+    )
+    assert (total.done(k.THEMATIC), total.of(k.THEMATIC)) == (13, 14)
+    assert total.attendance_meetings == 41 and total.visits == 3
+    assert dict(total.quality) == {"kha": 35, "trung_binh": 6}
     rows = {r.unit.code: r.counts for r in rollup.rows}
     assert (rows["NTM"].done(k.REGISTRATION), rows["NTM"].of(k.REGISTRATION)) == (6, 6)
     assert rows["TNMT"].visits == 2 and rows["NOICHINH"].visits == 1
