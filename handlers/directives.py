@@ -6,6 +6,8 @@ call services.directives in the unit of work, render, reply.
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -56,12 +58,15 @@ async def directives_command(update: Update, context: ChiboContext) -> None:
         )
         return
 
-    def read() -> tuple[
-        list[service.rows.Progress], list[tuple[str, str, list[service.rows.DirectiveInfo]]]
-    ]:
+    def read() -> tuple[list[service.rows.Progress], list[dict[str, Any]]]:
         overview = service.overview(deps.db, paths) if paths else []
         own = [
-            (u.unit_code, u.unit_label, service.open_for_unit(deps.db, u.unit_code)) for u in units
+            {
+                "code": u.unit_code,
+                "name": u.unit_label,
+                "directives": service.open_for_unit(deps.db, u.unit_code),
+            }
+            for u in units
         ]
         return overview, own
 
@@ -70,11 +75,11 @@ async def directives_command(update: Update, context: ChiboContext) -> None:
         [
             InlineKeyboardButton(
                 label("button.directive_done_for", locale, title=x.title[:40]),
-                callback_data=directive_link(code, x.id),
+                callback_data=directive_link(u["code"], x.id),
             )
         ]
-        for code, _, items in own
-        for x in items
+        for u in own
+        for x in u["directives"]
     ][:MAX_BUTTONS]
     await message.reply_html(
         render(

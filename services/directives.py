@@ -278,6 +278,8 @@ def detail(
     db: Database, directive_id: int, scope_paths: Sequence[str]
 ) -> tuple[rows.DirectiveInfo, list[rows.UnitProgress]] | None:
     """One directive and its units within the scopes (None: unknown, or none of them)."""
+    if not scope_paths:
+        return None
     with db.transaction() as session:
         info = rows.get(session, directive_id)
         units = rows.units_of(session, directive_id, scope_paths) if info else []

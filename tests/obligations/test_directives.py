@@ -194,3 +194,25 @@ async def test_only_leaders_and_admins_issue(bot: BotHarness, db: Database) -> N
     reply = texts(await bot.send(NTM, "/directive"))
     assert "vai trò của bạn không dùng được chức năng này" in reply
     assert directives(db) == []
+
+
+async def test_a_secretary_lists_their_units_directives_with_buttons(
+    bot: BotHarness, db: Database
+) -> None:
+    assert "Không có văn bản chỉ đạo nào đang chờ hoàn thành" in texts(
+        await bot.send(NTM, "/directives")
+    )
+    await issue(bot)
+    calls = await bot.send(NTM, "/directives")
+    assert "<b>Chi bộ Ban Xây dựng nông thôn mới</b>" in texts(calls)
+    assert f"Số 12-KH/ĐUK — {TITLE}: hạn 20/12/2026" in texts(calls)
+    assert button(calls, "Hoàn thành") == "open:complete:NTM:1"
+    assert "/directives MÃ" in texts(await bot.send(NTM, "/directives abc"))
+    assert "Không có văn bản chỉ đạo mã 9" in texts(await bot.send(LEADER, "/directives 9"))
+
+
+async def test_a_secretary_asking_for_one_directive_is_pointed_to_the_list(
+    bot: BotHarness, db: Database
+) -> None:
+    await issue(bot)
+    assert "Không có văn bản chỉ đạo mã 1" in texts(await bot.send(NTM, "/directives 1"))

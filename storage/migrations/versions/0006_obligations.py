@@ -1,5 +1,4 @@
-"""directives and cluster meetings (the bloc's other obligations), the committee member
-who attended a meeting, outbox attachments kept elsewhere
+"""directives, cluster meetings, the committee member at a meeting, outbox file refs
 
 Revision ID: 0006_obligations
 Revises: 0005
