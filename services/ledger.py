@@ -1,8 +1,9 @@
 """Keeps the compliance ledger in step with the facts.
 
 Every use-case that writes a fact (a schedule, a cancellation, a record, a rating,
-a report, an import, an org change) calls `refresh` in its own transaction, so the
-rows and the facts commit together. New periods open with the calendar: `extend`
+a report, a directive issued or done, a cluster meeting called or marked, an import,
+an org change) calls `refresh` in its own transaction, so the rows and the facts
+commit together. New periods open with the calendar: `extend`
 adds them for every unit (the planner's tick, the CLI, and any reader that finds
 the ledger behind today). `rebuild` recomputes everything from the facts; the
 tests hold the incremental rows equal to a rebuild.
