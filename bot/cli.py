@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
-from bot import cli_backup, cli_digest, cli_ledger, cli_people, cli_reminders, logs
+from bot import cli_backup, cli_digest, cli_duties, cli_ledger, cli_people, cli_reminders, logs
 from bot.identity import IdentityError, bot_username
 from bot.settings import Settings
 from domain.invite_codes import deep_link, display
@@ -163,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_backup.add_commands(sub)
     cli_people.add_commands(sub)
     cli_digest.add_commands(sub)
+    cli_duties.add_commands(sub)
     cli_ledger.add_commands(sub)
     cli_reminders.add_commands(sub)
     return parser

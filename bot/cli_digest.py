@@ -1,7 +1,13 @@
 """`chibo digest` and `chibo export`: the leadership digest and month exports from the CLI.
 
     chibo digest --at 2026-11-30 [--scope CODE] [--format text|json|xlsx|png|docx] [--output FILE]
+    chibo digest --period 2026-H1|2026-Q3|2026 [--at DAY] [--scope CODE]
+                 [--format text|json|xlsx|docx]
     chibo export --month 2026-11 [--scope CODE] [--format xlsx|csv] [--output FILE]
+
+A DOCX notice takes its names from the policy file (`notice:`) or from --province,
+--bloc, --place, --signer, --signer-title and --number; when one is still missing the
+command says which and writes nothing.
 
 The JSON document is described in README ("Leadership digest"). Binary formats
 need --output (or are written to a default file name in the current folder). A file
@@ -19,8 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
+from domain import notice
+from domain.errors import UserInputError
 from domain.localtime import local_date
+from domain.notice import NoticeHeader
 from domain.periods import Month
+from domain.policy import Policy
 from services import digest as service
 from services.clock import SystemClock
 from storage.db import Database
@@ -31,11 +41,21 @@ EXIT_USAGE = 2
 
 def add_commands(sub: Any) -> None:
     digest = sub.add_parser("digest", help="leadership digest for a day (text, JSON or files)")
-    digest.add_argument("--at", required=True, help="local day, YYYY-MM-DD")
+    digest.add_argument("--at", help="local day, YYYY-MM-DD (with --period: default today)")
+    digest.add_argument(
+        "--period", help="a roll-up instead: 2026-H1, 2026-H2, 2026-Q3 or 2026 (the year)"
+    )
     digest.add_argument("--scope", help="unit code (default: the bloc)")
     digest.add_argument("--format", default="text", choices=["text", "json", "xlsx", "png", "docx"])
     digest.add_argument("--output", type=Path, help="write to this file instead of stdout")
     digest.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
+    notice = digest.add_argument_group("the DOCX notice (default: the policy file's notice:)")
+    notice.add_argument("--number", help="the notice's number: 45 in Số 45-TB/ĐUK")
+    notice.add_argument("--province", help="ĐẢNG BỘ TỈNH … (the province's Party committee)")
+    notice.add_argument("--bloc", help="ĐẢNG ỦY KHỐI … (the bloc's Party committee)")
+    notice.add_argument("--place", help="the place in the date line")
+    notice.add_argument("--signer", help="who signs")
+    notice.add_argument("--signer-title", help="the signer's title (default: Chánh Văn phòng)")
     digest.set_defaults(func=run_digest)
 
     export = sub.add_parser("export", help="per-unit statuses of one month (XLSX or CSV)")
@@ -64,7 +84,7 @@ def _write(output: Path, data: bytes, *, force: bool) -> str | None:
     return None
 
 
-def _policy(settings: Settings):  # type: ignore[no-untyped-def]
+def _policy(settings: Settings) -> Policy:
     return settings.load_policy()
 
 
@@ -72,18 +92,49 @@ def _scope(db: Database, code: str | None) -> str:
     return code or service.root_code(db)
 
 
+def _notice(args: argparse.Namespace, policy: Policy, day: date) -> NoticeHeader | str:
+    """The notice's header, or the sentence saying what is missing."""
+    overrides = {
+        "province": args.province,
+        "bloc": args.bloc,
+        "place": args.place,
+        "signer": args.signer,
+        "signer_title": args.signer_title,
+    }
+    try:
+        found = notice.header(policy.notice, day, number=args.number, overrides=overrides)
+    except UserInputError as error:
+        return str(error)
+    missing = notice.missing(found, number_required=True)
+    if missing:
+        return (
+            "Chưa đủ thông tin để lập thông báo, còn thiếu: "
+            + "; ".join(f"{what} ({option})" for what, option in missing)
+            + ". Khai báo trong tệp chính sách (mục notice) hoặc thêm các tùy chọn trên."
+        )
+    return found
+
+
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     from messages.digest_text import digest_summary, listed_units
     from services import digest_files
     from services.org import unit_labels
 
+    if args.period:
+        return run_rollup(args, settings)
+    if not args.at:
+        return _fail("Cần --at YYYY-MM-DD (bản tổng hợp tuần) hoặc --period (sơ kết, tổng kết).")
     try:
         at = date.fromisoformat(args.at)
     except ValueError:
         return _fail(f"Ngày {args.at!r} không đúng dạng YYYY-MM-DD.")
+    policy = _policy(settings)
+    header = _notice(args, policy, at) if args.format == "docx" else None
+    if isinstance(header, str):
+        return _fail(header)
     db = Database(settings.database_url)
     try:
-        digest = service.build_digest(db, _scope(db, args.scope), at, _policy(settings))
+        digest = service.build_digest(db, _scope(db, args.scope), at, policy)
         names = unit_labels(db, listed_units(digest), scope_path=digest.scope.path)
     except service.ScopeNotFound:
         return _fail(f"Không có đơn vị mã {args.scope}.")
@@ -104,10 +155,62 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     elif args.format == "png":
         data = digest_files.digest_chart_png(digest, settings.locale)
     else:
-        data = digest_files.digest_docx(
-            digest, settings.locale, issuer=service.root_name(Database(settings.database_url))
-        )
+        assert header is not None
+        data = digest_files.digest_docx(digest, header, settings.locale)
     output = args.output or Path(f"{digest_files.file_stem(digest)}.{args.format}")
+    problem = _write(output, data, force=args.force)
+    if problem:
+        return _fail(problem)
+    print(f"Đã ghi {output} ({len(data)} byte).")
+    return 0
+
+
+def run_rollup(args: argparse.Namespace, settings: Settings) -> int:
+    """`chibo digest --period …`: the half-year, quarter or year roll-up."""
+    from domain.rollup import parse_rollup_period
+    from messages.rollup_text import listed_units, rollup_summary
+    from services import rollup, rollup_files
+    from services.org import unit_labels
+
+    try:
+        today = date.fromisoformat(args.at) if args.at else local_date(SystemClock().now())
+    except ValueError:
+        return _fail(f"Ngày {args.at!r} không đúng dạng YYYY-MM-DD.")
+    try:
+        period = parse_rollup_period(args.period, today)
+    except UserInputError as error:
+        return _fail(str(error))
+    if args.format == "png":
+        return _fail("Sơ kết, tổng kết xuất được dạng text, json, xlsx hoặc docx.")
+    policy = _policy(settings)
+    day = min(today, period.last_day)
+    header = _notice(args, policy, day) if args.format == "docx" else None
+    if isinstance(header, str):
+        return _fail(header)
+    db = Database(settings.database_url)
+    try:
+        found = rollup.build_rollup(db, _scope(db, args.scope), period, day, policy)
+        names = unit_labels(db, listed_units(found), scope_path=found.scope.path)
+    except service.ScopeNotFound:
+        return _fail(f"Không có đơn vị mã {args.scope}.")
+    finally:
+        db.dispose()
+    if args.format in ("text", "json"):
+        if args.format == "json":
+            text = json.dumps(found.as_dict(), ensure_ascii=False, indent=2)
+        else:
+            text = _plain(rollup_summary(found, settings.locale, names=names, attachments=False))
+        if args.output:
+            problem = _write(args.output, (text + "\n").encode(), force=args.force)
+            return _fail(problem) if problem else 0
+        print(text)
+        return 0
+    if args.format == "xlsx":
+        data = rollup_files.rollup_xlsx(found, settings.locale, names)
+    else:
+        assert header is not None
+        data = rollup_files.rollup_docx(found, header, settings.locale, names)
+    output = args.output or Path(f"{rollup_files.file_stem(found)}.{args.format}")
     problem = _write(output, data, force=args.force)
     if problem:
         return _fail(problem)

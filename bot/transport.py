@@ -63,6 +63,7 @@ class LocalTransport(BaseRequest):
         self.bot_username = bot_username
         self.calls: list[ApiCall] = []
         self._message_ids = itertools.count(1000)
+        self._uploading_document = False
 
     async def initialize(self) -> None:
         return None
@@ -87,6 +88,7 @@ class LocalTransport(BaseRequest):
                     if isinstance(part, tuple) and len(part) >= 2 and isinstance(part[1], bytes):
                         files[name] = part[1]
         self.calls.append(ApiCall(api_method, params, files))
+        self._uploading_document = api_method == "sendDocument" and "document" in files
         result = self._answer(api_method, params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -109,6 +111,12 @@ class LocalTransport(BaseRequest):
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        if "document" in params or self._uploading_document:
+            # Telegram answers a document with its file id, reusable for later sends.
+            file_id = params.get("document")
+            if not isinstance(file_id, str) or file_id.startswith("attach://"):
+                file_id = f"uploaded-{message['message_id']}"
+            message["document"] = {"file_id": file_id, "file_unique_id": file_id}
         return message
 
     # Helpers for tests and the sandbox.

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.localtime import local_date
 from domain.meeting_kinds import MeetingKind
@@ -35,6 +35,9 @@ from domain.obligations import (
 from domain.org import UnitKind
 from domain.quality import QualityLevel
 from domain.reports import ReportDue
+
+if TYPE_CHECKING:
+    from domain.digest_duties import ClusterAbsence, DirectiveProblem
 
 SCHEMA = "chibo.digest/1"
 TREND_WEEKS = 8
@@ -389,6 +392,9 @@ class Lists:
     attendance_below_target: tuple[LowAttendance, ...] = ()
     thematic_missing: tuple[ThematicMissing, ...] = ()
     unreachable: tuple[Unreachable, ...] = ()
+    # Built by domain.digest_duties from their own query (storage.duty_queries).
+    directives: tuple[DirectiveProblem, ...] = ()
+    cluster_absences: tuple[ClusterAbsence, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -400,6 +406,8 @@ class Lists:
             "attendance_below_target": [x.as_dict() for x in self.attendance_below_target],
             "thematic_missing": [t.unit.code for t in self.thematic_missing],
             "unreachable": [x.as_dict() for x in self.unreachable],
+            "directives": [x.as_dict() for x in self.directives],
+            "cluster_absences": [x.as_dict() for x in self.cluster_absences],
         }
 
 

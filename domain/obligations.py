@@ -45,6 +45,8 @@ class ObligationKind(StrEnum):
     RATING = "rating"  # self-rate a held meeting (subject: kind)
     THEMATIC = "thematic"  # hold a thematic meeting in the quarter (subject: "thematic")
     REPORT = "report"  # send a periodic report (subject: report type code)
+    DIRECTIVE = "directive"  # complete a directive and send it back (subject: directive id)
+    CLUSTER_MEETING = "cluster_meeting"  # send a delegate to a cluster meeting (subject: its id)
 
 
 class Resolution(StrEnum):
@@ -70,6 +72,9 @@ class Status(StrEnum):
 MONTH_KINDS = frozenset(
     {ObligationKind.REGISTRATION, ObligationKind.MEETING, ObligationKind.RATING}
 )
+# Kinds owed by one decision of leadership (a directive, a cluster meeting) rather than by
+# the calendar: the subject is the id of that decision, the period the month it is due in.
+ISSUED_KINDS = frozenset({ObligationKind.DIRECTIVE, ObligationKind.CLUSTER_MEETING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +107,7 @@ class Obligation:
         known = self.resolved_at is not None and self.resolved_at < cutoff
         if known and self.resolution != Resolution.OPEN:
             return resolved_status(self.resolution, self.done_on, self.due_on)
-        return Status.MISSING if day > self.due_on else Status.PENDING
+        return open_status(self.kind, day, self.due_on)
 
     def status(self, now: datetime) -> Status:
         """The status today: as of the end of the local day, as the digest counts it
@@ -117,6 +122,15 @@ def resolved_status(resolution: Resolution, done_on: date | None, due_on: date) 
     if resolution == Resolution.EXCUSED:
         return Status.EXCUSED
     return Status.MISSING
+
+
+def open_status(kind: ObligationKind, day: date, due_on: date) -> Status:
+    """An obligation nothing has settled yet, on `day`: missing once its due day has
+    passed. A cluster meeting is the exception: whether a unit came is known only when
+    the officer marks attendance, so until then it is pending, never missing."""
+    if kind == ObligationKind.CLUSTER_MEETING:
+        return Status.PENDING
+    return Status.MISSING if day > due_on else Status.PENDING
 
 
 def end_of_day(day: date) -> datetime:
@@ -176,22 +190,29 @@ class Span:
 @dataclass(frozen=True)
 class Selection:
     """Which periods a refresh recomputes: months (registration, meeting, rating),
-    quarters (thematic) and report periods (type code, period key)."""
+    quarters (thematic), report periods (type code, period key), and directives and
+    cluster meetings (their ids, as strings: the subject of their obligations)."""
 
     months: frozenset[Month] = frozenset()
     quarters: frozenset[Quarter] = frozenset()
     reports: frozenset[tuple[str, str]] = frozenset()
+    directives: frozenset[str] = frozenset()
+    cluster_meetings: frozenset[str] = frozenset()
 
     def __or__(self, other: Selection) -> Selection:
         return Selection(
             self.months | other.months,
             self.quarters | other.quarters,
             self.reports | other.reports,
+            self.directives | other.directives,
+            self.cluster_meetings | other.cluster_meetings,
         )
 
     @property
     def empty(self) -> bool:
-        return not (self.months or self.quarters or self.reports)
+        return not (
+            self.months or self.quarters or self.reports or self.directives or self.cluster_meetings
+        )
 
     @property
     def fact_months(self) -> frozenset[Month]:
@@ -215,12 +236,18 @@ class Selection:
         for quarter in sorted(parts):
             months, quarters, reports = parts[quarter]
             yield Selection(frozenset(months), frozenset(quarters), frozenset(reports))
+        if self.directives or self.cluster_meetings:  # owed from their issue: few, one part
+            yield Selection(directives=self.directives, cluster_meetings=self.cluster_meetings)
 
     def holds(self, kind: ObligationKind, subject: str, period: str) -> bool:
         if kind in MONTH_KINDS:
             return Month.parse(period) in self.months
         if kind == ObligationKind.THEMATIC:
             return parse_period_key(period) in self.quarters
+        if kind == ObligationKind.DIRECTIVE:
+            return subject in self.directives
+        if kind == ObligationKind.CLUSTER_MEETING:
+            return subject in self.cluster_meetings
         return (subject, period) in self.reports
 
 
@@ -231,6 +258,14 @@ def selection_of_month(month: Month) -> Selection:
 
 def selection_of_report(report_type: str, period: str) -> Selection:
     return Selection(reports=frozenset({(report_type, period)}))
+
+
+def selection_of_directive(directive_id: int) -> Selection:
+    return Selection(directives=frozenset({str(directive_id)}))
+
+
+def selection_of_cluster_meeting(meeting_id: int) -> Selection:
+    return Selection(cluster_meetings=frozenset({str(meeting_id)}))
 
 
 def selection_between(policy: Policy, first: date, last: date) -> Selection:
@@ -289,6 +324,31 @@ class RecordFact:
     rating_level: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DirectiveFact:
+    """A directive a unit was given: when it was issued, its due date, and when the unit
+    confirmed it done (with its document), if it has."""
+
+    target_id: int
+    issued_at: datetime
+    due_on: date
+    done_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMeetingFact:
+    """A cluster meeting a unit must send a delegate to, and the officer's marking:
+    `attended` None until marked; an absence with `reason_accepted` is excused."""
+
+    invitation_id: int
+    created_at: datetime
+    starts_at: datetime
+    attended: bool | None = None
+    reason_accepted: bool | None = None
+    reason: str | None = None
+    marked_at: datetime | None = None
+
+
 @dataclass(frozen=True)
 class UnitFacts:
     """What the derivation reads for one unit."""
@@ -296,6 +356,8 @@ class UnitFacts:
     schedules: Mapping[tuple[MeetingKind, str], ScheduleFact] = field(default_factory=dict)
     records: Mapping[tuple[MeetingKind, str], RecordFact] = field(default_factory=dict)
     reports: Mapping[tuple[str, str], tuple[int, datetime]] = field(default_factory=dict)
+    directives: Mapping[str, DirectiveFact] = field(default_factory=dict)  # by directive id
+    cluster_meetings: Mapping[str, ClusterMeetingFact] = field(default_factory=dict)
 
 
 def derive(
@@ -316,6 +378,15 @@ def derive(
     if unit.kind in REPORTING_KINDS:
         for code, period_key in sorted(selection.reports):
             yield from _report(unit.code, policy, code, period_key, span, facts)
+    # A directive or a cluster meeting is owed by the units it names (its facts).
+    for directive_id in sorted(selection.directives):
+        directive = facts.directives.get(directive_id)
+        if directive is not None:
+            yield from _directive(unit.code, directive_id, directive, span)
+    for meeting_id in sorted(selection.cluster_meetings):
+        invitation = facts.cluster_meetings.get(meeting_id)
+        if invitation is not None:
+            yield from _cluster_meeting(unit.code, meeting_id, invitation, span)
 
 
 def _registration(
@@ -484,6 +555,50 @@ def _report(
     )
 
 
+def _directive(
+    code: str, directive_id: str, fact: DirectiveFact, span: Span
+) -> Iterator[Obligation]:
+    if not span.covers(local_date(fact.issued_at), fact.due_on):
+        return
+    period = Month.of(fact.due_on).key
+    base = Obligation(code, ObligationKind.DIRECTIVE, directive_id, period, fact.due_on)
+    if fact.done_at is None:
+        yield base
+        return
+    yield replace(
+        base,
+        resolution=Resolution.DONE,
+        done_on=local_date(fact.done_at),
+        resolved_at=fact.done_at,
+        source=f"directive_targets/{fact.target_id}",
+    )
+
+
+def _cluster_meeting(
+    code: str, meeting_id: str, fact: ClusterMeetingFact, span: Span
+) -> Iterator[Obligation]:
+    due = local_date(fact.starts_at)
+    if not span.covers(local_date(fact.created_at), due):
+        return
+    base = Obligation(code, ObligationKind.CLUSTER_MEETING, meeting_id, Month.of(due).key, due)
+    if fact.attended is None or fact.marked_at is None:
+        yield base
+        return
+    source = f"cluster_invitations/{fact.invitation_id}"
+    if fact.attended:
+        yield replace(
+            base, resolution=Resolution.DONE, done_on=due, resolved_at=fact.marked_at, source=source
+        )
+        return
+    yield replace(
+        base,
+        resolution=Resolution.EXCUSED if fact.reason_accepted else Resolution.FAILED,
+        resolved_at=fact.marked_at,
+        note=fact.reason,
+        source=source,
+    )
+
+
 # ---------------------------------------------------------------------------
 # The current window: which period of each kind "counts" on a day
 
@@ -495,7 +610,11 @@ class Window:
     - registration month: the latest month whose registration was due on or before it;
     - meeting month: the previous month while it can still be recorded, else this month;
     - quarter: the meeting month's quarter (thematic meeting);
-    - reports: for each report type, the latest period due on or before it.
+    - reports: for each report type, the latest period due on or before it;
+    - directives: every one, while it is open (a directive past due and not done is
+      overdue for its unit until it is done);
+    - cluster meetings: those of the meeting month and of the day's month (an absence
+      counts from the meeting until its month leaves the window).
 
     What is overdue for a unit (its /status) is exactly its obligations in the window
     whose status is missing, and that is what the digest and /unit list for it.
@@ -509,6 +628,12 @@ class Window:
     reports: tuple[ReportDue, ...]
 
     @property
+    def cluster_months(self) -> tuple[str, ...]:
+        """The months whose cluster-meeting absences count: the meeting month and the
+        day's own month (an absence is known from the meeting on)."""
+        return tuple(dict.fromkeys((self.meeting_month.key, Month.of(self.day).key)))
+
+    @property
     def meeting_month_over(self) -> bool:
         return self.day > self.meeting_month.last_day
 
@@ -519,10 +644,16 @@ class Window:
             return period == self.meeting_month.key
         if kind == ObligationKind.THEMATIC:
             return period == self.quarter.key
+        if kind == ObligationKind.DIRECTIVE:
+            return True
+        if kind == ObligationKind.CLUSTER_MEETING:
+            return period in self.cluster_months
         return any(r.report_type.code == subject and r.period.key == period for r in self.reports)
 
     def ledger_keys(self) -> tuple[tuple[ObligationKind, str | None, str], ...]:
-        """(kind, subject or None for any, period) of every obligation in the window."""
+        """(kind, subject or None for any, period) of the calendar's obligations in the
+        window. Directives and cluster meetings are not keyed by the calendar: the
+        digest reads them with their own queries (`storage.digest_queries.load_duties`)."""
         return (
             (ObligationKind.REGISTRATION, None, self.registration_month.key),
             (ObligationKind.MEETING, None, self.meeting_month.key),
@@ -594,6 +725,8 @@ class Action(StrEnum):
     RECORD = "record"
     RATE = "rate"
     REPORT = "report"
+    DIRECTIVE = "complete"  # complete a directive: confirm it done, with its document
+    CLUSTER = "attend"  # answer a cluster meeting's invitation (who will come)
 
 
 @dataclass(frozen=True)
@@ -644,12 +777,16 @@ _TODO_ORDER = (
     ObligationKind.THEMATIC,
     ObligationKind.RATING,
     ObligationKind.REPORT,
+    ObligationKind.DIRECTIVE,
+    ObligationKind.CLUSTER_MEETING,
 )
 
 
 def _due_soon(o: Obligation, now: datetime, today: date, soon_days: int) -> bool:
-    if o.kind in (ObligationKind.REGISTRATION, ObligationKind.REPORT):
+    if o.kind in (ObligationKind.REGISTRATION, ObligationKind.REPORT, ObligationKind.DIRECTIVE):
         return (o.due_on - today).days <= soon_days
+    if o.kind == ObligationKind.CLUSTER_MEETING:
+        return 0 <= (o.due_on - today).days <= soon_days
     if o.kind in (ObligationKind.MEETING, ObligationKind.THEMATIC):
         held_unrecorded = o.planned_at is not None and o.planned_at <= now
         return held_unrecorded or (o.kind == ObligationKind.MEETING and o.since is not None)
@@ -662,6 +799,15 @@ def _action(o: Obligation, now: datetime, settled_months: set[tuple[str, str]]) 
         return None if (o.subject, o.period) in settled_months else Action.SCHEDULE
     if o.kind == ObligationKind.REPORT:
         return Action.REPORT
+    if o.kind == ObligationKind.DIRECTIVE:
+        return Action.DIRECTIVE
+    if o.kind == ObligationKind.CLUSTER_MEETING:
+        # Before the meeting the unit says who comes; after it, only the officer marks.
+        return (
+            Action.CLUSTER
+            if o.resolution == Resolution.OPEN and o.due_on >= local_date(now)
+            else None
+        )
     if o.kind == ObligationKind.RATING:
         return Action.RATE
     if o.kind == ObligationKind.MEETING:

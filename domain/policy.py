@@ -33,6 +33,7 @@ _MESSAGE_FIELDS = {"rate", "present", "members", "duration", "target"}
 # A report type's code travels in button data ("open:report:<unit>:<type>:<period>"),
 # which Telegram caps at 64 bytes: see domain.org.MAX_CODE_LENGTH for the budget.
 MAX_REPORT_TYPE_LENGTH = 16
+MEMBER_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 REPORT_TYPE_CODE = re.compile(rf"[a-z][a-z0-9_]{{0,{MAX_REPORT_TYPE_LENGTH - 1}}}")
 
 
@@ -226,6 +227,32 @@ class ReminderPolicy:
 
 
 @dataclass(frozen=True)
+class CommitteeMember:
+    """A member of the bloc's committee (cấp ủy viên), who may attend a unit's meeting."""
+
+    code: str
+    name: str
+    title: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.title})" if self.title else self.name
+
+
+@dataclass(frozen=True)
+class NoticeNames:
+    """The names the office's formal notice prints (header, place, signature). An empty
+    one is asked for where the notice is made (`chibo digest --province …`)."""
+
+    province: str = ""  # "ĐẢNG BỘ TỈNH …"
+    bloc: str = ""  # "ĐẢNG ỦY KHỐI …"
+    place: str = ""  # the place in the date line
+    signer: str = ""
+    signer_title: str = "Chánh Văn phòng"
+    number_suffix: str = "TB/ĐUK"  # "Số 45-TB/ĐUK"
+
+
+@dataclass(frozen=True)
 class Policy:
     attendance_target: Fraction
     edit_grace_days: int
@@ -235,6 +262,14 @@ class Policy:
     plausibility: tuple[PlausibilityRule, ...]
     reminders: ReminderPolicy
     source: str = "<memory>"
+    notice: NoticeNames = NoticeNames()
+    # Whether a base committee counts itself among its organisations in the roll-ups'
+    # "có 02/8 tổ chức đảng …" (else only its sub-cells count).
+    committee_counts_itself: bool = True
+    committee_members: tuple[CommitteeMember, ...] = ()
+
+    def committee_member(self, code: str) -> CommitteeMember | None:
+        return next((m for m in self.committee_members if m.code == code), None)
 
     def report_type(self, code: str) -> ReportType:
         for rt in self.report_types:
@@ -386,8 +421,58 @@ def _build_policy(root: _Node) -> Policy:
         reminders=_reminders(root.node("reminders")),
         source=root.source,
     )
+    if root.has("notice"):
+        policy = replace(policy, notice=_notice(root.node("notice")))
+    if root.has("roll_up"):
+        node = root.node("roll_up")
+        policy = replace(policy, committee_counts_itself=node.flag("committee_counts_itself"))
+        node.done()
+    if root.has("committee_members"):
+        policy = replace(policy, committee_members=_committee_members(root))
     root.done()
     return policy
+
+
+def _notice(node: _Node) -> NoticeNames:
+    def optional(key: str, default: str = "") -> str:
+        if not node.has(key):
+            return default
+        value = node.raw(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            node.fail("phải là một chuỗi", key)
+        return value.strip()
+
+    names = NoticeNames(
+        province=optional("province"),
+        bloc=optional("bloc"),
+        place=optional("place"),
+        signer=optional("signer"),
+        signer_title=optional("signer_title", NoticeNames.signer_title) or NoticeNames.signer_title,
+        number_suffix=optional("number_suffix", NoticeNames.number_suffix)
+        or NoticeNames.number_suffix,
+    )
+    node.done()
+    return names
+
+
+def _committee_members(root: _Node) -> tuple[CommitteeMember, ...]:
+    value = root.raw("committee_members")
+    if value in (None, []):
+        return ()
+    members = []
+    for item in root.nodes("committee_members"):
+        code = item.text("code")
+        if not MEMBER_CODE.fullmatch(code):
+            item.fail("mã phải gồm chữ, số, - hoặc _, tối đa 32 ký tự", "code")
+        title = item.text("title") if item.has("title") else None
+        members.append(CommitteeMember(code, item.text("name"), title))
+        item.done()
+    codes = [m.code for m in members]
+    if len(set(codes)) != len(codes):
+        root.fail("mã cấp ủy viên bị trùng", "committee_members")
+    return tuple(members)
 
 
 def _registration(node: _Node) -> RegistrationRule:

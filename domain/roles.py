@@ -32,6 +32,11 @@ class Action(enum.StrEnum):
     MANAGE_ROLES = "manage_roles"
     SNOOZE = "snooze"
     AWAY = "away"
+    ISSUE_DIRECTIVE = "issue_directive"
+    CONFIRM_DIRECTIVE = "confirm_directive"
+    DIRECTIVES = "directives"
+    CLUSTER_MEETING = "cluster_meeting"
+    CLUSTER_ANSWER = "cluster_answer"
 
 
 _CELL = frozenset({Role.SECRETARY, Role.DEPUTY})
@@ -58,6 +63,13 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.MANAGE_ROLES: frozenset({Role.ADMIN}),
     Action.SNOOZE: _EVERYONE,
     Action.AWAY: _CELL | {Role.CLUSTER_OFFICER},
+    # Directives: leadership issues them, the units confirm them done; everyone lists them.
+    Action.ISSUE_DIRECTIVE: frozenset({Role.LEADER, Role.ADMIN}),
+    Action.CONFIRM_DIRECTIVE: _CELL | {Role.ADMIN},
+    Action.DIRECTIVES: _EVERYONE,
+    # Cluster meetings: the officer calls one and marks who came; the units answer.
+    Action.CLUSTER_MEETING: frozenset({Role.CLUSTER_OFFICER, Role.ADMIN}),
+    Action.CLUSTER_ANSWER: _CELL | {Role.ADMIN},
 }
 
 

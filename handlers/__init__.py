@@ -7,6 +7,7 @@ from telegram.ext import Application, BaseHandler, CommandHandler
 from bot.access import Guarded
 from handlers import (
     account,
+    directives,
     fallback,
     leadership,
     onboarding,
@@ -26,6 +27,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         *status.handlers(),
         *secretary.handlers(),
         *leadership.handlers(),
+        *directives.handlers(),
         *reminders.handlers(),
         *people.handlers(),
         *fallback.handlers(),

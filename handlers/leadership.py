@@ -15,16 +15,26 @@ from telegram.ext import CommandHandler
 
 from bot.access import guarded
 from bot.context import ChiboContext
+from domain import notice
+from domain.errors import UserInputError
 from domain.localtime import local_date
+from domain.notice import NoticeHeader
 from domain.org import UnitKind
 from domain.roles import Action
+from domain.rollup import parse_rollup_period
 from messages.digest_text import listed_units, unit_text
 from messages.render import render
+from messages.rollup_text import listed_units as rollup_listed
+from messages.rollup_text import rollup_summary
 from services import digest as service
+from services import rollup
 from services.actors import Actor, Scope, ScopeLost
 from services.digest_job import DigestOutput, digest_job
 from services.digest_job import build as build_digest_job
+from services.gc_pause import without_gc
 from services.org import unit_labels
+from services.rollup_files import file_stem as rollup_stem
+from services.rollup_files import rollup_docx, rollup_xlsx
 
 MAX_MATCHES = 10
 
@@ -49,7 +59,7 @@ async def _build(
     *,
     texts: tuple[str, ...] = ("summary",),
     files: tuple[str, ...] = (),
-    issuer: str | None = None,
+    notice: NoticeHeader | None = None,
 ) -> DigestOutput:
     """The digest with its texts and files, off the event loop: in the renderer child
     under `chibo run` (a big bloc is seconds of CPU and tens of MB), else in a worker."""
@@ -62,7 +72,7 @@ async def _build(
         (context.locale,),
         texts=texts,
         files=files,
-        issuer=issuer,
+        notice=notice,
     )
     return await context.run(build_digest_job, deps.db, job)
 
@@ -84,21 +94,92 @@ async def _send_digest(update: Update, context: ChiboContext, scope_code: str) -
     )
 
 
+DOCX_WORDS = ("docx", "thongbao", "tb")
+
+
+def _notice(context: ChiboContext, number: str | None) -> tuple[NoticeHeader, list[str]]:
+    """The notice's header from the policy file, and what it leaves blank (said beside it)."""
+    header = notice.header(context.deps.policy.notice, _today(context), number=number)
+    return header, [what for what, _ in notice.missing(header, number_required=True)]
+
+
 async def digest_command(update: Update, context: ChiboContext) -> None:
+    """/digest; /digest docx [số]: the notice; /digest 6t | năm | quý | 2026-H1: a roll-up."""
     message = update.effective_message
     assert message is not None
     actor = context.require_actor()
-    want_docx = bool(context.args) and context.args[0].lower() in ("docx", "thongbao", "tb")
-    issuer = await context.run(service.root_name, context.deps.db)
+    args = list(context.args or [])
+    if args and args[0].lower() not in DOCX_WORDS:
+        await rollup_command(update, context, args)
+        return
+    want_docx = bool(args)
+    try:
+        header, missing = _notice(context, args[1] if len(args) > 1 else None)
+    except UserInputError as error:
+        await message.reply_html(html.escape(str(error)))
+        return
     for scope in _top_scopes(actor, Action.DIGEST):
         if not want_docx:
             await _send_digest(update, context, scope.unit_code)
             continue
-        out = await _build(context, scope.unit_code, texts=(), files=("docx",), issuer=issuer)
+        out = await _build(context, scope.unit_code, texts=(), files=("docx",), notice=header)
         await message.reply_document(
             InputFile(out.files[(context.locale, "docx")], filename=f"thong-bao-{out.stem}.docx"),
             caption=render(
-                "digest_file_caption", context.locale, kind="docx", scope_name=out.scope_name
+                "digest_file_caption",
+                context.locale,
+                kind="docx",
+                scope_name=out.scope_name,
+                missing=missing,
+            ),
+        )
+
+
+async def rollup_command(update: Update, context: ChiboContext, args: list[str]) -> None:
+    """/digest 6t (this half-year), /digest năm, /digest quý, /digest 2026-H1 [số]."""
+    message = update.effective_message
+    assert message is not None
+    # A last number after the period is the notice's: "/digest năm 45", "/digest 2026 45".
+    number = args[-1] if len(args) > 1 and args[-1].isdigit() else None
+    try:
+        period = parse_rollup_period(" ".join(args[:-1] if number else args), _today(context))
+        header, missing = _notice(context, number)
+    except UserInputError as error:
+        await message.reply_html(html.escape(str(error)))
+        return
+    deps, locale = context.deps, context.locale
+    for scope in _top_scopes(context.require_actor(), Action.DIGEST):
+
+        def make(code: str = scope.unit_code) -> tuple[str, bytes, bytes, str]:
+            found = rollup.build_rollup(deps.db, code, period, _today(context), deps.policy)
+            names = unit_labels(deps.db, rollup_listed(found), scope_path=found.scope.path)
+            return (
+                rollup_summary(found, locale, names=names),
+                rollup_xlsx(found, locale, names),
+                rollup_docx(found, header, locale, names),
+                rollup_stem(found),
+            )
+
+        text, xlsx, docx, stem = await context.run(without_gc(make))
+        await message.reply_html(text)
+        await message.reply_document(
+            InputFile(xlsx, filename=f"{stem}.xlsx"),
+            caption=render(
+                "digest_file_caption",
+                locale,
+                kind="rollup",
+                scope_name=scope.unit_label,
+                missing=[],
+            ),
+        )
+        await message.reply_document(
+            InputFile(docx, filename=f"thong-bao-{stem}.docx"),
+            caption=render(
+                "digest_file_caption",
+                locale,
+                kind="docx",
+                scope_name=scope.unit_label,
+                missing=missing,
             ),
         )
 

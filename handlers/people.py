@@ -16,7 +16,7 @@ from telegram.ext import CommandHandler
 from bot.access import guarded
 from bot.context import ChiboContext
 from domain.roles import Action, Role
-from messages.render import label, render
+from messages.render import label, render, role_title
 from services import people
 
 MAX_LISTED = 60
@@ -38,7 +38,8 @@ async def people_command(update: Update, context: ChiboContext) -> None:
             "id": p.id,
             "name": p.full_name,
             "roles": [
-                f"{label(f'role.{h.role.value}', context.locale)} {h.unit_code}" for h in p.roles
+                f"{role_title(h.role.value, h.unit_kind or '', context.locale)} {h.unit_code}"
+                for h in p.roles
             ],
         }
         for p in found

@@ -27,6 +27,8 @@ FLOW_ARGS: dict[str, tuple[str, ...]] = {
     "record": ("kind", "month"),
     "rate": ("kind", "month"),
     "report": ("report_type", "period"),
+    "complete": ("directive",),  # confirm a directive done
+    "attend": ("meeting",),  # answer a cluster meeting's invitation
 }
 
 

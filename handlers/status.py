@@ -83,7 +83,7 @@ def _todo_buttons(
         link = todo_link(view.unit_code, item.todo, today)
         if link is None or len(rows) >= MAX_BUTTONS:
             continue
-        fields = button_item(item.todo, today, report_name=item.report_name)
+        fields = button_item(item.todo, today, report_name=item.report_name, title=item.title)
         label = render_plain("reminder_button", locale, item=fields, unit=None)
         rows.append([InlineKeyboardButton(label, callback_data=link)])
     return rows

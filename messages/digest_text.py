@@ -16,10 +16,12 @@ from typing import Any
 import yaml
 
 from domain.digest import Digest, Lists, Totals, UnitRef, UnitRow
+from domain.digest_duties import DirectiveProblem, group_names, listed_refs
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND
 from domain.policy import Policy
 from domain.text_vi import format_percent
+from messages.notice_docx import Section, numbered
 from messages.render import _PLAIN, DEFAULT_LOCALE, render
 from messages.telegram_text import cut, fits
 
@@ -55,8 +57,9 @@ def percent(value: Fraction | float | None) -> str:
 
 
 def ratio(part: int, whole: int) -> str:
-    """ "09/12", as the bloc's documents write counts."""
-    return f"{part:02d}/{whole:02d}"
+    """ "09/12", "02/8": as the bloc's documents write counts (the count zero-padded to
+    two digits, the total as it is)."""
+    return f"{part:02d}/{whole}"
 
 
 def signed(value: int | float | None, *, as_percent: bool = False) -> str:
@@ -157,7 +160,30 @@ def _lists_context(
         }
         for u in lists.unreachable
     ]
+    directives = [
+        {
+            "label": p.label,
+            "due": _day(p.due),
+            "units": p.units,
+            "not_done": p.not_done,
+            "late": p.late,
+            "groups": _directive_groups(p, names),
+        }
+        for p in lists.directives
+    ]
+    absences = [
+        {
+            "unit": names.get(a.unit.code, a.unit.name),
+            "cluster": a.cluster.name,
+            "day": a.meeting_on.strftime("%d/%m"),
+            "excused": a.excused,
+            "reason": a.reason,
+        }
+        for a in lists.cluster_absences
+    ]
     return {
+        "directives": _capped(directives, cap),
+        "cluster_absences": _capped(absences, cap),
         "not_registered": _capped(groups, cap),
         "not_registered_units": sum(g.missing for g in lists.not_registered),
         "reports": _capped(reports, cap),
@@ -168,6 +194,18 @@ def _lists_context(
         "unreachable": _capped(unreachable, cap),
         "thematic_missing": _capped([name(t.unit) for t in lists.thematic_missing], cap),
     }
+
+
+def _directive_groups(p: DirectiveProblem, names: Mapping[str, str]) -> list[str]:
+    """A directive's units by base organisation: "Đảng bộ X: Chi bộ A, Chi bộ B", or the
+    base organisation alone when it is the unit."""
+    lines = []
+    for g in group_names(p, names):
+        units = [*g["not_done"], *(f"{n} (chậm, {d:%d/%m})" for n, d in g["late"])]
+        base = g["base"]
+        alone = base is None or g["not_done"] + [n for n, _ in g["late"]] == [base]
+        lines.append(", ".join(units) if alone else f"{base}: {', '.join(units)}")
+    return lines
 
 
 def _report_groups(
@@ -215,7 +253,8 @@ def listed_units(d: Digest) -> set[str]:
         *(u.unit for u in lists.unreachable),
         *(t.unit for t in lists.thematic_missing),
     ]
-    return {u.code for u in refs} | {d.scope.code}
+    duties = listed_refs(lists.directives, lists.cluster_absences)
+    return {u.code for u in refs} | {d.scope.code} | duties
 
 
 def digest_context(
@@ -344,96 +383,126 @@ def _monthly_kind(row: UnitRow) -> str:
     return MONTHLY_KIND[row.unit.kind].value
 
 
-def notice_context(
-    d: Digest, locale: str | None = None, issuer: str | None = None
-) -> dict[str, Any]:
-    """What the DOCX notice's templates and appendix tables read."""
+def notice_context(d: Digest, locale: str | None = None) -> dict[str, Any]:
+    """What the weekly notice's body template and its appendix read."""
     ctx = digest_context(d, 10_000, locale)
     L = lambda key: dlabel(key, locale)  # noqa: E731
     lists = d.lists
+
+    def excused(yes: bool, reason: str | None) -> str:
+        return L("absence.excused" if yes else "absence.unexcused") + (
+            f": {reason}" if reason else ""
+        )
+
     ctx.update(
-        issuer=issuer or (d.scope.name if d.scope.kind == "bloc" else L("kind.bloc")),
-        place="……",
-        day=f"{d.at.day:02d}",
-        month=f"{d.at.month:02d}",
-        year=d.at.year,
         groups=ctx["lists"]["not_registered"]["shown"],
         quality=[
             {"label": L(f"quality.{code}"), "count": count}
             for code, count in d.totals.quality.items()
         ],
         ratings=len(lists.implausible_ratings),
-        appendix_title=f"PHỤ LỤC\n(Kèm theo Thông báo ngày {d.at:%d/%m/%Y})".replace("\n", " "),
-        appendix=[
-            {
-                "title": "1. Tổ chức đảng chưa đăng ký lịch sinh hoạt tháng "
-                f"{d.periods.registration_month}",
-                "header": ["TT", L("col.group"), L("col.code"), L("col.unit")],
-                "rows": _numbered(
-                    (g.group.name if g.group else L("base_cells_group"), u.code, u.name)
-                    for g in lists.not_registered
-                    for u in g.units
+        directives=ctx["lists"]["directives"]["shown"],
+        absences=ctx["lists"]["cluster_absences"]["shown"],
+        appendix=(
+            Section(
+                L("appendix.directives"),
+                lines=tuple(
+                    line
+                    for p in ctx["lists"]["directives"]["shown"]
+                    for line in (f"{p['label']} ({p['due']}):", *(f"- {g}" for g in p["groups"]))
                 ),
-                "empty": "Không có.",
-            },
-            {
-                "title": "2. Báo cáo định kỳ chậm, chưa gửi",
-                "header": ["TT", L("col.unit"), L("col.report"), L("col.due"), L("col.status")],
-                "rows": _numbered(
-                    (
-                        r.unit.name,
-                        f"{r.report_name} ({r.period_label})",
-                        _day(r.due),
-                        L(f"report.{r.status.value}"),
-                    )
-                    for r in lists.reports
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.not_registered").format(month=d.periods.registration_month),
+                header=("TT", L("col.group"), L("col.code"), L("col.unit")),
+                rows=numbered(
+                    [
+                        (g.group.name if g.group else L("base_cells_group"), u.code, u.name)
+                        for g in lists.not_registered
+                        for u in g.units
+                    ]
                 ),
-                "empty": "Không có.",
-            },
-            {
-                "title": f"3. Tổ chức đảng không tổ chức sinh hoạt tháng {d.periods.meeting_month}",
-                "header": ["TT", L("col.unit"), L("col.meeting"), L("col.status"), L("col.reason")],
-                "rows": _numbered(
-                    (
-                        m.unit.name,
-                        L(f"meeting.{m.kind.value}"),
-                        L(
-                            "duty.excused"
-                            if m.excused
-                            else ("duty.missing" if m.recorded else "duty.no_record")
-                        ),
-                        m.reason or "",
-                    )
-                    for m in lists.meetings_not_held
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.reports"),
+                header=("TT", L("col.unit"), L("col.report"), L("col.due"), L("col.status")),
+                rows=numbered(
+                    [
+                        (
+                            r.unit.name,
+                            f"{r.report_name} ({r.period_label})",
+                            _day(r.due),
+                            L(f"report.{r.status.value}"),
+                        )
+                        for r in lists.reports
+                    ]
                 ),
-                "empty": "Không có.",
-            },
-            {
-                "title": "4. Kết quả tự đánh giá chất lượng sinh hoạt cần xem lại",
-                "header": ["TT", L("col.unit"), L("col.level"), L("col.flags")],
-                "rows": _numbered(
-                    (
-                        r.unit.name,
-                        L(f"quality.{r.level}"),
-                        "; ".join(flag_label(f, locale) for f in r.flags),
-                    )
-                    for r in lists.implausible_ratings
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.cluster_absences"),
+                header=("TT", L("col.unit"), L("col.cluster"), L("col.day"), L("col.status")),
+                rows=numbered(
+                    [
+                        (
+                            a.unit.name,
+                            a.cluster.name,
+                            _day(a.meeting_on),
+                            excused(a.excused, a.reason),
+                        )
+                        for a in lists.cluster_absences
+                    ]
                 ),
-                "empty": "Không có.",
-            },
-            {
-                "title": "5. Buổi sinh hoạt có tỷ lệ đảng viên dự dưới chỉ tiêu",
-                "header": ["TT", L("col.unit"), L("col.present"), L("col.total"), L("col.rate")],
-                "rows": _numbered(
-                    (a.unit.name, a.present, a.total, percent(a.rate))
-                    for a in lists.attendance_below_target
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.meetings").format(month=d.periods.meeting_month),
+                header=("TT", L("col.unit"), L("col.meeting"), L("col.status"), L("col.reason")),
+                rows=numbered(
+                    [
+                        (
+                            m.unit.name,
+                            L(f"meeting.{m.kind.value}"),
+                            L(
+                                "duty.excused"
+                                if m.excused
+                                else ("duty.missing" if m.recorded else "duty.no_record")
+                            ),
+                            m.reason or "",
+                        )
+                        for m in lists.meetings_not_held
+                    ]
                 ),
-                "empty": "Không có.",
-            },
-        ],
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.ratings"),
+                header=("TT", L("col.unit"), L("col.level"), L("col.flags")),
+                rows=numbered(
+                    [
+                        (
+                            r.unit.name,
+                            L(f"quality.{r.level}"),
+                            "; ".join(flag_label(f, locale) for f in r.flags),
+                        )
+                        for r in lists.implausible_ratings
+                    ]
+                ),
+                empty=L("appendix.none"),
+            ),
+            Section(
+                L("appendix.attendance"),
+                header=("TT", L("col.unit"), L("col.present"), L("col.total"), L("col.rate")),
+                rows=numbered(
+                    [
+                        (a.unit.name, a.present, a.total, percent(a.rate))
+                        for a in lists.attendance_below_target
+                    ]
+                ),
+                empty=L("appendix.none"),
+            ),
+        ),
     )
     return ctx
-
-
-def _numbered(rows: Any) -> list[list[Any]]:
-    return [[i, *row] for i, row in enumerate(rows, start=1)]

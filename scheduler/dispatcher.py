@@ -61,6 +61,7 @@ from scheduler.planner import SNOOZE_PLACEHOLDER
 from scheduler.timing import in_quiet_hours
 from services.clock import Clock
 from services.digest_recipients import DIGEST_REASON, still_entitled
+from storage import attachments
 from storage.db import Database
 from storage.models import OutboxMessage, Person
 
@@ -340,6 +341,11 @@ class Dispatcher:
 
     async def _send(self, row: OutboxMessage) -> None:
         markup = _markup(row)
+        if row.attachment_ref is not None:
+            kept = await asyncio.to_thread(self._kept_file, row.attachment_ref)
+            if kept is not None:
+                await self._send_kept(row, *kept, markup)
+                return
         if row.attachment is None:
             await self.bot.send_message(
                 row.chat_id,
@@ -375,6 +381,38 @@ class Dispatcher:
             row.chat_id, row.text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
         )
         await self.bot.send_document(row.chat_id, document, reply_markup=markup)
+
+    def _kept_file(self, ref: str) -> tuple[str | bytes, str] | None:
+        with self.db.transaction() as session:
+            return attachments.resolve(session, ref)
+
+    async def _send_kept(
+        self,
+        row: OutboxMessage,
+        content: str | bytes,
+        name: str,
+        markup: InlineKeyboardMarkup | None,
+    ) -> None:
+        """A file kept elsewhere (a directive's document): by Telegram's id once it has one;
+        the first upload's id is remembered, so the bytes travel once."""
+        document: str | InputFile = (
+            content if isinstance(content, str) else InputFile(content, filename=name)
+        )
+        caption = row.text if fits(row.text, CAPTION_LIMIT) else None
+        if caption is None:
+            await self.bot.send_message(
+                row.chat_id, row.text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+            )
+        sent = await self.bot.send_document(
+            row.chat_id, document, caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+        if isinstance(content, bytes) and sent.document is not None:
+            file_id = sent.document.file_id
+            await asyncio.to_thread(self._remember_file, row.attachment_ref or "", file_id)
+
+    def _remember_file(self, ref: str, file_id: str) -> None:
+        with self.db.transaction() as session:
+            attachments.remember(session, ref, file_id)
 
     # -- marking ----------------------------------------------------------------------
 

@@ -20,9 +20,11 @@ Who gets what:
   today) or unreachable is replaced by the unit's deputies (an unreachable one is
   still tried, so unblocking the bot heals by itself); with no deputy, the
   secretary is still reminded (domain.stand_in, the rule /away tells the user);
-- deadline items (registration, reports) on their reminder days, records and
-  ratings on their nudge days (bounded), meetings on the day before and the
-  morning of;
+- deadline items (registration, reports, directives: these follow the reports'
+  timing) on their reminder days, records and ratings on their nudge days
+  (bounded), meetings and cluster meetings on the day before and the morning of;
+- a cluster meeting held and not marked yet: its cluster officers, on the record
+  nudge days, to mark who came;
 - escalations: a unit overdue `after_days_overdue` days (and every
   `repeat_every_days` after) is listed, all in one list, for each cluster officer
   whose cluster contains it.
@@ -37,7 +39,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -56,7 +58,7 @@ from domain.periods import Month, edit_window_closes, parse_period_key
 from domain.policy import Policy
 from domain.roles import Role
 from domain.unit_names import unit_label
-from messages.flow_links import open_link
+from messages.flow_links import cluster_link, directive_link, open_link
 from messages.render import render, render_plain
 from messages.telegram_text import cut, fits
 from scheduler.timing import (
@@ -70,6 +72,8 @@ from scheduler.timing import (
 )
 from services import ledger
 from services.org import named_units
+from storage import cluster_meetings as cluster_rows
+from storage import directives as directive_rows
 from storage import ledger as ledger_rows
 from storage.db import Database
 from storage.ledger import PlannedMeeting, UnitRef
@@ -206,6 +210,8 @@ def compute_plan(
         return ReminderPlan((), ())
 
     dues = _load_dues(session, now, policy)
+    titles = _directive_titles(session, dues)
+    unmarked = cluster_rows.unmarked(session, now - timedelta(days=31), now)
     people = _People.load(session, dues)
     # Namesakes ("Chi bộ Văn phòng" in many committees) get their parent (domain.unit_names).
     labels = {
@@ -220,9 +226,11 @@ def compute_plan(
         if slot.deadlines:
             extra, ids = _undelivered(session, slot, today, lookback)
             superseded += ids
-        builder = _SlotBuilder(slot, today, now, days, policy, people, labels, extra)
+        builder = _SlotBuilder(slot, today, now, days, policy, people, labels, extra, titles)
         for unit_due in dues.values():
             builder.add_unit(unit_due)
+        for meeting, cluster_path in unmarked:
+            builder.add_roll_call(meeting, cluster_path)
         messages += builder.messages()
     return ReminderPlan(
         tuple(messages), tuple(run_key(s, today) for s in due_slots), tuple(superseded)
@@ -240,6 +248,7 @@ class UnitDue:
     unit: UnitRef
     obligations: list[Obligation] = field(default_factory=list)
     meetings: list[PlannedMeeting] = field(default_factory=list)
+    cluster_meetings: list[cluster_rows.UnitInvitation] = field(default_factory=list)
 
 
 def _load_dues(session: Session, now: datetime, policy: Policy) -> dict[str, UnitDue]:
@@ -270,7 +279,24 @@ def _load_dues(session: Session, now: datetime, policy: Policy) -> dict[str, Uni
     tomorrow_ends = at_local(today + timedelta(days=2), time(0, 0))
     for meeting in ledger_rows.planned_meetings(session, now, tomorrow_ends):
         due(meeting.unit).meetings.append(meeting)
+    for invitation in cluster_rows.invitations_between(session, now, tomorrow_ends):
+        unit = UnitRef(invitation.unit_code, invitation.unit_name, invitation.unit_path)
+        due(unit).cluster_meetings.append(invitation)
     return dues
+
+
+def _directive_titles(session: Session, dues: dict[str, UnitDue]) -> dict[str, str]:
+    """Directive id → "Số 12-KH/ĐUK — title", for the open directives among the dues."""
+    ids = {
+        int(o.subject)
+        for due in dues.values()
+        for o in due.obligations
+        if o.kind == ObligationKind.DIRECTIVE
+    }
+    return {
+        str(i): f"{d.reference} — {d.title}" if d.reference else d.title
+        for i, d in directive_rows.infos(session, ids).items()
+    }
 
 
 def _undelivered(
@@ -407,6 +433,7 @@ class _Box:
     recipient: Recipient
     units: dict[str, _UnitSection] = field(default_factory=dict)
     escalations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    roll_calls: list[dict[str, Any]] = field(default_factory=list)
     earliest_meeting: datetime | None = None
 
 
@@ -421,9 +448,11 @@ class _SlotBuilder:
         people: _People,
         labels: Mapping[str, str],
         extra_days: dict[int, set[date]] | None = None,
+        titles: Mapping[str, str] | None = None,
     ) -> None:
         self.slot, self.today, self.now, self.days = slot, today, now, days
         self.extra_days = extra_days or {}
+        self.titles = titles or {}
         self.policy = policy
         self.rules = policy.reminders
         self.people = people
@@ -440,8 +469,20 @@ class _SlotBuilder:
         extra = self.extra_days.get(person_id)
         return sorted({*self.days, *extra}) if extra else self.days
 
+    def add_roll_call(self, meeting: cluster_rows.MeetingInfo, cluster_path: str) -> None:
+        """A cluster meeting held and not marked: its officers, on the nudge days."""
+        if not self.slot.deadlines:
+            return
+        held = local_date(meeting.starts_at)
+        for officer in self.people.officers_over(cluster_path, self.today):
+            days = self._days_for(officer.person_id)
+            if any(is_nudge_day(self.rules.record_nudge, held, d) for d in days):
+                self._box(officer).roll_calls.append(
+                    {"cluster": meeting.cluster_name, "starts_at": meeting.starts_at}
+                )
+
     def add_unit(self, due: UnitDue) -> None:
-        if due.obligations or due.meetings:
+        if due.obligations or due.meetings or due.cluster_meetings:
             recipients, absent = self.people.for_unit(due.unit.code, self.today)
             for r in recipients:
                 items, earliest = self._items(due, self._days_for(r.person_id))
@@ -493,6 +534,25 @@ class _SlotBuilder:
                     }
                 )
                 earliest = m.planned_at if earliest is None else min(earliest, m.planned_at)
+            for c in due.cluster_meetings:
+                day = local_date(c.starts_at)
+                today_meeting = self.slot.meetings_today and day == today
+                tomorrow = self.slot.meetings_tomorrow and day == today + timedelta(days=1)
+                if not (today_meeting or tomorrow):
+                    continue
+                items.append(
+                    {
+                        "type": "cluster_meeting",
+                        "cluster": c.cluster_name,
+                        "planned_at": c.starts_at,
+                        "place": c.place,
+                        "answered": c.answered,
+                        "when": "today" if today_meeting else "tomorrow",
+                        "period": f"{day:%d/%m}",
+                        "callback": None if c.answered else cluster_link(code, c.meeting_id),
+                    }
+                )
+                earliest = c.starts_at if earliest is None else min(earliest, c.starts_at)
         if not self.slot.deadlines:
             return items, earliest
         for o in due.obligations:
@@ -532,6 +592,17 @@ class _SlotBuilder:
                 "due": o.due_on,
                 "days_late": late,
                 "callback": open_link(FlowAction.REPORT, code, o.period, o.subject),
+            }
+        if kind == ObligationKind.DIRECTIVE and o.resolution == Resolution.OPEN:
+            # Like the reports: before, on and after the due day.
+            if not on_any_day(lambda d: is_deadline_reminder_day(rules.reports, o.due_on, d)):
+                return None
+            return {
+                "type": "directive",
+                "name": self.titles.get(o.subject, o.subject),
+                "due": o.due_on,
+                "days_late": late,
+                "callback": directive_link(code, o.subject),
             }
         if kind == ObligationKind.RATING and o.resolution == Resolution.OPEN:
             if o.since is None or o.due_on < today:
@@ -608,6 +679,14 @@ class _SlotBuilder:
                         "days_late": (today - o.due_on).days,
                     }
                 )
+            elif kind == ObligationKind.DIRECTIVE and due_now(o.due_on):
+                problems.append(
+                    {
+                        "type": "directive",
+                        "name": self.titles.get(o.subject, o.subject),
+                        "days_late": (today - o.due_on).days,
+                    }
+                )
             elif o.planned_at is not None and o.planned_at <= self.now:
                 month = Month.of(local_date(o.planned_at))
                 record_due = local_date(o.planned_at) + timedelta(days=first)
@@ -627,7 +706,7 @@ class _SlotBuilder:
     def messages(self) -> list[PlannedReminder]:
         out = []
         for box in self.boxes.values():
-            if not box.units and not box.escalations:
+            if not box.units and not box.escalations and not box.roll_calls:
                 continue
             out.append(self._message(box))
         return out
@@ -640,7 +719,9 @@ class _SlotBuilder:
             expires = min(expires, box.earliest_meeting)
         units = sorted(box.units.values(), key=lambda s: s.unit.path)
         escalations = sorted(box.escalations.values(), key=lambda e: e["path"])
-        text = _render_text(r, units, escalations, slot_at, self.today, self.policy, self.labels)
+        text = _render_text(
+            r, units, escalations, slot_at, self.today, self.policy, self.labels, box.roll_calls
+        )
         buttons = _buttons(r, units, self.rules.snooze_minutes)
         items = tuple({"unit": s.unit.code, **item} for s in units for item in s.items)
         return PlannedReminder(
@@ -670,6 +751,7 @@ def _render_text(
     today: date,
     policy: Policy,
     labels: Mapping[str, str],
+    roll_calls: Sequence[dict[str, Any]] = (),
 ) -> str:
     """The message, shortened (lists cut, "và N việc khác") to fit one Telegram message."""
     text = ""
@@ -701,6 +783,7 @@ def _render_text(
             escalations=[_escalation_line(r.locale, _frozen(e)) for e in escalations[:limit]],
             hidden_escalations=max(0, len(escalations) - limit),
             escalation_after=policy.reminders.escalation.after_days_overdue,
+            roll_calls=roll_calls,
             snooze_minutes=policy.reminders.snooze_minutes,
         )
         if fits(text, MAX_TEXT):
@@ -749,7 +832,13 @@ def _buttons(
                 continue
             if len(rows) >= MAX_ITEM_BUTTONS:
                 break
-            fields = tuple(sorted((k, v) for k, v in item.items() if k in _LABEL_FIELDS))
+            fields = tuple(
+                sorted(
+                    (k, _BUTTON_TYPES.get(v, v) if k == "type" else v)
+                    for k, v in item.items()
+                    if k in _LABEL_FIELDS
+                )
+            )
             label = _button_label(r.locale, fields, section.unit.code if several else None)
             rows.append([{"text": label, "callback_data": callback}])
     rows.append([snooze_button(r.locale, snooze_minutes)])
@@ -757,6 +846,8 @@ def _buttons(
 
 
 _LABEL_FIELDS = frozenset({"type", "month", "kind", "name", "period", "minutes"})
+# A cluster meeting item's button answers the invitation.
+_BUTTON_TYPES = {"cluster_meeting": "cluster"}
 
 
 @lru_cache(maxsize=4096)

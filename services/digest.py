@@ -9,13 +9,14 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 
 from domain import digest as rules
+from domain.digest_duties import with_duties
 from domain.obligations import Window, window_at, window_for_month
 from domain.org import UnitKind, fold
 from domain.periods import Month
 from domain.policy import Policy
 from domain.roles import Action
 from domain.text_vi import ascii_int
-from services import ledger
+from services import duty_lists, ledger
 from services.actors import ScopeLost, holds
 from storage import audit, digest_queries
 from storage.db import Database
@@ -38,9 +39,10 @@ def build_digest(db: Database, scope_code: str, at: date, policy: Policy) -> rul
         facts = digest_queries.load_digest_facts(
             session, scope_code, windows, policy.attendance_target
         )
-    if facts is None:
+        duties = duty_lists.for_window(session, facts.scope.path, windows[-1]) if facts else None
+    if facts is None or duties is None:
         raise ScopeNotFound(scope_code)
-    return rules.build(windows, facts, policy.attendance_target)
+    return with_duties(rules.build(windows, facts, policy.attendance_target), *duties)
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,6 @@ def unit_status(
     with db.transaction() as session:
         rows = digest_queries.load_unit_rows(session, code, digest.periods, only_scope=True)
     return digest, (rows[0] if rows else None)
-
-
-def root_name(db: Database) -> str | None:
-    """The bloc's name, for the header of its notices."""
-    with db.transaction() as session:
-        return session.scalar(
-            select(Unit.name).where(Unit.parent_code.is_(None), Unit.active.is_(True))
-        )
 
 
 def root_code(db: Database) -> str:

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from domain.digest import Digest, Totals, UnitRow
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND
+from domain.notice import NoticeHeader
 from messages.digest_text import dlabel, flag_label, meeting_label
 from messages.file_text import CHART_STYLE, spreadsheet_row, xml_text
+from messages.notice_docx import NoticeText, Section, notice_docx
 from services.digest import MonthExport
 
 if TYPE_CHECKING:  # openpyxl (and numpy with it) loads when a file is made, not at start
@@ -252,6 +254,51 @@ def digest_xlsx(d: Digest, locale: str | None = None) -> bytes:
         (
             (u.unit.code, u.unit.name, L(f"role.{u.role}"), u.person_name, local_date(u.since))
             for u in lists.unreachable
+        ),
+    )
+    _sheet(
+        wb,
+        L("sheet.directives"),
+        [
+            L("col.directive"),
+            L("col.due"),
+            L("col.base"),
+            L("col.code"),
+            L("col.unit"),
+            L("col.status"),
+            L("col.done_on"),
+        ],
+        (
+            (p.label, p.due, g.base.name if g.base else None, u.code, u.name, L(status), done)
+            for p in lists.directives
+            for g in p.groups
+            for u, status, done in (
+                *((u, "directive.not_done", None) for u in g.not_done),
+                *((u, "directive.late", d) for u, d in g.late),
+            )
+        ),
+    )
+    _sheet(
+        wb,
+        L("sheet.cluster_absences"),
+        [
+            L("col.code"),
+            L("col.unit"),
+            L("col.cluster"),
+            L("col.day"),
+            L("col.status"),
+            L("col.reason"),
+        ],
+        (
+            (
+                a.unit.code,
+                a.unit.name,
+                a.cluster.name,
+                a.meeting_on,
+                L("absence.excused" if a.excused else "absence.unexcused"),
+                a.reason,
+            )
+            for a in lists.cluster_absences
         ),
     )
     _sheet(
@@ -494,108 +541,21 @@ def digest_chart_png(d: Digest, locale: str | None = None) -> bytes:
 # DOCX notice
 
 
-def digest_docx(d: Digest, locale: str | None = None, *, issuer: str | None = None) -> bytes:
-    """A formal notice (thông báo) in the layout of the bloc's documents: header, body, appendix."""
-    from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
+def digest_docx(d: Digest, notice: NoticeHeader, locale: str | None = None) -> bytes:
+    """The week's formal notice (thông báo) in the office's form, with its appendix."""
     from messages.digest_text import notice_context
     from messages.render import render_plain
 
-    ctx = notice_context(d, locale, issuer)
-    # Every text below passes xml_text: a control character in a name is illegal in XML.
-    doc = Document()
-    section = doc.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
-    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"  # type: ignore[attr-defined]
-    style.font.size = Pt(13)  # type: ignore[attr-defined]
+    ctx = notice_context(d, locale)
+    return notice_docx(
+        notice, notice_text(render_plain("digest_notice", locale, **ctx), ctx["appendix"]), locale
+    )
 
-    # Header: issuing body on the left, the Party's name and place/date on the right.
-    header = doc.add_table(rows=1, cols=2)
-    header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left_lines = xml_text(render_plain("digest_notice_header_left", locale, **ctx)).splitlines()
-    right_lines = xml_text(render_plain("digest_notice_header_right", locale, **ctx)).splitlines()
-    for cell, lines in ((header.cell(0, 0), left_lines), (header.cell(0, 1), right_lines)):
-        cell.paragraphs[0].text = ""
-        for i, line in enumerate(lines):
-            para = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            text = line.strip()
-            # *bold* and _italic_ lines; a lone "*" is the separator under the issuer.
-            italic = len(text) > 1 and text.startswith("_") and text.endswith("_")
-            bold = len(text) > 1 and text.startswith("*") and text.endswith("*")
-            run = para.add_run(text[1:-1] if bold or italic else text)
-            run.bold, run.italic = bold, italic
-            run.font.size = Pt(13 if i < 3 else 12)
 
-    body = xml_text(render_plain("digest_notice", locale, **ctx))
-    for block in body.split("\n"):
-        text = block.rstrip()
-        if not text:
-            continue
-        if text.startswith("# "):
-            para = doc.add_paragraph()
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run = para.add_run(text[2:])
-            run.bold = True
-            run.font.size = Pt(14)
-        elif text.startswith("## "):
-            para = doc.add_paragraph()
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            para.add_run(text[3:]).bold = True
-        elif text.startswith("### "):
-            doc.add_paragraph().add_run(text[4:]).bold = True
-        else:
-            para = doc.add_paragraph(text)
-            para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-            para.paragraph_format.first_line_indent = Cm(1.0)
-
-    # Signature block.
-    sign = doc.add_table(rows=1, cols=2)
-    recipients = xml_text(render_plain("digest_notice_recipients", locale, **ctx)).splitlines()
-    cell = sign.cell(0, 0)
-    cell.paragraphs[0].text = ""
-    for i, line in enumerate(recipients):
-        para = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-        run = para.add_run(line)
-        run.font.size = Pt(11 if i else 12)
-        run.bold = i == 0
-        run.italic = i == 0
-    signer = sign.cell(0, 1)
-    signer.paragraphs[0].text = ""
-    for i, line in enumerate(
-        xml_text(render_plain("digest_notice_signature", locale, **ctx)).splitlines()
-    ):
-        para = signer.paragraphs[0] if i == 0 else signer.add_paragraph()
-        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        para.add_run(line).bold = True
-
-    # Appendix: the lists as tables.
-    doc.add_page_break()
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.add_run(xml_text(ctx["appendix_title"])).bold = True
-    for table in ctx["appendix"]:
-        doc.add_paragraph().add_run(xml_text(table["title"])).bold = True
-        if not table["rows"]:
-            doc.add_paragraph(xml_text(table["empty"]))
-            continue
-        grid = doc.add_table(rows=1, cols=len(table["header"]))
-        grid.style = "Table Grid"
-        for i, text in enumerate(table["header"]):
-            grid.rows[0].cells[i].text = xml_text(text)
-            for run in grid.rows[0].cells[i].paragraphs[0].runs:
-                run.bold = True
-        for row in table["rows"]:
-            cells = grid.add_row().cells
-            for i, value in enumerate(row):
-                cells[i].text = "" if value is None else xml_text(str(value))
-
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+def notice_text(rendered: str, appendix: Sequence[Section]) -> NoticeText:
+    """A rendered notice template: its "# " line is the title, "## " lines the subject."""
+    lines = rendered.splitlines()
+    title = next((line[2:] for line in lines if line.startswith("# ")), "")
+    subject = tuple(line[3:] for line in lines if line.startswith("## "))
+    body = "\n".join(line for line in lines if not line.startswith(("# ", "## ")))
+    return NoticeText(title, subject, body, tuple(appendix))

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from domain.localtime import local_zone, use_zone
+from domain.notice import NoticeHeader
 from domain.policy import Policy
 from messages.digest_text import digest_summary, listed_units, overdue_text
 from services import file_renderer
@@ -37,7 +38,7 @@ class DigestJob:
     locales: tuple[str, ...]
     texts: tuple[str, ...] = ("summary",)
     files: tuple[str, ...] = ()
-    issuer: str | None = None
+    notice: NoticeHeader | None = None  # the DOCX notice's names and number
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,10 @@ def digest_job(
     *,
     texts: tuple[str, ...] = ("summary",),
     files: tuple[str, ...] = (),
-    issuer: str | None = None,
+    notice: NoticeHeader | None = None,
 ) -> DigestJob:
     return DigestJob(
-        db.url, local_zone().key, policy, scope_code, at, locales, texts, files, issuer
+        db.url, local_zone().key, policy, scope_code, at, locales, texts, files, notice
     )
 
 
@@ -99,7 +100,8 @@ def _compute(db: Database, job: DigestJob) -> DigestOutput:
         if "png" in job.files:
             output.files[(locale, "png")] = digest_chart_png(digest, locale)
         if "docx" in job.files:
-            output.files[(locale, "docx")] = digest_docx(digest, locale, issuer=job.issuer)
+            assert job.notice is not None, "a notice needs its header"
+            output.files[(locale, "docx")] = digest_docx(digest, job.notice, locale)
     return output
 
 

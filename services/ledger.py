@@ -1,8 +1,9 @@
 """Keeps the compliance ledger in step with the facts.
 
 Every use-case that writes a fact (a schedule, a cancellation, a record, a rating,
-a report, an import, an org change) calls `refresh` in its own transaction, so the
-rows and the facts commit together. New periods open with the calendar: `extend`
+a report, a directive issued or done, a cluster meeting called or marked, an import,
+an org change) calls `refresh` in its own transaction, so the rows and the facts
+commit together. New periods open with the calendar: `extend`
 adds them for every unit (the planner's tick, the CLI, and any reader that finds
 the ledger behind today). `rebuild` recomputes everything from the facts; the
 tests hold the incremental rows equal to a rebuild.
@@ -27,6 +28,8 @@ from domain.obligations import (
     derive,
     registration_due,
     selection_between,
+    selection_of_cluster_meeting,
+    selection_of_directive,
     selection_of_month,
     selection_of_report,
 )
@@ -120,13 +123,45 @@ def refresh_report(
     return refresh(session, policy, now, selection_of_report(report_type, period), [unit_code])
 
 
+def refresh_directive(
+    session: Session,
+    policy: Policy,
+    now: datetime,
+    directive_id: int,
+    unit_codes: Collection[str] | None = None,
+) -> int:
+    """After a directive was issued (every unit it names) or confirmed (that unit)."""
+    return refresh(session, policy, now, selection_of_directive(directive_id), unit_codes)
+
+
+def refresh_cluster_meeting(
+    session: Session,
+    policy: Policy,
+    now: datetime,
+    meeting_id: int,
+    unit_codes: Collection[str] | None = None,
+) -> int:
+    """After a cluster meeting was called or its attendance marked."""
+    return refresh(session, policy, now, selection_of_cluster_meeting(meeting_id), unit_codes)
+
+
+def _between(session: Session, policy: Policy, first: date, last: date) -> Selection:
+    """The calendar's periods that open in [first, last], and the directives and cluster
+    meetings due from `first` (they are owed from the day they are issued, not by the
+    calendar, so only the facts know them)."""
+    directives, meetings = rows.issued_due_from(session, first)
+    return selection_between(policy, first, last) | Selection(
+        directives=directives, cluster_meetings=meetings
+    )
+
+
 def refresh_units(session: Session, policy: Policy, now: datetime, codes: Iterable[str]) -> int:
     """After units were created or changed (kind, active): their whole span."""
     codes = list(codes)
     if not codes:
         return 0
     span = _span(session, policy, now)
-    selection = selection_between(policy, span.start - LOOKBACK, span.today)
+    selection = _between(session, policy, span.start - LOOKBACK, span.today)
     return _refresh(session, policy, span, selection, codes, now)
 
 
@@ -138,7 +173,7 @@ def cover_from(session: Session, policy: Policy, now: datetime, day: date) -> in
     if day >= span.start:
         return 0
     rows.save_state(session, day, state.extended_through, now)
-    selection = selection_between(policy, day - LOOKBACK, span.start)
+    selection = _between(session, policy, day - LOOKBACK, span.start)
     return _refresh(session, policy, Span(day, span.today), selection, None, now)
 
 
@@ -191,7 +226,8 @@ def extend(db: Database, now: datetime, policy: Policy) -> int:
             span, first = _todo_since(session, policy, now)
         if first is None:
             return 0
-        selection = selection_between(policy, first, span.today)
+        with db.transaction() as session:
+            selection = _between(session, policy, first, span.today)
         changed = _refresh_all(db, policy, span, selection, now)
         with db.transaction() as session:
             rows.save_state(session, span.start, span.today, now)
@@ -203,7 +239,7 @@ def extend_within(session: Session, now: datetime, policy: Policy) -> int:
     span, first = _todo_since(session, policy, now)
     if first is None:
         return 0
-    selection = selection_between(policy, first, span.today)
+    selection = _between(session, policy, first, span.today)
     changed = _refresh(session, policy, span, selection, None, now)
     rows.save_state(session, span.start, span.today, now)
     return changed
@@ -236,7 +272,8 @@ def rebuild(db: Database, now: datetime, policy: Policy, *, start: date | None =
             rows.delete_outside(session, start)
             rows.save_state(session, start, start - timedelta(days=1), now)
         span = Span(start, today)
-        selection = selection_between(policy, start - LOOKBACK, today)
+        with db.transaction() as session:
+            selection = _between(session, policy, start - LOOKBACK, today)
         changed = _refresh_all(db, policy, span, selection, now)
         with db.transaction() as session:
             rows.save_state(session, start, today, now)

@@ -332,6 +332,7 @@ class RecordInput:
     total_members: int | None = None
     excused_absent: int | None = None
     higher_attendee: str | None = None
+    higher_attendee_code: str | None = None  # a committee member of the policy's list
     theme: str | None = None
     minutes_taken: bool | None = None
     not_held_reason: str | None = None
@@ -383,6 +384,7 @@ def _record_values(row: MeetingRecord) -> dict[str, Any]:
         "total_members": row.total_members,
         "excused_absent": row.excused_absent,
         "higher_attendee": row.higher_attendee,
+        "higher_attendee_code": row.higher_attendee_code,
         "theme": row.theme,
         "minutes_taken": row.minutes_taken,
         "not_held_reason": row.not_held_reason,
@@ -434,7 +436,9 @@ def record_meeting(
         row.updated_at = now
         if old is not None and row.rating is not None and not record.held:
             session.delete(row.rating)  # a meeting not held has nothing to rate
-        _update_member_count(session, actor, unit_code, record, now)
+        if kind != MeetingKind.COMMITTEE:
+            # A committee meeting counts committee members, not the unit's Party members.
+            _update_member_count(session, actor, unit_code, record, now)
         session.flush()
         ledger.refresh_month(session, policy, now, unit_code, month)
         audit.record(
@@ -495,6 +499,21 @@ def records_of(
     db: Database, unit_code: str, months: list[Month]
 ) -> dict[tuple[MeetingKind, Month], RecordView]:
     return _of_months(db, MeetingRecord, unit_code, months, _record_view)
+
+
+def last_total(db: Database, unit_code: str, kind: MeetingKind) -> int | None:
+    """The member count of the unit's latest held meeting of this kind (a committee's size)."""
+    with db.transaction() as session:
+        return session.scalar(
+            select(MeetingRecord.total_members)
+            .where(
+                MeetingRecord.unit_code == unit_code,
+                MeetingRecord.kind == kind,
+                MeetingRecord.total_members.is_not(None),
+            )
+            .order_by(MeetingRecord.month.desc())
+            .limit(1)
+        )
 
 
 def unit_members(db: Database, unit_code: str) -> int | None:

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from domain.org import UnitKind
 from domain.roles import Role
 from storage import audit
 from storage.db import Database
@@ -33,6 +34,7 @@ class Held:
     role: Role
     unit_code: str
     unit_name: str
+    unit_kind: UnitKind | None = None  # the title follows the unit ("Bí thư đảng ủy")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def list_people(
     with their roles there; an admin in the bot sees only the subtrees `within`."""
     with db.transaction() as session:
         query = (
-            select(Person, RoleAssignment.role, Unit.code, Unit.name)
+            select(Person, RoleAssignment.role, Unit.code, Unit.name, Unit.kind)
             .join(RoleAssignment, RoleAssignment.person_id == Person.id)
             .join(Unit, Unit.code == RoleAssignment.unit_code)
             .order_by(Unit.path, RoleAssignment.role, Person.id)
@@ -73,8 +75,8 @@ def list_people(
         if within is not None:
             query = query.where(or_(*(Unit.path.startswith(path) for path in within)))
         found: dict[int, tuple[Person, list[Held]]] = {}
-        for person, role, code, name in session.execute(query):
-            found.setdefault(person.id, (person, []))[1].append(Held(role, code, name))
+        for person, role, code, name, kind in session.execute(query):
+            found.setdefault(person.id, (person, []))[1].append(Held(role, code, name, kind))
     return [
         PersonView(p.id, p.telegram_user_id, p.full_name, p.username, tuple(held))
         for p, held in found.values()

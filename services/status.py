@@ -14,6 +14,7 @@ from domain.attendance import attendance_rate, meets_attendance_target
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND, MeetingKind, meeting_kinds_for
 from domain.obligations import (
+    ISSUED_KINDS,
     Obligation,
     ObligationKind,
     Resolution,
@@ -27,6 +28,7 @@ from domain.periods import Month, Quarter, parse_period_key
 from domain.policy import Policy
 from domain.reports import report_title
 from services import ledger, meetings
+from storage import issued_details
 from storage import ledger as ledger_rows
 from storage.db import Database
 
@@ -52,6 +54,9 @@ class TodoItem:
     report_name: str | None
     due: date
     planned_at: datetime | None
+    # A directive's number and title, or the cluster of a cluster meeting.
+    title: str | None = None
+    answer: str | None = None  # a cluster meeting: what the unit answered (issued.Answer)
 
     @property
     def report_title(self) -> str | None:
@@ -85,8 +90,14 @@ class UnitStatus:
     quarter: QuarterGlance
 
 
-def _item(item: Todo, policy: Policy) -> TodoItem:
+def _item(item: Todo, policy: Policy, issued: issued_details.Details) -> TodoItem:
     o = item.obligation
+    if o.kind in ISSUED_KINDS:
+        title, planned_at, answer = issued.of(o)
+        return TodoItem(
+            item, o.kind, None, str(parse_period_key(o.period)), None, o.due_on, planned_at,
+            title, answer,
+        )  # fmt: skip
     report_name = None
     meeting_kind = None
     if o.kind == ObligationKind.REPORT:
@@ -117,7 +128,10 @@ def unit_status(
     since = min(quarter.first_day, this.prev().first_day, *(r.due for r in window.reports))
     with db.transaction() as session:
         rows = ledger_rows.unit_entries(session, unit_code, due_from=since)
-    overdue, soon = todo(rows, window, now, soon_days=SOON_DAYS)
+        # A directive stays overdue until it is done, however long ago it was due.
+        rows += ledger_rows.unit_open_directives(session, unit_code, due_before=since)
+        overdue, soon = todo(rows, window, now, soon_days=SOON_DAYS)
+        issued = issued_details.load(session, unit_code, [t.obligation for t in overdue + soon])
     upcoming_rows = sorted(
         (o for o in rows if o.planned_at is not None and o.planned_at >= now),
         key=lambda o: o.planned_at or now,
@@ -125,8 +139,8 @@ def unit_status(
     return UnitStatus(
         unit_code,
         _upcoming(db, unit_code, upcoming_rows),
-        [_item(t, policy) for t in overdue],
-        [_item(t, policy) for t in soon],
+        [_item(t, policy, issued) for t in overdue],
+        [_item(t, policy, issued) for t in soon],
         _glance(db, unit_code, unit_kind, rows, quarter, now, policy),
     )
 

@@ -10,16 +10,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from domain.localtime import at_local
 from domain.meeting_kinds import MeetingKind
 from domain.obligations import (
     MONTH_KINDS,
+    ClusterMeetingFact,
+    DirectiveFact,
     LedgerUnit,
     Obligation,
     ObligationKind,
@@ -30,6 +33,10 @@ from domain.obligations import (
     UnitFacts,
 )
 from storage.models import (
+    ClusterInvitation,
+    ClusterMeeting,
+    Directive,
+    DirectiveTarget,
     LedgerEntry,
     LedgerState,
     MeetingRecord,
@@ -149,11 +156,90 @@ def load_facts(
         ):
             if (keep is None or code in keep) and (report_type, period) in wanted_reports:
                 reports[code][(report_type, period)] = (sid, sent_at)
-    every = set(schedules) | set(records) | set(reports)
+    directives = _directive_facts(session, codes, selection.directives, keep)
+    cluster_meetings = _cluster_facts(session, codes, selection.cluster_meetings, keep)
+    every = set(schedules) | set(records) | set(reports) | set(directives) | set(cluster_meetings)
     return {
-        code: UnitFacts(schedules.get(code, {}), records.get(code, {}), reports.get(code, {}))
+        code: UnitFacts(
+            schedules.get(code, {}),
+            records.get(code, {}),
+            reports.get(code, {}),
+            directives.get(code, {}),
+            cluster_meetings.get(code, {}),
+        )
         for code in every
     }
+
+
+def _ids(keys: Iterable[str]) -> list[int]:
+    return sorted(int(k) for k in keys)
+
+
+def _directive_facts(
+    session: Session,
+    codes: Collection[str] | None,
+    wanted: frozenset[str],
+    keep: frozenset[str] | None,
+) -> dict[str, dict[str, DirectiveFact]]:
+    found: dict[str, dict[str, DirectiveFact]] = defaultdict(dict)
+    if not wanted:
+        return found
+    for code, directive_id, target_id, issued_at, due_on, done_at in session.execute(
+        select(
+            DirectiveTarget.unit_code,
+            Directive.id,
+            DirectiveTarget.id,
+            Directive.issued_at,
+            Directive.due_on,
+            DirectiveTarget.done_at,
+        )
+        .join(Directive, Directive.id == DirectiveTarget.directive_id)
+        .where(Directive.id.in_(_ids(wanted)), _codes_clause(DirectiveTarget.unit_code, codes))
+    ):
+        if keep is None or code in keep:
+            found[code][str(directive_id)] = DirectiveFact(target_id, issued_at, due_on, done_at)
+    return found
+
+
+def _cluster_facts(
+    session: Session,
+    codes: Collection[str] | None,
+    wanted: frozenset[str],
+    keep: frozenset[str] | None,
+) -> dict[str, dict[str, ClusterMeetingFact]]:
+    found: dict[str, dict[str, ClusterMeetingFact]] = defaultdict(dict)
+    if not wanted:
+        return found
+    for code, meeting_id, *fact in session.execute(
+        select(
+            ClusterInvitation.unit_code,
+            ClusterMeeting.id,
+            ClusterInvitation.id,
+            ClusterMeeting.created_at,
+            ClusterMeeting.starts_at,
+            ClusterInvitation.attended,
+            ClusterInvitation.reason_accepted,
+            ClusterInvitation.reason,
+            ClusterInvitation.marked_at,
+        )
+        .join(ClusterMeeting, ClusterMeeting.id == ClusterInvitation.meeting_id)
+        .where(
+            ClusterMeeting.id.in_(_ids(wanted)), _codes_clause(ClusterInvitation.unit_code, codes)
+        )
+    ):
+        if keep is None or code in keep:
+            found[code][str(meeting_id)] = ClusterMeetingFact(*fact)
+    return found
+
+
+def issued_due_from(session: Session, day: date) -> tuple[frozenset[str], frozenset[str]]:
+    """The directives and cluster meetings due on or after `day` (ids as strings): what a
+    refresh of the calendar from `day` must recompute besides the calendar's periods."""
+    directives = session.scalars(select(Directive.id).where(Directive.due_on >= day))
+    meetings = session.scalars(
+        select(ClusterMeeting.id).where(ClusterMeeting.starts_at >= at_local(day, time(0, 0)))
+    )
+    return frozenset(map(str, directives)), frozenset(map(str, meetings))
 
 
 def _selection_clause(selection: Selection) -> ColumnElement[bool]:
@@ -164,6 +250,10 @@ def _selection_clause(selection: Selection) -> ColumnElement[bool]:
         (LedgerEntry.kind.in_(sorted(MONTH_KINDS)) & LedgerEntry.period.in_(months)),
         (LedgerEntry.kind == ObligationKind.THEMATIC) & LedgerEntry.period.in_(quarters),
         (LedgerEntry.kind == ObligationKind.REPORT) & LedgerEntry.period.in_(periods),
+        (LedgerEntry.kind == ObligationKind.DIRECTIVE)
+        & LedgerEntry.subject.in_(sorted(selection.directives)),
+        (LedgerEntry.kind == ObligationKind.CLUSTER_MEETING)
+        & LedgerEntry.subject.in_(sorted(selection.cluster_meetings)),
     )
 
 
@@ -328,6 +418,19 @@ def unit_entries(
         clauses.append(LedgerEntry.due_on <= due_to)
     rows = core(
         session, select(*_COLUMNS).where(*clauses).order_by(LedgerEntry.due_on, LedgerEntry.kind)
+    )
+    return [_obligation(row) for row in rows]
+
+
+def unit_open_directives(session: Session, unit_code: str, *, due_before: date) -> list[Obligation]:
+    """A unit's directives due before `due_before` and still not done."""
+    rows = session.execute(
+        select(*_COLUMNS).where(
+            LedgerEntry.unit_code == unit_code,
+            LedgerEntry.kind == ObligationKind.DIRECTIVE.value,
+            LedgerEntry.resolution == Resolution.OPEN.value,
+            LedgerEntry.due_on < due_before,
+        )
     )
     return [_obligation(row) for row in rows]
 

@@ -221,6 +221,9 @@ class MeetingRecord(Base):
     total_members: Mapped[int | None] = mapped_column(Integer)
     excused_absent: Mapped[int | None] = mapped_column(Integer)
     higher_attendee: Mapped[str | None] = mapped_column(String(300))
+    # The committee member (policy `committee_members` code) who attended, when chosen
+    # from the list; `higher_attendee` keeps the name as it was then.
+    higher_attendee_code: Mapped[str | None] = mapped_column(String(32))
     theme: Mapped[str | None] = mapped_column(String(500))
     minutes_taken: Mapped[bool | None] = mapped_column(Boolean)
     not_held_reason: Mapped[str | None] = mapped_column(String(500))
@@ -288,6 +291,9 @@ class OutboxMessage(Base):
     buttons: Mapped[list[Any] | None] = mapped_column(JSON)
     attachment_name: Mapped[str | None] = mapped_column(String(200))
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # A file kept elsewhere, sent with the text: "directive:<id>" (storage.attachments).
+    # A directive's document goes to every unit without a copy per outbox row.
+    attachment_ref: Mapped[str | None] = mapped_column(String(64))
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
     # Past this instant the message is no longer relevant (the meeting has passed).
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -419,3 +425,79 @@ class HandledUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Directive(Base):
+    """A task leadership gives units to complete and send back by a date (văn bản chỉ
+    đạo có thời hạn): an action programme for a resolution, a plan, a revised rule."""
+
+    __tablename__ = "directives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    reference: Mapped[str | None] = mapped_column(String(64))  # "Số 12-KH/ĐUK"
+    due_on: Mapped[date] = mapped_column(Date)
+    # The issuer's unit: the directive may name units of its subtree only.
+    scope_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    issued_by_label: Mapped[str] = mapped_column(String(100))
+    document_name: Mapped[str | None] = mapped_column(String(300))
+    # Telegram's id of the attached document (sent in the bot, or uploaded once by the
+    # dispatcher); `document_data` holds a file given to the CLI until Telegram has it.
+    document_file_id: Mapped[str | None] = mapped_column(String(300))
+    document_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class DirectiveTarget(Base):
+    """One unit a directive names, and its confirmation with the document it sent back."""
+
+    __tablename__ = "directive_targets"
+    __table_args__ = (UniqueConstraint("directive_id", "unit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    directive_id: Mapped[int] = mapped_column(
+        ForeignKey("directives.id", ondelete="CASCADE"), index=True
+    )
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    document_file_id: Mapped[str | None] = mapped_column(String(300))
+    document_name: Mapped[str | None] = mapped_column(String(300))
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class ClusterMeeting(Base):
+    """A cluster meeting (giao ban Cụm) the cluster officer calls."""
+
+    __tablename__ = "cluster_meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(300))
+    agenda: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # attendance saved
+
+
+class ClusterInvitation(Base):
+    """A unit that must send a delegate: its answer beforehand, the officer's marking after."""
+
+    __tablename__ = "cluster_invitations"
+    __table_args__ = (UniqueConstraint("meeting_id", "unit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("cluster_meetings.id", ondelete="CASCADE"), index=True
+    )
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    answer: Mapped[str | None] = mapped_column(String(16))  # "attend" or "absent"
+    delegate: Mapped[str | None] = mapped_column(String(300))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    attended: Mapped[bool | None] = mapped_column(Boolean)  # None: not marked yet
+    reason_accepted: Mapped[bool | None] = mapped_column(Boolean)
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    marked_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

@@ -31,6 +31,7 @@ class Outgoing:
     expires_at: datetime | None = None
     attachment_name: str | None = None
     attachment: bytes | None = field(default=None, repr=False)
+    attachment_ref: str | None = None  # a file kept elsewhere (storage.attachments)
 
 
 def enqueue(session: Session, messages: list[Outgoing], *, now: datetime) -> int:
@@ -48,6 +49,7 @@ def enqueue(session: Session, messages: list[Outgoing], *, now: datetime) -> int
             "buttons": m.buttons,
             "attachment_name": m.attachment_name,
             "attachment": m.attachment,
+            "attachment_ref": m.attachment_ref,
             "not_before": m.not_before,
             "expires_at": m.expires_at,
             "status": "pending",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from domain.committee import MEMBER_PREFIX, chosen_member
 from domain.dates_vi import date_examples, parse_date
 from domain.errors import UserInputError
 from domain.localtime import local_date
@@ -18,6 +20,11 @@ from messages.render import label, render
 from services import meetings
 
 DURATIONS = (60, 90, 120, 150, 180)
+NO_ATTENDEE = "-"
+
+
+def _committee(d: Step) -> bool:
+    return d.data.get("kind") == MeetingKind.COMMITTEE.value
 
 
 # How far back an admin may correct records of closed months (from the bot; older: import).
@@ -150,18 +157,29 @@ class RecordFlow(common.UnitFlow):
         return "total"
 
     def ask_total(self, d: Step) -> Prompt:
-        members = meetings.unit_members(d.deps.db, d.data["unit"])
+        # A committee meeting counts the committee's members (cấp ủy viên), not the
+        # unit's Party members: its size is the last committee record's.
+        kind = MeetingKind(d.data["kind"])
+        members = (
+            meetings.last_total(d.deps.db, d.data["unit"], kind)
+            if _committee(d)
+            else meetings.unit_members(d.deps.db, d.data["unit"])
+        )
         options = (Option(f"Giữ nguyên: {members}", str(members)),) if members else ()
-        return Prompt(render("record", d.locale, step="total", members=members), options)
+        return Prompt(
+            render("record", d.locale, step="total", members=members, committee=_committee(d)),
+            options,
+        )
 
     def on_total(self, d: Step, value: str) -> str:
-        d.data["total_members"] = parse_count(value, 1, MAX_MEMBERS, "Tổng số đảng viên")
+        what = "Tổng số cấp ủy viên" if _committee(d) else "Tổng số đảng viên"
+        d.data["total_members"] = parse_count(value, 1, MAX_MEMBERS, what)
         return "present"
 
     def ask_present(self, d: Step) -> Prompt:
         total = d.data["total_members"]
         return Prompt(
-            render("record", d.locale, step="present", total=total),
+            render("record", d.locale, step="present", total=total, committee=_committee(d)),
             (Option(f"Đủ {total}/{total}", str(total)),),
         )
 
@@ -179,7 +197,11 @@ class RecordFlow(common.UnitFlow):
             tuple(Option(str(n), str(n)) for n in range(absent, -1, -1)) if absent <= 5 else ()
         )
         return Prompt(
-            render("record", d.locale, step="excused_absent", absent=absent), options, columns=6
+            render(
+                "record", d.locale, step="excused_absent", absent=absent, committee=_committee(d)
+            ),
+            options,
+            columns=6,
         )
 
     def on_excused_absent(self, d: Step, value: str) -> str:
@@ -188,10 +210,26 @@ class RecordFlow(common.UnitFlow):
         return "higher"
 
     def ask_higher(self, d: Step) -> Prompt:
-        return Prompt(render("record", d.locale, step="higher"), (Option("Không có", "-"),))
+        listed = d.deps.policy.committee_members
+        options = (
+            *(Option(m.label, f"{MEMBER_PREFIX}{m.code}") for m in listed),
+            Option("Không có", NO_ATTENDEE),
+        )
+        return Prompt(
+            render("record", d.locale, step="higher", listed=bool(listed)),
+            options,
+            columns=2 if listed else 1,
+        )
 
     def on_higher(self, d: Step, value: str) -> str:
-        d.data["higher_attendee"] = None if value == "-" else common.short_text(value, "họ tên")
+        d.data["higher_attendee"] = d.data["higher_attendee_code"] = None
+        if value != NO_ATTENDEE:
+            member = chosen_member(d.deps.policy, value)
+            if member is None:
+                d.data["higher_attendee"] = common.short_text(value, "họ tên")
+            else:
+                d.data["higher_attendee"] = member.label
+                d.data["higher_attendee_code"] = member.code
         return "theme" if d.data["kind"] == MeetingKind.THEMATIC.value else "minutes"
 
     def ask_theme(self, d: Step) -> Prompt:
@@ -223,8 +261,9 @@ class RecordFlow(common.UnitFlow):
             values["held_on"] = date.fromisoformat(values["held_on"])
         return meetings.RecordInput(**values)
 
-    def _what(self, d: Step) -> dict[str, str]:
+    def _what(self, d: Step) -> dict[str, Any]:
         return {
+            "committee": _committee(d),
             "kind": common.kind_label(d.data["kind"], d.locale),
             "month": str(Month.parse(d.data["month"])),
             "unit_name": d.data["unit_name"],

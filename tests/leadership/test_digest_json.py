@@ -193,6 +193,8 @@ EXPECTED_LISTS = {
     "unreachable": [
         {"unit": "TAICHINH-02", "role": "secretary", "name": "Đỗ Văn Mạnh", "since": "2026-11-24"}
     ],
+    "directives": [],
+    "cluster_absences": [],
 }
 
 

@@ -14,8 +14,9 @@ from docx import Document
 from openpyxl import load_workbook
 
 from bot import cli
+from domain import notice
 from domain.periods import Month
-from domain.policy import default_policy
+from domain.policy import NoticeNames, default_policy
 from services import digest_job as digest_jobs
 from services import file_renderer
 from services.digest import build_digest, export_month
@@ -80,7 +81,9 @@ def test_files_drawn_in_a_child_process_carry_the_same_numbers(digest) -> None: 
         child = {
             "xlsx": file_renderer.render(digest_xlsx, digest, "vi"),
             "png": file_renderer.render(digest_chart_png, digest, "vi"),
-            "docx": file_renderer.render(digest_docx, digest, "vi"),
+            "docx": file_renderer.render(
+                digest_docx, digest, notice.header(NOTICE_NAMES, AT), "vi"
+            ),
         }
     finally:
         file_renderer.shutdown()
@@ -121,12 +124,25 @@ def test_png_chart_opens(digest, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert width >= 1000 and height >= 400
 
 
+NOTICE_NAMES = NoticeNames(
+    province="Đảng bộ tỉnh Thái Bình",
+    bloc="Đảng ủy Khối các cơ quan tỉnh",
+    place="Thái Bình",
+    signer="Nguyễn Văn An",
+)
+
+
 def test_docx_notice_has_header_numbers_and_appendix(digest) -> None:  # type: ignore[no-untyped-def]
-    doc = Document(io.BytesIO(digest_docx(digest, issuer="Đảng bộ Khối các cơ quan tỉnh")))
+    header_names = notice.header(NOTICE_NAMES, date(2026, 11, 30), number="45")
+    doc = Document(io.BytesIO(digest_docx(digest, header_names)))
     body = "\n".join(p.text for p in doc.paragraphs)
     header = "\n".join(c.text for c in doc.tables[0].rows[0].cells)
-    assert "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH" in header
-    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in header and "ngày 30 tháng 11 năm 2026" in header
+    assert "ĐẢNG BỘ TỈNH THÁI BÌNH\nĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH\n*\nSố 45-TB/ĐUK" in header
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in header and "Thái Bình, ngày 30 tháng 11 năm 2026" in header
+    signature = "\n".join(c.text for c in doc.tables[1].rows[0].cells)
+    assert "T/L BAN THƯỜNG VỤ\nCHÁNH VĂN PHÒNG" in signature and "Nguyễn Văn An" in signature
+    assert "(Kèm theo Thông báo số 45-TB/ĐUK ngày 30/11/2026" in body
+    assert "bot" not in body.lower().replace("báo", "")
     assert "THÔNG BÁO" in body
     assert "Có 5/9 tổ chức đảng đã đăng ký lịch sinh hoạt (đúng hạn 3, chậm 2)" in body
     assert "Có 5/9 tổ chức đảng đã tổ chức sinh hoạt" in body
@@ -134,7 +150,7 @@ def test_docx_notice_has_header_numbers_and_appendix(digest) -> None:  # type: i
     assert "91,5%" in body
     assert "Có 2/7 chi bộ đã tổ chức sinh hoạt chuyên đề" in body
     assert "đúng hạn 9, chậm 3, chưa gửi 4" in body
-    assert "Đảng bộ cơ quan Sở Tài chính: có 02/03 tổ chức đảng chưa đăng ký" in body
+    assert "Đảng bộ cơ quan Sở Tài chính: có 02/3 tổ chức đảng chưa đăng ký" in body
     appendix = "\n".join(cell.text for t in doc.tables[2:] for row in t.rows for cell in row.cells)
     for code in ("TNMT-03", "TAICHINH-02", "NOICHINH"):
         assert code in appendix
@@ -179,5 +195,15 @@ def test_cli_digest_json_and_export(
     target = tmp_path / "out.xlsx"
     assert cli.main(["export", "--month", "2026-11", "--output", str(target)]) == 0
     assert load_workbook(target).worksheets[0].max_row == 10
-    assert cli.main(["digest", "--at", "2026-11-30", "--format", "docx", "--output", "n.docx"]) == 0
-    assert Document(str(tmp_path / "n.docx")).paragraphs
+    docx = ["digest", "--at", "2026-11-30", "--format", "docx", "--output", "n.docx"]
+    # The shipped policy names nobody: the notice is refused, saying what is missing.
+    assert cli.main(docx) == 2
+    said = capsys.readouterr().err
+    for missing in ("--province", "--bloc", "--place", "--signer", "--number"):
+        assert missing in said
+    assert not (tmp_path / "n.docx").exists()
+    names = ["--province", "Đảng bộ tỉnh Thái Bình", "--bloc", "Đảng ủy Khối các cơ quan tỉnh"]
+    names += ["--place", "Thái Bình", "--signer", "Nguyễn Văn An", "--number", "45"]
+    assert cli.main([*docx, *names]) == 0
+    header = "\n".join(c.text for c in Document(str(tmp_path / "n.docx")).tables[0].rows[0].cells)
+    assert "Số 45-TB/ĐUK" in header and "ĐẢNG BỘ TỈNH THÁI BÌNH" in header

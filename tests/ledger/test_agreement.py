@@ -2,10 +2,12 @@
 
 Random weeks of secretaries' actions go through the real Application
 (`process_update`: /status buttons and flow commands, answered as a secretary
-would) on a manual clock. Every day, for every unit that meets, what the
-secretary's /status calls overdue is exactly what the digest lists for that unit
-and what /unit shows missing for it; and the /status message the secretary reads
-has exactly that many overdue lines. At the end, the rows kept in step with every
+would) on a manual clock, with two directives (base organisations, due on 25/11;
+two sub-cells, due on 30/11) and a cluster meeting on 27/11 whose roll call marks
+one unit absent without a reason and one excused. Every day, for every unit that
+meets, what the secretary's /status calls overdue is exactly what the digest lists
+for that unit and what /unit shows missing for it; and the /status message the
+secretary reads has exactly that many overdue lines. At the end, the rows kept in step with every
 write equal the rows `chibo ledger rebuild` computes from the facts.
 """
 
@@ -14,20 +16,25 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from domain.cluster_meetings import Mark
 from domain.localtime import local_date
 from domain.obligations import Status
+from domain.roles import Role
+from services import cluster_meetings, directives, status
 from services import digest as digest_service
-from services import status
-from tests.harness import texts
+from services.actors import load_actor
+from tests.harness import User, texts
+from tests.leadership.seed import bind
 from tests.ledger.rows import assert_equals_rebuild
 from tests.ledger.walker import Walker
-from tests.ledger.world import World, database, running, world
+from tests.ledger.world import LEADER, World, database, running, world
 
 EXAMPLES = int(os.environ.get("LEDGER_EXAMPLES", "12"))
 
@@ -72,6 +79,18 @@ def from_digest(w: World, document: dict, code: str) -> set[Key]:  # type: ignor
     quarter_over = document["at"] > periods["quarter_last_day"]
     if code in lists["thematic_missing"] and quarter_over:
         keys.add(("thematic", "thematic", periods["quarter"]))
+    return keys | duty_keys(lists, code)
+
+
+def duty_keys(lists: dict, code: str) -> set[Key]:  # type: ignore[type-arg]
+    """Directives the unit has not done, cluster meetings it missed without a reason."""
+    keys: set[Key] = set()
+    for d in lists["directives"]:
+        if any(code in g["not_done"] for g in d["groups"]):
+            keys.add(("directive", str(d["directive"]), d["due"][:7]))
+    for a in lists["cluster_absences"]:
+        if a["unit"] == code and a["status"] == "unexcused":
+            keys.add(("cluster_meeting", str(a["meeting"]), a["meeting_on"][:7]))
     return keys
 
 
@@ -90,7 +109,7 @@ def from_unit_lookup(w: World, code: str) -> set[Key]:
     for due, state, _ in row.reports:
         if state == Status.MISSING:
             keys.add(("report", due.report_type.code, due.period.key))
-    return keys
+    return keys | duty_keys(found.lists.as_dict(), code)
 
 
 def overdue_lines(text: str) -> int:
@@ -100,11 +119,52 @@ def overdue_lines(text: str) -> int:
     return len(re.findall(r"^• ", section, flags=re.MULTILINE))
 
 
+OFFICER = User(7001, "Hoàng Thị", "Lan")
+MEETING_DAY = 7  # the cluster meeting is a week after the start; its roll call the day after
+
+
+def issue_duties(w: World) -> None:
+    """Two directives and a cluster meeting of cluster 1, called by its officer."""
+    now = w.clock.now()
+    leader = load_actor(w.db, LEADER.id)
+    assert leader is not None
+    for targets, due in (("base", date(2026, 11, 25)), ("TNMT-01,TAICHINH-02", date(2026, 11, 30))):
+        request = directives.DirectiveRequest(
+            "Kế hoạch thực hiện Kết luận", "Số 9-KH/ĐUK", due, targets
+        )
+        directives.issue(
+            w.db,
+            request,
+            issuer=leader,
+            actor_label="test",
+            scope_code="DUK",
+            now=now,
+            policy=w.policy,
+        )
+    bind(w.db, now, OFFICER, Role.CLUSTER_OFFICER, "C1")
+    officer = load_actor(w.db, OFFICER.id)
+    assert officer is not None
+    starts = now + timedelta(days=MEETING_DAY)
+    request = cluster_meetings.MeetingRequest("C1", starts, "Hội trường", "Giao ban quý IV")
+    cluster_meetings.call(w.db, officer, request, now=now, policy=w.policy)
+
+
+def roll_call(w: World) -> None:
+    """TNMT absent without a reason, NTM excused."""
+    officer = load_actor(w.db, OFFICER.id)
+    assert officer is not None
+    marks = {"TNMT": Mark.ABSENT, "NTM": Mark.EXCUSED}
+    cluster_meetings.mark(w.db, officer, 1, marks, now=w.clock.now(), policy=w.policy)
+
+
 async def play(w: World, days: list) -> None:  # type: ignore[type-arg]
+    issue_duties(w)
     async with running(w.db, w.clock) as bot:
         codes = [code for code, _ in w.units]
         kinds = dict(w.units)
         for day, actions in enumerate(days):
+            if day == MEETING_DAY + 1:
+                roll_call(w)
             for who, seeds in actions:
                 code = codes[who % len(codes)]
                 stream = iter(seeds)
@@ -145,6 +205,7 @@ def _quarter_last_day(document: dict) -> str:  # type: ignore[type-arg]
 @given(days=history)
 def test_status_digest_and_unit_agree_every_day(
     backend: str,
+    postgres_ready: None,
     migrated_db_file: Path,
     tmp_path: Path,
     days: list,  # type: ignore[type-arg]

@@ -2,8 +2,9 @@
 
 Random histories go through the services that write facts (registering,
 rescheduling and cancelling meetings, recording them held or not, rating, sending
-reports, importing past activity, changing the organisation), with an admin who may
-also correct closed months, on a clock that moves forward. After every history the
+reports, importing past activity, changing the organisation, issuing directives and
+confirming them, calling cluster meetings, answering and marking who came), with an
+admin who may also correct closed months, on a clock that moves forward. After every history the
 rows the ledger kept in step with the writes are exactly what `chibo ledger rebuild`
 computes from the facts.
 """
@@ -14,20 +15,24 @@ import contextlib
 import os
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from domain.cluster_meetings import Answer, Mark
 from domain.errors import UserInputError
 from domain.localtime import at_local, local_date
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.roles import Role
-from services import meetings, reports
+from services import cluster_meetings, directives, meetings, reports
 from services.activity_import import import_activity
 from services.actors import Actor, load_actor
 from services.org import import_org
+from storage.models import ClusterInvitation, ClusterMeeting, Directive, DirectiveTarget
 from tests.harness import User
 from tests.leadership.seed import bind
 from tests.ledger.rows import assert_equals_rebuild
@@ -55,6 +60,19 @@ step = st.one_of(
     st.tuples(st.just("import"), unit, st.integers(2, 9), st.booleans()),
     st.tuples(st.just("org"), st.booleans(), st.booleans()),
     st.tuples(st.just("move"), st.sampled_from(("C1", "C2"))),
+    st.tuples(
+        st.just("directive"), st.sampled_from(("base", "C1", "TNMT-01,NTM")), st.integers(0, 20)
+    ),
+    st.tuples(st.just("complete"), st.integers(0, 5), st.integers(0, 5)),
+    st.tuples(st.just("call"), st.sampled_from(("C1", "C2")), st.integers(1, 10)),
+    st.tuples(st.just("answer"), st.integers(0, 5), st.integers(0, 5), st.booleans()),
+    st.tuples(st.just("mark"), st.integers(0, 5), st.lists(st.integers(0, 2), max_size=4)),
+    # A directive issued, then (after some days: maybe late) done by one of its units.
+    st.tuples(st.just("sent back"), st.integers(0, 5), st.integers(0, 10), st.integers(0, 5)),
+    # A meeting called for tomorrow, then two days later its roll call.
+    st.tuples(
+        st.just("held"), st.sampled_from(("C1", "C2")), st.lists(st.integers(0, 2), max_size=4)
+    ),
 )
 
 
@@ -134,6 +152,59 @@ def apply(w: World, admin: Actor, action: tuple) -> None:  # type: ignore[type-a
         line = f"TNMT,Đảng bộ cơ quan Sở Tài nguyên và Môi trường,base_committee,{action[1]},\n"
         header = SMALL_ORG.splitlines()[0]
         import_org(w.db, f"{header}\n{line}", now=now, actor="test", policy=policy)
+    elif name == "directive":
+        _, targets, days = action
+        request = directives.DirectiveRequest(
+            "Chương trình hành động",
+            "Số 12-KH/ĐUK",
+            local_date(now) + timedelta(days=days),
+            targets,
+        )
+        directives.issue(
+            w.db,
+            request,
+            issuer=admin,
+            actor_label="test",
+            scope_code="DUK",
+            now=now,
+            policy=policy,
+        )
+    elif name == "complete":
+        _, k, j = action
+        directive = _nth(w, Directive, k)
+        code = _nth_unit(w, DirectiveTarget, DirectiveTarget.directive_id, directive, j)
+        directives.confirm(
+            w.db, admin, directive, code, document=("file-x", "x.pdf"), now=now, policy=policy
+        )
+    elif name == "call":
+        _, cluster, days = action
+        request = cluster_meetings.MeetingRequest(
+            cluster, now + timedelta(days=days), "Hội trường", "Giao ban quý"
+        )
+        cluster_meetings.call(w.db, admin, request, now=now, policy=policy)
+    elif name == "answer":
+        _, k, j, attend = action
+        meeting = _nth(w, ClusterMeeting, k)
+        code = _nth_unit(w, ClusterInvitation, ClusterInvitation.meeting_id, meeting, j)
+        choice = Answer.ATTEND if attend else Answer.ABSENT
+        cluster_meetings.answer(w.db, admin, meeting, code, choice, "Đồng chí A", now=now)
+    elif name == "sent back":
+        _, due_in, wait, j = action
+        apply(w, admin, ("directive", "base", due_in))
+        w.clock.advance(timedelta(days=wait))
+        apply(w, admin, ("complete", -1, j))
+    elif name == "held":
+        _, cluster, marks = action
+        apply(w, admin, ("call", cluster, 1))
+        w.clock.advance(timedelta(days=2))
+        apply(w, admin, ("mark", -1, marks))
+    elif name == "mark":
+        _, k, marks = action
+        meeting = _nth(w, ClusterMeeting, k)
+        found = cluster_meetings.roll_call(w.db, meeting)
+        invited = [i.unit_code for i in found[1]] if found else []
+        chosen = {code: list(Mark)[m] for code, m in zip(invited, marks, strict=False)}
+        cluster_meetings.mark(w.db, admin, meeting, chosen, now=now, policy=policy)
     elif name == "org":
         # NTM becomes a base committee (its duties change), or back; a new cell appears;
         # a sub-cell moves to another committee and NTM to another cluster, or back.
@@ -151,6 +222,20 @@ def apply(w: World, admin: Actor, action: tuple) -> None:  # type: ignore[type-a
         import_org(
             w.db, text + "MOI,Chi bộ mới,base_cell,C2,5\n", now=now, actor="test", policy=policy
         )
+
+
+def _nth_unit(w: World, model: type, column: Any, parent: int, j: int) -> str:
+    """The j-th unit (modulo) of a directive's targets or a meeting's invitations."""
+    with w.db.transaction() as s:
+        codes = sorted(s.scalars(select(model.unit_code).where(column == parent)))  # type: ignore[attr-defined]
+    return codes[j % len(codes)] if codes else "NTM"
+
+
+def _nth(w: World, model: type, k: int) -> int:
+    """The id of the k-th row of `model` (modulo how many there are); 0 when none."""
+    with w.db.transaction() as s:
+        ids = sorted(s.scalars(select(model.id)))  # type: ignore[attr-defined]
+    return ids[k % len(ids)] if ids else 0
 
 
 @settings(

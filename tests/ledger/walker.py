@@ -3,7 +3,8 @@
 A walk starts from the secretary's /status (a to-do button) or a flow command, then
 answers each prompt sensibly for the step the dialog is at (read from the dialog
 state, not from the wording): a future date for a schedule, a past day for a record,
-a number of members, or one of the offered buttons. Choices come from `choose`, so
+a number of members, a document where one is taken (a report, a directive done), or
+one of the offered buttons. Choices come from `choose`, so
 Hypothesis decides where each walk goes; everything goes through `process_update`.
 """
 
@@ -53,7 +54,9 @@ class Walker:
             buttons = [d for c in calls for _, d in c.buttons if d.startswith("d:")]
             options = [d for d in buttons if not d.endswith(":c")]
             typed = self._typed(dialog.flow, dialog.step, dialog.data, choose)
-            if typed is not None and (not options or choose(3)):
+            if dialog.data.get("_documents") and (not options or choose(2)):
+                calls = await self.bot.send_document(self.user, "van-ban.pdf")
+            elif typed is not None and (not options or choose(3)):
                 calls = await self.bot.send(self.user, typed)
             elif options:
                 calls = await self.bot.press(self.user, options[choose(len(options))])

@@ -14,9 +14,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from domain import notice
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
-from domain.policy import default_policy
+from domain.policy import NoticeNames, default_policy
 from messages.file_text import FORMULA_STARTS, spreadsheet_cell
 from services import digest_job
 from services.digest import build_digest, export_month
@@ -118,9 +119,11 @@ def test_digest_and_exports_carry_hostile_text_as_inert_text(db: Database) -> No
     cluster = build_digest(db, "C1", AT, policy)
     png = digest_chart_png(cluster)
     assert matplotlib.image.imread(io.BytesIO(png)).shape[0] > 100
-    notice = Document(io.BytesIO(digest_docx(cluster, issuer="Đảng ủy Khối")))
-    text = "\n".join(p.text for p in notice.paragraphs) + "\n".join(
-        cell.text for table in notice.tables for row in table.rows for cell in row.cells
+    doc = Document(
+        io.BytesIO(digest_docx(cluster, notice.header(NoticeNames(bloc="Đảng ủy Khối"), AT)))
+    )
+    text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+        cell.text for table in doc.tables for row in table.rows for cell in row.cells
     )
     assert "Cụm $x^$ mới" in text and "\x07" not in text
 

@@ -1,0 +1,317 @@
+"""Cluster meetings in the bot: the officer calls one and marks who came; units answer.
+
+/clustermeeting (cluster officer): a new meeting (when, where, agenda, which units),
+the answers so far of one ahead, or the roll call of one held: one tap per unit
+cycles came → excused → absent, then save. A unit answers from the invitation's
+button (or /status): who will come, or why it cannot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain import cluster_meetings as rules
+from domain.cluster_meetings import Answer, Mark
+from domain.dates_vi import NeedsTime, datetime_examples, parse_datetime
+from domain.errors import UserInputError
+from domain.org import REPORTING_KINDS, UnitKind
+from domain.roles import Action, Role
+from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from handlers.flows import common
+from messages.render import label, render
+from services import cluster_meetings as service
+
+NEW = "new"
+SAVE = "save"
+ALL = "all"
+
+
+def officer_clusters(d: Step) -> list[tuple[str, str]]:
+    """(code, label) of the clusters whose meetings the actor calls."""
+    found: dict[str, str] = {}
+    for scope in d.actor.scopes_for(Action.CLUSTER_MEETING):
+        if scope.role == Role.CLUSTER_OFFICER and scope.unit_kind == UnitKind.CLUSTER:
+            found.setdefault(scope.unit_code, scope.unit_label)
+    return list(found.items())
+
+
+@flow
+class ClusterMeetingFlow(Flow):
+    name = "cluster_meeting"
+    action = Action.CLUSTER_MEETING
+
+    def after_unit(self, d: Step) -> str:
+        return "menu"
+
+    # Which cluster (an officer of several) ---------------------------------------------
+    def ask_cluster(self, d: Step) -> Prompt:
+        return Prompt(
+            render("cluster_meeting", d.locale, step="cluster"),
+            tuple(Option(name, code) for code, name in officer_clusters(d)),
+            accepts_text=False,
+        )
+
+    def on_cluster(self, d: Step, value: str) -> str:
+        names = dict(officer_clusters(d))
+        if value not in names:
+            raise UserInputError("Cụm này không thuộc phạm vi phụ trách của đồng chí.")
+        d.data["cluster"], d.data["cluster_name"] = value, names[value]
+        return "menu"
+
+    # What to do ---------------------------------------------------------------------------
+    def ask_menu(self, d: Step) -> Prompt:
+        meetings = service.meetings_of(d.deps.db, [d.data["cluster"]], d.now)
+        options = [Option(label("button.cluster_new", d.locale), NEW)]
+        for m in meetings:
+            held = m.starts_at <= d.now
+            key = "button.cluster_mark" if held else "button.cluster_answers"
+            options.append(Option(label(key, d.locale, day=f"{m.starts_at:%d/%m}"), str(m.id)))
+        return Prompt(
+            render("cluster_meeting", d.locale, step="menu", cluster_name=d.data["cluster_name"]),
+            tuple(options),
+            accepts_text=False,
+        )
+
+    def on_menu(self, d: Step, value: str) -> str | Done:
+        if value == NEW:
+            return "when"
+        found = service.roll_call(d.deps.db, int(value))
+        if found is None or found[0].cluster_code != d.data["cluster"]:
+            raise UserInputError("Không tìm thấy buổi giao ban này.")
+        info, invited = found
+        d.data["meeting"] = value
+        if info.starts_at > d.now:  # ahead: the answers so far
+            return Done(
+                render("cluster_meeting", d.locale, step="answers", meeting=info, invited=invited)
+            )
+        d.data["marks"] = {
+            i.unit_code: rules.first_mark(i.answer, i.attended, i.reason_accepted).value
+            for i in invited
+        }
+        return "mark"
+
+    # A new meeting ----------------------------------------------------------------------
+    def ask_when(self, d: Step) -> Prompt:
+        return Prompt(
+            render(
+                "cluster_meeting",
+                d.locale,
+                step="when",
+                examples=datetime_examples(d.now, future_only=True),
+            )
+        )
+
+    def on_when(self, d: Step, value: str) -> str:
+        try:
+            moment = parse_datetime(value, d.now, future_only=True)
+        except NeedsTime as missing:
+            raise UserInputError(
+                f"Vui lòng nhập cả giờ họp, ví dụ: {missing.day:%d/%m} 8h."
+            ) from None
+        d.data["starts_at"] = rules.check_start(moment, d.now).isoformat()
+        return "place"
+
+    def ask_place(self, d: Step) -> Prompt:
+        return Prompt(render("cluster_meeting", d.locale, step="place"))
+
+    def on_place(self, d: Step, value: str) -> str:
+        d.data["place"] = rules.check_text(value, "địa điểm", rules.MAX_PLACE)
+        return "agenda"
+
+    def ask_agenda(self, d: Step) -> Prompt:
+        return Prompt(render("cluster_meeting", d.locale, step="agenda"))
+
+    def on_agenda(self, d: Step, value: str) -> str:
+        d.data["agenda"] = rules.check_text(value, "nội dung giao ban", rules.MAX_AGENDA)
+        return "units"
+
+    def ask_units(self, d: Step) -> Prompt:
+        every = service.invitees(d.deps.db, d.data["cluster"])
+        return Prompt(
+            render("cluster_meeting", d.locale, step="units", count=len(every)),
+            (Option(label("button.cluster_all", d.locale, count=len(every)), ALL),),
+        )
+
+    def on_units(self, d: Step, value: str) -> str:
+        chosen = [] if value == ALL else [w.upper() for w in value.replace(",", " ").split()]
+        d.data["units"] = service.invitees(d.deps.db, d.data["cluster"], chosen)
+        return "confirm"
+
+    def ask_confirm(self, d: Step) -> Prompt:
+        return Prompt(
+            render(
+                "cluster_meeting",
+                d.locale,
+                step="confirm",
+                cluster_name=d.data["cluster_name"],
+                starts_at=datetime.fromisoformat(d.data["starts_at"]),
+                place=d.data["place"],
+                agenda=d.data["agenda"],
+                units=len(d.data["units"]),
+            ),
+            (Option(label("button.confirm", d.locale), "ok"),),
+            accepts_text=False,
+        )
+
+    def on_confirm(self, d: Step, value: str) -> Done:
+        info, told = service.call(
+            d.deps.db,
+            d.actor,
+            service.MeetingRequest(
+                d.data["cluster"],
+                datetime.fromisoformat(d.data["starts_at"]),
+                d.data["place"],
+                d.data["agenda"],
+                tuple(d.data["units"]),
+            ),
+            now=d.now,
+            policy=d.deps.policy,
+        )
+        return Done(
+            render(
+                "cluster_meeting",
+                d.locale,
+                step="called",
+                meeting=info,
+                units=len(d.data["units"]),
+                told=told,
+            )
+        )
+
+    # The roll call: one tap per unit ------------------------------------------------------
+    def ask_mark(self, d: Step) -> Prompt:
+        found = service.roll_call(d.deps.db, int(d.data["meeting"]))
+        assert found is not None
+        info, invited = found
+        marks = d.data["marks"]
+        options = tuple(
+            Option(
+                label(
+                    f"mark.{marks.get(i.unit_code, Mark.ABSENT.value)}", d.locale, unit=i.unit_name
+                ),
+                i.unit_code,
+            )
+            for i in invited
+        )
+        return Prompt(
+            render("cluster_meeting", d.locale, step="mark", meeting=info),
+            (*options, Option(label("button.cluster_save", d.locale), SAVE)),
+            accepts_text=False,
+        )
+
+    def on_mark(self, d: Step, value: str) -> str | Done:
+        marks: dict[str, str] = d.data["marks"]
+        if value != SAVE:
+            if value not in marks:
+                raise UserInputError("Đơn vị này không có trong danh sách mời.")
+            marks[value] = Mark(marks[value]).next().value
+            return "mark"
+        info = service.mark(
+            d.deps.db,
+            d.actor,
+            int(d.data["meeting"]),
+            {code: Mark(m) for code, m in marks.items()},
+            now=d.now,
+            policy=d.deps.policy,
+        )
+        counts = {m: sum(1 for v in marks.values() if v == m.value) for m in Mark}
+        return Done(
+            render(
+                "cluster_meeting",
+                d.locale,
+                step="marked",
+                meeting=info,
+                attended=counts[Mark.ATTENDED],
+                excused=counts[Mark.EXCUSED],
+                absent=counts[Mark.ABSENT],
+            )
+        )
+
+
+@flow
+class AttendFlow(common.UnitFlow):
+    """A unit answers a cluster meeting's invitation: who will come, or why it cannot."""
+
+    name = "attend"
+    action = Action.CLUSTER_ANSWER
+    unit_kinds = REPORTING_KINDS
+    no_unit_template = "no_report_unit"
+
+    def after_unit(self, d: Step) -> str | Done:
+        ahead = {str(m.id) for m in service.open_for_unit(d.deps.db, d.data["unit"], d.now)}
+        if "meeting" in d.data:  # from the invitation's button
+            if d.data["meeting"] not in ahead:
+                return Done(render("cluster_answer", d.locale, step="closed"))
+            return "answer"
+        if not ahead:
+            return Done(render("cluster_answer", d.locale, step="nothing"))
+        return "choose"
+
+    def ask_choose(self, d: Step) -> Prompt:
+        meetings = service.open_for_unit(d.deps.db, d.data["unit"], d.now)
+        return Prompt(
+            render("cluster_answer", d.locale, step="choose", unit_name=d.data["unit_name"]),
+            tuple(
+                Option(f"{m.cluster_name} {m.starts_at:%H:%M %d/%m}", str(m.id)) for m in meetings
+            ),
+            accepts_text=False,
+        )
+
+    def on_choose(self, d: Step, value: str) -> str:
+        if value not in {
+            str(m.id) for m in service.open_for_unit(d.deps.db, d.data["unit"], d.now)
+        }:
+            raise UserInputError("Buổi giao ban này đã qua.")
+        d.data["meeting"] = value
+        return "answer"
+
+    def ask_answer(self, d: Step) -> Prompt:
+        found = service.invitation(d.deps.db, int(d.data["meeting"]), d.data["unit"])
+        assert found is not None
+        info, invitation = found
+        return Prompt(
+            render(
+                "cluster_answer",
+                d.locale,
+                step="answer",
+                meeting=info,
+                invitation=invitation,
+                unit_name=d.data["unit_name"],
+            ),
+            (
+                Option(label("button.cluster_attend", d.locale), Answer.ATTEND.value),
+                Option(label("button.cluster_absent", d.locale), Answer.ABSENT.value),
+            ),
+            accepts_text=False,
+        )
+
+    def on_answer(self, d: Step, value: str) -> str:
+        d.data["answer"] = Answer(value).value
+        return "delegate" if value == Answer.ATTEND else "reason"
+
+    def ask_delegate(self, d: Step) -> Prompt:
+        return Prompt(render("cluster_answer", d.locale, step="delegate"))
+
+    def on_delegate(self, d: Step, value: str) -> Done:
+        return self._save(d, Answer.ATTEND, value)
+
+    def ask_reason(self, d: Step) -> Prompt:
+        return Prompt(render("cluster_answer", d.locale, step="reason"))
+
+    def on_reason(self, d: Step, value: str) -> Done:
+        return self._save(d, Answer.ABSENT, value)
+
+    def _save(self, d: Step, choice: Answer, text: str) -> Done:
+        info = service.answer(
+            d.deps.db, d.actor, int(d.data["meeting"]), d.data["unit"], choice, text, now=d.now
+        )
+        return Done(
+            render(
+                "cluster_answer",
+                d.locale,
+                step="done",
+                meeting=info,
+                attend=choice == Answer.ATTEND,
+                text=" ".join(text.split()),
+            )
+        )
