@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         wrong = ", ".join(str(e["loc"][0]).upper() for e in error.errors() if e["loc"])
         return _fail(f"Cấu hình không hợp lệ ({wrong}): xem bảng Configuration trong README.")
-    redactor.add_secrets([settings.telegram_bot_token, settings.webhook_secret])
+    redactor.add_secrets(
+        [settings.telegram_bot_token, settings.webhook_secret, settings.survey_key]
+    )
     use_zone(settings.timezone)
     # What the admin can fix gets one sentence and exit 2; the transaction that was
     # open rolled back, so nothing was written.

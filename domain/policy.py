@@ -22,6 +22,9 @@ from typing import Any, NoReturn
 
 import yaml
 
+from domain import admissions as admissions_rules
+from domain import grading as grading_rules
+from domain import survey as survey_rules
 from domain.errors import PolicyError
 from domain.periods import Period, PeriodKind, kind_of
 from domain.quality import QualityLevel
@@ -234,6 +237,9 @@ class Policy:
     rubric: Rubric
     plausibility: tuple[PlausibilityRule, ...]
     reminders: ReminderPolicy
+    survey: survey_rules.SurveyPolicy
+    grading: grading_rules.GradingPolicy
+    admissions: admissions_rules.AdmissionsPolicy
     source: str = "<memory>"
 
     def report_type(self, code: str) -> ReportType:
@@ -384,10 +390,22 @@ def _build_policy(root: _Node) -> Policy:
         rubric=rubric,
         plausibility=_plausibility(root, rubric),
         reminders=_reminders(root.node("reminders")),
+        survey=survey_rules.parse_policy(_section(root, "survey")),
+        grading=grading_rules.parse_policy(_section(root, "grading")),
+        admissions=admissions_rules.parse_policy(_section(root, "admissions")),
         source=root.source,
     )
     root.done()
     return policy
+
+
+def _section(root: _Node, key: str) -> _Node:
+    """A section added after the first policy files were written: a file without it
+    takes the shipped default's."""
+    if root.has(key):
+        return root.node(key)
+    text = resources.files("domain").joinpath(DEFAULT_POLICY_FILE).read_text(encoding="utf-8")
+    return _Node(yaml.safe_load(text)[key], key, DEFAULT_POLICY_FILE)
 
 
 def _registration(node: _Node) -> RegistrationRule:

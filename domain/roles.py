@@ -32,6 +32,10 @@ class Action(enum.StrEnum):
     MANAGE_ROLES = "manage_roles"
     SNOOZE = "snooze"
     AWAY = "away"
+    SURVEY = "survey"  # a cell's survey link and results, or a scope's
+    ANSWER_SURVEY = "answer_survey"  # a member answers: anyone, strangers included
+    ADMISSION = "admission"  # record admissions and transfers of a base organisation
+    GRADE = "grade"  # the year-end preview of a scope
 
 
 _CELL = frozenset({Role.SECRETARY, Role.DEPUTY})
@@ -58,7 +62,15 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.MANAGE_ROLES: frozenset({Role.ADMIN}),
     Action.SNOOZE: _EVERYONE,
     Action.AWAY: _CELL | {Role.CLUSTER_OFFICER},
+    Action.SURVEY: _EVERYONE,
+    Action.ANSWER_SURVEY: _EVERYONE,
+    Action.ADMISSION: _CELL | {Role.ADMIN},
+    Action.GRADE: _OVERSIGHT,
 }
+
+# What someone with no role at all may do: answer a survey whose link they were given
+# (bot.access.respondent). Nothing else is open to strangers but onboarding.
+OPEN_TO_ANYONE: frozenset[Action] = frozenset({Action.ANSWER_SURVEY})
 
 
 def allowed(action: Action, roles: frozenset[Role] | set[Role]) -> bool:

@@ -14,6 +14,7 @@ from handlers import (
     reminders,
     secretary,
     status,
+    survey,
     unknown_button,
 )
 
@@ -21,6 +22,7 @@ from handlers import (
 def register(application: Application) -> None:  # type: ignore[type-arg]
     # One group: the first matching handler wins, so the fallback must come last.
     ordered: list[BaseHandler] = [  # type: ignore[type-arg]
+        *survey.handlers(),  # first: `/start ks-…` is a survey link, never an invite code
         *onboarding.handlers(),
         *account.handlers(),
         *status.handlers(),
