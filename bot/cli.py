@@ -14,7 +14,16 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
-from bot import cli_backup, cli_digest, cli_ledger, cli_people, cli_reminders, logs
+from bot import (
+    cli_backup,
+    cli_digest,
+    cli_grade,
+    cli_ledger,
+    cli_people,
+    cli_reminders,
+    cli_survey,
+    logs,
+)
 from bot.identity import IdentityError, bot_username
 from bot.settings import Settings
 from domain.invite_codes import deep_link, display
@@ -167,6 +176,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_digest.add_commands(sub)
     cli_ledger.add_commands(sub)
     cli_reminders.add_commands(sub)
+    cli_survey.add_commands(sub)
+    cli_grade.add_commands(sub)
     return parser
 
 

@@ -11,7 +11,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.policy import Policy
 
-
 # 32 characters of a random key (`secrets.token_urlsafe(32)` gives 43): guessing it is
 # hopeless, so the respondent keys cannot be recomputed without it.
 MIN_SURVEY_KEY = 32

@@ -8,6 +8,7 @@ from bot.access import Guarded
 from handlers import (
     account,
     fallback,
+    grading,
     leadership,
     onboarding,
     people,
@@ -28,6 +29,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         *status.handlers(),
         *secretary.handlers(),
         *leadership.handlers(),
+        *grading.handlers(),
         *reminders.handlers(),
         *people.handlers(),
         *fallback.handlers(),

@@ -24,6 +24,7 @@ from messages.digest_text import digest_summary, listed_units, overdue_text, uni
 from messages.render import render
 from services import digest as service
 from services.actors import Actor, Scope, ScopeLost
+from services.digest_extras import build_extras
 from services.digest_files import digest_chart_png, digest_docx, digest_xlsx, file_stem
 from services.gc_pause import without_gc
 from services.org import unit_labels
@@ -68,11 +69,15 @@ async def _send_digest(
     message = update.effective_message
     assert message is not None
     locale = context.locale
+    deps = context.deps
+    extras = await context.run(build_extras, deps.db, digest.scope.code, digest.at, deps.policy)
     # Rendering a big bloc's texts is CPU work too: off the event loop, like the files.
-    summary = await context.run(without_gc(digest_summary), digest, locale, names=names)
+    summary = await context.run(
+        without_gc(digest_summary), digest, locale, names=names, extras=extras
+    )
     await message.reply_html(summary)
     stem = file_stem(digest)
-    xlsx = await context.run(without_gc(digest_xlsx), digest, locale)
+    xlsx = await context.run(without_gc(digest_xlsx), digest, locale, extras)
     await message.reply_document(
         InputFile(xlsx, filename=f"{stem}.xlsx"),
         caption=render("digest_file_caption", locale, kind="xlsx", scope_name=digest.scope.name),

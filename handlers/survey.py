@@ -33,6 +33,7 @@ from domain.org import CELL_KINDS, UnitKind
 from domain.roles import Action, Role
 from domain.survey import format_score
 from handlers.flows.common import meeting_units
+from handlers.scopes import widest
 from messages.render import label, render
 from messages.telegram_text import alert
 from services import surveys
@@ -282,18 +283,12 @@ async def survey_command(update: Update, context: ChiboContext) -> None:
 
 def _overseen(actor: Actor) -> list[Scope]:
     """Scopes whose cells' results the actor sees: officers and leaders their subtree,
-    a base committee's secretary or deputy its sub-cells (the widest scopes only)."""
-    scopes = [
+    a base committee's secretary or deputy its sub-cells."""
+    return widest(
         s
         for s in actor.scopes_for(Action.SURVEY)
         if s.role not in (Role.SECRETARY, Role.DEPUTY) or s.unit_kind == UnitKind.BASE_COMMITTEE
-    ]
-    scopes.sort(key=lambda s: len(s.unit_path))
-    top: list[Scope] = []
-    for scope in scopes:
-        if not any(scope.unit_path.startswith(t.unit_path) for t in top):
-            top.append(scope)
-    return top
+    )
 
 
 async def _own_cell(message: Message, context: ChiboContext, cell: Scope) -> None:
@@ -380,22 +375,28 @@ async def _other_cell(
 ) -> None:
     deps = context.deps
     today = local_date(deps.clock.now())
-    quarter = deps.policy.survey.latest_quarter(today)
     for scope in overseen:
-        found = await context.run(
-            surveys.cell_surveys,
-            deps.db,
-            scope_path=scope.unit_path,
-            quarter=quarter,
-            today=today,
-            policy=deps.policy,
-            unit_code=code,
-        )
+        found = await context.run(_latest_of_cell, deps, scope.unit_path, code, today)
         if found:
             name = found[0].unit.name
             await message.reply_html(_cell_text(found[0], today, deps, context.locale, name))
             return
     await message.reply_html(render("survey_results", context.locale, view="unknown", code=code))
+
+
+def _latest_of_cell(deps: Deps, scope_path: str, code: str, today: date) -> list[CellSurvey]:
+    """The cell's latest survey, if the cell lies under `scope_path`."""
+    quarter = surveys.latest_opened(deps.db, scope_path, today)
+    if quarter is None:
+        return []
+    return surveys.cell_surveys(
+        deps.db,
+        scope_path=scope_path,
+        quarter=quarter,
+        today=today,
+        policy=deps.policy,
+        unit_code=code,
+    )
 
 
 async def _scope(message: Message, context: ChiboContext, scope: Scope) -> None:

@@ -30,6 +30,7 @@ from domain.policy import Policy
 from messages.digest_text import digest_summary, listed_units
 from messages.render import render
 from services.digest import ScopeNotFound, build_digest
+from services.digest_extras import DigestExtras, build_extras
 from services.digest_files import digest_chart_png, digest_xlsx, file_stem
 from services.digest_recipients import (
     DIGEST_REASON,
@@ -130,7 +131,8 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
         try:
             digest = build_digest(db, scope_code, at, policy)
             names = unit_labels(db, listed_units(digest), scope_path=digest.scope.path)
-            messages = _messages(digest, group, week, moment, names)
+            extras = build_extras(db, scope_code, at, policy)
+            messages = _messages(digest, group, week, moment, names, extras)
             with db.transaction() as session:
                 added += enqueue(session, messages, now=now)
                 # The figures as sent: later weeks compare with these, not with a recount.
@@ -150,6 +152,7 @@ def _messages(
     week: str,
     moment: datetime,
     names: Mapping[str, str],
+    extras: DigestExtras | None = None,
 ) -> list[Outgoing]:
     """The summary, the XLSX and the chart, for each recipient of one scope."""
     files: dict[str, tuple[str, bytes, bytes]] = {}
@@ -160,8 +163,8 @@ def _messages(
         locale = r.locale or "vi"
         if locale not in files:
             files[locale] = (
-                digest_summary(digest, locale, names=names),
-                digest_xlsx(digest, locale),
+                digest_summary(digest, locale, names=names, extras=extras),
+                digest_xlsx(digest, locale, extras),
                 digest_chart_png(digest, locale),
             )
         text, xlsx, png = files[locale]

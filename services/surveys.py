@@ -11,7 +11,7 @@ otherwise, so no reader can show them by mistake.
 from __future__ import annotations
 
 import enum
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -413,16 +413,19 @@ def _self_ratings(session: Session, codes: list[str], quarter: Quarter) -> dict[
     return found
 
 
-def counts_by_quarter(db: Database, scope_path: str) -> Counter[str]:
-    """Surveys per quarter under `scope_path` (which quarters have any)."""
+def latest_opened(db: Database, scope_path: str, day: date) -> Quarter | None:
+    """The latest quarter with a survey under `scope_path` that opened by `day`."""
     with db.transaction() as session:
-        rows = session.execute(
-            select(Survey.quarter, func.count())
+        key = session.scalar(
+            select(func.max(Survey.quarter))
             .join(Unit, Unit.code == Survey.unit_code)
-            .where(Unit.path.startswith(scope_path, autoescape=True))
-            .group_by(Survey.quarter)
+            .where(Unit.path.startswith(scope_path, autoescape=True), Survey.opens_on <= day)
         )
-        return Counter({quarter: n for quarter, n in rows})
+    if key is None:
+        return None
+    quarter = parse_period_key(key)
+    assert isinstance(quarter, Quarter)
+    return quarter
 
 
 def year_averages(
@@ -515,9 +518,11 @@ class SurveySection:
 def section(
     db: Database, scope_path: str, day: date, policy: Policy, quarter: Quarter | None = None
 ) -> SurveySection | None:
-    """The scope's latest survey quarter as of `day` (or `quarter`); None when no cell
-    of the scope has a survey for it."""
-    quarter = quarter or policy.survey.latest_quarter(day)
+    """The scope's latest survey opened by `day` (or `quarter`'s); None when no cell of
+    the scope has one."""
+    quarter = quarter or latest_opened(db, scope_path, day)
+    if quarter is None:
+        return None
     cells = cell_surveys(db, scope_path=scope_path, quarter=quarter, today=day, policy=policy)
     if not cells:
         return None
