@@ -1,7 +1,7 @@
 """`chibo grade preview`: the year-end preview of every organisation, for the office.
 
     chibo grade preview --year 2026 [--scope CODE] [--format text|json|xlsx]
-                        [--output FILE] [--force]
+                        [--at YYYY-MM-DD] [--output FILE] [--force]
 
 The same preview leadership gets with /grade (from the policy's preview month on);
 the office may run it at any time. JSON: `chibo.grade_preview/1` (README).
@@ -14,10 +14,12 @@ import html
 import json
 import re
 import sys
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
+from domain.localtime import at_local
 from messages.grade_text import as_dict, preview_text
 from services import digest as digest_service
 from services import grading
@@ -33,6 +35,7 @@ def add_commands(sub: Any) -> None:
     preview = cmd.add_parser("preview", help="every organisation's preview grade for a year")
     preview.add_argument("--year", type=int, required=True)
     preview.add_argument("--scope", help="unit code (default: the bloc)")
+    preview.add_argument("--at", help="as of the end of this local day (default: today)")
     preview.add_argument("--format", default="text", choices=["text", "json", "xlsx"])
     preview.add_argument("--output", type=Path, help="write to this file instead of stdout")
     preview.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
@@ -47,12 +50,16 @@ def _fail(message: str) -> int:
 def run_preview(args: argparse.Namespace, settings: Settings) -> int:
     from services.year_files import preview_xlsx
 
+    now = SystemClock().now()
+    if args.at:
+        try:
+            now = at_local(date.fromisoformat(args.at), time(23, 59))
+        except ValueError:
+            return _fail(f"--at phải có dạng YYYY-MM-DD: {args.at!r}")
     db = Database(settings.database_url)
     try:
         scope = (args.scope or digest_service.root_code(db)).upper()
-        found = grading.preview(
-            db, scope, args.year, now=SystemClock().now(), policy=settings.load_policy()
-        )
+        found = grading.preview(db, scope, args.year, now=now, policy=settings.load_policy())
     except grading.YearNotStarted:
         return _fail(f"Năm {args.year} chưa bắt đầu: chưa có gì để dự kiến.")
     except (LookupError, digest_service.ScopeNotFound):

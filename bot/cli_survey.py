@@ -2,6 +2,7 @@
 
     chibo survey open [--quarter 2026-Q4] [--closes YYYY-MM-DD] [--out links.csv] [--force]
     chibo survey results [--quarter 2026-Q4] [--scope CODE | --unit CODE] [--format text|json]
+                         [--at YYYY-MM-DD]
 
 Results follow the bot's rule: averages and comments only for a survey that has
 closed with at least `min_responses` answers; otherwise counts only.
@@ -46,6 +47,9 @@ def add_commands(sub: Any) -> None:
     where.add_argument("--scope", help="unit code of a bloc, cluster or base committee")
     where.add_argument("--unit", help="one cell's code (its comments too)")
     results.add_argument("--format", default="text", choices=["text", "json"])
+    results.add_argument(
+        "--at", help="as of the end of this local day, YYYY-MM-DD (default: today)"
+    )
     results.set_defaults(func=run_results)
 
 
@@ -126,7 +130,10 @@ def _links_csv(opened: list[surveys.SurveyRef], username: str | None) -> bytes:
 
 def run_results(args: argparse.Namespace, settings: Settings) -> int:
     policy = settings.load_policy()
-    today = local_date(SystemClock().now())
+    try:
+        today = date.fromisoformat(args.at) if args.at else local_date(SystemClock().now())
+    except ValueError:
+        return _fail(f"--at phải có dạng YYYY-MM-DD: {args.at!r}")
     try:
         wanted = _quarter(args.quarter)
     except ValueError:

@@ -147,18 +147,17 @@ async def on_answer(update: Update, context: ChiboContext) -> None:
     locale = context.deps.settings.locale
     token, _, digits = query.data.removeprefix(ANSWER_PREFIX).partition(":")
     secret = _secret(context)
+    if secret is None:
+        await query.answer(alert(render("survey_answer", locale, step="disabled")), show_alert=True)
+        return
     deps = context.deps
-    opening = (
-        await context.run(
-            surveys.opening, deps.db, token, user.id, secret=secret, now=deps.clock.now()
-        )
-        if secret is not None
-        else None
+    opening = await context.run(
+        surveys.opening, deps.db, token, user.id, secret=secret, now=deps.clock.now()
     )
-    if opening is None or opening.state != Answering.OPEN or opening.survey is None:
-        state = opening.state if opening is not None else Answering.UNKNOWN
-        survey = opening.survey if opening is not None else None
-        await query.answer(alert(_closed_text(state, survey, locale)), show_alert=True)
+    if opening.state != Answering.OPEN or opening.survey is None:
+        await query.answer(
+            alert(_closed_text(opening.state, opening.survey, locale)), show_alert=True
+        )
         return
     survey = opening.survey
     answers = rules.parse_answers(digits, len(survey.questions))
@@ -170,7 +169,6 @@ async def on_answer(update: Update, context: ChiboContext) -> None:
         text, markup = _question(survey, digits, deps, locale)
         await query.edit_message_text(text, reply_markup=markup)
         return
-    assert secret is not None
     saved = await context.run(
         surveys.save_answers,
         deps.db,

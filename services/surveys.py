@@ -98,6 +98,11 @@ def open_in(
     """The quarter's survey of every active cell (or of `unit_codes`), created where
     missing; `closes_on` moves the closing day of all of them."""
     opens_on, default_close = policy.survey.window(quarter)
+    today = local_date(now)
+    if quarter <= Quarter.of(today):
+        # Opened by hand before its window (the office, the CLI): open from today. A
+        # later quarter's links can be handed out early; they work from its window.
+        opens_on = min(opens_on, today)
     query = select(Unit.code).where(Unit.active.is_(True), Unit.kind.in_(sorted(CELL_KINDS)))
     codes = [c for c in session.scalars(query.order_by(Unit.path))]
     if unit_codes is not None:
@@ -113,7 +118,7 @@ def open_in(
             "unit_code": code,
             "quarter": quarter.key,
             "token": rules.new_token(),
-            "opens_on": min(opens_on, local_date(now)),
+            "opens_on": opens_on,
             "closes_on": closes_on or default_close,
             "questions": questions,
             "created_at": now,
@@ -261,7 +266,7 @@ def save_answers(
         row = _by_token(session, token)
         state = _state(row, local_date(now))
         if row is None or state != Answering.OPEN:
-            return Saved(state)
+            return Saved(state, _ref(row) if row is not None else None)
         if len(answers) != len(row.questions) or any(a not in rules.SCALE for a in answers):
             return Saved(Answering.UNKNOWN)
         key = rules.respondent_key(secret, row.id, telegram_user_id)
@@ -293,7 +298,7 @@ def save_comment(
         row = _by_token(session, token)
         state = _state(row, local_date(now))
         if row is None or state != Answering.OPEN:
-            return Saved(state)
+            return Saved(state, _ref(row) if row is not None else None)
         mine = _mine(session, row.id, rules.respondent_key(secret, row.id, telegram_user_id))
         if mine is None:
             return Saved(Answering.NO_ANSWER, _ref(row))
