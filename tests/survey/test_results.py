@@ -147,9 +147,10 @@ async def test_self_ratings_above_the_members_view_are_listed_for_leadership(
     from tests.leadership.seed import R, record, utc
 
     with db.transaction() as s:
-        for month, day in (("2026-10", 10), ("2026-11", 12)):
-            record(s, "VPUBND-02", R, month, utc(2026, int(month[-2:]), day, 3),
-                   present=6, total=6, rating=("tot", 95, [], utc(2026, int(month[-2:]), day, 4)))  # fmt: skip
+        for month in (10, 11):
+            held, rated = utc(2026, month, 12, 3), utc(2026, month, 12, 4)
+            rating = ("tot", 95, [], rated)
+            record(s, "VPUBND-02", R, f"2026-{month}", held, present=6, total=6, rating=rating)
     await fill(bot, surveys["VPUBND-02"], ["22222", "33333", "22222", "33333", "22222"], SHOWN)
     clock.set(surveys["VPUBND-02"].closes_at)
     shown = texts(await bot.send(LEADER, "/survey"))
