@@ -28,8 +28,8 @@ PERFECT = {
 
 
 def test_the_status_names_are_the_ledgers() -> None:
-    assert rules.PENDING == Status.PENDING.value
-    assert rules.DONE_STATUSES == {Status.ON_TIME, Status.LATE, Status.EXCUSED}
+    assert Status.PENDING.value == rules.PENDING
+    assert {Status.ON_TIME, Status.LATE, Status.EXCUSED} == rules.DONE_STATUSES
 
 
 def test_everything_done_is_excellent_and_pending_work_may_still_change_it(
