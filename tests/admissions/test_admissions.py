@@ -161,8 +161,9 @@ async def test_the_digest_and_the_year_roll_up_show_progress_against_target(
         for unit, count in (("TNMT", 60), ("NTM", 19), ("TAICHINH", 40), ("NOICHINH", 30)):
             s.add(AdmissionEntry(unit_code=unit, kind="admitted", on_date=date(2026, 6, 1),
                                  count=count, recorded_at=clock.now()))  # fmt: skip
+        # Last year's: not counted.
         s.add(AdmissionEntry(unit_code="NTM", kind="admitted", on_date=date(2025, 12, 30),
-                             count=7, recorded_at=clock.now()))  # last year: not counted  # fmt: skip
+                             count=7, recorded_at=clock.now()))  # fmt: skip
     assert "Kết nạp đảng viên năm 2026: <b>149/140, 106,42%</b>" in texts(
         await bot.send(LEADER, "/digest")
     )
