@@ -11,6 +11,7 @@ otherwise, so no reader can show them by mistake.
 from __future__ import annotations
 
 import enum
+import secrets
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -305,6 +306,36 @@ def save_comment(
         changed = mine.comment is not None
         mine.comment = rules.clean_comment(text)
         return Saved(Answering.OPEN, _ref(row), changed)
+
+
+# ---------------------------------------------------------------------------
+# Forgetting who answered, once answers can no longer change
+
+FORGOTTEN = "forgotten:"  # a respondent key replaced by random text
+
+
+def forget_respondents(db: Database, now: datetime, policy: Policy) -> int:
+    """Replace the respondent keys of closed surveys with random text (the plan tick).
+
+    A key is needed only while its member may still change the answer. After the
+    closing day (and one more, so no clock or time zone edge cuts an answer short)
+    nothing recomputed from a Telegram id and SURVEY_KEY matches a row any more.
+    """
+    last_closed = local_date(now) - timedelta(days=2)
+    changed = 0
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(SurveyResponse)
+            .join(Survey, Survey.id == SurveyResponse.survey_id)
+            .where(
+                Survey.closes_on <= last_closed,
+                SurveyResponse.respondent_key.not_like(f"{FORGOTTEN}%"),
+            )
+        )
+        for row in rows:
+            row.respondent_key = FORGOTTEN + secrets.token_hex(24)
+            changed += 1
+    return changed
 
 
 # ---------------------------------------------------------------------------
