@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from domain import grading as rules
 from domain.localtime import local_date
@@ -179,39 +179,51 @@ def _statuses(
     the periods still to open counted as pending."""
     cutoff = end_of_day(day)
     counted: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    seen: set[tuple[str, str, str, str]] = set()
-    for row in rows.year_rows(session, scope_path, year, only):
-        obligation = Obligation(
-            row.unit_code,
-            # A kind this build does not name (the ledger gains kinds) stays a string:
-            # the status rule reads only the due date and how the row was resolved.
-            _kind(row.kind),
-            row.subject,
-            row.period,
-            row.due_on,
-            Resolution(row.resolution),
-            done_on=row.done_on,
-            resolved_at=row.resolved_at,
-        )
-        counted[row.unit_code][row.kind][obligation.status_at(day, cutoff).value] += 1
-        seen.add((row.unit_code, row.kind, row.subject, row.period))
+    status_of: dict[tuple[str, bool, bool, bool], str] = {}  # a handful of combinations
+    for group in rows.year_counts(session, scope_path, year, day, cutoff, only):
+        combination = (group.resolution, group.on_time, group.due_passed, group.known)
+        if combination not in status_of:
+            status_of[combination] = _status(group, day, cutoff).value
+        counted[group.unit_code][group.kind][status_of[combination]] += group.count
     last = date(year, 12, 31)
     if day < last:
         state = ledger_rows.load_state(session)
-        start = state.start_on if state is not None else date(year, 1, 1)
-        span = Span(start, last)
+        span = Span(state.start_on if state is not None else date(year, 1, 1), last)
         selection = selection_between(policy, day, last)
         prefix = f"{year:04d}"
-        for unit in units:
-            for o in derive(LedgerUnit(unit.code, unit.kind), policy, span, selection, UnitFacts()):
-                key = (o.unit_code, o.kind.value, o.subject, o.period)
-                if o.period.startswith(prefix) and o.due_on > day and key not in seen:
-                    counted[o.unit_code][o.kind.value][Status.PENDING.value] += 1
-                    seen.add(key)
+        future = [
+            o
+            for unit in units
+            for o in derive(LedgerUnit(unit.code, unit.kind), policy, span, selection, UnitFacts())
+            if o.period.startswith(prefix) and o.due_on > day
+        ]
+        known = rows.keys_of_periods(session, scope_path, {o.period for o in future}, only)
+        for o in future:
+            if (o.unit_code, o.kind.value, o.subject, o.period) not in known:
+                counted[o.unit_code][o.kind.value][Status.PENDING.value] += 1
     return counted
 
 
+def _status(group: rows.YearCount, day: date, cutoff: datetime) -> Status:
+    """The status of every obligation in `group`, by the ledger's one rule
+    (`Obligation.status_at`), asked of a stand-in with the same comparisons."""
+    due = day - timedelta(days=1) if group.due_passed else day
+    stand_in = Obligation(
+        group.unit_code,
+        _kind(group.kind),
+        "",
+        "",
+        due,
+        Resolution(group.resolution),
+        done_on=due if group.on_time else due + timedelta(days=1),
+        resolved_at=cutoff - timedelta(seconds=1) if group.known else None,
+    )
+    return stand_in.status_at(day, cutoff)
+
+
 def _kind(value: str) -> ObligationKind:
+    """A kind this build does not name yet (the ledger gains kinds) stays a string: the
+    status rule reads only the due date and how the obligation was resolved."""
     try:
         return ObligationKind(value)
     except ValueError:

@@ -1,4 +1,4 @@
-"""What the year-end preview reads: the year's ledger rows, ratings and organisations.
+"""What the year-end preview reads: the year's ledger counts, ratings and organisations.
 
 The ledger's `kind` is read as it is stored: a kind this build does not name (the
 ledger gains kinds, such as directives) is still counted under its own name.
@@ -7,11 +7,11 @@ ledger gains kinds, such as directives) is still counted under its own name.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from domain.org import MEETING_KINDS, UnitKind
@@ -19,17 +19,17 @@ from storage.models import LedgerEntry, MeetingRecord, QualityRating, Unit
 
 
 @dataclass(frozen=True, slots=True)
-class YearRow:
-    """One obligation of the year, with what its status as of a day follows from."""
+class YearCount:
+    """How many of an organisation's obligations of the year share what their status
+    as of a day follows from (one GROUP BY row)."""
 
     unit_code: str
     kind: str
-    subject: str
-    period: str
-    due_on: date
     resolution: str
-    done_on: date | None
-    resolved_at: datetime | None
+    on_time: bool  # done on or before its due date
+    due_passed: bool  # due before the day
+    known: bool  # resolved before the day ended
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,30 +62,74 @@ def _of_year(year: int) -> str:
     return f"{year:04d}%"
 
 
-def year_rows(
-    session: Session, scope_path: str, year: int, only: str | None = None
-) -> Iterator[YearRow]:
+def year_counts(
+    session: Session,
+    scope_path: str,
+    year: int,
+    day: date,
+    cutoff: datetime,
+    only: str | None = None,
+) -> list[YearCount]:
+    """The year's obligations under `scope_path`, counted by what `Obligation.status_at`
+    reads: one row per organisation, kind and combination, not one per obligation."""
+    on_time = case(
+        (and_(LedgerEntry.done_on.is_not(None), LedgerEntry.done_on <= LedgerEntry.due_on), 1),
+        else_=0,
+    )
+    due_passed = case((LedgerEntry.due_on < day, 1), else_=0)
+    known = case(
+        (and_(LedgerEntry.resolved_at.is_not(None), LedgerEntry.resolved_at < cutoff), 1),
+        else_=0,
+    )
     query = (
         select(
             LedgerEntry.unit_code,
             LedgerEntry.kind,
-            LedgerEntry.subject,
-            LedgerEntry.period,
-            LedgerEntry.due_on,
             LedgerEntry.resolution,
-            LedgerEntry.done_on,
-            LedgerEntry.resolved_at,
+            on_time,
+            due_passed,
+            known,
+            func.count(),
         )
         .join(Unit, Unit.code == LedgerEntry.unit_code)
         .where(
             Unit.path.startswith(scope_path, autoescape=True),
             LedgerEntry.period.like(_of_year(year)),
         )
+        .group_by(
+            LedgerEntry.unit_code,
+            LedgerEntry.kind,
+            LedgerEntry.resolution,
+            on_time,
+            due_passed,
+            known,
+        )
     )
     if only is not None:
         query = query.where(LedgerEntry.unit_code == only)
-    for row in session.execute(query):
-        yield YearRow(*row)
+    return [
+        YearCount(code, kind, resolution, bool(a), bool(b), bool(c), n)
+        for code, kind, resolution, a, b, c, n in session.execute(query)
+    ]
+
+
+def keys_of_periods(
+    session: Session, scope_path: str, periods: Collection[str], only: str | None = None
+) -> set[tuple[str, str, str, str]]:
+    """(unit, kind, subject, period) of the rows already in the ledger for `periods`."""
+    if not periods:
+        return set()
+    query = (
+        select(LedgerEntry.unit_code, LedgerEntry.kind, LedgerEntry.subject, LedgerEntry.period)
+        .join(Unit, Unit.code == LedgerEntry.unit_code)
+        .where(
+            Unit.path.startswith(scope_path, autoescape=True),
+            LedgerEntry.period.in_(sorted(periods)),
+        )
+    )
+    if only is not None:
+        query = query.where(LedgerEntry.unit_code == only)
+    return {tuple(row) for row in session.execute(query)}  # type: ignore[misc]
 
 
 def year_quality(
