@@ -15,8 +15,11 @@ REPLAYED_P99_RATIO = 6.0
 STALL_RATIO = 2.0
 COLDSTART_SECONDS = 1.0
 HELD_PERCENT = 95.0
-DIGEST_SECONDS = 0.5
+DIGEST_SECONDS = 0.3
 RSS_MB = 150.0
+IDLE_MB = 90.0
+RENDERER_MB = 200.0
+PLAN_MS_PER_REMINDER = 0.1
 
 
 def _target(text: str, value: Any, met: bool | None) -> dict[str, Any]:
@@ -56,8 +59,22 @@ def evaluate(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "met": None if seconds is None else seconds < DIGEST_SECONDS,
         }
     if "rss" in result:
-        peak = result["rss"]["peak_mb"]
-        targets["rss"] = _target(f"peak RSS < {RSS_MB:g} MB", peak, peak < RSS_MB)
+        r = result["rss"]
+        targets["rss"] = _target(f"peak RSS ≤ {RSS_MB:g} MB", r["peak_mb"], r["peak_mb"] <= RSS_MB)
+        targets["rss_idle"] = _target(
+            f"at rest ≤ {IDLE_MB:g} MB", r["idle_mb"], r["idle_mb"] <= IDLE_MB
+        )
+        renderer = r.get("renderer_peak_mb")
+        targets["rss_renderer"] = _target(
+            f"renderer child ≤ {RENDERER_MB:g} MB", renderer, _at_most(renderer, RENDERER_MB)
+        )
+    for p in result.get("plan", []):
+        ms = p.get("ms_per_reminder")
+        targets[f"plan_{p['cells']}"] = _target(
+            f"planning ≤ {PLAN_MS_PER_REMINDER:g} ms per reminder ({p['cells']:,} cells)",
+            ms,
+            _at_most(ms, PLAN_MS_PER_REMINDER),
+        )
     return targets
 
 
@@ -192,7 +209,9 @@ def render(result: dict[str, Any]) -> str:
     lines += [
         "",
         f"**Memory** (a `chibo` process on the {data['cells']:,}-cell bloc): peak RSS "
-        f"**{r['peak_mb']} MB**; at rest {r['idle_mb']} MB. Peak after each step: {steps}.",
+        f"**{r['peak_mb']} MB**; at rest {r['idle_mb']} MB. Peak after each step: {steps}. "
+        f"The files are drawn in a short-lived renderer child: its peak "
+        f"{r.get('renderer_peak_mb')} MB; the process tree at worst {r.get('tree_peak_mb')} MB.",
         "",
         f"**Cold start** ({c['cells']:,} cells, {c['units']:,} units with 24 months of history; "
         f"median of {c['starts']} starts): from spawning `chibo run` to the first reply "

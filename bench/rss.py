@@ -1,7 +1,8 @@
 """Peak memory (RSS) of the bot serving a bloc of N cells, measured in a child process.
 
 The child runs the real Application on a copy of the benchmark database (with a
-do-nothing Bot API stand-in): secretaries' sessions (/status, a schedule
+do-nothing Bot API stand-in), drawing files in a renderer child as `chibo run` does:
+secretaries' sessions (/status, a schedule
 registration, /history), the leader's /digest of the whole bloc (summary, XLSX
 and PNG chart) and one plan tick (standing schedules, reminders, weekly
 digests). It prints its own peak RSS (VmHWM) after each step. A second child
@@ -52,6 +53,7 @@ async def _child(url: str, sessions_file: Path, idle: bool) -> dict[str, Any]:
     from domain.periods import Month
     from domain.policy import default_policy
     from scheduler.runner import run_planners
+    from services import file_renderer
     from services.clock import ManualClock
     from storage.db import Database
 
@@ -66,6 +68,7 @@ async def _child(url: str, sessions_file: Path, idle: bool) -> dict[str, Any]:
     app = build_application(
         Deps(settings, db, clock, policy), request=transport, rate_limited=False
     )
+    file_renderer.use_child_process()  # as `chibo run` does
     async with app:
         driver = Driver(app, transport)
         await driver.process(driver.message(data["leader"], "/help"), None)
@@ -83,7 +86,13 @@ async def _child(url: str, sessions_file: Path, idle: bool) -> dict[str, Any]:
             extra["planned"] = await asyncio.to_thread(run_planners, db, clock.now(), policy)
             steps["plan"] = _peak_mb()
     db.dispose()
-    return {"peak_mb": _peak_mb(), "steps": steps, **extra}
+    file_renderer.shutdown()
+    return {
+        "peak_mb": _peak_mb(),
+        "steps": steps,
+        "renderer_peak_mb": file_renderer.child_peak_mb,
+        **extra,
+    }
 
 
 def run_child(url: str, sessions_file: Path, *, idle: bool, timeout: float) -> dict[str, Any]:
@@ -115,6 +124,10 @@ def measure(
         "peak_mb": busy["peak_mb"],
         "idle_mb": idle["peak_mb"],
         "children_maxrss_mb": busy["children_maxrss_mb"],
+        # The files (XLSX, PNG) are drawn in a short-lived child, one at a time: its own
+        # high-water mark, and the tree's worst case (the bot at its peak plus the child).
+        "renderer_peak_mb": busy.get("renderer_peak_mb"),
+        "tree_peak_mb": round(busy["peak_mb"] + (busy.get("renderer_peak_mb") or 0), 1),
         "steps_mb": busy["steps"],
         "sessions": len(sessions),
         "digest_replies": busy.get("digest_replies"),

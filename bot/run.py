@@ -16,6 +16,7 @@ from bot.context import Deps
 from bot.identity import no_network_line
 from bot.settings import Settings
 from scheduler.runner import attach_scheduler
+from services import file_renderer
 from services.clock import SystemClock
 from storage import schema_version
 from storage.db import Database
@@ -36,6 +37,8 @@ def _application(settings: Settings) -> Application | None:  # type: ignore[type
         return None
     application = build_application(Deps(settings, db, SystemClock(), settings.load_policy()))
     attach_scheduler(application)  # reminders and digests: plan into the outbox, dispatch
+    # Files are drawn in a short-lived child: the bot never keeps matplotlib's memory.
+    file_renderer.use_child_process()
     return application
 
 

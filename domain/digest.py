@@ -40,6 +40,7 @@ SCHEMA = "chibo.digest/1"
 TREND_WEEKS = 8
 QUALITY_ORDER = (QualityLevel.TOT, QualityLevel.KHA, QualityLevel.TRUNG_BINH, QualityLevel.KEM)
 THEMATIC_SUBJECT = MeetingKind.THEMATIC.value
+REGULAR = MeetingKind.REGULAR.value
 
 
 # ---------------------------------------------------------------------------
@@ -73,6 +74,12 @@ class LedgerCount:
     known_from: int | None
     child: str | None
     count: int
+    level: str | None = None  # ratings: the level given
+    # Held meetings with attendance figures: how many, the sum of their rates
+    # (present / members) and how many were below the target.
+    measured: int = 0
+    rate_sum: float = 0.0
+    below_target: int = 0
 
     def status(self, day: date, index: int) -> Status:
         if self.known_from is not None and self.known_from <= index:
@@ -80,30 +87,6 @@ class LedgerCount:
                 return Status.ON_TIME if self.on_time else Status.LATE
             return resolved_status(self.resolution, None, self.due_on)
         return Status.MISSING if day > self.due_on else Status.PENDING
-
-
-@dataclass(frozen=True, slots=True)
-class AttendanceCount:
-    """Held regular meetings of `month` with attendance figures: how many, the sum of
-    their rates (present / members) and how many were below the target."""
-
-    month: str
-    known_from: int | None
-    child: str | None
-    meetings: int
-    rate_sum: float
-    below_target: int
-
-
-@dataclass(frozen=True, slots=True)
-class QualityCount:
-    """Ratings of held monthly meetings of `month` at this level."""
-
-    month: str
-    level: str
-    known_from: int | None
-    child: str | None
-    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +122,6 @@ class DigestFacts:
     days: tuple[date, ...]
     current: tuple[LedgerCount, ...]  # the digest day, by child
     history: tuple[LedgerCount, ...]  # every day, `known_from` over `days`, no child
-    attendance: tuple[AttendanceCount, ...]  # by child for the digest day; days by index
-    quality: tuple[QualityCount, ...]
     problems: tuple[tuple[UnitInfo, Obligation], ...]  # the digest day's non-compliant rows
     group_totals: Mapping[str | None, int]  # registration: units per base committee
     groups: Mapping[str, UnitInfo]
@@ -651,17 +632,20 @@ class _Tally:
         self.unreachable = 0
 
     def add(self, count: LedgerCount, status: Status) -> None:
+        done = status in (Status.ON_TIME, Status.LATE)
         if count.kind == ObligationKind.RATING:
             # The quality figures count ratings of the monthly meeting only.
-            if count.subject != THEMATIC_SUBJECT and status in (Status.ON_TIME, Status.LATE):
+            if count.subject != THEMATIC_SUBJECT and done:
                 self.rated += count.count
+                if count.level:
+                    self.quality[count.level] += count.count
             return
         self.statuses[(count.kind, status)] += count.count
-
-    def add_attendance(self, a: AttendanceCount) -> None:
-        self.meetings += a.meetings
-        self.rate_sum += a.rate_sum
-        self.below += a.below_target
+        # Attendance: held regular meetings with figures (committees count members apart).
+        if count.kind == ObligationKind.MEETING and count.subject == REGULAR and done:
+            self.meetings += count.measured
+            self.rate_sum += count.rate_sum
+            self.below += count.below_target
 
     def totals(self) -> Totals:
         s = self.statuses
@@ -715,16 +699,9 @@ def _day_tallies(
             found = tallies[child] = _Tally()
         return found
 
-    month = window.meeting_month.key
     for c in counts:
         if window.holds(c.kind, c.subject, c.period):
             tally(c.child).add(c, c.status(window.day, index))
-    for a in facts.attendance:
-        if a.month == month and _known(a.known_from, index):
-            tally(a.child).add_attendance(a)
-    for q in facts.quality:
-        if q.month == month and _known(q.known_from, index):
-            tally(q.child).quality[q.level] += q.count
     cutoff = end_of_day(window.day)
     for child, since in facts.unreachable_since:
         if since < cutoff:

@@ -21,7 +21,7 @@ goes through these functions.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -86,6 +86,11 @@ class Obligation:
     since: datetime | None = None  # when it became actionable: a rating, a cancelled meeting
     note: str | None = None  # why a meeting was not held
     source: str | None = None  # the fact that resolves it, "meeting_records/42"
+    # What the facts measured, read with the status: a held meeting's attendance
+    # (present of total members) and a rating's level.
+    present: int | None = None
+    total: int | None = None
+    level: str | None = None
 
     @property
     def key(self) -> tuple[str, ObligationKind, str, str]:
@@ -193,6 +198,24 @@ class Selection:
         """The months whose schedules and records a refresh must read."""
         return self.months | {m for q in self.quarters for m in q.months}
 
+    def by_quarter(self) -> Iterator[Selection]:
+        """The same periods cut into one selection per quarter (of a period's start), so
+        a rebuild of years holds one quarter's rows in memory at a time."""
+        parts: dict[Quarter, tuple[set[Month], set[Quarter], set[tuple[str, str]]]] = {}
+
+        def part(quarter: Quarter) -> tuple[set[Month], set[Quarter], set[tuple[str, str]]]:
+            return parts.setdefault(quarter, (set(), set(), set()))
+
+        for month in self.months:
+            part(month.quarter)[0].add(month)
+        for quarter in self.quarters:
+            part(quarter)[1].add(quarter)
+        for code, period in self.reports:
+            part(Quarter.of(parse_period_key(period).first_day))[2].add((code, period))
+        for quarter in sorted(parts):
+            months, quarters, reports = parts[quarter]
+            yield Selection(frozenset(months), frozenset(quarters), frozenset(reports))
+
     def holds(self, kind: ObligationKind, subject: str, period: str) -> bool:
         if kind in MONTH_KINDS:
             return Month.parse(period) in self.months
@@ -261,6 +284,9 @@ class RecordFact:
     reason: str | None = None
     rating_id: int | None = None
     rated_at: datetime | None = None
+    present: int | None = None
+    total_members: int | None = None
+    rating_level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -349,15 +375,17 @@ def _meeting(
         return
     source = f"meeting_records/{record.id}"
     if record.held:
-        yield _with(
+        yield replace(
             base,
             resolution=Resolution.DONE,
             done_on=record.held_on,
             resolved_at=record.recorded_at,
             source=source,
+            present=record.present,
+            total=record.total_members,
         )
         return
-    yield _with(
+    yield replace(
         base,
         resolution=Resolution.EXCUSED if record.excused else Resolution.FAILED,
         resolved_at=record.recorded_at,
@@ -382,12 +410,13 @@ def _ratings(
         if record.rating_id is None or record.rated_at is None:
             yield base
             continue
-        yield _with(
+        yield replace(
             base,
             resolution=Resolution.DONE,
             done_on=local_date(record.rated_at),
             resolved_at=record.rated_at,
             source=f"quality_ratings/{record.rating_id}",
+            level=record.rating_level,
         )
 
 
@@ -418,7 +447,7 @@ def _thematic(
         yield base
         return
     first = min(held, key=lambda r: (r.recorded_at, r.id))
-    yield _with(
+    yield replace(
         base,
         resolution=Resolution.DONE,
         done_on=min(r.held_on for r in held if r.held_on),
@@ -446,19 +475,13 @@ def _report(
         yield base
         return
     submission_id, sent_at = sent
-    yield _with(
+    yield replace(
         base,
         resolution=Resolution.DONE,
         done_on=local_date(sent_at),
         resolved_at=sent_at,
         source=f"report_submissions/{submission_id}",
     )
-
-
-def _with(base: Obligation, **changes: object) -> Obligation:
-    values = {name: getattr(base, name) for name in Obligation.__slots__}  # type: ignore[attr-defined]
-    values.update(changes)
-    return Obligation(**values)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------

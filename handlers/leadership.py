@@ -23,6 +23,7 @@ from domain.roles import Action
 from messages.digest_text import digest_summary, listed_units, overdue_text, unit_text
 from messages.render import render
 from services import digest as service
+from services import file_renderer
 from services.actors import Actor, Scope, ScopeLost
 from services.digest_extras import build_extras
 from services.digest_files import digest_chart_png, digest_docx, digest_xlsx, file_stem
@@ -77,12 +78,12 @@ async def _send_digest(
     )
     await message.reply_html(summary)
     stem = file_stem(digest)
-    xlsx = await context.run(without_gc(digest_xlsx), digest, locale, extras)
+    xlsx = await context.run(file_renderer.render, digest_xlsx, digest, locale, extras)
     await message.reply_document(
         InputFile(xlsx, filename=f"{stem}.xlsx"),
         caption=render("digest_file_caption", locale, kind="xlsx", scope_name=digest.scope.name),
     )
-    png = await context.run(without_gc(digest_chart_png), digest, locale)
+    png = await context.run(file_renderer.render, digest_chart_png, digest, locale)
     await message.reply_photo(
         InputFile(png, filename=f"{stem}.png"),
         caption=render("digest_chart_caption", locale, scope_name=digest.scope.name, at=digest.at),
@@ -98,7 +99,9 @@ async def digest_command(update: Update, context: ChiboContext) -> None:
     for scope in _top_scopes(actor, Action.DIGEST):
         digest, names = await _build(context, scope.unit_code)
         if want_docx:
-            docx = await context.run(without_gc(digest_docx), digest, context.locale, issuer=issuer)
+            docx = await context.run(
+                file_renderer.render, digest_docx, digest, context.locale, issuer=issuer
+            )
             await message.reply_document(
                 InputFile(
                     docx,

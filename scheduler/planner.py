@@ -43,6 +43,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -74,6 +75,7 @@ from storage.db import Database
 from storage.ledger import PlannedMeeting, UnitRef
 from storage.models import OutboxMessage, Person, PlannerRun, RoleAssignment, Unit
 from storage.outbox import Outgoing, enqueue
+from storage.unit_of_work import core
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +369,7 @@ class _People:
                 locale,
                 away,
                 unreachable,
-            ) in session.execute(stmt.order_by(Person.id)):
+            ) in core(session, stmt.order_by(Person.id)):
                 r = Recipient(pid, chat, name, locale, away, unreachable is not None)
                 if role == Role.CLUSTER_OFFICER:
                     people.officers[path].append(r)
@@ -683,7 +685,7 @@ def _render_text(
                     {
                         "code": s.unit.code,
                         "name": labels.get(s.unit.code, s.unit.name),
-                        "duties": shown,
+                        "lines": [_item_line(r.locale, _frozen(item)) for item in shown],
                         "stand_in_for": [
                             {"name": a.full_name, "away_until": a.away_until, "away": a.away(today)}
                             for a in s.stand_in_for
@@ -696,7 +698,7 @@ def _render_text(
             when=slot_at,
             units=shown_units,
             hidden_items=hidden,
-            escalations=escalations[:limit],
+            escalations=[_escalation_line(r.locale, _frozen(e)) for e in escalations[:limit]],
             hidden_escalations=max(0, len(escalations) - limit),
             escalation_after=policy.reminders.escalation.after_days_overdue,
             snooze_minutes=policy.reminders.snooze_minutes,
@@ -704,6 +706,35 @@ def _render_text(
         if fits(text, MAX_TEXT):
             return text
     return cut(text, MAX_TEXT)
+
+
+_NOT_SHOWN = frozenset({"callback", "unit", "path"})
+
+
+def _frozen(fields: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A line's fields as a cache key (lists of problems become tuples)."""
+    return tuple(
+        sorted(
+            (k, tuple(_frozen(p) for p in v) if isinstance(v, list) else v)
+            for k, v in fields.items()
+            if k not in _NOT_SHOWN
+        )
+    )
+
+
+def _thawed(key: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    return {k: [_thawed(p) for p in v] if isinstance(v, tuple) else v for k, v in key}
+
+
+@lru_cache(maxsize=65536)
+def _item_line(locale: str | None, item: tuple[tuple[str, Any], ...]) -> Markup:
+    # A morning's reminders share a handful of lines: each is rendered once.
+    return Markup(render("reminder_line", locale, item=_thawed(item)))
+
+
+@lru_cache(maxsize=65536)
+def _escalation_line(locale: str | None, unit: tuple[tuple[str, Any], ...]) -> Markup:
+    return Markup(render("reminder_line", locale, e=_thawed(unit)))
 
 
 def _buttons(

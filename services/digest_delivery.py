@@ -29,6 +29,7 @@ from domain.localtime import at_local, to_local
 from domain.policy import Policy
 from messages.digest_text import digest_summary, listed_units
 from messages.render import render
+from services import file_renderer
 from services.digest import ScopeNotFound, build_digest
 from services.digest_extras import DigestExtras, build_extras
 from services.digest_files import digest_chart_png, digest_xlsx, file_stem
@@ -164,8 +165,8 @@ def _messages(
         if locale not in files:
             files[locale] = (
                 digest_summary(digest, locale, names=names, extras=extras),
-                digest_xlsx(digest, locale, extras),
-                digest_chart_png(digest, locale),
+                file_renderer.render(digest_xlsx, digest, locale, extras),
+                file_renderer.render(digest_chart_png, digest, locale),
             )
         text, xlsx, png = files[locale]
         common = {

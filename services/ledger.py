@@ -96,7 +96,7 @@ def _refresh(
     unit_codes: Collection[str] | None,
     now: datetime,
 ) -> int:
-    units = rows.load_units(session, unit_codes)
+    units, paths = rows.load_units(session, unit_codes)
     facts = rows.load_facts(session, unit_codes, selection)
     wanted = [
         obligation
@@ -104,7 +104,7 @@ def _refresh(
         for obligation in derive(unit, policy, span, selection, facts.get(unit.code, _NO_FACTS))
     ]
     existing = rows.load_entries(session, unit_codes, selection)
-    return rows.write_changes(session, wanted, existing, now)
+    return rows.write_changes(session, wanted, existing, paths, now)
 
 
 def refresh_month(
@@ -146,9 +146,24 @@ def cover_from(session: Session, policy: Policy, now: datetime, day: date) -> in
 # Following the calendar
 
 
+def _refresh_all(
+    db: Database, policy: Policy, span: Span, selection: Selection, now: datetime
+) -> int:
+    """Every unit, a quarter of periods and a batch of units per short transaction: a big
+    bloc never holds SQLite's write lock for long, nor years of rows in memory."""
+    codes = _all_codes(db)
+    changed = 0
+    for part in selection.by_quarter():
+        for first in range(0, len(codes), rows.MAX_SQL_CODES):
+            with db.transaction() as session:
+                batch = codes[first : first + rows.MAX_SQL_CODES]
+                changed += _refresh(session, policy, span, part, batch, now)
+    return changed
+
+
 def _all_codes(db: Database) -> list[str]:
     with db.transaction() as session:
-        return [u.code for u in rows.load_units(session, None)]
+        return [u.code for u in rows.load_units(session, None)[0]]
 
 
 def _todo_since(session: Session, policy: Policy, now: datetime) -> tuple[Span, date | None]:
@@ -177,12 +192,7 @@ def extend(db: Database, now: datetime, policy: Policy) -> int:
         if first is None:
             return 0
         selection = selection_between(policy, first, span.today)
-        codes = _all_codes(db)
-        changed = 0
-        for start in range(0, len(codes), rows.MAX_SQL_CODES):
-            with db.transaction() as session:
-                batch = codes[start : start + rows.MAX_SQL_CODES]
-                changed += _refresh(session, policy, span, selection, batch, now)
+        changed = _refresh_all(db, policy, span, selection, now)
         with db.transaction() as session:
             rows.save_state(session, span.start, span.today, now)
         return changed
@@ -227,12 +237,7 @@ def rebuild(db: Database, now: datetime, policy: Policy, *, start: date | None =
             rows.save_state(session, start, start - timedelta(days=1), now)
         span = Span(start, today)
         selection = selection_between(policy, start - LOOKBACK, today)
-        codes = _all_codes(db)
-        changed = 0
-        for first in range(0, len(codes), rows.MAX_SQL_CODES):
-            with db.transaction() as session:
-                batch = codes[first : first + rows.MAX_SQL_CODES]
-                changed += _refresh(session, policy, span, selection, batch, now)
+        changed = _refresh_all(db, policy, span, selection, now)
         with db.transaction() as session:
             rows.save_state(session, start, today, now)
         return changed

@@ -35,6 +35,7 @@ def import_org(
     """Upsert units by code. Validates the whole file first: a bad file writes nothing."""
     with db.transaction() as session:
         existing = {u.code: u for u in session.scalars(select(Unit))}
+        paths_before = {code: u.path for code, u in existing.items()}
         rows = parse_org_csv(text, {code: u.kind for code, u in existing.items()})
         created = updated = 0
         changed: list[str] = []
@@ -78,8 +79,10 @@ def import_org(
             )
         session.flush()
         _refresh_moved_subtrees(existing)
-        # A new unit, or one whose kind or state changed, owes different duties.
-        ledger.refresh_units(session, policy, now, changed)
+        # A new unit, or one whose kind or state changed, owes different duties; a moved
+        # one (with all below it) is counted under its new parents.
+        moved = [code for code, u in existing.items() if paths_before.get(code, u.path) != u.path]
+        ledger.refresh_units(session, policy, now, {*changed, *moved})
         total = len(existing)
     return ImportResult(created, updated, len(rows) - created - updated, total)
 

@@ -1,9 +1,10 @@
 """The digest's reads: a fixed handful of aggregates over the ledger of one subtree.
 
 However many units the subtree holds, `load_digest_facts` runs the same statements
-(scope, children, the ledger grouped for the digest day and for the earlier days,
-the problem rows, registration groups, attendance, quality, flagged ratings, low
-attendance, unreachable people, frozen snapshots). Counting happens in the
+(scope, children, the ledger grouped for the digest day and for the earlier days —
+statuses, attendance and rating levels together —, the problem rows, registration
+groups and their committees, flagged ratings, low attendance, unreachable people,
+frozen snapshots). Counting happens in the
 database; Python sees groups, not units. `tests/leadership/test_query_count.py`
 holds it to that.
 """
@@ -21,12 +22,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from domain.digest import (
-    AttendanceCount,
     DigestFacts,
     FlaggedFact,
     LedgerCount,
     LowAttendanceFact,
-    QualityCount,
     RecordDetail,
     UnitInfo,
     UnitRow,
@@ -52,16 +51,11 @@ from storage.models import (
     RoleAssignment,
     Unit,
 )
+from storage.unit_of_work import core
 
 CELL_ROLES = (Role.SECRETARY, Role.DEPUTY)
 MAX_SQL_CODES = 2000  # SQLite's bound-parameter limit leaves room for this many
 _UNIT_COLUMNS = (Unit.code, Unit.name, Unit.kind, Unit.path, Unit.parent_code, Unit.members)
-
-
-def _run(session: Session, stmt: Any) -> Any:
-    """Core execution on the session's connection: the digest's reads are plain rows, and
-    the ORM's per-row machinery would be most of their cost."""
-    return session.connection().execute(stmt)
 
 
 def _info(unit: Unit) -> UnitInfo:
@@ -77,17 +71,25 @@ def _in_scope(scope: UnitInfo) -> ColumnElement[bool]:
     return and_(Unit.path.startswith(scope.path, autoescape=True), Unit.active.is_(True))
 
 
-def _child(session: Session, scope: UnitInfo) -> ColumnElement[Any]:
-    """The code of the scope's child whose subtree holds the unit ('' for the scope)."""
-    rest = func.substr(Unit.path, len(scope.path) + 1)
+def _child(session: Session, scope: UnitInfo, path: Any = Unit.path) -> ColumnElement[Any]:
+    """The code of the scope's child whose subtree holds the unit at `path` ('' for the
+    scope itself)."""
+    rest = func.substr(path, len(scope.path) + 1)
     if session.get_bind().dialect.name == "postgresql":
         return func.split_part(rest, "/", 1)
     return func.substr(rest, 1, func.instr(rest, "/") - 1)
 
 
-def _known_from(column: Any, cutoffs: Sequence[datetime]) -> ColumnElement[Any]:
-    """The index of the first cutoff the instant in `column` comes before (NULL: none)."""
-    return case(*((column < c, literal(i)) for i, c in enumerate(cutoffs)), else_=None)
+def _ledger_in_scope(scope: UnitInfo) -> ColumnElement[bool]:
+    """Obligations of the scope's subtree, read from their own copy of the unit's path:
+    the counts come from the index alone (inactive units owe nothing, so have no rows)."""
+    return LedgerEntry.unit_path.startswith(scope.path, autoescape=True)
+
+
+def _known_from(column: Any, cutoffs: Sequence[datetime], *, first: int = 0) -> ColumnElement[Any]:
+    """The index (from `first`) of the first cutoff the instant in `column` comes before
+    (NULL: none)."""
+    return case(*((column < c, literal(first + i)) for i, c in enumerate(cutoffs)), else_=None)
 
 
 def _window_clause(windows: Iterable[Window]) -> ColumnElement[bool]:
@@ -115,46 +117,69 @@ def _ledger_counts(
     scope: UnitInfo,
     windows: Sequence[Window],
     cutoffs: Sequence[datetime],
+    target: Fraction,
     *,
     by_child: bool,
 ) -> tuple[LedgerCount, ...]:
     if not windows:
         return ()
-    child = _child(session, scope) if by_child else literal("")
-    known = _known_from(LedgerEntry.resolved_at, cutoffs)
+    child = _child(session, scope, LedgerEntry.unit_path) if by_child else literal("")
+    # The digest day needs only "known by its end or not"; earlier days, by which day.
+    known = (
+        _known_from(LedgerEntry.resolved_at, cutoffs[-1:], first=len(cutoffs) - 1)
+        if by_child
+        else _known_from(LedgerEntry.resolved_at, cutoffs)
+    )
     on_time = _on_time()
-    columns = (
-        LedgerEntry.kind,
+    measured = and_(
+        LedgerEntry.present.is_not(None),
+        LedgerEntry.total > 0,
+        LedgerEntry.present >= 0,
+        LedgerEntry.present <= LedgerEntry.total,
+    )
+    below = LedgerEntry.present * target.denominator < LedgerEntry.total * target.numerator
+    # Wrapped so SQLite searches the index by (kind, period) instead of walking all of it
+    # in GROUP BY order; every obligation of a kind, subject and period has one due date.
+    kind = func.coalesce(LedgerEntry.kind, "")
+    grouped = (
+        kind,
         LedgerEntry.subject,
         LedgerEntry.period,
-        LedgerEntry.due_on,
         LedgerEntry.resolution,
         on_time,
         known,
         child,
+        LedgerEntry.level,
     )
     stmt = (
-        select(*columns, func.count())
-        .select_from(LedgerEntry)
-        .join(Unit, Unit.code == LedgerEntry.unit_code)
-        .where(_in_scope(scope), _window_clause(windows))
-        .group_by(*columns)
+        select(
+            *grouped,
+            func.max(LedgerEntry.due_on),
+            func.count(),
+            func.sum(case((measured, 1), else_=0)),
+            func.sum(case((measured, cast(LedgerEntry.present, Float) / LedgerEntry.total))),
+            func.sum(case((and_(measured, below), 1), else_=0)),
+        )
+        .where(_window_clause(windows), _ledger_in_scope(scope))
+        .group_by(*grouped)
     )
     return tuple(
         LedgerCount(
-            ObligationKind(kind),
-            subject,
-            period,
-            due_on,
-            Resolution(resolution),
-            bool(on_time),
-            known_from,
-            child_code or None,
-            n,
+            kind=ObligationKind(row[0]),
+            subject=row[1],
+            period=row[2],
+            resolution=Resolution(row[3]),
+            on_time=bool(row[4]),
+            known_from=row[5],
+            child=row[6] or None,
+            level=row[7],
+            due_on=row[8],
+            count=row[9],
+            measured=int(row[10] or 0),
+            rate_sum=float(row[11] or 0),
+            below_target=int(row[12] or 0),
         )
-        for kind, subject, period, due_on, resolution, on_time, known_from, child_code, n in (
-            _run(session, stmt)
-        )
+        for row in core(session, stmt)
     )
 
 
@@ -188,11 +213,11 @@ def _problems(
         )
         .select_from(LedgerEntry)
         .join(Unit, Unit.code == LedgerEntry.unit_code)
-        .where(_in_scope(scope), _window_clause([window]), ~fine)
-        .order_by(Unit.path, LedgerEntry.kind, LedgerEntry.due_on)
+        .where(_ledger_in_scope(scope), _window_clause([window]), ~fine)
+        .order_by(LedgerEntry.unit_path, LedgerEntry.kind, LedgerEntry.due_on)
     )
     result = []
-    for row in _run(session, stmt):
+    for row in core(session, stmt):
         unit = UnitInfo(*row[:6])
         kind, subject, period, due_on, resolution, done_on, resolved_at, note = row[6:]
         result.append(
@@ -229,7 +254,7 @@ def _registration_groups(
     group = _group_key()
     totals = {
         code: n
-        for code, n in _run(
+        for code, n in core(
             session,
             select(group, func.count())
             .select_from(LedgerEntry)
@@ -245,84 +270,9 @@ def _registration_groups(
     codes = sorted(c for c in totals if c is not None)
     groups = {
         row[0]: UnitInfo(*row)
-        for row in _run(session, select(*_UNIT_COLUMNS).where(Unit.code.in_(codes)))
+        for row in core(session, select(*_UNIT_COLUMNS).where(Unit.code.in_(codes)))
     }
     return totals, groups
-
-
-def _months(windows: Iterable[Window]) -> list[str]:
-    return sorted({w.meeting_month.key for w in windows})
-
-
-def _below_target(target: Fraction) -> ColumnElement[bool]:
-    """present / members < target, in integers."""
-    return (
-        MeetingRecord.present * target.denominator < MeetingRecord.total_members * target.numerator
-    )
-
-
-def _attendance(
-    session: Session,
-    scope: UnitInfo,
-    windows: Sequence[Window],
-    cutoffs: Sequence[datetime],
-    target: Fraction,
-) -> tuple[AttendanceCount, ...]:
-    child = _child(session, scope)
-    known = _known_from(MeetingRecord.recorded_at, cutoffs)
-    rate = cast(MeetingRecord.present, Float) / MeetingRecord.total_members
-    below = case(
-        (
-            MeetingRecord.present * target.denominator
-            < MeetingRecord.total_members * target.numerator,
-            1,
-        ),
-        else_=0,
-    )
-    stmt = (
-        select(MeetingRecord.month, known, child, func.count(), func.sum(rate), func.sum(below))
-        .select_from(MeetingRecord)
-        .join(Unit, Unit.code == MeetingRecord.unit_code)
-        .where(
-            _in_scope(scope),
-            MeetingRecord.kind == MeetingKind.REGULAR,
-            MeetingRecord.held.is_(True),
-            MeetingRecord.month.in_(_months(windows)),
-            MeetingRecord.present.is_not(None),
-            MeetingRecord.total_members > 0,
-            MeetingRecord.present >= 0,
-            MeetingRecord.present <= MeetingRecord.total_members,
-        )
-        .group_by(MeetingRecord.month, known, child)
-    )
-    return tuple(
-        AttendanceCount(month, known_from, child_code or None, n, float(total or 0), int(low or 0))
-        for month, known_from, child_code, n, total, low in _run(session, stmt)
-    )
-
-
-def _quality(
-    session: Session, scope: UnitInfo, windows: Sequence[Window], cutoffs: Sequence[datetime]
-) -> tuple[QualityCount, ...]:
-    child = _child(session, scope)
-    known = _known_from(QualityRating.rated_at, cutoffs)
-    stmt = (
-        select(MeetingRecord.month, QualityRating.level, known, child, func.count())
-        .select_from(QualityRating)
-        .join(MeetingRecord, MeetingRecord.id == QualityRating.record_id)
-        .join(Unit, Unit.code == MeetingRecord.unit_code)
-        .where(
-            _in_scope(scope),
-            MeetingRecord.kind != MeetingKind.THEMATIC,
-            MeetingRecord.held.is_(True),
-            MeetingRecord.month.in_(_months(windows)),
-        )
-        .group_by(MeetingRecord.month, QualityRating.level, known, child)
-    )
-    return tuple(
-        QualityCount(month, level, known_from, child_code or None, n)
-        for month, level, known_from, child_code, n in _run(session, stmt)
-    )
 
 
 def _flagged(session: Session, scope: UnitInfo, window: Window) -> tuple[FlaggedFact, ...]:
@@ -351,7 +301,7 @@ def _flagged(session: Session, scope: UnitInfo, window: Window) -> tuple[Flagged
     )
     return tuple(
         FlaggedFact(UnitInfo(*row[:6]), row[6], row[7], row[8], tuple(str(f) for f in row[9]))
-        for row in _run(session, stmt)
+        for row in core(session, stmt)
         if row[9]
     )
 
@@ -359,26 +309,28 @@ def _flagged(session: Session, scope: UnitInfo, window: Window) -> tuple[Flagged
 def _low_attendance(
     session: Session, scope: UnitInfo, window: Window, target: Fraction
 ) -> tuple[LowAttendanceFact, ...]:
+    """Held regular meetings of the meeting month whose attendance is below the target."""
     cutoff = end_of_day(window.day)
     stmt = (
-        select(*_UNIT_COLUMNS, MeetingRecord.present, MeetingRecord.total_members)
-        .select_from(MeetingRecord)
-        .join(Unit, Unit.code == MeetingRecord.unit_code)
+        select(*_UNIT_COLUMNS, LedgerEntry.present, LedgerEntry.total)
+        .select_from(LedgerEntry)
+        .join(Unit, Unit.code == LedgerEntry.unit_code)
         .where(
-            _in_scope(scope),
-            MeetingRecord.kind == MeetingKind.REGULAR,
-            MeetingRecord.held.is_(True),
-            MeetingRecord.month == window.meeting_month.key,
-            MeetingRecord.recorded_at < cutoff,
-            MeetingRecord.total_members > 0,
-            MeetingRecord.present >= 0,
-            MeetingRecord.present <= MeetingRecord.total_members,
-            _below_target(target),
+            _ledger_in_scope(scope),
+            LedgerEntry.kind == ObligationKind.MEETING.value,
+            LedgerEntry.period == window.meeting_month.key,
+            LedgerEntry.subject == MeetingKind.REGULAR.value,
+            LedgerEntry.resolution == Resolution.DONE.value,
+            LedgerEntry.resolved_at < cutoff,
+            LedgerEntry.total > 0,
+            LedgerEntry.present >= 0,
+            LedgerEntry.present <= LedgerEntry.total,
+            LedgerEntry.present * target.denominator < LedgerEntry.total * target.numerator,
         )
-        .order_by(Unit.path)
+        .order_by(LedgerEntry.unit_path)
     )
     return tuple(
-        LowAttendanceFact(UnitInfo(*row[:6]), row[6], row[7]) for row in _run(session, stmt)
+        LowAttendanceFact(UnitInfo(*row[:6]), row[6], row[7]) for row in core(session, stmt)
     )
 
 
@@ -407,7 +359,7 @@ def _unreachable(
         .order_by(Unit.path, RoleAssignment.role)
     )
     listed, counted = [], []
-    for row in _run(session, stmt):
+    for row in core(session, stmt):
         role, name, since, child_code = row[6:]
         counted.append((child_code or None, since))
         if since < cutoff:
@@ -418,7 +370,7 @@ def _unreachable(
 def _frozen(session: Session, scope: UnitInfo, days: Sequence[date]) -> dict[date, Any]:
     return {
         at: totals
-        for at, totals in _run(
+        for at, totals in core(
             session,
             select(DigestSnapshot.at, DigestSnapshot.totals).where(
                 DigestSnapshot.scope_code == scope.code, DigestSnapshot.at.in_(list(days))
@@ -451,7 +403,7 @@ def load_digest_facts(
     current = windows[-1]
     children = tuple(
         UnitInfo(*row)
-        for row in _run(
+        for row in core(
             session,
             select(*_UNIT_COLUMNS)
             .where(Unit.parent_code == scope.code, Unit.active.is_(True))
@@ -464,10 +416,8 @@ def load_digest_facts(
         scope=scope,
         children=children,
         days=days,
-        current=_ledger_counts(session, scope, [current], cutoffs, by_child=True),
-        history=_ledger_counts(session, scope, windows[:-1], cutoffs, by_child=False),
-        attendance=_attendance(session, scope, windows, cutoffs, target),
-        quality=_quality(session, scope, windows, cutoffs),
+        current=_ledger_counts(session, scope, [current], cutoffs, target, by_child=True),
+        history=_ledger_counts(session, scope, windows[:-1], cutoffs, target, by_child=False),
         problems=_problems(session, scope, current),
         group_totals=group_totals,
         groups=groups,
@@ -494,7 +444,7 @@ def load_unit_rows(
     units_clause = Unit.code == scope.code if only_scope else _in_scope(scope)
     units = [
         UnitInfo(*row)
-        for row in _run(
+        for row in core(
             session,
             select(*_UNIT_COLUMNS)
             .where(units_clause, Unit.kind.in_(sorted(MEETING_KINDS)), Unit.active.is_(True))
@@ -510,7 +460,7 @@ def load_unit_rows(
         else (lambda column: Unit.path.startswith(scope.path, autoescape=True))
     )
     obligations: dict[str, list[Obligation]] = defaultdict(list)
-    for row in _run(
+    for row in core(
         session,
         select(
             LedgerEntry.unit_code,
@@ -539,7 +489,7 @@ def load_unit_rows(
             )
         )
     records: dict[tuple[str, MeetingKind], RecordDetail] = {}
-    for row in _run(
+    for row in core(
         session,
         select(
             MeetingRecord.unit_code,
@@ -566,7 +516,7 @@ def load_unit_rows(
         )
     unreachable: dict[str, list[str]] = defaultdict(list)
     cutoff = end_of_day(window.day)
-    for code, role, name in _run(
+    for code, role, name in core(
         session,
         select(RoleAssignment.unit_code, RoleAssignment.role, Person.full_name)
         .select_from(RoleAssignment)

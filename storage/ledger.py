@@ -8,7 +8,7 @@ reports, existing rows) and writes only the rows that changed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +38,7 @@ from storage.models import (
     ReportSubmission,
     Unit,
 )
+from storage.unit_of_work import core
 
 # More codes than this are filtered in Python: SQLite limits bound parameters.
 MAX_SQL_CODES = 2000
@@ -56,12 +57,21 @@ def _wanted(codes: Collection[str] | None) -> frozenset[str] | None:
     return frozenset(codes) if codes is not None and len(codes) > MAX_SQL_CODES else None
 
 
-def load_units(session: Session, codes: Collection[str] | None) -> list[LedgerUnit]:
+def load_units(
+    session: Session, codes: Collection[str] | None
+) -> tuple[list[LedgerUnit], dict[str, str]]:
+    """The units, and each one's path in the tree (kept on its rows)."""
     keep = _wanted(codes)
-    rows = session.execute(
-        select(Unit.code, Unit.kind, Unit.active).where(_codes_clause(Unit.code, codes))
+    rows = core(
+        session,
+        select(Unit.code, Unit.kind, Unit.active, Unit.path).where(_codes_clause(Unit.code, codes)),
     )
-    return [LedgerUnit(c, k, a) for c, k, a in rows if keep is None or c in keep]
+    units, paths = [], {}
+    for code, kind, active, path in rows:
+        if keep is None or code in keep:
+            units.append(LedgerUnit(code, kind, active))
+            paths[code] = path
+    return units, paths
 
 
 def load_facts(
@@ -74,7 +84,8 @@ def load_facts(
     reports: dict[str, dict[Any, tuple[int, datetime]]] = defaultdict(dict)
     months = sorted(m.key for m in selection.fact_months)
     if months:
-        for code, kind, month, *fact in session.execute(
+        for code, kind, month, *fact in core(
+            session,
             select(
                 MeetingSchedule.unit_code,
                 MeetingSchedule.kind,
@@ -87,14 +98,15 @@ def load_facts(
             ).where(
                 MeetingSchedule.month.in_(months),
                 _codes_clause(MeetingSchedule.unit_code, codes),
-            )
+            ),
         ):
             if keep is None or code in keep:
                 sid, registered_at, planned_at, status, updated_at = fact
                 schedules[code][(kind, month)] = ScheduleFact(
                     sid, registered_at, planned_at, status == "cancelled", updated_at
                 )
-        for code, kind, month, *fact in session.execute(
+        for code, kind, month, *fact in core(
+            session,
             select(
                 MeetingRecord.unit_code,
                 MeetingRecord.kind,
@@ -107,19 +119,23 @@ def load_facts(
                 MeetingRecord.not_held_reason,
                 QualityRating.id,
                 QualityRating.rated_at,
+                MeetingRecord.present,
+                MeetingRecord.total_members,
+                QualityRating.level,
             )
             .outerjoin(QualityRating, QualityRating.record_id == MeetingRecord.id)
             .where(
                 MeetingRecord.month.in_(months),
                 _codes_clause(MeetingRecord.unit_code, codes),
-            )
+            ),
         ):
             if keep is None or code in keep:
                 records[code][(kind, month)] = RecordFact(*fact)
     periods = sorted({period for _, period in selection.reports})
     if periods:
         wanted_reports = selection.reports
-        for code, report_type, period, sid, sent_at in session.execute(
+        for code, report_type, period, sid, sent_at in core(
+            session,
             select(
                 ReportSubmission.unit_code,
                 ReportSubmission.report_type,
@@ -129,7 +145,7 @@ def load_facts(
             ).where(
                 ReportSubmission.period.in_(periods),
                 _codes_clause(ReportSubmission.unit_code, codes),
-            )
+            ),
         ):
             if (keep is None or code in keep) and (report_type, period) in wanted_reports:
                 reports[code][(report_type, period)] = (sid, sent_at)
@@ -164,38 +180,49 @@ _COLUMNS = (
     LedgerEntry.since,
     LedgerEntry.note,
     LedgerEntry.source,
+    LedgerEntry.present,
+    LedgerEntry.total,
+    LedgerEntry.level,
 )
+
+
+_KINDS = {k.value: k for k in ObligationKind}
+_RESOLUTIONS = {r.value: r for r in Resolution}
 
 
 def _obligation(row: Any) -> Obligation:
     code, kind, subject, period, due_on, resolution, *rest = row
-    return Obligation(
-        code, ObligationKind(kind), subject, period, due_on, Resolution(resolution), *rest
-    )
+    # Dictionary look-ups: a planning run reads a row per open obligation of the bloc.
+    return Obligation(code, _KINDS[kind], subject, period, due_on, _RESOLUTIONS[resolution], *rest)
+
+
+Stored = tuple[int, Obligation, str]  # id, the obligation, the unit's path
 
 
 def load_entries(
     session: Session, codes: Collection[str] | None, selection: Selection
-) -> dict[EntryKey, tuple[int, Obligation]]:
-    """The stored rows behind `selection`, by key, with their ids."""
+) -> dict[EntryKey, Stored]:
+    """The stored rows behind `selection`, by key, with their ids and paths."""
     keep = _wanted(codes)
-    found: dict[EntryKey, tuple[int, Obligation]] = {}
-    for row in session.execute(
-        select(LedgerEntry.id, *_COLUMNS).where(
+    found: dict[EntryKey, Stored] = {}
+    for row in core(
+        session,
+        select(LedgerEntry.id, LedgerEntry.unit_path, *_COLUMNS).where(
             _selection_clause(selection), _codes_clause(LedgerEntry.unit_code, codes)
-        )
+        ),
     ):
-        obligation = _obligation(row[1:])
+        obligation = _obligation(row[2:])
         if keep is not None and obligation.unit_code not in keep:
             continue
         if selection.holds(obligation.kind, obligation.subject, obligation.period):
-            found[obligation.key] = (row[0], obligation)
+            found[obligation.key] = (row[0], obligation, row[1])
     return found
 
 
-def _values(o: Obligation, now: datetime) -> dict[str, Any]:
+def _values(o: Obligation, path: str, now: datetime) -> dict[str, Any]:
     return {
         "unit_code": o.unit_code,
+        "unit_path": path,
         "kind": o.kind.value,
         "subject": o.subject,
         "period": o.period,
@@ -207,6 +234,9 @@ def _values(o: Obligation, now: datetime) -> dict[str, Any]:
         "since": o.since,
         "note": o.note,
         "source": o.source,
+        "present": o.present,
+        "total": o.total,
+        "level": o.level,
         "updated_at": now,
     }
 
@@ -214,33 +244,32 @@ def _values(o: Obligation, now: datetime) -> dict[str, Any]:
 def write_changes(
     session: Session,
     wanted: Iterable[Obligation],
-    existing: dict[EntryKey, tuple[int, Obligation]],
+    existing: dict[EntryKey, Stored],
+    paths: Mapping[str, str],
     now: datetime,
 ) -> int:
-    """Make the stored rows equal `wanted`: insert, update and delete what differs."""
+    """Make the stored rows equal `wanted` (on units at `paths`): insert, update and
+    delete what differs."""
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     left = dict(existing)
     for obligation in wanted:
+        path = paths[obligation.unit_code]
         found = left.pop(obligation.key, None)
         if found is None:
-            new.append(_values(obligation, now))
-        elif found[1] != obligation:
-            changed.append({"id": found[0], **_values(obligation, now)})
-    gone = [row_id for row_id, _ in left.values()]
+            new.append(_values(obligation, path, now))
+        elif found[1] != obligation or found[2] != path:
+            changed.append({"id": found[0], **_values(obligation, path, now)})
+    gone = [row_id for row_id, _, _ in left.values()]
     # Two refreshes racing on a new period (a reader and the planner) compute the same
     # rows: the second insert yields instead of failing.
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     for chunk in _chunks(new):
-        session.execute(dialect.insert(LedgerEntry).on_conflict_do_nothing(), chunk)
+        core(session, dialect.insert(LedgerEntry).on_conflict_do_nothing(), chunk)
     for chunk in _chunks(changed):
         session.execute(update(LedgerEntry), chunk)
     for chunk in _chunks(gone):
-        session.execute(
-            delete(LedgerEntry)
-            .where(LedgerEntry.id.in_(chunk))
-            .execution_options(synchronize_session=False)
-        )
+        core(session, delete(LedgerEntry).where(LedgerEntry.id.in_(chunk)))
     return len(new) + len(changed) + len(gone)
 
 
@@ -297,8 +326,8 @@ def unit_entries(
     clauses = [LedgerEntry.unit_code == unit_code, LedgerEntry.due_on >= due_from]
     if due_to is not None:
         clauses.append(LedgerEntry.due_on <= due_to)
-    rows = session.execute(
-        select(*_COLUMNS).where(*clauses).order_by(LedgerEntry.due_on, LedgerEntry.kind)
+    rows = core(
+        session, select(*_COLUMNS).where(*clauses).order_by(LedgerEntry.due_on, LedgerEntry.kind)
     )
     return [_obligation(row) for row in rows]
 
@@ -309,8 +338,11 @@ def entries_for_periods(
     """A unit's obligations of these (kind, period) pairs."""
     wanted = set(keys)
     periods = sorted({p for _, p in wanted})
-    rows = session.execute(
-        select(*_COLUMNS).where(LedgerEntry.unit_code == unit_code, LedgerEntry.period.in_(periods))
+    rows = core(
+        session,
+        select(*_COLUMNS).where(
+            LedgerEntry.unit_code == unit_code, LedgerEntry.period.in_(periods)
+        ),
     )
     found = [_obligation(row) for row in rows]
     return [o for o in found if (o.kind, o.period) in wanted]
@@ -372,7 +404,7 @@ def planned_meetings(session: Session, start: datetime, end: datetime) -> list[P
     )
     seen: set[tuple[str, str, str]] = set()
     found = []
-    for code, name, path, kind, month, planned_at, place, theme in session.execute(stmt):
+    for code, name, path, kind, month, planned_at, place, theme in core(session, stmt):
         if (code, kind, month) in seen:
             continue
         seen.add((code, kind, month))
@@ -427,7 +459,7 @@ def open_entries(
             .join(Unit, Unit.code == LedgerEntry.unit_code)
             .where(Unit.active.is_(True), clause)
         )
-        for row in session.execute(stmt):
+        for row in core(session, stmt):
             row_id, code, name, path = row[:4]
             found[row_id] = (UnitRef(code, name, path), _obligation((code, *row[4:])))
     return sorted(found.values(), key=lambda pair: (pair[0].path, pair[1].due_on))

@@ -343,14 +343,32 @@ class LedgerEntry(Base):
     __tablename__ = "obligations"
     __table_args__ = (
         UniqueConstraint("unit_code", "kind", "subject", "period"),
-        # The digest and the exports read one period of one kind for a whole subtree.
-        Index("ix_obligations_kind_period", "kind", "period", "unit_code"),
+        # The digest and the exports count one period of one kind for a whole subtree:
+        # every column they read is in the index, so the table itself is not touched.
+        Index(
+            "ix_obligations_period",
+            "kind",
+            "period",
+            "subject",
+            "resolution",
+            "due_on",
+            "done_on",
+            "resolved_at",
+            "unit_path",
+            "present",
+            "total",
+            "level",
+            "unit_code",
+        ),
         # The reminder planner reads what is still open around today.
         Index("ix_obligations_open", "resolution", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    # The unit's Unit.path, kept here so a subtree's obligations are counted from the
+    # index alone (an org change that moves the unit rewrites it).
+    unit_path: Mapped[str] = mapped_column(String(1000))
     kind: Mapped[str] = mapped_column(String(32))  # domain ObligationKind value
     subject: Mapped[str] = mapped_column(String(64))  # meeting kind, report type, …
     period: Mapped[str] = mapped_column(String(16))  # "2026-12", "2026-Q4", "2026"
@@ -362,6 +380,9 @@ class LedgerEntry(Base):
     since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(String(500))
     source: Mapped[str | None] = mapped_column(String(64))
+    present: Mapped[int | None] = mapped_column(Integer)  # a held meeting's attendance
+    total: Mapped[int | None] = mapped_column(Integer)
+    level: Mapped[str | None] = mapped_column(String(16))  # a rating's level
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
+from storage.unit_of_work import core
 
 
 @dataclass(frozen=True)
@@ -64,4 +65,4 @@ def enqueue(session: Session, messages: list[Outgoing], *, now: datetime) -> int
     )
     # An executemany result has no usable rowcount; RETURNING yields only the rows
     # that were inserted (a conflict returns nothing), on SQLite and PostgreSQL alike.
-    return len(session.execute(statement, rows).all())
+    return len(core(session, statement, rows).all())

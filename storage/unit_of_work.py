@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.dml import UpdateBase
 
 from storage import handled_updates
 
@@ -59,6 +60,15 @@ def _flushed(session: Session, _context: Any) -> None:
 def _executed(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         state.session.writes += 1  # type: ignore[attr-defined]
+
+
+def core(session: Session, statement: Any, rows: Any = None) -> Any:
+    """Run a Core statement on the session's connection: bulk reads and writes skip the
+    ORM's per-row work. A write still counts toward the update's one commit."""
+    result = session.connection().execute(statement, rows)
+    if isinstance(statement, UpdateBase) and isinstance(session, TrackedSession):
+        session.writes += 1
+    return result
 
 
 def current_work() -> UnitOfWork | None:

@@ -252,3 +252,14 @@ def test_selection_covers_what_opens(policy: Policy) -> None:
 
 def test_end_of_day_is_local_midnight() -> None:
     assert end_of_day(date(2026, 12, 1)) == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+
+
+def test_a_selection_cut_by_quarter_keeps_every_period_once(policy: Policy) -> None:
+    whole = selection_between(policy, date(2025, 1, 1), date(2026, 12, 1))
+    parts = list(whole.by_quarter())
+    assert len(parts) > 4
+    union = Selection()
+    for part in parts:
+        assert not (union.months & part.months or union.reports & part.reports)
+        union = union | part
+    assert union == whole

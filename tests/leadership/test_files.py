@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from bot import cli
 from domain.periods import Month
 from domain.policy import default_policy
+from services import file_renderer
 from services.digest import build_digest, export_month
 from services.digest_files import (
     digest_chart_png,
@@ -68,6 +69,28 @@ def test_xlsx_has_the_numbers_and_lists(digest) -> None:  # type: ignore[no-unty
     trend = list(wb["Xu hướng 8 tuần"].iter_rows(min_row=2, values_only=True))
     assert len(trend) == 8
     assert trend[-1][1] == round(100 * 5 / 9, 1) and trend[-1][2] == round(100 * 5 / 9, 1)
+
+
+def test_files_drawn_in_a_child_process_carry_the_same_numbers(digest) -> None:  # type: ignore[no-untyped-def]
+    """`chibo run` draws files in a short-lived child (services.file_renderer)."""
+    file_renderer.use_child_process(files_per_child=2)
+    try:
+        child = {
+            "xlsx": file_renderer.render(digest_xlsx, digest, "vi"),
+            "png": file_renderer.render(digest_chart_png, digest, "vi"),
+            "docx": file_renderer.render(digest_docx, digest, "vi"),
+        }
+    finally:
+        file_renderer.shutdown()
+    here = load_workbook(io.BytesIO(digest_xlsx(digest, "vi")))
+    there = load_workbook(io.BytesIO(child["xlsx"]))
+    for name in here.sheetnames:
+        assert list(there[name].iter_rows(values_only=True)) == list(
+            here[name].iter_rows(values_only=True)
+        ), name
+    assert child["png"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert "PHỤ LỤC" in "\n".join(p.text for p in Document(io.BytesIO(child["docx"])).paragraphs)
+    assert file_renderer.child_peak_mb > 0  # the child says how large it grew
 
 
 def test_png_chart_opens(digest, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

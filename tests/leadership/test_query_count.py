@@ -20,7 +20,7 @@ from storage.models import MeetingRecord, MeetingSchedule, ReportSubmission, Uni
 from tests.leadership.conftest import AT
 
 NOW = datetime(2026, 11, 26, 2, tzinfo=UTC)
-DIGEST_SELECTS = 14
+DIGEST_SELECTS = 12
 
 
 def synthetic_bloc(db: Database, units: int) -> None:
@@ -138,8 +138,9 @@ def measure(db: Database, units: int) -> tuple[int, float, Any]:
 def test_query_count_is_fixed(db: Database, units: int) -> None:
     count, _, digest = measure(db, units)
     # The ledger's state, the scope, its children, registration groups and their names,
-    # unreachable people, the ledger grouped for the day and for the earlier days,
-    # attendance, quality, problem rows, flagged ratings, low attendance, snapshots.
+    # unreachable people, the ledger grouped for the day and for the earlier days
+    # (statuses, attendance and rating levels), problem rows, flagged ratings, low
+    # attendance, snapshots.
     assert count == DIGEST_SELECTS, f"{units} units: {count} statements"
     expected = units - 1 - max(1, units // 200)  # all but the bloc and the clusters
     assert digest.totals.registration_expected == expected

@@ -56,8 +56,6 @@ def big_bloc(committees: int, cells_each: int):  # type: ignore[no-untyped-def]
         days=tuple(w.day for w in windows),
         current=(count,),
         history=(),
-        attendance=(),
-        quality=(),
         problems=tuple(missing),
         group_totals=totals,
         groups=committees_,

@@ -53,7 +53,8 @@ step = st.one_of(
     st.tuples(st.just("then"), st.tuples(st.just("schedule"), unit, ahead, day, st.just(False))),
     st.tuples(st.just("report"), unit, st.sampled_from(("monthly", "quarterly", "annual"))),
     st.tuples(st.just("import"), unit, st.integers(2, 9), st.booleans()),
-    st.tuples(st.just("org"), st.booleans()),
+    st.tuples(st.just("org"), st.booleans(), st.booleans()),
+    st.tuples(st.just("move"), st.sampled_from(("C1", "C2"))),
 )
 
 
@@ -128,13 +129,25 @@ def apply(w: World, admin: Actor, action: tuple) -> None:  # type: ignore[type-a
         if not held:  # a meeting not held needs its reason: report the month instead
             row = f"report,{code},,,,,{month.key},monthly,{on}\n"
         import_activity(w.db, ACTIVITY_HEADER + row, now=now, policy=policy)
+    elif name == "move":
+        # A file of one line: TNMT moves, and its sub-cells with it, though not listed.
+        line = f"TNMT,Đảng bộ cơ quan Sở Tài nguyên và Môi trường,base_committee,{action[1]},\n"
+        header = SMALL_ORG.splitlines()[0]
+        import_org(w.db, f"{header}\n{line}", now=now, actor="test", policy=policy)
     elif name == "org":
-        # NTM becomes a base committee (its duties change), or back; a new cell appears.
-        kind = "base_committee" if action[1] else "base_cell"
+        # NTM becomes a base committee (its duties change), or back; a new cell appears;
+        # a sub-cell moves to another committee and NTM to another cluster, or back.
+        _, committee, moved = action
+        kind = "base_committee" if committee else "base_cell"
         text = SMALL_ORG.replace(
-            "NTM,Chi bộ Ban Xây dựng nông thôn mới,base_cell",
-            f"NTM,Chi bộ Ban Xây dựng nông thôn mới,{kind}",
+            "NTM,Chi bộ Ban Xây dựng nông thôn mới,base_cell,C1",
+            f"NTM,Chi bộ Ban Xây dựng nông thôn mới,{kind},{'C2' if moved else 'C1'}",
         )
+        if moved:  # TNMT's sub-cells move with it, without a line of their own changing
+            text = text.replace(
+                "TNMT-02,Chi bộ Thanh tra,sub_cell,TNMT",
+                "TNMT-02,Chi bộ Thanh tra,sub_cell,TAICHINH",
+            ).replace(",base_committee,C1,", ",base_committee,C2,")
         import_org(
             w.db, text + "MOI,Chi bộ mới,base_cell,C2,5\n", now=now, actor="test", policy=policy
         )

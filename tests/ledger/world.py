@@ -20,6 +20,7 @@ from domain.meeting_kinds import MONTHLY_KIND
 from domain.org import MEETING_KINDS, UnitKind
 from domain.policy import Policy, default_policy
 from domain.roles import Role
+from services import ledger
 from services.clock import ManualClock
 from services.org import import_org
 from storage.db import Database
@@ -61,6 +62,7 @@ class World:
     def __init__(self, db: Database, clock: ManualClock, policy: Policy) -> None:
         self.db, self.clock, self.policy = db, clock, policy
         import_org(db, SMALL_ORG, now=clock.now(), actor="test", policy=policy)
+        ledger.ensure_current(db, clock.now(), policy)  # as the running bot's first tick
         with db.transaction() as s:
             self.units = [
                 (code, kind)
