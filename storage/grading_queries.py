@@ -91,9 +91,8 @@ def year_counts(
             known,
             func.count(),
         )
-        .join(Unit, Unit.code == LedgerEntry.unit_code)
         .where(
-            Unit.path.startswith(scope_path, autoescape=True),
+            LedgerEntry.unit_path.startswith(scope_path, autoescape=True),
             LedgerEntry.period.like(_of_year(year)),
         )
         .group_by(
@@ -119,13 +118,11 @@ def keys_of_periods(
     """(unit, kind, subject, period) of the rows already in the ledger for `periods`."""
     if not periods:
         return set()
-    query = (
-        select(LedgerEntry.unit_code, LedgerEntry.kind, LedgerEntry.subject, LedgerEntry.period)
-        .join(Unit, Unit.code == LedgerEntry.unit_code)
-        .where(
-            Unit.path.startswith(scope_path, autoescape=True),
-            LedgerEntry.period.in_(sorted(periods)),
-        )
+    query = select(
+        LedgerEntry.unit_code, LedgerEntry.kind, LedgerEntry.subject, LedgerEntry.period
+    ).where(
+        LedgerEntry.unit_path.startswith(scope_path, autoescape=True),
+        LedgerEntry.period.in_(sorted(periods)),
     )
     if only is not None:
         query = query.where(LedgerEntry.unit_code == only)

@@ -16,7 +16,7 @@ from domain.roles import Role
 from services import grading
 from services.clock import ManualClock
 from storage.db import Database
-from storage.models import LedgerEntry
+from storage.models import LedgerEntry, Unit
 from tests.harness import BotHarness, User, texts
 from tests.leadership.seed import bind
 
@@ -104,6 +104,7 @@ def test_directives_and_cluster_meetings_count_once_the_ledger_holds_them(
 ) -> None:
     now = clock.now()
     with db.transaction() as s:
+        path = s.get(Unit, "NTM").path  # type: ignore[union-attr]
         for period, resolution, done_on in (
             ("2026-D1", "done", date(2026, 3, 1)),
             ("2026-D2", "open", None),
@@ -111,6 +112,7 @@ def test_directives_and_cluster_meetings_count_once_the_ledger_holds_them(
             s.add(
                 LedgerEntry(
                     unit_code="NTM",
+                    unit_path=path,
                     kind="directive",
                     subject="chuong-trinh-hanh-dong",
                     period=period,
