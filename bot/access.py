@@ -3,9 +3,11 @@
 `guarded(Action.X, callback)` loads the actor (from the process's cache, see
 services.actors), checks the role table in domain.roles, and only then runs the
 callback; a stranger is refused, or handed to `stranger=` (typed invite codes).
-`public(callback)` is the explicit exception (onboarding). A test walks the
-registered handlers and fails on any callback that is neither, so a new handler
-cannot forget to declare its access.
+`public(callback)` is the explicit exception (onboarding), and
+`respondent(Action.ANSWER_SURVEY, callback)` the one thing a stranger may do
+besides: answer a survey, in a private chat (domain.roles.OPEN_TO_ANYONE). A test
+walks the registered handlers and fails on any callback that is none of these, so
+a new handler cannot forget to declare its access.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.context import ChiboContext
-from domain.roles import Action
+from domain.roles import OPEN_TO_ANYONE, Action
 from messages.render import render
 from messages.telegram_text import alert
 
@@ -66,6 +68,31 @@ class Public:
 
     async def __call__(self, update: Update, context: ChiboContext) -> Any:
         return await self.callback(update, context)
+
+
+class Respondent:
+    """Anyone, with or without a role, for an action open to anyone (a survey answer),
+    in a private chat only: an answer given in a group would be seen there. The
+    callback gets no actor; it may do exactly that action."""
+
+    def __init__(self, action: Action, callback: Callback) -> None:
+        if action not in OPEN_TO_ANYONE:
+            raise ValueError(f"{action} is not open to anyone")
+        self.action = action
+        self.callback = callback
+        self.__name__ = getattr(callback, "__name__", "respondent")
+
+    async def __call__(self, update: Update, context: ChiboContext) -> Any:
+        chat = update.effective_chat
+        if update.effective_user is None or chat is None:
+            return None
+        if chat.type != ChatType.PRIVATE:
+            return await refuse(update, render("survey_private_only", context.locale))
+        return await self.callback(update, context)
+
+
+def respondent(action: Action, callback: Callback) -> Respondent:
+    return Respondent(action, callback)
 
 
 def guarded(

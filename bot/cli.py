@@ -14,7 +14,17 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
-from bot import cli_backup, cli_digest, cli_duties, cli_ledger, cli_people, cli_reminders, logs
+from bot import (
+    cli_backup,
+    cli_digest,
+    cli_duties,
+    cli_grade,
+    cli_ledger,
+    cli_people,
+    cli_reminders,
+    cli_survey,
+    logs,
+)
 from bot.identity import IdentityError, bot_username
 from bot.settings import Settings
 from domain.invite_codes import deep_link, display
@@ -43,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         wrong = ", ".join(str(e["loc"][0]).upper() for e in error.errors() if e["loc"])
         return _fail(f"Cấu hình không hợp lệ ({wrong}): xem bảng Configuration trong README.")
-    redactor.add_secrets([settings.telegram_bot_token, settings.webhook_secret])
+    redactor.add_secrets(
+        [settings.telegram_bot_token, settings.webhook_secret, settings.survey_key]
+    )
     use_zone(settings.timezone)
     # What the admin can fix gets one sentence and exit 2; the transaction that was
     # open rolled back, so nothing was written.
@@ -166,6 +178,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_duties.add_commands(sub)
     cli_ledger.add_commands(sub)
     cli_reminders.add_commands(sub)
+    cli_survey.add_commands(sub)
+    cli_grade.add_commands(sub)
     return parser
 
 

@@ -118,6 +118,7 @@ def _notice(args: argparse.Namespace, policy: Policy, day: date) -> NoticeHeader
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     from messages.digest_text import digest_summary, listed_units
     from services import digest_files
+    from services.digest_extras import build_extras
     from services.org import unit_labels
 
     if args.period:
@@ -136,22 +137,28 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     try:
         digest = service.build_digest(db, _scope(db, args.scope), at, policy)
         names = unit_labels(db, listed_units(digest), scope_path=digest.scope.path)
+        extras = build_extras(db, digest.scope.code, at, policy)
     except service.ScopeNotFound:
         return _fail(f"Không có đơn vị mã {args.scope}.")
     finally:
         db.dispose()
     if args.format in ("text", "json"):
         if args.format == "json":
-            text = json.dumps(digest.as_dict(), ensure_ascii=False, indent=2)
+            document = {**digest.as_dict(), **extras.as_dict()}
+            text = json.dumps(document, ensure_ascii=False, indent=2)
         else:
-            text = _plain(digest_summary(digest, settings.locale, attachments=False, names=names))
+            text = _plain(
+                digest_summary(
+                    digest, settings.locale, attachments=False, names=names, extras=extras
+                )
+            )
         if args.output:
             problem = _write(args.output, (text + "\n").encode(), force=args.force)
             return _fail(problem) if problem else 0
         print(text)
         return 0
     if args.format == "xlsx":
-        data = digest_files.digest_xlsx(digest, settings.locale)
+        data = digest_files.digest_xlsx(digest, settings.locale, extras)
     elif args.format == "png":
         data = digest_files.digest_chart_png(digest, settings.locale)
     else:

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import html
 import re
+import secrets
 import shutil
 import sqlite3
 import sys
@@ -29,7 +30,7 @@ from bot.context import DEPS_KEY, Deps
 from bot.sandbox_clock import HELP as CLOCK_HELP
 from bot.sandbox_clock import SandboxClock
 from bot.settings import Settings
-from bot.transport import ApiCall, LocalTransport
+from bot.transport import ApiCall, LocalTransport, bot_user
 from domain.invite_codes import display
 from domain.policy import Policy
 from domain.roles import Role
@@ -183,6 +184,7 @@ class TerminalChat:
         # id is a re-delivered update and is ignored (storage.handled_updates).
         self._next_id = time.time_ns() // 1_000_000
         self.virtual_time: Any = None  # bot.sandbox_clock.SandboxClock: `:clock`, `:time`
+        self.replying_to: dict[str, Any] | None = None  # a ForceReply prompt being answered
 
     def _id(self) -> int:
         self._next_id += 1
@@ -213,6 +215,10 @@ class TerminalChat:
             message["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
             ]
+        elif self.replying_to is not None:
+            # A phone answers a ForceReply prompt as a reply to it (a survey comment).
+            message["reply_to_message"] = self.replying_to
+        self.replying_to = None
         await self._process({"update_id": self._id(), "message": message})
 
     async def press(self, index: int) -> None:
@@ -252,6 +258,16 @@ class TerminalChat:
         print("🤖 " + as_plain_text(call.text).replace("\n", "\n   "))
         if call.method.startswith("send") and call.files:
             print(f"   [tệp đính kèm: {', '.join(call.files)}]")
+        markup = call.params.get("reply_markup")
+        if isinstance(markup, dict) and markup.get("force_reply"):
+            self.replying_to = {
+                "message_id": self._id(),
+                "date": 0,
+                "chat": self._chat(),
+                "from": bot_user(self.transport.bot_username),
+                "text": as_plain_text(call.text),
+            }
+            print("   (tin nhắn bạn gõ tiếp theo là trả lời cho tin này)")
         self.buttons = call.buttons
         for number, (text, _) in enumerate(self.buttons, start=1):
             print(f"   [{BUTTON_PREFIX}{number}] {text}")
@@ -324,7 +340,11 @@ async def _chat_loop(chat: TerminalChat, read: Reader = _read) -> None:
 async def session(settings: Settings, db_path: Path, clock: ManualClock, read: Reader) -> None:
     """One sandbox session: a fresh demo database, the real Application, the chat loop."""
     db, spare_code = prepare_database(db_path, clock, settings.load_policy())
-    sandbox_settings = settings.model_copy(update={"database_url": db.url})
+    # A throwaway database gets a throwaway survey key (unless one is set).
+    survey_key = settings.survey_key or secrets.token_urlsafe(32)
+    sandbox_settings = settings.model_copy(
+        update={"database_url": db.url, "survey_key": survey_key}
+    )
     transport = LocalTransport(settings.bot_username or "ChiBoSandboxBot")
     application = build_application(
         Deps(sandbox_settings, db, clock), request=transport, rate_limited=False

@@ -6,10 +6,14 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.policy import Policy
+
+# 32 characters of a random key (`secrets.token_urlsafe(32)` gives 43): guessing it is
+# hopeless, so the respondent keys cannot be recomputed without it.
+MIN_SURVEY_KEY = 32
 
 
 class Settings(BaseSettings):
@@ -38,6 +42,16 @@ class Settings(BaseSettings):
     # Messages per second this process may send (Telegram allows a bot about 30);
     # N instances sharing one bot token should each get 30/N (docs/deploy.md).
     send_rate_per_second: float = Field(default=30.0, gt=0, le=30)
+    # The HMAC key that tells one survey respondent from another without keeping who
+    # they are (README: "Member survey"). Empty: members cannot answer surveys.
+    survey_key: str = ""
+
+    @field_validator("survey_key")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        if value and len(value) < MIN_SURVEY_KEY:
+            raise ValueError(f"SURVEY_KEY needs at least {MIN_SURVEY_KEY} characters")
+        return value
 
     def load_policy(self) -> Policy:
         return Policy.load(self.policy_file or None)

@@ -109,8 +109,10 @@ class LocalTransport(BaseRequest):
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Chi bộ bot"},
             "text": params.get("text") or "",
         }
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        # Telegram returns only an inline keyboard with the message (not a ForceReply).
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
         if "document" in params or self._uploading_document:
             # Telegram answers a document with its file id, reusable for later sends.
             file_id = params.get("document")

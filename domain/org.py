@@ -41,6 +41,9 @@ MEETING_KINDS = frozenset({UnitKind.BASE_COMMITTEE, UnitKind.BASE_CELL, UnitKind
 REPORTING_KINDS = frozenset({UnitKind.BASE_COMMITTEE, UnitKind.BASE_CELL})
 
 CSV_COLUMNS = ("code", "name", "kind", "parent", "members")
+# Optional: a base organisation's yearly target of new members (kết nạp); a file
+# without the column leaves the targets already imported as they are.
+ADMISSION_TARGET_COLUMN = "admission_target"
 MAX_MEMBERS = 10_000
 MAX_NAME_LENGTH = 300  # storage.models.Unit.name
 
@@ -70,6 +73,8 @@ class UnitRow:
     kind: UnitKind
     parent: str | None
     members: int | None
+    admission_target: int | None = None
+    has_admission_target: bool = False  # the file has the column (an empty cell clears it)
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,9 @@ def parse_org_csv(text: str, existing: Mapping[str, UnitKind] | None = None) -> 
     rows: list[tuple[int, UnitRow]] = []
     errors: list[RowError] = []
     first_line: dict[str, int] = {}
+    with_target = ADMISSION_TARGET_COLUMN in fieldnames
     for line, raw in _records(reader, errors):
-        row, row_errors = _parse_row(line, raw)
+        row, row_errors = _parse_row(line, raw, with_target)
         errors.extend(row_errors)
         if row is None:
             continue
@@ -156,7 +162,9 @@ def _csv_problem(error: csv.Error) -> str:
     return f"không đọc được dòng CSV ({error})"
 
 
-def _parse_row(line: int, raw: Mapping[str, str | None]) -> tuple[UnitRow | None, list[RowError]]:
+def _parse_row(
+    line: int, raw: Mapping[str, str | None], with_target: bool = False
+) -> tuple[UnitRow | None, list[RowError]]:
     def cell(name: str) -> str:
         return (raw.get(name) or "").strip()
 
@@ -180,21 +188,28 @@ def _parse_row(line: int, raw: Mapping[str, str | None]) -> tuple[UnitRow | None
     except ValueError:
         errors.append(RowError(line, f"loại {kind_text!r} không hợp lệ"))
         kind = None
-    members: int | None = None
-    members_text = cell("members")
-    if members_text:
-        try:
-            members = int(members_text)
-        except ValueError:
-            errors.append(RowError(line, f"số đảng viên {members_text!r} không phải số nguyên"))
-        else:
-            if not 0 <= members <= MAX_MEMBERS:
-                errors.append(
-                    RowError(line, f"số đảng viên {members} ngoài khoảng 0–{MAX_MEMBERS}")
-                )
+    members = _count(line, cell("members"), "số đảng viên", errors)
+    target = _count(line, cell(ADMISSION_TARGET_COLUMN), "chỉ tiêu kết nạp", errors)
+    if target is not None and kind is not None and kind not in REPORTING_KINDS:
+        errors.append(RowError(line, "chỉ tiêu kết nạp chỉ đặt cho tổ chức cơ sở đảng"))
     if errors or kind is None:
         return None, errors
-    return UnitRow(code, name, kind, parent or None, members), []
+    return UnitRow(code, name, kind, parent or None, members, target, with_target), []
+
+
+def _count(line: int, text: str, what: str, errors: list[RowError]) -> int | None:
+    """A whole number in 0–MAX_MEMBERS from a cell (None when empty)."""
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        errors.append(RowError(line, f"{what} {_shown(text)} không phải số nguyên"))
+        return None
+    if not 0 <= value <= MAX_MEMBERS:
+        errors.append(RowError(line, f"{what} {value} ngoài khoảng 0–{MAX_MEMBERS}"))
+        return None
+    return value
 
 
 def _shown(text: str, limit: int = 40) -> str:

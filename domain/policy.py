@@ -22,6 +22,9 @@ from typing import Any, NoReturn
 
 import yaml
 
+from domain import admissions as admissions_rules
+from domain import grading as grading_rules
+from domain import survey as survey_rules
 from domain.errors import PolicyError
 from domain.periods import Period, PeriodKind, kind_of
 from domain.quality import QualityLevel
@@ -261,6 +264,9 @@ class Policy:
     rubric: Rubric
     plausibility: tuple[PlausibilityRule, ...]
     reminders: ReminderPolicy
+    survey: survey_rules.SurveyPolicy
+    grading: grading_rules.GradingPolicy
+    admissions: admissions_rules.AdmissionsPolicy
     source: str = "<memory>"
     notice: NoticeNames = NoticeNames()
     # Whether a base committee counts itself among its organisations in the roll-ups'
@@ -419,6 +425,9 @@ def _build_policy(root: _Node) -> Policy:
         rubric=rubric,
         plausibility=_plausibility(root, rubric),
         reminders=_reminders(root.node("reminders")),
+        survey=survey_rules.parse_policy(_section(root, "survey")),
+        grading=grading_rules.parse_policy(_section(root, "grading")),
+        admissions=admissions_rules.parse_policy(_section(root, "admissions")),
         source=root.source,
     )
     if root.has("notice"):
@@ -473,6 +482,15 @@ def _committee_members(root: _Node) -> tuple[CommitteeMember, ...]:
     if len(set(codes)) != len(codes):
         root.fail("mã cấp ủy viên bị trùng", "committee_members")
     return tuple(members)
+
+
+def _section(root: _Node, key: str) -> _Node:
+    """A section added after the first policy files were written: a file without it
+    takes the shipped default's."""
+    if root.has(key):
+        return root.node(key)
+    text = resources.files("domain").joinpath(DEFAULT_POLICY_FILE).read_text(encoding="utf-8")
+    return _Node(yaml.safe_load(text)[key], key, DEFAULT_POLICY_FILE)
 
 
 def _registration(node: _Node) -> RegistrationRule:

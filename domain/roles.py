@@ -37,6 +37,10 @@ class Action(enum.StrEnum):
     DIRECTIVES = "directives"
     CLUSTER_MEETING = "cluster_meeting"
     CLUSTER_ANSWER = "cluster_answer"
+    SURVEY = "survey"  # a cell's survey link and results, or a scope's
+    ANSWER_SURVEY = "answer_survey"  # a member answers: anyone, strangers included
+    ADMISSION = "admission"  # record admissions and transfers of a base organisation
+    GRADE = "grade"  # the year-end preview of a scope
 
 
 _CELL = frozenset({Role.SECRETARY, Role.DEPUTY})
@@ -70,7 +74,15 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # Cluster meetings: the officer calls one and marks who came; the units answer.
     Action.CLUSTER_MEETING: frozenset({Role.CLUSTER_OFFICER, Role.ADMIN}),
     Action.CLUSTER_ANSWER: _CELL | {Role.ADMIN},
+    Action.SURVEY: _EVERYONE,
+    Action.ANSWER_SURVEY: _EVERYONE,
+    Action.ADMISSION: _CELL | {Role.ADMIN},
+    Action.GRADE: _OVERSIGHT,
 }
+
+# What someone with no role at all may do: answer a survey whose link they were given
+# (bot.access.respondent). Nothing else is open to strangers but onboarding.
+OPEN_TO_ANYONE: frozenset[Action] = frozenset({Action.ANSWER_SURVEY})
 
 
 def allowed(action: Action, roles: frozenset[Role] | set[Role]) -> bool:

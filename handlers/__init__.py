@@ -9,12 +9,14 @@ from handlers import (
     account,
     directives,
     fallback,
+    grading,
     leadership,
     onboarding,
     people,
     reminders,
     secretary,
     status,
+    survey,
     unknown_button,
 )
 
@@ -22,12 +24,14 @@ from handlers import (
 def register(application: Application) -> None:  # type: ignore[type-arg]
     # One group: the first matching handler wins, so the fallback must come last.
     ordered: list[BaseHandler] = [  # type: ignore[type-arg]
+        *survey.handlers(),  # first: `/start ks-…` is a survey link, never an invite code
         *onboarding.handlers(),
         *account.handlers(),
         *status.handlers(),
         *secretary.handlers(),
         *leadership.handlers(),
         *directives.handlers(),
+        *grading.handlers(),
         *reminders.handlers(),
         *people.handlers(),
         *fallback.handlers(),

@@ -12,6 +12,7 @@ from bot.context import ChiboContext, Deps
 from domain.roles import Action, Role
 from handlers import dialog, onboarding
 from handlers.flows import common
+from handlers.flows.admission import AdmissionFlow
 from handlers.flows.rating import RatingFlow
 from handlers.flows.record import RecordFlow
 from handlers.flows.report import ReportFlow
@@ -109,6 +110,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("record", guarded(Action.RECORD, _command(RecordFlow))),
         CommandHandler("rate", guarded(Action.RATE, _command(RatingFlow))),
         CommandHandler("report", guarded(Action.REPORT, _command(ReportFlow))),
+        CommandHandler("admission", guarded(Action.ADMISSION, _command(AdmissionFlow))),
         CallbackQueryHandler(guarded(Action.HELP, open_from_button), pattern=f"^{OPEN_PREFIX}"),
         CallbackQueryHandler(
             guarded(Action.HELP, dialog.on_button), pattern=f"^{dialog.CALLBACK_PREFIX}"

@@ -15,6 +15,7 @@ from domain.periods import Month
 from domain.quality import QualityLevel
 from domain.roles import Action
 from handlers.flows import common
+from messages import grade_text
 from messages.flow_links import button_item, todo_link
 from messages.render import render, render_plain
 from services import status
@@ -69,6 +70,8 @@ async def show_status(update: Update, context: ChiboContext) -> None:
                 view=view,
                 target=deps.policy.attendance_target,
                 kind_label=lambda k: common.kind_label(k, context.locale),
+                grade=grade_text.unit_context(view.grade, context.locale) if view.grade else None,
+                placeholder=deps.policy.grading.placeholder,
             ),
             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
         )

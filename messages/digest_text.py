@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -24,6 +24,9 @@ from domain.text_vi import format_percent
 from messages.notice_docx import Section, numbered
 from messages.render import _PLAIN, DEFAULT_LOCALE, render
 from messages.telegram_text import cut, fits
+
+if TYPE_CHECKING:  # what a use-case hands in
+    from services.digest_extras import DigestExtras
 
 TELEGRAM_LIMIT = 4096  # UTF-16 units (messages.telegram_text)
 CAPS = (8, 5, 3, 1, 0)
@@ -299,12 +302,20 @@ def digest_summary(
     *,
     attachments: bool = True,
     names: Mapping[str, str] | None = None,
+    extras: DigestExtras | None = None,
 ) -> str:
-    """The weekly digest as one chat message (HTML), within Telegram's limit."""
+    """The weekly digest as one chat message (HTML), within Telegram's limit; `extras`
+    (services.digest_extras: survey, admissions, year-end shares) close it."""
+    from messages.extras_text import extras_context
+
     return _fit(
         "digest",
         locale,
-        lambda cap: {**digest_context(d, cap, locale, names), "attachments": attachments},
+        lambda cap: {
+            **digest_context(d, cap, locale, names),
+            "attachments": attachments,
+            "extras": extras_context(extras, cap, locale, names) if extras else None,
+        },
     )
 
 

@@ -26,6 +26,8 @@ from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.planner import plan_reminders
 from services.digest_delivery import plan_weekly_digests
 from services.meetings import fill_from_standing
+from services.survey_delivery import plan_survey_notices
+from services.surveys import forget_respondents
 from storage import handled_updates
 from storage.db import Database
 from storage.locks import advisory_lock
@@ -54,6 +56,8 @@ PLANNERS: list[Planner] = [
     fill_standing_schedules,
     plan_reminders,
     plan_weekly_digests,
+    plan_survey_notices,
+    forget_respondents,
     forget_handled_updates,
 ]
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # openpyxl (and numpy with it) loads when a file is made, not
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from services.digest_extras import DigestExtras
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -115,8 +117,9 @@ def _metric_label(key: str, locale: str | None) -> str:
     return dlabel(f"metric.{key}", locale)
 
 
-def digest_xlsx(d: Digest, locale: str | None = None) -> bytes:
-    """The digest in full: headline numbers with last week, every list, breakdown and trend."""
+def digest_xlsx(d: Digest, locale: str | None = None, extras: DigestExtras | None = None) -> bytes:
+    """The digest in full: headline numbers with last week, every list, breakdown and trend,
+    and the `extras` (survey per cell, admissions, year-end shares: services.year_files)."""
     from openpyxl import Workbook
 
     L = lambda key: dlabel(key, locale)  # noqa: E731
@@ -354,6 +357,10 @@ def digest_xlsx(d: Digest, locale: str | None = None) -> bytes:
             for point in d.trend
         ),
     )
+    if extras is not None:
+        from services.year_files import add_extras
+
+        add_extras(wb, extras, locale)
     return _save(wb)
 
 

@@ -19,6 +19,7 @@ from domain.policy import Policy
 from messages.digest_text import digest_summary, listed_units, overdue_text
 from services import file_renderer
 from services.digest import build_digest
+from services.digest_extras import build_extras
 from services.digest_files import digest_chart_png, digest_docx, digest_xlsx, file_stem
 from services.gc_pause import without_gc
 from services.org import unit_labels
@@ -84,6 +85,8 @@ def run(job: DigestJob) -> DigestOutput:
 def _compute(db: Database, job: DigestJob) -> DigestOutput:
     digest = build_digest(db, job.scope_code, job.at, job.policy)
     names = unit_labels(db, listed_units(digest), scope_path=digest.scope.path)
+    # The survey, admissions and year-end shares beside the ledger's figures.
+    extras = build_extras(db, job.scope_code, job.at, job.policy) if _wants_extras(job) else None
     output = DigestOutput(
         digest.scope.name,
         digest.at,
@@ -92,17 +95,23 @@ def _compute(db: Database, job: DigestJob) -> DigestOutput:
     )
     for locale in job.locales:
         if "summary" in job.texts:
-            output.texts[(locale, "summary")] = digest_summary(digest, locale, names=names)
+            output.texts[(locale, "summary")] = digest_summary(
+                digest, locale, names=names, extras=extras
+            )
         if "overdue" in job.texts:
             output.texts[(locale, "overdue")] = overdue_text(digest, locale, names)
         if "xlsx" in job.files:
-            output.files[(locale, "xlsx")] = digest_xlsx(digest, locale)
+            output.files[(locale, "xlsx")] = digest_xlsx(digest, locale, extras)
         if "png" in job.files:
             output.files[(locale, "png")] = digest_chart_png(digest, locale)
         if "docx" in job.files:
             assert job.notice is not None, "a notice needs its header"
             output.files[(locale, "docx")] = digest_docx(digest, job.notice, locale)
     return output
+
+
+def _wants_extras(job: DigestJob) -> bool:
+    return "summary" in job.texts or "xlsx" in job.files
 
 
 _databases: dict[str, Database] = {}

@@ -117,7 +117,7 @@ def load_demo(db: Database, text: str, *, now: datetime, policy: Policy) -> Impo
 
 
 def _values(row: UnitRow, parent_path: str | None) -> dict[str, Any]:
-    return {
+    values = {
         "name": row.name,
         "name_folded": fold(row.name),
         "kind": row.kind,
@@ -126,6 +126,9 @@ def _values(row: UnitRow, parent_path: str | None) -> dict[str, Any]:
         "members": row.members,
         "active": True,
     }
+    if row.has_admission_target:  # a file without the column keeps the targets set before
+        values["admission_target"] = row.admission_target
+    return values
 
 
 def _public(values: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from fractions import Fraction
 
 from domain.attendance import attendance_rate, meets_attendance_target
+from domain.grading import UnitGrade
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND, MeetingKind, meeting_kinds_for
 from domain.obligations import (
@@ -27,7 +28,7 @@ from domain.org import UnitKind
 from domain.periods import Month, Quarter, parse_period_key
 from domain.policy import Policy
 from domain.reports import report_title
-from services import ledger, meetings
+from services import grading, ledger, meetings
 from storage import issued_details
 from storage import ledger as ledger_rows
 from storage.db import Database
@@ -88,6 +89,8 @@ class UnitStatus:
     overdue: list[TodoItem]
     soon: list[TodoItem]
     quarter: QuarterGlance
+    # The year-end preview (services.grading), from the policy's preview month on.
+    grade: UnitGrade | None = None
 
 
 def _item(item: Todo, policy: Policy, issued: issued_details.Details) -> TodoItem:
@@ -142,6 +145,7 @@ def unit_status(
         [_item(t, policy, issued) for t in overdue],
         [_item(t, policy, issued) for t in soon],
         _glance(db, unit_code, unit_kind, rows, quarter, now, policy),
+        grading.unit_preview(db, unit_code, now=now, policy=policy),
     )
 
 

@@ -65,6 +65,8 @@ class Unit(Base):
     # "/DUK/C1/VPUBND/VPUBND-01/": a subtree is one prefix match, on SQLite and PostgreSQL.
     path: Mapped[str] = mapped_column(String(1000), index=True)
     members: Mapped[int | None] = mapped_column(Integer)
+    # Kết nạp đảng viên this year (base organisations); None: the policy's share of members.
+    admission_target: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -501,3 +503,52 @@ class ClusterInvitation(Base):
     reason_accepted: Mapped[bool | None] = mapped_column(Boolean)
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     marked_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class Survey(Base):
+    """A cell's quarterly member survey (phiếu khảo sát): its link and when it takes answers.
+
+    The questions are kept as they were when it opened: answers are a list in that order.
+    """
+
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("unit_code", "quarter"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    quarter: Mapped[str] = mapped_column(String(7), index=True)  # "2026-Q4"
+    token: Mapped[str] = mapped_column(String(32), unique=True)  # t.me/<bot>?start=ks-<token>
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)  # the last local day answers are taken
+    questions: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SurveyResponse(Base):
+    """One member's answer. Who answered is not kept: `respondent_key` is an HMAC (key
+    in the settings) of their Telegram id and the survey, so the same member's next
+    answer replaces this one. No time is kept either (README: "Member survey")."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("survey_id", "respondent_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    respondent_key: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[list[int]] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class AdmissionEntry(Base):
+    """Admissions (kết nạp) and transfers in or out of a base organisation: counts only."""
+
+    __tablename__ = "admissions"
+    __table_args__ = (Index("ix_admissions_unit_on", "unit_code", "on_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    kind: Mapped[str] = mapped_column(String(16))  # domain AdmissionKind value
+    on_date: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

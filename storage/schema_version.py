@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import Database
 
-HEAD = "0006_obligations"
+HEAD = "0007_survey"
 
 
 def current(db: Database) -> str | None:

@@ -43,6 +43,9 @@ BOTH_BACKENDS = (
     "tests/scheduler/",
     "tests/leadership/",
     "tests/ledger/",
+    "tests/survey/",
+    "tests/grading/",
+    "tests/admissions/",
     "tests/test_migrations.py",
 )
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from bot.access import Guarded, Public
-from domain.roles import PERMISSIONS, Action, Role, allowed
+from bot.access import Guarded, Public, Respondent
+from domain.roles import OPEN_TO_ANYONE, PERMISSIONS, Action, Role, allowed
 from tests.harness import BotHarness
 
 # The only handlers a stranger may reach: they onboard or explain how to.
 PUBLIC_CALLBACKS = {"start", "unknown", "screen_update", "unknown_button"}
+# What a stranger may do besides onboarding: answer a survey (the link, its buttons, a
+# reply with a comment), and nothing else.
+RESPONDENT_CALLBACKS = {"open_survey", "on_answer", "on_comment"}
 # Guarded handlers that hand a stranger to onboarding instead of refusing: only typed
 # text, so that only a stranger's message is ever read as an invite code.
 STRANGER_HOOKS = {"on_text": "stranger_text"}
@@ -23,9 +26,12 @@ async def test_every_handler_declares_its_access(bot: BotHarness) -> None:
     handlers = all_handlers(bot)
     assert handlers
     for handler in handlers:
-        assert isinstance(handler.callback, Guarded | Public), handler
+        assert isinstance(handler.callback, Guarded | Public | Respondent), handler
     public = {h.callback.__name__ for h in handlers if isinstance(h.callback, Public)}
     assert public == PUBLIC_CALLBACKS
+    respondents = [h.callback for h in handlers if isinstance(h.callback, Respondent)]
+    assert {r.__name__ for r in respondents} == RESPONDENT_CALLBACKS
+    assert {r.action for r in respondents} == OPEN_TO_ANYONE == {Action.ANSWER_SURVEY}
     hooks = {
         h.callback.__name__: h.callback.stranger.__name__
         for h in handlers

@@ -68,9 +68,14 @@ def test_any_command_before_db_upgrade_says_to_run_it(
 def test_db_upgrade_on_a_fresh_database_says_what_it_applied(
     fresh: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    revisions = len(list(ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()))
     assert main(["db", "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "Đã áp dụng 6 bản cập nhật" in out
+    assert f"Đã áp dụng {revisions} bản cập nhật" in out
     assert "0001: organisation, people, invites, audit, dialog state" in out
     assert f"Cơ sở dữ liệu đang ở phiên bản {HEAD}." in out
     assert main(["db", "upgrade"]) == 0

@@ -181,3 +181,38 @@ def test_the_leader_sees_months_of_activity(
     held = re.search(r"Đã tổ chức sinh hoạt tháng 11/2026: (\d+)/283", out)
     assert held is not None and int(held[1]) > 150
     assert "Báo cáo định kỳ: đúng hạn 0" not in out
+
+
+def test_a_member_answers_a_survey_and_comments_as_a_reply(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sandbox answers a ForceReply prompt as a phone does: the next typed message is
+    the reply. Its throwaway database gets a throwaway SURVEY_KEY."""
+    import sqlite3
+
+    from tests.survey.conftest import IN_WINDOW
+
+    path = tmp_path / "s.sqlite3"
+    lines = iter(["1", "/survey", ":p", "7", "__link__", *["#4"] * 5, "Nên họp đúng giờ"])
+
+    class Member(Script):
+        async def __call__(self, prompt: str) -> str:
+            print(prompt)
+            line = next(lines, None)
+            if line is None:
+                raise EOFError
+            if line == "__link__":
+                with sqlite3.connect(path) as connection:
+                    token = connection.execute(
+                        "SELECT token FROM surveys WHERE unit_code = 'VPUBND-01'"
+                    ).fetchone()[0]
+                return f"/start ks-{token}"
+            return line
+
+    settings = Settings(_env_file=None, database_url="sqlite://")  # type: ignore[call-arg]
+    asyncio.run(session(settings, path, ManualClock(IN_WINDOW), Member()))
+    out = capsys.readouterr().out
+    assert "https://t.me/ChiBoSandboxBot?start=ks-" in out
+    assert "Câu 1/5." in out and "Đã ghi nhận câu trả lời." in out
+    assert "(tin nhắn bạn gõ tiếp theo là trả lời cho tin này)" in out
+    assert "Đã ghi nhận góp ý. Cảm ơn đồng chí." in out

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.access import Guarded, Public
+from bot.access import Guarded, Public, Respondent
 from domain.roles import Action, allowed
 from handlers.dialog import FLOWS
 from messages.render import render
@@ -42,16 +42,21 @@ def registered(bot: BotHarness) -> Iterator[BaseHandler]:  # type: ignore[type-a
             yield from handlers
 
 
-def commands(bot: BotHarness) -> list[tuple[str, Guarded | Public]]:
+Callback = Guarded | Public | Respondent
+
+
+def commands(bot: BotHarness) -> list[tuple[str, Callback]]:
+    # A survey link is `/start ks-…` (its own handler, tests/survey); a bare /start is
+    # onboarding's.
     return [
         (command, h.callback)
         for h in registered(bot)
-        if isinstance(h, CommandHandler)
+        if isinstance(h, CommandHandler) and not isinstance(h.callback, Respondent)
         for command in sorted(h.commands)
     ]
 
 
-def callback_samples(bot: BotHarness) -> list[tuple[str, Guarded | Public]]:
+def callback_samples(bot: BotHarness) -> list[tuple[str, Callback]]:
     samples = []
     for h in registered(bot):
         if isinstance(h, CallbackQueryHandler):
@@ -71,8 +76,10 @@ def effective_action(callback: Guarded, data: str | None) -> Action:
 
 
 def expected_refusal(
-    persona: Persona, callback: Guarded | Public, *, in_group: bool, data: str | None = None
+    persona: Persona, callback: Callback, *, in_group: bool, data: str | None = None
 ) -> str | None:
+    if isinstance(callback, Respondent):
+        return None  # a survey answer is open to anyone (a wrong link says so, no refusal)
     if persona.role is None:
         return STRANGER  # /start without a code explains how to get an invite
     if isinstance(callback, Public):
@@ -99,7 +106,7 @@ def refusal_in(reply: str) -> str | None:
 def test_the_matrix_covers_what_is_registered(bot: BotHarness) -> None:
     names = {c for c, _ in commands(bot)}
     assert {"start", "help", "whoami"} <= names
-    assert all(isinstance(cb, Guarded | Public) for _, cb in commands(bot))
+    assert all(isinstance(cb, Guarded | Public | Respondent) for _, cb in commands(bot))
     assert callback_samples(bot), "no button handlers registered"
 
 
@@ -140,7 +147,7 @@ async def test_every_command_in_a_group_chat(
         writes.clear()
         calls = await deliver(bot, message=message(persona.user, text=f"/{command}", chat=group))
         reply = texts(calls)
-        if isinstance(cb, Public):
+        if isinstance(cb, Public | Respondent):
             assert calls == [], (command, reply)  # onboarding is private-only by its filter
             continue
         expected = expected_refusal(persona, cb, in_group=True)
@@ -169,10 +176,10 @@ async def test_every_button_kind(
             reply = texts(calls)
             expected = (
                 None  # the catch-all for unknown buttons: "out of date", for anyone
-                if isinstance(cb, Public)
+                if isinstance(cb, Public | Respondent)
                 else expected_refusal(persona, cb, in_group=in_group, data=data)
             )
-            if expected is not None or isinstance(cb, Public):
+            if expected is not None or isinstance(cb, Public | Respondent):
                 assert refusal_in(reply) == expected, (persona.key, data, in_group, reply)
                 assert not writes.writes, (persona.key, data, writes.writes)
             else:

@@ -1,0 +1,98 @@
+"""Kết nạp đảng viên: admissions and transfers against a yearly target.
+
+Pure. A base organisation's secretary records counts only (a date, how many; no
+names): new members admitted, members transferred in, members transferred out.
+The yearly target is the org file's `admission_target` for the base organisation,
+or else the policy's share of its members, rounded up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the policy's YAML reader, which imports this module
+    from domain.policy import _Node
+
+MAX_COUNT = 500  # in one entry: a base organisation admits a handful a year
+
+
+class AdmissionKind(StrEnum):
+    ADMITTED = "admitted"  # kết nạp đảng viên mới
+    TRANSFER_IN = "transfer_in"  # chuyển sinh hoạt đảng đến
+    TRANSFER_OUT = "transfer_out"  # chuyển sinh hoạt đảng đi
+
+    @property
+    def label_vi(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    AdmissionKind.ADMITTED: "Kết nạp đảng viên mới",
+    AdmissionKind.TRANSFER_IN: "Chuyển sinh hoạt đảng đến",
+    AdmissionKind.TRANSFER_OUT: "Chuyển sinh hoạt đảng đi",
+}
+
+
+@dataclass(frozen=True)
+class AdmissionsPolicy:
+    default_target_share: Fraction  # of the members, when the org file sets no target
+
+
+def parse_policy(node: _Node) -> AdmissionsPolicy:
+    policy = AdmissionsPolicy(node.rate("default_target_share"))
+    node.done()
+    return policy
+
+
+def yearly_target(explicit: int | None, members: int | None, share: Fraction) -> int | None:
+    """The org file's target, or `share` of the members rounded up (None: neither known)."""
+    if explicit is not None:
+        return explicit
+    if not members:
+        return None
+    return math.ceil(share * members)
+
+
+@dataclass(frozen=True)
+class YearCounts:
+    admitted: int = 0
+    transfer_in: int = 0
+    transfer_out: int = 0
+
+    def __add__(self, other: YearCounts) -> YearCounts:
+        return YearCounts(
+            self.admitted + other.admitted,
+            self.transfer_in + other.transfer_in,
+            self.transfer_out + other.transfer_out,
+        )
+
+
+def counts_of(entries: Iterable[tuple[AdmissionKind | str, int]]) -> YearCounts:
+    totals = {kind: 0 for kind in AdmissionKind}
+    for kind, count in entries:
+        totals[AdmissionKind(kind)] += count
+    return YearCounts(
+        totals[AdmissionKind.ADMITTED],
+        totals[AdmissionKind.TRANSFER_IN],
+        totals[AdmissionKind.TRANSFER_OUT],
+    )
+
+
+def progress_share(admitted: int, target: int | None) -> Fraction | None:
+    return Fraction(admitted, target) if target else None
+
+
+def progress_text(admitted: int, target: int | None) -> str:
+    """ "149/140, 106,42%": admitted against target, the share rounded down to two
+    decimals (99,999% must not read as done)."""
+    share = progress_share(admitted, target)
+    if share is None:
+        return f"{admitted}/—"
+    hundredths = math.floor(share * 10_000)
+    whole, rest = divmod(hundredths, 100)
+    return f"{admitted}/{target}, {whole},{rest:02d}%"

@@ -1,0 +1,144 @@
+"""Kết nạp, chuyển sinh hoạt đảng: a base organisation records counts (no names)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.admissions import MAX_COUNT, AdmissionKind
+from domain.dates_vi import date_examples, parse_date
+from domain.errors import UserInputError
+from domain.numbers_vi import parse_count
+from domain.org import REPORTING_KINDS
+from domain.roles import Action
+from handlers.dialog import Done, Option, Prompt, Step, flow
+from handlers.flows import common
+from messages.render import label, render
+from services import admissions
+
+UNDO = "undo"
+RECENT = 5  # entries offered for removal
+
+
+def _year(d: Step) -> admissions.UnitAdmissions:
+    return admissions.unit_year(d.deps.db, d.data["unit"], d.today.year, d.deps.policy)
+
+
+@flow
+class AdmissionFlow(common.UnitFlow):
+    name = "admission"
+    action = Action.ADMISSION
+    unit_kinds = REPORTING_KINDS
+    no_unit_template = "no_admission_unit"
+
+    def after_unit(self, d: Step) -> str:
+        return "kind"
+
+    def ask_kind(self, d: Step) -> Prompt:
+        year = _year(d)
+        options = [Option(kind.label_vi, kind.value) for kind in AdmissionKind]
+        if year.entries:
+            options.append(Option(label("button.admission_undo", d.locale), UNDO))
+        return Prompt(
+            render(
+                "admission",
+                d.locale,
+                step="kind",
+                unit_name=d.data["unit_name"],
+                year=d.today.year,
+                view=year,
+            ),
+            tuple(options),
+            accepts_text=False,
+        )
+
+    def on_kind(self, d: Step, value: str) -> str:
+        if value == UNDO:
+            return "undo"
+        d.data["kind"] = AdmissionKind(value).value
+        return "date"
+
+    def ask_date(self, d: Step) -> Prompt:
+        return Prompt(
+            render(
+                "admission",
+                d.locale,
+                step="date",
+                what=AdmissionKind(d.data["kind"]).label_vi,
+                examples=date_examples(d.today, past_only=True),
+            ),
+            (Option(label("button.today", d.locale), d.today.isoformat()),),
+        )
+
+    def on_date(self, d: Step, value: str) -> str:
+        try:
+            day = date.fromisoformat(value)  # the "today" button
+        except ValueError:
+            day = parse_date(value, d.today, past_only=True)
+        admissions.check_day(day, d.today)
+        d.data["on_date"] = day.isoformat()
+        return "count"
+
+    def ask_count(self, d: Step) -> Prompt:
+        return Prompt(
+            render("admission", d.locale, step="count"),
+            tuple(Option(str(n), str(n)) for n in (1, 2, 3)),
+            columns=3,
+        )
+
+    def on_count(self, d: Step, value: str) -> str:
+        d.data["count"] = parse_count(value, 1, MAX_COUNT, "Số đảng viên")
+        return "confirm"
+
+    def ask_confirm(self, d: Step) -> Prompt:
+        return Prompt(
+            render(
+                "admission",
+                d.locale,
+                step="confirm",
+                unit_name=d.data["unit_name"],
+                what=AdmissionKind(d.data["kind"]).label_vi,
+                on_date=date.fromisoformat(d.data["on_date"]),
+                count=d.data["count"],
+            ),
+            (Option(label("button.confirm", d.locale), "yes"),),
+            accepts_text=False,
+        )
+
+    def on_confirm(self, d: Step, value: str) -> Done:
+        if value != "yes":
+            raise UserInputError("Vui lòng bấm Xác nhận, hoặc Hủy.")
+        admissions.record_entry(
+            d.deps.db,
+            d.actor,
+            d.data["unit"],
+            AdmissionKind(d.data["kind"]),
+            date.fromisoformat(d.data["on_date"]),
+            int(d.data["count"]),
+            now=d.now,
+            today=d.today,
+        )
+        return Done(render("admission", d.locale, step="saved", year=d.today.year, view=_year(d)))
+
+    def ask_undo(self, d: Step) -> Prompt:
+        entries = _year(d).entries[:RECENT]
+        return Prompt(
+            render("admission", d.locale, step="undo"),
+            tuple(
+                Option(f"{e.on_date:%d/%m/%Y} · {e.kind.label_vi}: {e.count}", str(e.id))
+                for e in entries
+            ),
+            accepts_text=False,
+        )
+
+    def on_undo(self, d: Step, value: str) -> Done:
+        entry = admissions.delete_entry(d.deps.db, d.actor, d.data["unit"], int(value), now=d.now)
+        return Done(
+            render(
+                "admission",
+                d.locale,
+                step="removed",
+                entry=entry,
+                year=d.today.year,
+                view=_year(d),
+            )
+        )

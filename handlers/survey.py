@@ -1,0 +1,470 @@
+"""The member survey in the chat.
+
+A member (anyone: no invite, no role) opens `t.me/<bot>?start=ks-<token>` in a
+private chat and answers with buttons. The buttons carry the answers so far
+(`ks:<token>:<digits>`), so nothing about the member is kept while they answer;
+the answers are stored, keyed by an HMAC of their Telegram id and the survey, only
+when the last one is given. The optional comment is a reply to the bot's prompt,
+which quotes the survey's token: again nothing is kept in between.
+
+`/survey` gives a cell's secretary the link to post and, once the survey has
+closed with enough answers, the results; officers and leaders get their scope's
+view, and `/survey CODE` one cell's.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.access import guarded, respondent
+from bot.context import ChiboContext, Deps
+from domain import survey as rules
+from domain.localtime import local_date
+from domain.org import CELL_KINDS, UnitKind
+from domain.roles import Action, Role
+from domain.survey import format_score
+from handlers.flows.common import meeting_units
+from handlers.scopes import widest
+from messages.render import label, render
+from messages.telegram_text import alert
+from services import surveys
+from services.actors import Actor, Scope
+from services.survey_delivery import LINK_PREFIX
+from services.surveys import Answering, CellSurvey, SurveyRef, SurveySection
+
+ANSWER_PREFIX = "ks:"
+# A reply to the bot's comment prompt: the prompt quotes the token after this mark
+# (in every locale).
+COMMENT_MARK = "🔖"
+
+
+# ---------------------------------------------------------------------------
+# A member answers
+
+
+def _secret(context: ChiboContext) -> bytes | None:
+    key = context.deps.settings.survey_key
+    return key.encode() if key else None
+
+
+async def open_survey(update: Update, context: ChiboContext) -> None:
+    """`/start ks-<token>`: the survey's first question (or why it cannot be answered)."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    locale = context.deps.settings.locale
+    secret = _secret(context)
+    if secret is None:
+        await message.reply_html(render("survey_answer", locale, step="disabled"))
+        return
+    token = rules.token_in(" ".join(context.args or []))
+    if token is None:
+        await message.reply_html(render("survey_answer", locale, step="unknown"))
+        return
+    deps = context.deps
+    opening = await context.run(
+        surveys.opening, deps.db, token, user.id, secret=secret, now=deps.clock.now()
+    )
+    if opening.state != Answering.OPEN or opening.survey is None:
+        await message.reply_html(_closed_text(opening.state, opening.survey, locale))
+        return
+    survey = opening.survey
+    await message.reply_html(
+        render(
+            "survey_answer",
+            locale,
+            step="intro",
+            quarter=str(survey.quarter),
+            unit_name=opening.unit_name,
+            questions=len(survey.questions),
+            closes_on=survey.closes_on,
+            previous=list(opening.previous or ()),
+            scale=deps.policy.survey.scale,
+        )
+    )
+    text, markup = _question(survey, "", deps, locale)
+    await message.reply_html(text, reply_markup=markup)
+
+
+def _closed_text(state: Answering, survey: SurveyRef | None, locale: str) -> str:
+    return render(
+        "survey_answer",
+        locale,
+        step=state.value,
+        opens_on=survey.opens_on if survey else None,
+        closes_on=survey.closes_on if survey else None,
+    )
+
+
+def _question(
+    survey: SurveyRef, answered: str, deps: Deps, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The next question after `answered`, with one button per point of the scale (each
+    carrying the answers so far) and a way back."""
+    index = len(answered)
+    scale = deps.policy.survey.scale
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{value} · {scale[value - 1]}",
+                callback_data=f"{ANSWER_PREFIX}{survey.token}:{answered}{value}",
+            )
+        ]
+        for value in rules.SCALE
+    ]
+    if index:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label("button.survey_back", locale),
+                    callback_data=f"{ANSWER_PREFIX}{survey.token}:{answered[:-1]}",
+                )
+            ]
+        )
+    text = render(
+        "survey_answer",
+        locale,
+        step="question",
+        number=index + 1,
+        questions=len(survey.questions),
+        question=survey.questions[index].text_vi,
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def on_answer(update: Update, context: ChiboContext) -> None:
+    """A press on a question's button: the next question, or the answers kept."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    locale = context.deps.settings.locale
+    token, _, digits = query.data.removeprefix(ANSWER_PREFIX).partition(":")
+    secret = _secret(context)
+    if secret is None:
+        await query.answer(alert(render("survey_answer", locale, step="disabled")), show_alert=True)
+        return
+    deps = context.deps
+    opening = await context.run(
+        surveys.opening, deps.db, token, user.id, secret=secret, now=deps.clock.now()
+    )
+    if opening.state != Answering.OPEN or opening.survey is None:
+        await query.answer(
+            alert(_closed_text(opening.state, opening.survey, locale)), show_alert=True
+        )
+        return
+    survey = opening.survey
+    answers = rules.parse_answers(digits, len(survey.questions))
+    if answers is None:
+        await query.answer(alert(render("dialog_stale", locale)), show_alert=True)
+        return
+    await query.answer()
+    if len(answers) < len(survey.questions):
+        text, markup = _question(survey, digits, deps, locale)
+        await query.edit_message_text(text, reply_markup=markup)
+        return
+    saved = await context.run(
+        surveys.save_answers,
+        deps.db,
+        token,
+        user.id,
+        answers,
+        secret=secret,
+        now=deps.clock.now(),
+    )
+    if saved.state != Answering.OPEN:
+        await query.edit_message_text(_closed_text(saved.state, saved.survey, locale))
+        return
+    await query.edit_message_text(
+        render(
+            "survey_answer",
+            locale,
+            step="saved",
+            changed=saved.changed,
+            answers=[
+                {"question": q.text_vi, "value": a, "label": deps.policy.survey.scale[a - 1]}
+                for q, a in zip(survey.questions, answers, strict=True)
+            ],
+            closes_on=survey.closes_on,
+        )
+    )
+    message = query.message
+    if isinstance(message, Message):
+        await message.reply_html(
+            render(
+                "survey_answer",
+                locale,
+                step="comment_prompt",
+                mark=COMMENT_MARK,
+                link_argument=survey.link_argument,
+                limit=rules.MAX_COMMENT,
+            ),
+            reply_markup=ForceReply(
+                input_field_placeholder=label("placeholder.survey_comment", locale)
+            ),
+        )
+
+
+class _ReplyToCommentPrompt(filters.MessageFilter):
+    """A member's reply to the bot's comment prompt (it quotes the survey's token)."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return (
+            replied is not None
+            and replied.from_user is not None
+            and replied.from_user.is_bot
+            and COMMENT_MARK in (replied.text or "")
+            and rules.token_in(replied.text or "") is not None
+        )
+
+
+async def on_comment(update: Update, context: ChiboContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    assert message.reply_to_message is not None
+    locale = context.deps.settings.locale
+    token = rules.token_in(message.reply_to_message.text or "")
+    secret = _secret(context)
+    if token is None or secret is None:
+        await message.reply_html(render("survey_answer", locale, step="disabled"))
+        return
+    deps = context.deps
+    saved = await context.run(
+        surveys.save_comment,
+        deps.db,
+        token,
+        user.id,
+        message.text or "",
+        secret=secret,
+        now=deps.clock.now(),
+    )
+    if saved.state == Answering.OPEN:
+        await message.reply_html(
+            render("survey_answer", locale, step="comment_saved", changed=saved.changed)
+        )
+        return
+    await message.reply_html(_closed_text(saved.state, saved.survey, locale))
+
+
+# ---------------------------------------------------------------------------
+# /survey: the link and the results
+
+
+async def survey_command(update: Update, context: ChiboContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    actor = context.require_actor()
+    code = context.args[0].upper() if context.args else None
+    cells = meeting_units(actor, Action.SURVEY, CELL_KINDS)
+    overseen = _overseen(actor)
+    if code is not None:
+        mine = [c for c in cells if c.unit_code == code]
+        if mine:
+            await _own_cell(message, context, mine[0])
+            return
+        await _other_cell(message, context, code, overseen)
+        return
+    for cell in cells:
+        await _own_cell(message, context, cell)
+    for scope in overseen:
+        await _scope(message, context, scope)
+    if not cells and not overseen:
+        await message.reply_html(render("survey_results", context.locale, view="no_cells"))
+
+
+def _overseen(actor: Actor) -> list[Scope]:
+    """Scopes whose cells' results the actor sees: officers and leaders their subtree,
+    a base committee's secretary or deputy its sub-cells."""
+    return widest(
+        s
+        for s in actor.scopes_for(Action.SURVEY)
+        if s.role not in (Role.SECRETARY, Role.DEPUTY) or s.unit_kind == UnitKind.BASE_COMMITTEE
+    )
+
+
+async def _own_cell(message: Message, context: ChiboContext, cell: Scope) -> None:
+    """The secretary's view: the link to post (while open) and where the cell stands."""
+    deps, locale = context.deps, context.locale
+    now = deps.clock.now()
+    survey = await context.run(
+        surveys.survey_of, deps.db, cell.unit_code, now=now, policy=deps.policy
+    )
+    today = local_date(now)
+    if survey is None:
+        await message.reply_html(
+            render(
+                "survey_results",
+                locale,
+                view="none",
+                unit_name=cell.unit_label,
+                next_opens=_next_opening(deps, today),
+            )
+        )
+        return
+    if survey.is_open(today):
+        await message.reply_html(_link_text(context, survey, cell.unit_label))
+    found = await context.run(
+        surveys.cell_surveys,
+        deps.db,
+        scope_path=cell.unit_path,
+        quarter=survey.quarter,
+        today=today,
+        policy=deps.policy,
+        unit_code=cell.unit_code,
+    )
+    await message.reply_html(_cell_text(found[0], today, deps, locale, cell.unit_label))
+
+
+def _next_opening(deps: Deps, today: date) -> date:
+    quarter = deps.policy.survey.latest_quarter(today).next()
+    return deps.policy.survey.window(quarter)[0]
+
+
+def _link_text(context: ChiboContext, survey: SurveyRef, unit_name: str) -> str:
+    link = f"https://t.me/{context.bot.username}?start={survey.link_argument}"
+    return render(
+        "survey_link",
+        context.locale,
+        unit_name=unit_name,
+        quarter=str(survey.quarter),
+        questions=len(survey.questions),
+        closes_on=survey.closes_on,
+        link=link,
+    )
+
+
+def _cell_text(cell: CellSurvey, today: date, deps: Deps, locale: str, unit_name: str) -> str:
+    result = cell.result
+    return render(
+        "survey_results",
+        locale,
+        view="cell",
+        unit_name=unit_name,
+        quarter=str(cell.survey.quarter),
+        responses=cell.responses,
+        members=cell.members,
+        rate=cell.response_rate,
+        is_open=cell.survey.is_open(today),
+        closes_on=cell.survey.closes_on,
+        min_responses=deps.policy.survey.min_responses,
+        result=None
+        if result is None
+        else {
+            "overall": format_score(result.overall),
+            "questions": [
+                {"text": q.text_vi, "average": format_score(a)}
+                for q, a in zip(cell.survey.questions, result.averages, strict=True)
+            ],
+            "comments": list(result.comments),
+        },
+        below=cell.below_members(deps.policy),
+    )
+
+
+async def _other_cell(
+    message: Message, context: ChiboContext, code: str, overseen: list[Scope]
+) -> None:
+    deps = context.deps
+    today = local_date(deps.clock.now())
+    for scope in overseen:
+        found = await context.run(_latest_of_cell, deps, scope.unit_path, code, today)
+        if found:
+            name = found[0].unit.name
+            await message.reply_html(_cell_text(found[0], today, deps, context.locale, name))
+            return
+    await message.reply_html(render("survey_results", context.locale, view="unknown", code=code))
+
+
+def _latest_of_cell(deps: Deps, scope_path: str, code: str, today: date) -> list[CellSurvey]:
+    """The cell's latest survey, if the cell lies under `scope_path`."""
+    quarter = surveys.latest_opened(deps.db, scope_path, today)
+    if quarter is None:
+        return []
+    return surveys.cell_surveys(
+        deps.db,
+        scope_path=scope_path,
+        quarter=quarter,
+        today=today,
+        policy=deps.policy,
+        unit_code=code,
+    )
+
+
+async def _scope(message: Message, context: ChiboContext, scope: Scope) -> None:
+    deps = context.deps
+    today = local_date(deps.clock.now())
+    found = await context.run(surveys.section, deps.db, scope.unit_path, today, deps.policy)
+    await message.reply_html(scope_text(found, scope.unit_label, today, deps, context.locale))
+
+
+def scope_text(
+    found: SurveySection | None, scope_name: str, today: date, deps: Deps, locale: str
+) -> str:
+    if found is None:
+        return render(
+            "survey_results",
+            locale,
+            view="scope_none",
+            scope_name=scope_name,
+            next_opens=_next_opening(deps, today),
+        )
+    return render(
+        "survey_results",
+        locale,
+        view="scope",
+        scope_name=scope_name,
+        section=found,
+        quarter=str(found.quarter),
+        is_open=not found.closed,
+        averages=[
+            {"text": q.text_vi, "average": format_score(a)}
+            for q, a in zip(found.questions, found.averages or (), strict=False)
+        ],
+        overall=format_score(found.overall) if found.overall is not None else None,
+        below=[c.unit.name for c in found.below_members],
+        too_few=len(found.too_few),
+    )
+
+
+async def link_button(update: Update, context: ChiboContext) -> None:
+    """The notice's button: the link to post in the cell's group."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = query.data.removeprefix(LINK_PREFIX)
+    cells = meeting_units(context.require_actor(), Action.SURVEY, CELL_KINDS)
+    cell = next((c for c in cells if c.unit_code == code), None)
+    if cell is None:
+        await query.answer(alert(render("unit_out_of_scope", context.locale)), show_alert=True)
+        return
+    await query.answer()
+    message = query.message
+    if isinstance(message, Message):
+        await _own_cell(message, context, cell)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Registered before onboarding: `/start ks-…` is a survey link, never an invite."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler(
+            "start",
+            respondent(Action.ANSWER_SURVEY, open_survey),
+            filters=private & filters.Regex(r"(?i)^/start(@\w+)?\s+ks-"),
+        ),
+        CallbackQueryHandler(
+            respondent(Action.ANSWER_SURVEY, on_answer), pattern=f"^{ANSWER_PREFIX}"
+        ),
+        MessageHandler(
+            private & filters.TEXT & ~filters.COMMAND & _ReplyToCommentPrompt(),
+            respondent(Action.ANSWER_SURVEY, on_comment),
+        ),
+        CommandHandler("survey", guarded(Action.SURVEY, survey_command)),
+        CallbackQueryHandler(guarded(Action.SURVEY, link_button), pattern=f"^{LINK_PREFIX}"),
+    ]

@@ -1,0 +1,259 @@
+"""Kết nạp đảng viên: a base organisation's admissions and transfers, and its progress.
+
+Only counts are kept (a date, a kind, how many): no names. Every entry and every
+removal is in the audit log. The yearly target is the org file's
+`admission_target`, or the policy's share of the members (a base committee's
+members: its own count, else the sum of its sub-cells').
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from domain.admissions import (
+    MAX_COUNT,
+    AdmissionKind,
+    YearCounts,
+    counts_of,
+    progress_text,
+    yearly_target,
+)
+from domain.errors import UserInputError
+from domain.org import REPORTING_KINDS, UnitKind
+from domain.policy import Policy
+from domain.roles import Action
+from domain.unit_names import NamedUnit
+from services.actors import Actor, ScopeLost, require_unit
+from services.org import named_units
+from storage import audit
+from storage.db import Database
+from storage.models import AdmissionEntry, Unit
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    kind: AdmissionKind
+    on_date: date
+    count: int
+
+
+@dataclass(frozen=True)
+class UnitAdmissions:
+    """One base organisation's year."""
+
+    unit: NamedUnit
+    kind: UnitKind
+    members: int | None
+    target: int | None
+    counts: YearCounts
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def progress(self) -> str:
+        return progress_text(self.counts.admitted, self.target)
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def check_day(on_date: date, today: date) -> None:
+    """An entry is for a day of this year or last year, not in the future."""
+    if on_date > today:
+        raise UserInputError("Ngày kết nạp, chuyển sinh hoạt không được sau hôm nay.")
+    if on_date.year < today.year - 1:
+        raise UserInputError(
+            f"Chỉ ghi được cho năm {today.year - 1} và năm {today.year}. "
+            "Số liệu cũ hơn xin gửi Văn phòng Đảng ủy Khối."
+        )
+
+
+def record_entry(
+    db: Database,
+    actor: Actor,
+    unit_code: str,
+    kind: AdmissionKind,
+    on_date: date,
+    count: int,
+    *,
+    now: datetime,
+    today: date,
+) -> Entry:
+    """Keep one entry, after checking the actor still keeps the base organisation."""
+    check_day(on_date, today)
+    if not 1 <= count <= MAX_COUNT:
+        raise UserInputError(f"Số đảng viên phải từ 1 đến {MAX_COUNT}.")
+    with db.transaction() as session:
+        fresh = require_unit(session, actor, Action.ADMISSION, unit_code)
+        unit = session.get(Unit, unit_code)
+        if unit is None or unit.kind not in REPORTING_KINDS:
+            raise ScopeLost()
+        row = AdmissionEntry(
+            unit_code=unit_code,
+            kind=kind.value,
+            on_date=on_date,
+            count=count,
+            recorded_at=now,
+            recorded_by=fresh.person_id,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            at=now,
+            actor=f"tg:{fresh.telegram_user_id}",
+            actor_person_id=fresh.person_id,
+            action="create",
+            entity="admission",
+            key=str(row.id),
+            new={
+                "unit": unit_code,
+                "kind": kind.value,
+                "on": on_date.isoformat(),
+                "count": count,
+            },
+        )
+        return Entry(row.id, kind, on_date, count)
+
+
+def delete_entry(
+    db: Database, actor: Actor, unit_code: str, entry_id: int, *, now: datetime
+) -> Entry:
+    """Remove an entry recorded by mistake (audited with what it said)."""
+    with db.transaction() as session:
+        fresh = require_unit(session, actor, Action.ADMISSION, unit_code)
+        row = session.get(AdmissionEntry, entry_id)
+        if row is None or row.unit_code != unit_code:
+            raise UserInputError("Lần ghi này không còn nữa. Gõ /admission để xem lại.")
+        entry = Entry(row.id, AdmissionKind(row.kind), row.on_date, row.count)
+        audit.record(
+            session,
+            at=now,
+            actor=f"tg:{fresh.telegram_user_id}",
+            actor_person_id=fresh.person_id,
+            action="delete",
+            entity="admission",
+            key=str(row.id),
+            old={
+                "unit": row.unit_code,
+                "kind": row.kind,
+                "on": row.on_date.isoformat(),
+                "count": row.count,
+            },
+        )
+        session.delete(row)
+        return entry
+
+
+def unit_year(db: Database, unit_code: str, year: int, policy: Policy) -> UnitAdmissions:
+    with db.transaction() as session:
+        unit = session.get(Unit, unit_code)
+        if unit is None:
+            raise LookupError(unit_code)
+        found = _years(session, unit.path, year, policy, only=unit_code)
+        first, last = _year_bounds(year)
+        entries = tuple(
+            Entry(r.id, AdmissionKind(r.kind), r.on_date, r.count)
+            for r in session.scalars(
+                select(AdmissionEntry)
+                .where(
+                    AdmissionEntry.unit_code == unit_code,
+                    AdmissionEntry.on_date >= first,
+                    AdmissionEntry.on_date <= last,
+                )
+                .order_by(AdmissionEntry.on_date.desc(), AdmissionEntry.id.desc())
+            )
+        )
+    view = found[0]
+    return UnitAdmissions(view.unit, view.kind, view.members, view.target, view.counts, entries)
+
+
+@dataclass(frozen=True)
+class ScopeAdmissions:
+    """The base organisations under a scope, and their totals for the year."""
+
+    year: int
+    units: tuple[UnitAdmissions, ...]
+
+    @property
+    def counts(self) -> YearCounts:
+        total = YearCounts()
+        for unit in self.units:
+            total = total + unit.counts
+        return total
+
+    @property
+    def target(self) -> int | None:
+        targets = [u.target for u in self.units if u.target is not None]
+        return sum(targets) if targets else None
+
+    @property
+    def progress(self) -> str:
+        return progress_text(self.counts.admitted, self.target)
+
+    @property
+    def without_target(self) -> tuple[UnitAdmissions, ...]:
+        return tuple(u for u in self.units if u.target is None)
+
+
+def scope_year(db: Database, scope_path: str, year: int, policy: Policy) -> ScopeAdmissions:
+    with db.transaction() as session:
+        return ScopeAdmissions(year, tuple(_years(session, scope_path, year, policy)))
+
+
+def _years(
+    session: Session, scope_path: str, year: int, policy: Policy, only: str | None = None
+) -> list[UnitAdmissions]:
+    """Every active base organisation under `scope_path` (or `only`), in tree order."""
+    child = aliased(Unit)
+    sub_members = (
+        select(func.sum(child.members))
+        .where(child.parent_code == Unit.code, child.active.is_(True))
+        .scalar_subquery()
+    )
+    query = (
+        select(Unit.code, Unit.kind, Unit.members, sub_members, Unit.admission_target)
+        .where(
+            Unit.path.startswith(scope_path, autoescape=True),
+            Unit.active.is_(True),
+            Unit.kind.in_(sorted(REPORTING_KINDS)),
+        )
+        .order_by(Unit.path)
+    )
+    if only is not None:
+        query = query.where(Unit.code == only)
+    units = session.execute(query).all()
+    first, last = _year_bounds(year)
+    entries: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for code, kind, count in session.execute(
+        select(AdmissionEntry.unit_code, AdmissionEntry.kind, func.sum(AdmissionEntry.count))
+        .join(Unit, Unit.code == AdmissionEntry.unit_code)
+        .where(
+            Unit.path.startswith(scope_path, autoescape=True),
+            AdmissionEntry.on_date >= first,
+            AdmissionEntry.on_date <= last,
+        )
+        .group_by(AdmissionEntry.unit_code, AdmissionEntry.kind)
+    ):
+        entries[code].append((kind, int(count)))
+    names = named_units(session, [u[0] for u in units], scope_path=scope_path)
+    share = policy.admissions.default_target_share
+    found = []
+    for code, kind, own, of_cells, explicit in units:
+        members = own if own is not None else (int(of_cells) if of_cells is not None else None)
+        found.append(
+            UnitAdmissions(
+                names[code],
+                kind,
+                members,
+                yearly_target(explicit, members, share),
+                counts_of(entries.get(code, [])),
+            )
+        )
+    return found

@@ -1,0 +1,575 @@
+"""The quarterly member survey: open it, take answers, show results when allowed.
+
+Who answered is never written anywhere: a response row holds the answers, the
+optional comment and `respondent_key`, an HMAC of the Telegram id and the survey
+with SURVEY_KEY (settings). Nothing else about a respondent is stored or logged
+here, and no audit entry names them. Results (averages, comments) exist only for a
+closed survey with at least `min_responses` answers: `CellSurvey.result` is None
+otherwise, so no reader can show them by mistake.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from domain import survey as rules
+from domain.localtime import at_local, local_date
+from domain.org import CELL_KINDS, UnitKind
+from domain.periods import Quarter, parse_period_key
+from domain.policy import Policy
+from domain.unit_names import NamedUnit
+from services.org import named_units
+from storage.db import Database
+from storage.models import MeetingRecord, QualityRating, Survey, SurveyResponse, Unit
+
+
+class SurveysDisabled(RuntimeError):
+    """SURVEY_KEY is not set: answers could not be told apart without keeping ids."""
+
+
+def secret_of(key: str) -> bytes:
+    if not key:
+        raise SurveysDisabled("SURVEY_KEY is empty")
+    return key.encode()
+
+
+@dataclass(frozen=True)
+class SurveyRef:
+    id: int
+    unit_code: str
+    quarter: Quarter
+    token: str
+    opens_on: date
+    closes_on: date
+    questions: tuple[rules.Question, ...]
+
+    @property
+    def link_argument(self) -> str:
+        return rules.link_argument(self.token)
+
+    def is_open(self, day: date) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+    def is_closed(self, day: date) -> bool:
+        return day > self.closes_on
+
+    @property
+    def closes_at(self) -> datetime:
+        """The instant answers stop: the end of the closing day, local time."""
+        return at_local(self.closes_on + timedelta(days=1), datetime.min.time())
+
+
+def _ref(row: Survey) -> SurveyRef:
+    quarter = parse_period_key(row.quarter)
+    assert isinstance(quarter, Quarter)
+    return SurveyRef(
+        row.id,
+        row.unit_code,
+        quarter,
+        row.token,
+        row.opens_on,
+        row.closes_on,
+        tuple(rules.Question(q["code"], q["text"]) for q in row.questions),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Opening
+
+
+def open_in(
+    session: Session,
+    quarter: Quarter,
+    *,
+    now: datetime,
+    policy: Policy,
+    unit_codes: Collection[str] | None = None,
+    closes_on: date | None = None,
+) -> list[SurveyRef]:
+    """The quarter's survey of every active cell (or of `unit_codes`), created where
+    missing; `closes_on` moves the closing day of all of them."""
+    opens_on, default_close = policy.survey.window(quarter)
+    today = local_date(now)
+    if quarter <= Quarter.of(today):
+        # Opened by hand before its window (the office, the CLI): open from today. A
+        # later quarter's links can be handed out early; they work from its window.
+        opens_on = min(opens_on, today)
+    query = select(Unit.code).where(Unit.active.is_(True), Unit.kind.in_(sorted(CELL_KINDS)))
+    codes = [c for c in session.scalars(query.order_by(Unit.path))]
+    if unit_codes is not None:
+        wanted = set(unit_codes)
+        codes = [c for c in codes if c in wanted]
+    existing = {
+        row.unit_code: row
+        for row in session.scalars(select(Survey).where(Survey.quarter == quarter.key))
+    }
+    questions = [{"code": q.code, "text": q.text_vi} for q in policy.survey.questions]
+    new = [
+        {
+            "unit_code": code,
+            "quarter": quarter.key,
+            "token": rules.new_token(),
+            "opens_on": opens_on,
+            "closes_on": closes_on or default_close,
+            "questions": questions,
+            "created_at": now,
+        }
+        for code in codes
+        if code not in existing
+    ]
+    if new:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        # Two openers at once (the planner and a secretary's /survey): one row per cell.
+        session.execute(dialect.insert(Survey).on_conflict_do_nothing(), new)
+    rows = {
+        row.unit_code: row
+        for row in session.scalars(select(Survey).where(Survey.quarter == quarter.key))
+    }
+    if closes_on is not None:
+        for code in codes:
+            rows[code].closes_on = closes_on
+        session.flush()
+    return [_ref(rows[code]) for code in codes if code in rows]
+
+
+def open_surveys(
+    db: Database,
+    quarter: Quarter,
+    *,
+    now: datetime,
+    policy: Policy,
+    unit_codes: Collection[str] | None = None,
+    closes_on: date | None = None,
+) -> list[SurveyRef]:
+    with db.transaction() as session:
+        return open_in(
+            session, quarter, now=now, policy=policy, unit_codes=unit_codes, closes_on=closes_on
+        )
+
+
+def survey_of(db: Database, unit_code: str, *, now: datetime, policy: Policy) -> SurveyRef | None:
+    """The cell's survey to show now: this window's (opened on first demand), or else
+    its latest one."""
+    today = local_date(now)
+    quarter = policy.survey.open_quarter(today)
+    with db.transaction() as session:
+        if quarter is not None:
+            opened = open_in(session, quarter, now=now, policy=policy, unit_codes=[unit_code])
+            if opened:
+                return opened[0]
+        row = session.scalar(
+            select(Survey)
+            .where(Survey.unit_code == unit_code, Survey.opens_on <= today)
+            .order_by(Survey.quarter.desc())
+            .limit(1)
+        )
+        return _ref(row) if row is not None else None
+
+
+# ---------------------------------------------------------------------------
+# Answering (a member, in a private chat: no actor, no role)
+
+
+class Answering(enum.StrEnum):
+    UNKNOWN = "unknown"  # no survey has this token
+    NOT_YET = "not_yet"
+    OPEN = "open"
+    CLOSED = "closed"
+    NO_ANSWER = "no_answer"  # a comment before any answer
+
+
+@dataclass(frozen=True)
+class Opening:
+    state: Answering
+    survey: SurveyRef | None = None
+    unit_name: str | None = None
+    previous: tuple[int, ...] | None = None  # this member's answers so far, if any
+    has_comment: bool = False
+
+
+def _by_token(session: Session, token: str) -> Survey | None:
+    return session.scalar(select(Survey).where(Survey.token == token))
+
+
+def _state(row: Survey | None, today: date) -> Answering:
+    if row is None:
+        return Answering.UNKNOWN
+    if today < row.opens_on:
+        return Answering.NOT_YET
+    if today > row.closes_on:
+        return Answering.CLOSED
+    return Answering.OPEN
+
+
+def _mine(session: Session, survey_id: int, key: str) -> SurveyResponse | None:
+    return session.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.survey_id == survey_id, SurveyResponse.respondent_key == key
+        )
+    )
+
+
+def opening(
+    db: Database, token: str, telegram_user_id: int, *, secret: bytes, now: datetime
+) -> Opening:
+    """What a member who opened the link sees first."""
+    with db.transaction() as session:
+        row = _by_token(session, token)
+        state = _state(row, local_date(now))
+        if row is None:
+            return Opening(state)
+        name = named_units(session, [row.unit_code])[row.unit_code]
+        unit_name = _label(name)
+        if state != Answering.OPEN:
+            return Opening(state, _ref(row), unit_name)
+        mine = _mine(session, row.id, rules.respondent_key(secret, row.id, telegram_user_id))
+        return Opening(
+            state,
+            _ref(row),
+            unit_name,
+            tuple(mine.answers) if mine is not None else None,
+            bool(mine is not None and mine.comment),
+        )
+
+
+def _label(unit: NamedUnit) -> str:
+    return f"{unit.name} — {unit.parent_name}" if unit.parent_name else unit.name
+
+
+@dataclass(frozen=True)
+class Saved:
+    state: Answering
+    survey: SurveyRef | None = None
+    changed: bool = False  # an earlier answer of this member was replaced
+
+
+def save_answers(
+    db: Database,
+    token: str,
+    telegram_user_id: int,
+    answers: Sequence[int],
+    *,
+    secret: bytes,
+    now: datetime,
+) -> Saved:
+    """Keep the member's answers (replacing theirs, if they answered before)."""
+    with db.transaction() as session:
+        row = _by_token(session, token)
+        state = _state(row, local_date(now))
+        if row is None or state != Answering.OPEN:
+            return Saved(state, _ref(row) if row is not None else None)
+        if len(answers) != len(row.questions) or any(a not in rules.SCALE for a in answers):
+            return Saved(Answering.UNKNOWN)
+        key = rules.respondent_key(secret, row.id, telegram_user_id)
+        before = _mine(session, row.id, key) is not None
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        values = {"survey_id": row.id, "respondent_key": key, "answers": list(answers)}
+        # One row per member and survey, also when two presses race.
+        session.execute(
+            dialect.insert(SurveyResponse)
+            .values(**values)
+            .on_conflict_do_update(
+                index_elements=["survey_id", "respondent_key"], set_={"answers": list(answers)}
+            )
+        )
+        return Saved(Answering.OPEN, _ref(row), before)
+
+
+def save_comment(
+    db: Database,
+    token: str,
+    telegram_user_id: int,
+    text: str,
+    *,
+    secret: bytes,
+    now: datetime,
+) -> Saved:
+    """Attach (or replace) the member's comment on their answer."""
+    with db.transaction() as session:
+        row = _by_token(session, token)
+        state = _state(row, local_date(now))
+        if row is None or state != Answering.OPEN:
+            return Saved(state, _ref(row) if row is not None else None)
+        mine = _mine(session, row.id, rules.respondent_key(secret, row.id, telegram_user_id))
+        if mine is None:
+            return Saved(Answering.NO_ANSWER, _ref(row))
+        changed = mine.comment is not None
+        mine.comment = rules.clean_comment(text)
+        return Saved(Answering.OPEN, _ref(row), changed)
+
+
+# ---------------------------------------------------------------------------
+# Forgetting who answered, once answers can no longer change
+
+FORGOTTEN = "forgotten:"  # a respondent key replaced by random text
+
+
+def forget_respondents(db: Database, now: datetime, policy: Policy) -> int:
+    """Replace the respondent keys of closed surveys with random text (the plan tick).
+
+    A key is needed only while its member may still change the answer. After the
+    closing day (and one more, so no clock or time zone edge cuts an answer short)
+    nothing recomputed from a Telegram id and SURVEY_KEY matches a row any more.
+    """
+    last_closed = local_date(now) - timedelta(days=2)
+    changed = 0
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(SurveyResponse)
+            .join(Survey, Survey.id == SurveyResponse.survey_id)
+            .where(
+                Survey.closes_on <= last_closed,
+                SurveyResponse.respondent_key.not_like(f"{FORGOTTEN}%"),
+            )
+        )
+        for row in rows:
+            row.respondent_key = FORGOTTEN + secrets.token_hex(24)
+            changed += 1
+    return changed
+
+
+# ---------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class CellSurvey:
+    survey: SurveyRef
+    unit: NamedUnit
+    unit_kind: UnitKind
+    members: int | None
+    responses: int
+    closed: bool
+    # Only for a closed survey with at least min_responses answers; None otherwise.
+    result: rules.SurveyResult | None = None
+    # The cell's own quality ratings of the quarter's meetings (levels).
+    self_ratings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def response_rate(self) -> Fraction | None:
+        return rules.response_rate(self.responses, self.members)
+
+    def below_members(self, policy: Policy) -> bool:
+        """ "Tự đánh giá cao hơn ý kiến đảng viên"."""
+        return self.result is not None and rules.self_rating_above_members(
+            self.self_ratings, self.result.overall, policy.survey.gap
+        )
+
+
+def cell_surveys(
+    db: Database,
+    *,
+    scope_path: str,
+    quarter: Quarter,
+    today: date,
+    policy: Policy,
+    unit_code: str | None = None,
+) -> list[CellSurvey]:
+    """The quarter's surveys of the cells under `scope_path` (or one cell), in tree order."""
+    with db.transaction() as session:
+        query = (
+            select(Survey, Unit.kind, Unit.members)
+            .join(Unit, Unit.code == Survey.unit_code)
+            .where(
+                Survey.quarter == quarter.key,
+                Unit.path.startswith(scope_path, autoescape=True),
+                Unit.active.is_(True),
+            )
+            .order_by(Unit.path)
+        )
+        if unit_code is not None:
+            query = query.where(Unit.code == unit_code)
+        rows = session.execute(query).all()
+        ids = [s.id for s, _, _ in rows]
+        answers = _answers(session, ids)
+        names = named_units(session, [s.unit_code for s, _, _ in rows], scope_path=scope_path)
+        levels = _self_ratings(session, [s.unit_code for s, _, _ in rows], quarter)
+    found = []
+    for survey, kind, members in rows:
+        ref = _ref(survey)
+        given = answers.get(survey.id, [])
+        closed = ref.is_closed(today)
+        result = None
+        if closed:
+            result = rules.result_of(
+                [a for a, _ in given], [c for _, c in given], policy.survey.min_responses
+            )
+        found.append(
+            CellSurvey(
+                ref,
+                names[survey.unit_code],
+                kind,
+                members,
+                len(given),
+                closed,
+                result,
+                tuple(levels.get(survey.unit_code, ())),
+            )
+        )
+    return found
+
+
+def _answers(
+    session: Session, survey_ids: list[int]
+) -> dict[int, list[tuple[list[int], str | None]]]:
+    found: dict[int, list[tuple[list[int], str | None]]] = defaultdict(list)
+    for start in range(0, len(survey_ids), 2000):
+        chunk = survey_ids[start : start + 2000]
+        for survey_id, answers, comment in session.execute(
+            select(SurveyResponse.survey_id, SurveyResponse.answers, SurveyResponse.comment).where(
+                SurveyResponse.survey_id.in_(chunk)
+            )
+        ):
+            found[survey_id].append((answers, comment))
+    return found
+
+
+def _self_ratings(session: Session, codes: list[str], quarter: Quarter) -> dict[str, list[str]]:
+    """The levels the cells gave their own held meetings of the quarter."""
+    found: dict[str, list[str]] = defaultdict(list)
+    months = [m.key for m in quarter.months]
+    for start in range(0, len(codes), 2000):
+        chunk = codes[start : start + 2000]
+        for code, level in session.execute(
+            select(MeetingRecord.unit_code, QualityRating.level)
+            .join(QualityRating, QualityRating.record_id == MeetingRecord.id)
+            .where(MeetingRecord.unit_code.in_(chunk), MeetingRecord.month.in_(months))
+        ):
+            found[code].append(level)
+    return found
+
+
+def latest_opened(db: Database, scope_path: str, day: date) -> Quarter | None:
+    """The latest quarter with a survey under `scope_path` that opened by `day`."""
+    with db.transaction() as session:
+        key = session.scalar(
+            select(func.max(Survey.quarter))
+            .join(Unit, Unit.code == Survey.unit_code)
+            .where(Unit.path.startswith(scope_path, autoescape=True), Survey.opens_on <= day)
+        )
+    if key is None:
+        return None
+    quarter = parse_period_key(key)
+    assert isinstance(quarter, Quarter)
+    return quarter
+
+
+def year_averages(
+    db: Database, codes: Iterable[str], year: int, *, today: date, policy: Policy
+) -> dict[str, tuple[Fraction, int]]:
+    """Per cell: the mean of its overall averages over the year's surveys closed by
+    `today` with results, and how many (the year-end preview's members' view)."""
+    known: dict[str, list[Fraction]] = defaultdict(list)
+    wanted = set(codes)
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Survey.id, Survey.unit_code, Survey.closes_on).where(
+                Survey.quarter.like(f"{year:04d}-Q%")
+            )
+        ).all()
+        rows = [r for r in rows if r[1] in wanted]
+        answers = _answers(session, [r[0] for r in rows])
+    for survey_id, code, closes_on in rows:
+        if closes_on >= today:
+            continue
+        given = answers.get(survey_id, [])
+        result = rules.result_of([a for a, _ in given], [], policy.survey.min_responses)
+        if result is not None:
+            known[code].append(result.overall)
+    return {
+        code: (sum(values, Fraction(0)) / len(values), len(values))
+        for code, values in known.items()
+    }
+
+
+# ---------------------------------------------------------------------------
+# A scope's quarter at a glance (/survey for oversight, the digest)
+
+
+@dataclass(frozen=True)
+class SurveySection:
+    quarter: Quarter
+    opens_on: date
+    closes_on: date
+    closed: bool
+    min_responses: int
+    questions: tuple[rules.Question, ...]
+    cells: tuple[CellSurvey, ...]
+    below_members: tuple[CellSurvey, ...]  # "tự đánh giá cao hơn ý kiến đảng viên"
+
+    @property
+    def responded(self) -> int:
+        return sum(1 for c in self.cells if c.responses)
+
+    @property
+    def responses(self) -> int:
+        return sum(c.responses for c in self.cells)
+
+    @property
+    def members(self) -> int:
+        return sum(c.members or 0 for c in self.cells)
+
+    @property
+    def response_rate(self) -> Fraction | None:
+        return rules.response_rate(self.responses, self.members)
+
+    @property
+    def with_results(self) -> tuple[CellSurvey, ...]:
+        return tuple(c for c in self.cells if c.result is not None)
+
+    @property
+    def too_few(self) -> tuple[CellSurvey, ...]:
+        """Closed with fewer answers than min_responses: nothing of theirs is shown."""
+        return tuple(c for c in self.cells if c.closed and c.result is None)
+
+    @property
+    def averages(self) -> tuple[Fraction, ...] | None:
+        """Per question, over every answer of the cells with results (None: none)."""
+        pooled = [c for c in self.with_results if c.survey.questions == self.questions]
+        total = sum(c.responses for c in pooled)
+        if not total:
+            return None
+        return tuple(
+            sum((c.result.averages[i] * c.responses for c in pooled if c.result), Fraction(0))
+            / total
+            for i in range(len(self.questions))
+        )
+
+    @property
+    def overall(self) -> Fraction | None:
+        averages = self.averages
+        return sum(averages, Fraction(0)) / len(averages) if averages else None
+
+
+def section(
+    db: Database, scope_path: str, day: date, policy: Policy, quarter: Quarter | None = None
+) -> SurveySection | None:
+    """The scope's latest survey opened by `day` (or `quarter`'s); None when no cell of
+    the scope has one."""
+    quarter = quarter or latest_opened(db, scope_path, day)
+    if quarter is None:
+        return None
+    cells = cell_surveys(db, scope_path=scope_path, quarter=quarter, today=day, policy=policy)
+    if not cells:
+        return None
+    first = cells[0].survey
+    return SurveySection(
+        quarter=quarter,
+        opens_on=min(c.survey.opens_on for c in cells),
+        closes_on=max(c.survey.closes_on for c in cells),
+        closed=all(c.closed for c in cells),
+        min_responses=policy.survey.min_responses,
+        questions=first.questions,
+        cells=tuple(cells),
+        below_members=tuple(c for c in cells if c.below_members(policy)),
+    )
