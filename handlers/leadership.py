@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update, WebAppInfo
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
@@ -20,6 +20,7 @@ from domain import digest as rules
 from domain.localtime import local_date
 from domain.org import UnitKind
 from domain.roles import Action
+from messages.dashboard_text import app_link, wlabel
 from messages.digest_text import digest_summary, listed_units, overdue_text, unit_text
 from messages.render import render
 from services import digest as service
@@ -33,12 +34,7 @@ MAX_MATCHES = 10
 
 def _top_scopes(actor: Actor, action: Action) -> list[Scope]:
     """The actor's scopes for `action`, without those nested inside another."""
-    scopes = sorted(actor.scopes_for(action), key=lambda s: len(s.unit_path))
-    top: list[Scope] = []
-    for scope in scopes:
-        if not any(scope.unit_path.startswith(t.unit_path) for t in top):
-            top.append(scope)
-    return top
+    return list(actor.top_scopes(action))
 
 
 def _today(context: ChiboContext):  # type: ignore[no-untyped-def]
@@ -70,7 +66,7 @@ async def _send_digest(
     locale = context.locale
     # Rendering a big bloc's texts is CPU work too: off the event loop, like the files.
     summary = await context.run(without_gc(digest_summary), digest, locale, names=names)
-    await message.reply_html(summary)
+    await message.reply_html(summary, reply_markup=_dashboard_button(update, context, digest))
     stem = file_stem(digest)
     xlsx = await context.run(without_gc(digest_xlsx), digest, locale)
     await message.reply_document(
@@ -81,6 +77,21 @@ async def _send_digest(
     await message.reply_photo(
         InputFile(png, filename=f"{stem}.png"),
         caption=render("digest_chart_caption", locale, scope_name=digest.scope.name, at=digest.at),
+    )
+
+
+def _dashboard_button(
+    update: Update, context: ChiboContext, digest: rules.Digest
+) -> InlineKeyboardMarkup | None:
+    """ "Mở bảng theo dõi" under the summary, opening the Mini App on the same scope.
+    Telegram allows such buttons in private chats only, and over HTTPS only."""
+    url = context.deps.settings.dashboard_url
+    chat = update.effective_chat
+    if url is None or chat is None or chat.type != ChatType.PRIVATE:
+        return None
+    link = WebAppInfo(app_link(url, digest.scope.code))
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(wlabel("button.open", context.locale), web_app=link)]]
     )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from domain.digest import Digest
 from domain.localtime import at_local, to_local
 from domain.policy import Policy
+from messages.dashboard_text import wlabel
 from messages.digest_text import digest_summary, listed_units
 from messages.render import render
 from services.digest import ScopeNotFound, build_digest
@@ -144,6 +145,18 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
     return added
 
 
+# A button that opens the dashboard (the Mini App): the dispatcher puts the configured
+# address in at send time, or leaves the button out when there is none.
+DASHBOARD = "dashboard"
+
+
+def _dashboard_buttons(r: Recipient, locale: str) -> list[list[dict[str, str]]] | None:
+    """Under a person's summary; Telegram allows Mini App buttons in private chats only."""
+    if r.person_id is None or r.chat_id <= 0:
+        return None
+    return [[{"text": wlabel("button.open", locale), "web_app": DASHBOARD}]]
+
+
 def _messages(
     digest: Digest,
     group: list[Recipient],
@@ -174,7 +187,12 @@ def _messages(
             "expires_at": moment + timedelta(days=7),
         }
         messages.append(
-            Outgoing(dedup_key=f"digest:{r.chat_id}:{week}", text=text, **common)  # type: ignore[arg-type]
+            Outgoing(
+                dedup_key=f"digest:{r.chat_id}:{week}",
+                text=text,
+                buttons=_dashboard_buttons(r, locale),
+                **common,  # type: ignore[arg-type]
+            )
         )
         messages.append(
             Outgoing(

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import Database
 
-HEAD = "0005"
+HEAD = "0006_dashboard"
 
 
 def current(db: Database) -> str | None:
