@@ -115,11 +115,17 @@ async def _body(request: Request) -> bytes:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """The listening socket, opened before anything starts: a port in use is one clear
-    error at start, not a crash later."""
+    """The server's socket, bound before anything starts (a port in use is one clear
+    error at start, not a crash later). It listens only once the bot is ready: the
+    server starts serving after the webhook is registered and the Application started."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.create_server((host, port), family=family, backlog=512)
-    sock.set_inheritable(True)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 
@@ -199,9 +205,18 @@ async def serve(
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+        await _let_running_jobs_finish()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
         sock.close()
+
+
+async def _let_running_jobs_finish(timeout: float = 10.0) -> None:
+    """A plan tick or dispatch pass still running (the scheduler stopped taking new
+    ones) may finish its rows, for a while: asyncio.run would cancel it mid-way."""
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    if others:
+        await asyncio.wait(others, timeout=timeout)
 
 
 async def _set_webhook(application: Application, webhook: Webhook) -> None:  # type: ignore[type-arg]

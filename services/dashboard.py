@@ -206,41 +206,41 @@ def heat_map(
             cells = group_cells(child.code)
             failed = sum(c.group.missing for c in cells if c.group is not None)
             rows.append(HeatRow(child, name, True, cells, failed))
-        else:
-            marks = unit_marks(owed.get(child.code, ()), measure, now)
-            cells = tuple(HeatCell(m, marks.get(m)) for m in months)
-            rows.append(HeatRow(child, name, False, cells, failed_months(marks.values())))
+            continue
+        marks = unit_marks(owed.get(child.code, ()), measure, now)
+        cells = tuple(
+            HeatCell(m, marks.get(m), _one_unit(size(child.code, m), marks.get(m)) if on else None)
+            for m, on in zip(months, tracked, strict=True)
+        )
+        rows.append(HeatRow(child, name, False, cells, failed_months(marks.values())))
     if by_failed:
         rows.sort(key=lambda r: -r.failed)  # stable: tree order among equals
-    total = _total(months, tracked, rows)
-    return HeatMap(scope, measure, months, tuple(rows), total, start, by_failed)
+    return HeatMap(scope, measure, months, tuple(rows), _total(months, rows), start, by_failed)
 
 
-def _total(
-    months: tuple[Month, ...], tracked: list[bool], rows: list[HeatRow]
-) -> tuple[HeatCell, ...]:
-    """The whole scope per month: the group rows' counts plus the single units' marks."""
+def _one_unit(size: int, mark: Mark | None) -> GroupCell:
+    """A single unit's month as a group of one (or of none, when it owes nothing of the
+    measure, as a sub-cell owes no report), so the scope's total adds up rows alike."""
+    counts = {mark: 1} if mark is not None and mark != Mark.ON_TIME else {}
+    return group_cell(size, counts)
+
+
+def _total(months: tuple[Month, ...], rows: list[HeatRow]) -> tuple[HeatCell, ...]:
+    """The whole scope per month: every row's counts added up (each unit once)."""
     cells = []
-    for i, (month, on) in enumerate(zip(months, tracked, strict=True)):
-        if not on:
+    for i, month in enumerate(months):
+        parts = [row.cells[i].group for row in rows if row.cells[i].group is not None]
+        if not parts:
             cells.append(HeatCell(month, None))
             continue
-        units = missing = late = excused = pending = 0
-        for row in rows:
-            cell = row.cells[i]
-            if row.group and cell.group is not None:
-                g = cell.group
-                units += g.units
-                missing, late = missing + g.missing, late + g.late
-                excused, pending = excused + g.excused, pending + g.pending
-            elif not row.group and cell.mark is not None:
-                units += 1
-                missing += cell.mark == Mark.MISSING
-                late += cell.mark == Mark.LATE
-                excused += cell.mark == Mark.EXCUSED
-                pending += cell.mark == Mark.PENDING
-        g = GroupCell(units, missing, late, excused, pending)
-        cells.append(HeatCell(month, g.mark, g))
+        total = GroupCell(
+            sum(g.units for g in parts),
+            sum(g.missing for g in parts),
+            sum(g.late for g in parts),
+            sum(g.excused for g in parts),
+            sum(g.pending for g in parts),
+        )
+        cells.append(HeatCell(month, total.mark, total))
     return tuple(cells)
 
 

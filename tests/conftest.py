@@ -44,6 +44,7 @@ BOTH_BACKENDS = (
     "tests/leadership/",
     "tests/ledger/",
     "tests/test_migrations.py",
+    "tests/dashboard/test_heatmap_agrees.py",
 )
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 

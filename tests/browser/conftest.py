@@ -26,7 +26,8 @@ import pytest
 from bot.web_server import bind, uvicorn_server
 from services.clock import ManualClock
 from storage.db import Database
-from tests.dashboard.world import Sent, live_demo, web_deps
+from tests.dashboard.conftest import db_url, lived_sqlite  # noqa: F401  (the lived demo bloc)
+from tests.dashboard.world import Sent, web_deps
 from web import app as web_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -82,12 +83,7 @@ class LiveServer:
 
 
 @pytest.fixture
-def lived(db: Database, clock: ManualClock, demo_org: None) -> None:
-    live_demo(db, clock)
-
-
-@pytest.fixture
-def live(db: Database, clock: ManualClock, lived: None) -> Iterator[LiveServer]:
+def live(db: Database, clock: ManualClock) -> Iterator[LiveServer]:
     server = LiveServer(db, clock)
     server.start()
     yield server

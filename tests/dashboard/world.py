@@ -12,7 +12,9 @@ from domain.roles import Role
 from services.actors import ActorCache
 from services.clock import ManualClock
 from services.demo_history import load_demo_history
+from services.org import import_org
 from storage.db import Database
+from tests.conftest import DEMO_ORG
 from tests.harness import User
 from tests.leadership.seed import bind
 from web.deps import WebDeps
@@ -66,7 +68,14 @@ def web_deps(db: Database, clock: ManualClock, sent: list[Sent]) -> WebDeps:
 
 
 def live_demo(db: Database, clock: ManualClock) -> None:
-    """The demo bloc (already imported) after four months of use, with its readers."""
+    """The demo bloc after four months of use, with the people who read it."""
+    import_org(
+        db,
+        DEMO_ORG.read_text(encoding="utf-8"),
+        now=clock.now(),
+        actor="test",
+        policy=default_policy(),
+    )
     load_demo_history(db, clock.now())
     bind(db, clock.now(), LEADER, Role.LEADER, "DUK")
     bind(db, clock.now(), OFFICER, Role.CLUSTER_OFFICER, "C1")
