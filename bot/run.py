@@ -6,13 +6,13 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
-from bot import web_server
 from bot.app import build_application
 from bot.context import Deps
 from bot.identity import no_network_line
@@ -21,6 +21,9 @@ from scheduler.runner import attach_scheduler
 from services.clock import SystemClock
 from storage import schema_version
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.web_server import Webhook
 
 log = logging.getLogger(__name__)
 EXIT_NO_TELEGRAM = 3
@@ -88,9 +91,12 @@ def run_polling(settings: Settings) -> int:
 def _with_web_server(
     settings: Settings,
     application: Application,  # type: ignore[type-arg]
-    webhook: web_server.Webhook | None,
+    webhook: Webhook | None,
 ) -> int:
     """The bot and the one web server (bot/web_server.py) in one event loop."""
+    # Imported here: long polling without WEB_PORT never pays for the web stack at start.
+    from bot import web_server
+
     port = settings.web_port or web_server.DEFAULT_PORT
     try:
         sock = web_server.bind(settings.web_listen, port)
@@ -138,7 +144,9 @@ def run_webhook(settings: Settings) -> int:
     application = _application(settings)
     if application is None:
         return 2
-    webhook = web_server.Webhook(
+    from bot.web_server import Webhook
+
+    webhook = Webhook(
         path=urlsplit(settings.webhook_url).path.lstrip("/"),
         url=settings.webhook_url,
         secret=settings.webhook_secret,

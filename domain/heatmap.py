@@ -113,14 +113,14 @@ class GroupCell:
     @property
     def mark(self) -> Mark | None:
         """The worst mark any unit got (None: nobody owed anything)."""
-        for mark, count in (
-            (Mark.MISSING, self.missing),
-            (Mark.LATE, self.late),
-            (Mark.EXCUSED, self.excused),
-            (Mark.PENDING, self.pending),
-        ):
-            if count:
-                return mark
+        if self.missing:
+            return Mark.MISSING
+        if self.late:
+            return Mark.LATE
+        if self.excused:
+            return Mark.EXCUSED
+        if self.pending:
+            return Mark.PENDING
         return Mark.ON_TIME if self.units else None
 
     @property

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from domain.heatmap import Mark
 from domain.localtime import to_local
@@ -24,6 +25,7 @@ from domain.reports import report_title
 from domain.text_vi import format_percent
 from messages.dashboard_text import wlabel
 from messages.digest_text import dlabel, flag_label, signed
+from services.dashboard import HeatCell
 
 # The symbol of each mark: the heat map reads without colour.
 SYMBOLS = {
@@ -62,6 +64,21 @@ def _month(value: Month) -> str:
     return f"{value.month:02d}/{value.year % 100:02d}"
 
 
+def heat_cell(cell: HeatCell, grouped: bool) -> Markup:
+    """One cell of the heat map: its mark's colour and symbol; a group's cell shows how
+    many of its units failed (✗3), or were late (!2), and a darker red the larger the
+    share that failed. Built here, not in the template: a bloc has thousands of cells."""
+    mark = cell.mark
+    if mark is None:
+        return Markup("<td></td>")
+    g = cell.group
+    if not grouped or g is None:
+        return Markup(f'<td class="m{mark.value}">{SYMBOLS[mark]}</td>')
+    count = g.missing or g.late or g.excused
+    text = f"{SYMBOLS[mark]}{count}" if mark > Mark.PENDING else SYMBOLS[mark]
+    return Markup(f'<td class="m{mark.value} {share_class(g.missing, g.units)}">{text}</td>')
+
+
 def share_class(missing: int, units: int) -> str:
     """How dark a group's cell is: the share of its units that failed the month."""
     if not units or not missing:
@@ -82,6 +99,7 @@ _ENV.globals.update(
     SYMBOLS=SYMBOLS,
     MARK_NAMES=MARK_NAMES,
     share_class=share_class,
+    heat_cell=heat_cell,
     signed=signed,
     report_title=report_title,
 )
