@@ -176,3 +176,12 @@ async def test_the_web_server_compresses_what_it_sends(web: WebClient) -> None:
         headers={**web._auth(LEADER, None), "Accept-Encoding": "gzip"},
     )
     assert response.headers.get("content-encoding") == "gzip"
+
+
+async def test_a_person_with_two_clusters_chooses_one(web: WebClient, db: Database) -> None:
+    bind(db, web.clock.now(), OFFICER, Role.CLUSTER_OFFICER, "C3")
+    web.deps.actors.forget(OFFICER.id)
+    home = (await web.get("/app/api/home", OFFICER)).text
+    assert home.count('<a href="#/map?scope=') == 2 and "C1" in home and "C3" in home
+    chosen = (await web.get("/app/api/home", OFFICER, scope="C3")).text
+    assert 'data-code="C3"' in chosen and "đổi phạm vi" in chosen
