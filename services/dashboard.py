@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from domain import digest as rules
@@ -36,7 +36,7 @@ from domain.heatmap import (
 )
 from domain.localtime import local_date
 from domain.obligations import ObligationKind, meeting_due, registration_due
-from domain.org import CELL_KINDS, MEETING_KINDS, UnitKind, fold
+from domain.org import CELL_KINDS, MEETING_KINDS, REPORTING_KINDS, fold
 from domain.periods import Month
 from domain.policy import Policy
 from domain.reports import ReportDue, deadlines_between
@@ -89,7 +89,9 @@ def trail(db: Database, actor: Actor, action: Action, unit: UnitInfo) -> list[Un
 class HeatCell:
     month: Month
     mark: Mark | None  # the unit's (or, for a group, the worst) mark; None: nothing owed
-    group: GroupCell | None = None  # for a group: how many units got each mark
+    # How many units got each mark: a group's units, or one unit as a group of one (or
+    # of none when it owes nothing of the measure); None for a month not tracked.
+    group: GroupCell | None = None
 
 
 @dataclass(frozen=True)
@@ -289,7 +291,7 @@ class UnitYear:
     name: str
     months: tuple[UnitMonth, ...]  # newest first
     status: UnitStatus  # what /status says: overdue, due soon, upcoming meetings
-    measures: tuple[Measure, ...] = field(default=())
+    measures: tuple[Measure, ...]  # the columns: reports only for base organisations
 
 
 UNIT_MEASURES = (Measure.REGISTRATION, Measure.MEETING, Measure.RATING, Measure.REPORT)
@@ -309,7 +311,7 @@ def unit_year(db: Database, unit: UnitInfo, now: datetime, policy: Policy) -> Un
     }
     marks = {m: unit_marks(owed, m, now) for m in UNIT_MEASURES}
     measures = tuple(
-        m for m in UNIT_MEASURES if m != Measure.REPORT or unit.kind != UnitKind.SUB_CELL
+        m for m in UNIT_MEASURES if m != Measure.REPORT or unit.kind in REPORTING_KINDS
     )
     rows = tuple(
         UnitMonth(month, {m: marks[m].get(month) for m in measures}, lines.get(month))
@@ -342,7 +344,6 @@ class ListItem:
     list_kind: str
     unit: rules.UnitRef
     detail: dict[str, object]  # what the template shows beside the unit
-    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,7 @@ def week(
     within_path = next((c.path for c in children if c.code == within), None)
     needle = fold(text).strip()
     kept = tuple(
-        ListItem(i.list_kind, i.unit, i.detail, paths.get(i.unit.code, ""))
+        i
         for i in items
         if (list_kind in (None, "", i.list_kind))
         and (within_path is None or paths.get(i.unit.code, "").startswith(within_path))

@@ -98,7 +98,6 @@ _ENV.filters.update(date=_date, day=_day, percent=_percent, month=_month)
 _ENV.globals.update(
     SYMBOLS=SYMBOLS,
     MARK_NAMES=MARK_NAMES,
-    share_class=share_class,
     heat_cell=heat_cell,
     signed=signed,
     report_title=report_title,

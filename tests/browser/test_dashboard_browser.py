@@ -248,6 +248,7 @@ def test_a_leader_reads_the_bloc_then_a_cluster_a_base_organisation_and_a_cell(
     committee_code = committee.get_attribute("href").split("scope=")[1].split("&")[0]
     committee.click()
     app.wait.until(lambda d: app.scope() == committee_code)
+    app.shot("leader-base-organisation")
     cell = app.ready("#heat tbody tr.u th a")
     cell_code = cell.get_attribute("href").split("code=")[1]
     cell.click()
@@ -283,7 +284,7 @@ def test_a_cluster_officer_sees_their_cluster_and_nothing_else(
     app.go("#/unit?code=VPUBND-01")  # a cell of cluster C2
     assert "phạm vi" in app.ready("p.msg").text
 
-    app.go("#/map?scope=C1")
+    app.go("#/map?scope=C1&sort=failed")  # the cell that failed most months
     cell = app.ready("#heat tbody tr.u th a")
     code = cell.get_attribute("href").split("code=")[1]
     cell.click()
