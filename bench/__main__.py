@@ -2,7 +2,8 @@
 
 Prints JSON and, in full mode with every section, rewrites docs/benchmarks.md.
 Sections: inbound (updates against two baselines, and /status while a /digest
-runs), digest, rss, plan, outbound, coldstart; `--only inbound,plan` runs some,
+runs), digest, dashboard (the Mini App's first view against /healthz), rss, plan,
+outbound, coldstart; `--only inbound,plan` runs some,
 `--cells N` sets the size of the bloc (digest, rss, inbound, plan, outbound and
 coldstart alike), so one figure can be checked in a minute.
 
@@ -32,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import coldstart, digest, inbound, outbound, rss, stall
+from bench import coldstart, dashboard, digest, inbound, outbound, rss, stall
 from bench.common import FULL, SHORT, Sizes, Workdir, migrated_sqlite, postgres_database
 from bench.machine import machine_info
 from bench.report import evaluate, update_docs
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-SECTIONS = ("inbound", "digest", "rss", "plan", "outbound", "coldstart")
+SECTIONS = ("inbound", "digest", "dashboard", "rss", "plan", "outbound", "coldstart")
 
 
 def _sections(text: str) -> tuple[str, ...]:
@@ -127,7 +128,7 @@ def run(
         },
         "sections": list(only),
     }
-    if {"inbound", "digest", "rss"} & set(only):
+    if {"inbound", "digest", "dashboard", "rss"} & set(only):
         _bloc_sections(result, sizes, postgres_url, workdir, only, timings)
     if "plan" in only:
         result["plan"] = [
@@ -153,7 +154,8 @@ def _bloc_sections(
     only: tuple[str, ...],
     timings: dict[str, float],
 ) -> None:
-    """The sections that share one synthetic bloc with its history: inbound, digest, rss."""
+    """The sections that share one synthetic bloc with its history: inbound, digest,
+    dashboard, rss."""
     policy = default_policy()
     now = bench_now()
     org = _timed("synthetic bloc", timings, lambda: build_org(sizes.digest_cells, now=now))
@@ -198,10 +200,8 @@ def _bloc_sections(
                 stall.measure(workdir.copy_sqlite(template, "stall"), org, policy, sizes.stall)
             ),
         )
-    if "digest" in only:
-        result["digest"] = _digest_section(
-            template, org, activity, postgres_url, sizes.repeats, timings
-        )
+    if {"digest", "dashboard"} & set(only):
+        _database_sections(result, template, org, activity, postgres_url, sizes, only, timings)
     if "rss" in only:
         result["rss"] = _timed(
             "peak RSS",
@@ -217,39 +217,49 @@ def _bloc_sections(
     activity.records.clear()
 
 
-def _digest_section(
+def _database_sections(
+    result: dict[str, Any],
     template: str,
     org: SyntheticOrg,
     activity: Activity,
     postgres_url: str | None,
-    repeats: int,
+    sizes: Sizes,
+    only: tuple[str, ...],
     timings: dict[str, float],
-) -> dict[str, Any]:
+) -> None:
+    """The digest and the dashboard, on SQLite and (one load for both) on PostgreSQL."""
     policy = default_policy()
-    digests: dict[str, Any] = {}
-    digests["sqlite"] = _timed(
-        "digest SQLite", timings, digest.measure, template, org.bloc, policy, repeats
-    )
-    if postgres_url:
-        try:
-            with postgres_database(postgres_url, "digest") as url:
-                pg = Database(url)
-                _timed("load PostgreSQL", timings, load, pg, org, activity)
-                pg.dispose()
-                digests["postgresql"] = _timed(
-                    "digest PostgreSQL",
+    repeats = sizes.repeats
+    runs = {"digest": digest.measure, "dashboard": dashboard.measure}
+    chosen = [name for name in runs if name in only]
+    for name in chosen:
+        result[name] = {
+            "sqlite": _timed(
+                f"{name} SQLite",
+                timings,
+                lambda f=runs[name]: f(template, org, policy, repeats),
+            )
+        }
+    if not postgres_url:
+        for name in chosen:
+            result[name]["postgresql"] = {
+                "skipped": "no PostgreSQL URL (--postgres or BENCH_POSTGRES_URL)"
+            }
+        return
+    try:
+        with postgres_database(postgres_url, "digest") as url:
+            pg = Database(url)
+            _timed("load PostgreSQL", timings, load, pg, org, activity)
+            pg.dispose()
+            for name in chosen:
+                result[name]["postgresql"] = _timed(
+                    f"{name} PostgreSQL",
                     timings,
-                    digest.measure,
-                    url,
-                    org.bloc,
-                    policy,
-                    repeats,
+                    lambda f=runs[name]: f(url, org, policy, repeats),
                 )
-        except Exception as error:  # reported, so a broken server does not hide the rest
-            digests["postgresql"] = {"skipped": f"PostgreSQL failed: {error!r}"[:300]}
-    else:
-        digests["postgresql"] = {"skipped": "no PostgreSQL URL (--postgres or BENCH_POSTGRES_URL)"}
-    return digests
+    except Exception as error:  # reported, so a broken server does not hide the rest
+        for name in chosen:
+            result[name]["postgresql"] = {"skipped": f"PostgreSQL failed: {error!r}"[:300]}
 
 
 def _outbound_section(

@@ -12,20 +12,20 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.common import counting_selects, median_time, ms, selects
-from bench.synthetic import bench_now
+from bench.synthetic import SyntheticOrg, bench_now
 from domain.localtime import local_date
 from domain.policy import Policy
 from services.digest import build_digest
 from storage.db import Database
 
 
-def measure(url: str, scope: str, policy: Policy, repeats: int) -> dict[str, Any]:
+def measure(url: str, org: SyntheticOrg, policy: Policy, repeats: int) -> dict[str, Any]:
     db = Database(url)
     try:
         at = local_date(bench_now())
 
         def digest() -> Any:
-            return build_digest(db, scope, at, policy)
+            return build_digest(db, org.bloc, at, policy)
 
         def count_units() -> int:
             with db.engine.connect() as connection:

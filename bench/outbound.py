@@ -109,7 +109,7 @@ async def ceiling(workdir: Workdir, cells: int, policy: Policy) -> dict[str, Any
                 row.chat_id,
                 row.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=_markup(row),
+                reply_markup=_markup(row, None),
                 disable_web_page_preview=True,
             )
         raw_seconds = time.perf_counter() - started

@@ -16,6 +16,7 @@ STALL_RATIO = 2.0
 COLDSTART_SECONDS = 1.0
 HELD_PERCENT = 95.0
 DIGEST_SECONDS = 0.3
+DASHBOARD_MS = 300.0
 RSS_MB = 150.0
 IDLE_MB = 90.0
 RENDERER_MB = 200.0
@@ -57,6 +58,14 @@ def evaluate(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "target": f"digest < {DIGEST_SECONDS:g} s ({db})",
             "value": seconds if seconds is not None else figures.get("skipped"),
             "met": None if seconds is None else seconds < DIGEST_SECONDS,
+        }
+    for db, d in result.get("dashboard", {}).items():
+        first = d.get("first_view_ms")
+        targets[f"dashboard_{db}"] = {
+            "target": f"the dashboard's first view of the whole bloc < {DASHBOARD_MS:g} ms "
+            f"server-side ({db})",
+            "value": first if first is not None else d.get("skipped"),
+            "met": None if first is None else first < DASHBOARD_MS,
         }
     if "rss" in result:
         r = result["rss"]
@@ -203,6 +212,28 @@ def render(result: dict[str, Any]) -> str:
                 f"| {db} | {d['seconds']} s | {d['queries']} | {d['baseline_count_ms']} ms "
                 f"| {d['ratio_to_count']}× |"
             )
+    lines += [
+        "",
+        "**Dashboard** (the Mini App over ASGI in-process, a leader's signed launch data; "
+        "median, and the very first request after the server was built)",
+        "",
+        "| database | first view of the bloc | very first request | `/healthz` | first view / "
+        "healthz | other views |",
+        "|---|---|---|---|---|---|",
+    ]
+    for db, w in result["dashboard"].items():
+        if "skipped" in w:
+            lines.append(f"| {db} | skipped: {w['skipped']} | | | | |")
+            continue
+        others = ", ".join(
+            f"{name.replace('_', ' ')} {v['ms']} ms ({v['bytes']:,} B)"
+            for name, v in w["views"].items()
+        )
+        lines.append(
+            f"| {db} | **{w['first_view_ms']} ms** ({w['first_view_bytes']:,} B) "
+            f"| {w['first_request_ms']} ms | {w['healthz_ms']} ms | {w['ratio_to_healthz']}× "
+            f"| {others} |"
+        )
     r = result["rss"]
     steps = ", ".join(f"{k} {v} MB" for k, v in r["steps_mb"].items())
     c = result["coldstart"]

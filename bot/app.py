@@ -8,15 +8,17 @@ import sys
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.ext import Application, ContextTypes
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot import limits
 from bot.context import DEPS_KEY, ChiboContext, Deps
+from bot.counting_request import CountingRequest
 from bot.flood import flood_limiter
 from bot.processor import PerChatProcessor
 from handlers.account import COMMANDS, IN_GROUPS
 from messages.render import label, render
+from services.metrics import UPDATE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,12 @@ def build_application(
     )
     if settings.bot_api_base_url:
         builder = builder.base_url(settings.bot_api_base_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+    # Every Bot API call is counted for GET /metrics (python-telegram-bot's own pool
+    # sizes when no transport is given: 256 connections, one for getUpdates).
+    builder = builder.request(CountingRequest(request or HTTPXRequest(connection_pool_size=256)))
+    builder = builder.get_updates_request(
+        CountingRequest(request or HTTPXRequest(connection_pool_size=1))
+    )
     if rate_limited:
         builder = builder.rate_limiter(flood_limiter(settings.send_rate_per_second))
     application = builder.build()
@@ -74,6 +80,7 @@ async def _publish_commands(application: Application) -> None:  # type: ignore[t
 
 async def _on_error(update: object, context: ChiboContext) -> None:
     # The traceback goes to the log; the user gets one polite sentence.
+    UPDATE_ERRORS.inc()
     log.error("update failed: %s", html.escape(str(update))[:500], exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         try:

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from services.metrics import UPDATE_SECONDS, UPDATES
 
 MAX_RUNNING = 32
 MAX_WAITING = 4096
@@ -59,7 +62,12 @@ class PerChatProcessor(BaseUpdateProcessor):
                 # wait() neither cancels nor raises what it waits for.
                 await asyncio.wait(before.values())
             async with self._running:
-                await coroutine
+                started = time.perf_counter()
+                try:
+                    await coroutine
+                finally:
+                    UPDATE_SECONDS.observe(time.perf_counter() - started)
+                    UPDATES.inc()
         finally:
             if asyncio.iscoroutine(coroutine):
                 with contextlib.suppress(RuntimeError):

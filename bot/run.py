@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import Update
@@ -20,6 +22,9 @@ from services import file_renderer
 from services.clock import SystemClock
 from storage import schema_version
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.web_server import Webhook
 
 log = logging.getLogger(__name__)
 EXIT_NO_TELEGRAM = 3
@@ -79,8 +84,37 @@ def run_polling(settings: Settings) -> int:
     application = _application(settings)
     if application is None:
         return 2
+    if settings.web_port is None:
+        return _until_stopped(
+            settings, lambda: application.run_polling(allowed_updates=Update.ALL_TYPES)
+        )
+    return _with_web_server(settings, application, None)
+
+
+def _with_web_server(
+    settings: Settings,
+    application: Application,  # type: ignore[type-arg]
+    webhook: Webhook | None,
+) -> int:
+    """The bot and the one web server (bot/web_server.py) in one event loop."""
+    # Imported here: long polling without WEB_PORT never pays for the web stack at start.
+    from bot import web_server
+
+    port = settings.web_port or web_server.DEFAULT_PORT
+    try:
+        sock = web_server.bind(settings.web_listen, port)
+    except OSError as error:
+        log.error(
+            "Không mở được cổng %s:%s cho máy chủ web (%s): kiểm tra WEB_LISTEN, WEB_PORT "
+            "và xem có tiến trình nào khác đang dùng cổng này không.",
+            settings.web_listen,
+            port,
+            error.strerror or error,
+        )
+        return 2
+    app = web_server.build(application, webhook)
     return _until_stopped(
-        settings, lambda: application.run_polling(allowed_updates=Update.ALL_TYPES)
+        settings, lambda: asyncio.run(web_server.serve(application, app, sock, webhook=webhook))
     )
 
 
@@ -103,8 +137,8 @@ def webhook_problem(settings: Settings) -> str | None:
 def run_webhook(settings: Settings) -> int:
     """Serve Telegram's webhook; several instances may share one PostgreSQL (README).
 
-    Requests without the secret token header (X-Telegram-Bot-Api-Secret-Token) are
-    answered 403 by python-telegram-bot and never reach a handler.
+    Requests without the secret token header (X-Telegram-Bot-Api-Secret-Token), or
+    with another one, are answered 403 and never reach a handler (bot/web_server.py).
     """
     problem = webhook_problem(settings)
     if problem is not None:
@@ -113,15 +147,11 @@ def run_webhook(settings: Settings) -> int:
     application = _application(settings)
     if application is None:
         return 2
-    return _until_stopped(
-        settings,
-        lambda: application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-            bootstrap_retries=5,
-        ),
+    from bot.web_server import Webhook
+
+    webhook = Webhook(
+        path=urlsplit(settings.webhook_url).path.lstrip("/"),
+        url=settings.webhook_url,
+        secret=settings.webhook_secret,
     )
+    return _with_web_server(settings, application, webhook)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.policy import Policy
@@ -36,9 +37,22 @@ class Settings(BaseSettings):
     # this process listens on WEBHOOK_LISTEN:WEBHOOK_PORT at the URL's path and
     # accepts only requests carrying WEBHOOK_SECRET (see bot/run.py).
     webhook_url: str = ""
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
     webhook_secret: str = ""
+    # The one web server (bot/web_server.py): the webhook, the Mini App, /healthz and
+    # /metrics. Webhook mode always starts it (port 8443 unless set); long polling only
+    # when WEB_PORT is set. WEBHOOK_LISTEN/WEBHOOK_PORT are the older names.
+    web_listen: str = Field(
+        default="127.0.0.1", validation_alias=AliasChoices("web_listen", "webhook_listen")
+    )
+    web_port: int | None = Field(
+        default=None, ge=1, le=65535, validation_alias=AliasChoices("web_port", "webhook_port")
+    )
+    # The Mini App's public HTTPS address (behind the reverse proxy, docs/deploy.md).
+    # Empty: https://<host of WEBHOOK_URL>/app/ when WEBHOOK_URL is https; else no app
+    # buttons (Telegram opens Mini Apps over HTTPS only).
+    web_app_url: str = ""
+    # How long a Mini App's signed launch data (initData) is accepted after Telegram made it.
+    web_app_auth_max_age_seconds: int = Field(default=3600, ge=60, le=86400)
     # Messages per second this process may send (Telegram allows a bot about 30);
     # N instances sharing one bot token should each get 30/N (docs/deploy.md).
     send_rate_per_second: float = Field(default=30.0, gt=0, le=30)
@@ -53,6 +67,12 @@ class Settings(BaseSettings):
             raise ValueError(f"SURVEY_KEY needs at least {MIN_SURVEY_KEY} characters")
         return value
 
+    @property
+    def dashboard_url(self) -> str | None:
+        """The Mini App's HTTPS address for buttons and the menu, or None (no app)."""
+        url = self.web_app_url or _app_url_beside(self.webhook_url)
+        return url if url.startswith("https://") else None
+
     def load_policy(self) -> Policy:
         return Policy.load(self.policy_file or None)
 
@@ -65,3 +85,8 @@ class Settings(BaseSettings):
         prefix = "sqlite:///"
         if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
             Path(self.database_url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _app_url_beside(webhook_url: str) -> str:
+    parts = urlsplit(webhook_url)
+    return f"https://{parts.netloc}/app/" if parts.scheme == "https" and parts.netloc else ""

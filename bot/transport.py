@@ -39,10 +39,15 @@ class ApiCall:
         if isinstance(markup, str):
             markup = json.loads(markup)
         return [
-            (b["text"], b.get("callback_data") or b.get("url") or "")
+            (b["text"], b.get("callback_data") or b.get("url") or _web_app_url(b))
             for row in markup.get("inline_keyboard", [])
             for b in row
         ]
+
+
+def _web_app_url(button: dict[str, Any]) -> str:
+    web_app = button.get("web_app") or {}
+    return str(web_app.get("url", "")) if isinstance(web_app, dict) else ""
 
 
 def bot_user(username: str) -> dict[str, Any]:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    MenuButton,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler
@@ -15,6 +23,7 @@ from domain.roles import Action, Role
 from domain.unit_names import unit_label
 from handlers.dialog import FLOWS
 from handlers.flows.common import meeting_units
+from messages.dashboard_text import wlabel
 from messages.render import label, render, role_title
 from services.actors import Actor
 
@@ -106,6 +115,24 @@ async def publish_menu(context: ChiboContext, chat_id: int, actor: Actor) -> Non
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
         log.warning("could not set the command menu of chat %s: %s", chat_id, error)
+    await _publish_menu_button(context, chat_id, actor)
+
+
+async def _publish_menu_button(context: ChiboContext, chat_id: int, actor: Actor) -> None:
+    """The button beside the message box: the dashboard (Mini App) for those who may
+    see a digest (leaders, cluster officers, admins), Telegram's default for others
+    (so a person who lost the role loses the button at their next /start or /help).
+    Only when the app has an HTTPS address."""
+    url = context.deps.settings.dashboard_url
+    if url is None:
+        return
+    button: MenuButton = MenuButtonDefault()
+    if actor.may(Action.DIGEST):
+        button = MenuButtonWebApp(wlabel("menu.button", context.locale), WebAppInfo(url))
+    try:
+        await context.bot.set_chat_menu_button(chat_id, button)
+    except TelegramError as error:
+        log.warning("could not set the menu button of chat %s: %s", chat_id, error)
 
 
 def _in_group(update: Update) -> bool:

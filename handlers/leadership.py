@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update, WebAppInfo
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
@@ -22,6 +22,7 @@ from domain.notice import NoticeHeader
 from domain.org import UnitKind
 from domain.roles import Action
 from domain.rollup import parse_rollup_period
+from messages.dashboard_text import app_link, wlabel
 from messages.digest_text import listed_units, unit_text
 from messages.render import render
 from messages.rollup_text import listed_units as rollup_listed
@@ -41,12 +42,7 @@ MAX_MATCHES = 10
 
 def _top_scopes(actor: Actor, action: Action) -> list[Scope]:
     """The actor's scopes for `action`, without those nested inside another."""
-    scopes = sorted(actor.scopes_for(action), key=lambda s: len(s.unit_path))
-    top: list[Scope] = []
-    for scope in scopes:
-        if not any(scope.unit_path.startswith(t.unit_path) for t in top):
-            top.append(scope)
-    return top
+    return list(actor.top_scopes(action))
 
 
 def _today(context: ChiboContext):  # type: ignore[no-untyped-def]
@@ -83,7 +79,10 @@ async def _send_digest(update: Update, context: ChiboContext, scope_code: str) -
     assert message is not None
     locale = context.locale
     out = await _build(context, scope_code, files=("xlsx", "png"))
-    await message.reply_html(out.texts[(locale, "summary")])
+    await message.reply_html(
+        out.texts[(locale, "summary")],
+        reply_markup=_dashboard_button(update, context, scope_code),
+    )
     await message.reply_document(
         InputFile(out.files[(locale, "xlsx")], filename=f"{out.stem}.xlsx"),
         caption=render("digest_file_caption", locale, kind="xlsx", scope_name=out.scope_name),
@@ -101,6 +100,21 @@ def _notice(context: ChiboContext, number: str | None) -> tuple[NoticeHeader, li
     """The notice's header from the policy file, and what it leaves blank (said beside it)."""
     header = notice.header(context.deps.policy.notice, _today(context), number=number)
     return header, [what for what, _ in notice.missing(header, number_required=True)]
+
+
+def _dashboard_button(
+    update: Update, context: ChiboContext, scope_code: str
+) -> InlineKeyboardMarkup | None:
+    """ "Mở bảng theo dõi" under the summary, opening the Mini App on the same scope.
+    Telegram allows such buttons in private chats only, and over HTTPS only."""
+    url = context.deps.settings.dashboard_url
+    chat = update.effective_chat
+    if url is None or chat is None or chat.type != ChatType.PRIVATE:
+        return None
+    link = WebAppInfo(app_link(url, scope_code))
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(wlabel("button.open", context.locale), web_app=link)]]
+    )
 
 
 async def digest_command(update: Update, context: ChiboContext) -> None:

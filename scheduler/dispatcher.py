@@ -42,7 +42,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, WebAppInfo
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -60,7 +60,9 @@ from messages.telegram_text import CAPTION_LIMIT, fits
 from scheduler.planner import SNOOZE_PLACEHOLDER
 from scheduler.timing import in_quiet_hours
 from services.clock import Clock
+from services.digest_delivery import DASHBOARD
 from services.digest_recipients import DIGEST_REASON, still_entitled
+from services.metrics import OUTBOX_RESULTS
 from storage import attachments
 from storage.db import Database
 from storage.models import OutboxMessage, Person
@@ -111,6 +113,7 @@ class Dispatcher:
         sleep: Sleep = asyncio.sleep,
         retry_after_tries: int = 3,
         respect_quiet_hours: bool = True,
+        dashboard_url: str | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -122,6 +125,7 @@ class Dispatcher:
         self.sleep = sleep
         self.retry_after_tries = retry_after_tries
         self.respect_quiet_hours = respect_quiet_hours
+        self.dashboard_url = dashboard_url  # the Mini App's address, for its buttons
         self._dropped_at: datetime | None = None
 
     # -- one pass ---------------------------------------------------------------------
@@ -136,6 +140,7 @@ class Dispatcher:
         stats.dropped += dropped
         stats.claimed = len(rows)
         if not rows:
+            _count(stats)
             return stats
         try:
             for row in rows:
@@ -144,6 +149,7 @@ class Dispatcher:
             pass
         finally:
             await asyncio.to_thread(self._release, token, [row.id for row in rows])
+            _count(stats)
         return stats
 
     def _begin_pass(self, now: datetime, quiet: bool) -> tuple[int, str, list[OutboxMessage]]:
@@ -340,7 +346,7 @@ class Dispatcher:
             return
 
     async def _send(self, row: OutboxMessage) -> None:
-        markup = _markup(row)
+        markup = _markup(row, self.dashboard_url)
         if row.attachment_ref is not None:
             kept = await asyncio.to_thread(self._kept_file, row.attachment_ref)
             if kept is not None:
@@ -486,20 +492,32 @@ def _person_filter(row: OutboxMessage) -> Any:
     return Person.telegram_user_id == row.chat_id
 
 
-def _markup(row: OutboxMessage) -> InlineKeyboardMarkup | None:
+def _markup(row: OutboxMessage, dashboard_url: str | None) -> InlineKeyboardMarkup | None:
     if not row.buttons:
         return None
     keyboard = []
     for line in row.buttons:
         buttons = []
         for b in line:
-            if b.get("url"):
+            if b.get("web_app") == DASHBOARD:
+                if dashboard_url:  # no address configured: the button is left out
+                    buttons.append(
+                        InlineKeyboardButton(b["text"], web_app=WebAppInfo(dashboard_url))
+                    )
+            elif b.get("url"):
                 buttons.append(InlineKeyboardButton(b["text"], url=b["url"]))
             else:
                 data = str(b.get("callback_data", "")).replace(SNOOZE_PLACEHOLDER, str(row.id))
                 buttons.append(InlineKeyboardButton(b["text"], callback_data=data))
-        keyboard.append(buttons)
-    return InlineKeyboardMarkup(keyboard)
+        if buttons:
+            keyboard.append(buttons)
+    return InlineKeyboardMarkup(keyboard) if keyboard else None
+
+
+def _count(stats: DispatchStats) -> None:
+    for result in ("sent", "failed", "dropped", "retried"):
+        if amount := getattr(stats, result):
+            OUTBOX_RESULTS.labels(result).inc(amount)
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.planner import plan_reminders
 from services.digest_delivery import plan_weekly_digests
 from services.meetings import fill_from_standing
+from services.metrics import plan_tick
 from services.survey_delivery import plan_survey_notices
 from services.surveys import forget_respondents
 from storage import handled_updates
@@ -104,7 +106,11 @@ class SchedulerRunner:
         self.plan_every = plan_every
         self.dispatch_every = dispatch_every
         self.dispatcher = dispatcher or Dispatcher(
-            deps.db, application.bot, deps.clock, self.policy
+            deps.db,
+            application.bot,
+            deps.clock,
+            self.policy,
+            dashboard_url=deps.settings.dashboard_url,
         )
         self.scheduler: AsyncIOScheduler | None = None
         # A tick that finds the previous one still running returns at once (a big
@@ -117,12 +123,16 @@ class SchedulerRunner:
             return {}
         async with self._planning:
             now = self.deps.clock.now()
+            started = time.perf_counter()
             try:
                 # Planning a large bloc takes a moment: keep the event loop free for updates.
-                return await asyncio.to_thread(run_planners, self.deps.db, now, self.policy)
+                results = await asyncio.to_thread(run_planners, self.deps.db, now, self.policy)
             except Exception:
                 log.exception("plan tick failed")
                 return {}
+            # {}: another instance holds the planner lock; this one is alive all the same.
+            plan_tick(time.perf_counter() - started if results else None)
+            return results
 
     async def dispatch(self) -> DispatchStats:
         """Send until nothing due is left (a morning send-out spans many passes)."""

@@ -75,6 +75,18 @@ class Actor:
         """The assignments that grant `action`: their units bound what it may touch."""
         return tuple(s for s in self.scopes if allowed(action, {s.role}))
 
+    def top_scopes(self, action: Action) -> tuple[Scope, ...]:
+        """The scopes granting `action`, without those nested inside another (widest first)."""
+        top: list[Scope] = []
+        for scope in sorted(self.scopes_for(action), key=lambda s: len(s.unit_path)):
+            if not any(scope.unit_path.startswith(t.unit_path) for t in top):
+                top.append(scope)
+        return tuple(top)
+
+    def sees(self, action: Action, unit_path: str) -> bool:
+        """Whether a scope granting `action` holds the unit at `unit_path`."""
+        return any(unit_path.startswith(s.unit_path) for s in self.scopes_for(action))
+
     def keeps(self, action: Action, unit_code: str, unit_path: str) -> bool:
         """May the actor write `action`'s facts for this unit: as its secretary or
         deputy, or as an admin of a subtree that contains it."""

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from domain.localtime import at_local, to_local
 from domain.policy import Policy
+from messages.dashboard_text import wlabel
 from messages.render import render
 from services import digest_job as digest_jobs
 from services.digest import ScopeNotFound
@@ -140,6 +141,18 @@ def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:
     return added
 
 
+# A button that opens the dashboard (the Mini App): the dispatcher puts the configured
+# address in at send time, or leaves the button out when there is none.
+DASHBOARD = "dashboard"
+
+
+def _dashboard_buttons(r: Recipient, locale: str) -> list[list[dict[str, str]]] | None:
+    """Under a person's summary; Telegram allows Mini App buttons in private chats only."""
+    if r.person_id is None or r.chat_id <= 0:
+        return None
+    return [[{"text": wlabel("button.open", locale), "web_app": DASHBOARD}]]
+
+
 def _messages(
     out: DigestOutput, group: list[Recipient], week: str, moment: datetime
 ) -> list[Outgoing]:
@@ -159,6 +172,7 @@ def _messages(
             Outgoing(
                 dedup_key=f"digest:{r.chat_id}:{week}",
                 text=out.texts[(locale, "summary")],
+                buttons=_dashboard_buttons(r, locale),
                 **common,  # type: ignore[arg-type]
             )
         )

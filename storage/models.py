@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -27,6 +28,9 @@ from domain.meeting_kinds import MeetingKind
 from domain.org import UnitKind
 from domain.roles import Role
 from storage.types import UTCDateTime
+
+# The obligations not on time (missing, late, excused, pending): the heat map's rows.
+NOT_ON_TIME = "resolution <> 'done' OR done_on IS NULL OR done_on > due_on"
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -368,6 +372,18 @@ class LedgerEntry(Base):
         ),
         # The reminder planner reads what is still open around today.
         Index("ix_obligations_open", "resolution", "due_on"),
+        # The dashboard's heat map counts what is not on time (storage/dashboard_queries).
+        Index(
+            "ix_obligations_not_on_time",
+            "kind",
+            "period",
+            "unit_code",
+            "resolution",
+            "due_on",
+            "done_on",
+            sqlite_where=text(NOT_ON_TIME),
+            postgresql_where=text(NOT_ON_TIME),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import Database
 
-HEAD = "0007_survey"
+HEAD = "0008_dashboard"
 
 
 def current(db: Database) -> str | None:

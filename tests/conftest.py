@@ -47,6 +47,7 @@ BOTH_BACKENDS = (
     "tests/grading/",
     "tests/admissions/",
     "tests/test_migrations.py",
+    "tests/dashboard/test_heatmap_agrees.py",
 )
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 

@@ -37,7 +37,17 @@ def test_short_benchmark_runs_and_reports_every_section(tmp_path: Path) -> None:
     assert (docs.read_text(encoding="utf-8") if docs.exists() else None) == docs_before
 
     assert result["schema"] == "chibo.bench/1" and result["mode"] == "short"
-    sections = ("machine", "data", "inbound", "outbound", "digest", "rss", "plan", "coldstart")
+    sections = (
+        "machine",
+        "data",
+        "inbound",
+        "outbound",
+        "digest",
+        "dashboard",
+        "rss",
+        "plan",
+        "coldstart",
+    )
     for section in (*sections, "targets"):
         assert section in result, section
     machine = result["machine"]
@@ -86,6 +96,16 @@ def test_short_benchmark_runs_and_reports_every_section(tmp_path: Path) -> None:
     else:
         assert "skipped" in postgres
 
+    board = result["dashboard"]["sqlite"]
+    assert board["cells"] == result["data"]["cells"]
+    assert min(board["healthz_ms"], board["first_view_ms"], board["ratio_to_healthz"]) > 0
+    assert min(board["first_view_bytes"], board["page_bytes"]) > 0
+    assert set(board["views"]) >= {"cluster", "cell", "week"}
+    if os.environ.get("TEST_POSTGRES_URL"):
+        assert result["dashboard"]["postgresql"]["first_view_ms"] > 0
+    else:
+        assert "skipped" in result["dashboard"]["postgresql"]
+
     rss = result["rss"]
     assert 20 < rss["idle_mb"] <= rss["peak_mb"] < 4000
     assert rss["digest_replies"] == ["sendMessage", "sendDocument", "sendPhoto"]
@@ -99,6 +119,7 @@ def test_short_benchmark_runs_and_reports_every_section(tmp_path: Path) -> None:
         "coldstart",
         "dispatcher",
         "digest_sqlite",
+        "dashboard_sqlite",
         "rss",
     }
     for target in result["targets"].values():
