@@ -12,12 +12,14 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot import limits
-from bot.context import DEPS_KEY, ChiboContext, Deps
 from bot.counting_request import CountingRequest
 from bot.flood import flood_limiter
 from bot.processor import PerChatProcessor
+from bot.settings import Settings
 from handlers.account import COMMANDS, IN_GROUPS
+from handlers.context import ChiboContext
 from messages.render import label, render
+from services.deps import DEPS_KEY, Deps
 from services.metrics import UPDATE_ERRORS
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ GIL_SWITCH_SECONDS = 0.001
 
 
 def build_application(
-    deps: Deps, *, request: BaseRequest | None = None, rate_limited: bool = True
+    deps: Deps[Settings], *, request: BaseRequest | None = None, rate_limited: bool = True
 ) -> Application:  # type: ignore[type-arg]
     settings = deps.settings
     sys.setswitchinterval(GIL_SWITCH_SECONDS)

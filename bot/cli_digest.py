@@ -116,8 +116,9 @@ def _notice(args: argparse.Namespace, policy: Policy, day: date) -> NoticeHeader
 
 
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from messages import digest_files
     from messages.digest_text import digest_summary, listed_units
-    from services import digest_files
+    from messages.extras_text import extras_dict
     from services.digest_extras import build_extras
     from services.org import unit_labels
 
@@ -144,7 +145,7 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
         db.dispose()
     if args.format in ("text", "json"):
         if args.format == "json":
-            document = {**digest.as_dict(), **extras.as_dict()}
+            document = {**digest.as_dict(), **extras_dict(extras)}
             text = json.dumps(document, ensure_ascii=False, indent=2)
         else:
             text = _plain(
@@ -175,8 +176,9 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
 def run_rollup(args: argparse.Namespace, settings: Settings) -> int:
     """`chibo digest --period …`: the half-year, quarter or year roll-up."""
     from domain.rollup import parse_rollup_period
+    from messages import rollup_files
     from messages.rollup_text import listed_units, rollup_summary
-    from services import rollup, rollup_files
+    from services import rollup
     from services.org import unit_labels
 
     try:
@@ -234,7 +236,7 @@ def _plain(html_text: str) -> str:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    from services import digest_files
+    from messages import digest_files
 
     try:
         month = Month.parse(args.month)

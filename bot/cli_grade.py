@@ -48,7 +48,7 @@ def _fail(message: str) -> int:
 
 
 def run_preview(args: argparse.Namespace, settings: Settings) -> int:
-    from services.year_files import preview_xlsx
+    from messages.year_files import preview_xlsx
 
     now = SystemClock().now()
     if args.at:

@@ -100,7 +100,7 @@ def run_plan(args: argparse.Namespace, settings: Settings) -> int:
 
 def _application(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.app import build_application
-    from bot.context import Deps
+    from services.deps import Deps
 
     db = Database(settings.database_url)
     deps = Deps(settings, db, SystemClock(), settings.load_policy())

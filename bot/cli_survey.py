@@ -23,10 +23,11 @@ from bot.settings import Settings
 from domain.localtime import local_date
 from domain.periods import Quarter, parse_period_key
 from domain.survey import format_score
+from domain.survey_results import CellSurvey, SurveyRef, SurveySection
+from messages.extras_text import survey_dict
 from services import digest as digest_service
 from services import surveys
 from services.clock import SystemClock
-from services.digest_extras import survey_dict
 from storage.db import Database
 from storage.files import write_private
 
@@ -116,7 +117,7 @@ def run_open(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _links_csv(opened: list[surveys.SurveyRef], username: str | None) -> bytes:
+def _links_csv(opened: list[SurveyRef], username: str | None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["unit_code", "quarter", "opens_on", "closes_on", "link"])
@@ -168,7 +169,7 @@ def run_results(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cell_json(c: surveys.CellSurvey) -> str:
+def _cell_json(c: CellSurvey) -> str:
     result = c.result
     return json.dumps(
         {
@@ -186,7 +187,7 @@ def _cell_json(c: surveys.CellSurvey) -> str:
     )
 
 
-def _cell_text(c: surveys.CellSurvey, policy: Any) -> str:
+def _cell_text(c: CellSurvey, policy: Any) -> str:
     lines = [
         f"{c.unit.name} ({c.survey.unit_code}) — phiếu khảo sát {c.survey.quarter}",
         f"Số phiếu: {c.responses}" + (f" / {c.members} đảng viên" if c.members else ""),
@@ -205,7 +206,7 @@ def _cell_text(c: surveys.CellSurvey, policy: Any) -> str:
     return "\n".join(lines)
 
 
-def _section_text(s: surveys.SurveySection) -> str:
+def _section_text(s: SurveySection) -> str:
     state = "đã đóng" if s.closed else f"đang mở đến hết {s.closes_on:%d/%m/%Y}"
     lines = [
         f"Phiếu khảo sát {s.quarter} ({state})",

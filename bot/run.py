@@ -14,12 +14,12 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.context import Deps
 from bot.identity import no_network_line
 from bot.settings import Settings
 from scheduler.runner import attach_scheduler
 from services import file_renderer
 from services.clock import SystemClock
+from services.deps import Deps
 from storage import schema_version
 from storage.db import Database
 

@@ -34,7 +34,8 @@ from telegram import InputFile, Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import Application
 
-from bot.context import DEPS_KEY, Deps
+from bot.settings import Settings
+from services.deps import DEPS_KEY, Deps
 from web import app as web_app
 from web.deps import WebDeps
 
@@ -54,7 +55,7 @@ class Webhook:
 
 
 def web_deps(application: Application) -> WebDeps:  # type: ignore[type-arg]
-    deps: Deps = application.bot_data[DEPS_KEY]
+    deps: Deps[Settings] = application.bot_data[DEPS_KEY]
     settings = deps.settings
 
     async def send_document(chat_id: int, name: str, data: bytes, caption: str) -> None:

@@ -929,3 +929,10 @@ def unit_row(
         reports=due_reports,
         unreachable=unreachable,
     )
+
+
+@dataclass(frozen=True)
+class MonthExport:
+    scope: UnitInfo
+    periods: Window
+    rows: list[UnitRow]

@@ -23,10 +23,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from domain.admissions import ScopeAdmissions
 from domain.org import UnitKind
 from domain.quality import QualityLevel
 from domain.survey import SCALE
@@ -361,3 +363,34 @@ def shares(grades: Iterable[UnitGrade], policy: GradingPolicy) -> Shares:
     for unit in grades:
         counts[unit.grade] += 1
     return Shares(counts, policy.good_or_better_at_least, policy.excellent_at_most)
+
+
+# The year-end preview of a scope, as the services build it.
+
+
+@dataclass(frozen=True)
+class UnitPreview:
+    grade: UnitGrade
+    name: str  # told apart from namesakes
+    parent_code: str | None
+
+
+@dataclass(frozen=True)
+class YearPreview:
+    year: int
+    as_of: date
+    scope_code: str
+    scope_name: str
+    ledger_start: date | None  # obligations before it are not in the ledger
+    placeholder: bool
+    units: tuple[UnitPreview, ...]
+    shares: dict[str, Shares]
+    admissions: ScopeAdmissions
+
+    @property
+    def partial_year(self) -> bool:
+        """The ledger starts after 1 January: earlier months are not judged."""
+        return self.ledger_start is not None and self.ledger_start > date(self.year, 1, 1)
+
+    def by_grade(self, grade: Grade) -> list[UnitPreview]:
+        return [u for u in self.units if u.grade.grade == grade]

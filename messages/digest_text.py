@@ -26,7 +26,7 @@ from messages.render import _PLAIN, DEFAULT_LOCALE, render
 from messages.telegram_text import cut, fits
 
 if TYPE_CHECKING:  # what a use-case hands in
-    from services.digest_extras import DigestExtras
+    from domain.digest_extras import DigestExtras
 
 TELEGRAM_LIMIT = 4096  # UTF-16 units (messages.telegram_text)
 CAPS = (8, 5, 3, 1, 0)

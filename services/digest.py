@@ -9,8 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 
 from domain import digest as rules
+from domain.digest import MonthExport
 from domain.digest_duties import with_duties
-from domain.obligations import Window, window_at, window_for_month
+from domain.obligations import window_at, window_for_month
 from domain.org import UnitKind, fold
 from domain.periods import Month
 from domain.policy import Policy
@@ -43,13 +44,6 @@ def build_digest(db: Database, scope_code: str, at: date, policy: Policy) -> rul
     if facts is None or duties is None:
         raise ScopeNotFound(scope_code)
     return with_duties(rules.build(windows, facts, policy.attendance_target), *duties)
-
-
-@dataclass(frozen=True)
-class MonthExport:
-    scope: rules.UnitInfo
-    periods: Window
-    rows: list[rules.UnitRow]
 
 
 def export_month(

@@ -13,11 +13,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.policy import default_policy
 from services.clock import ManualClock
+from services.deps import Deps
 from services.org import import_org
 from storage import migrate
 from storage.db import Database

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from bot.access import Guarded, Public, Respondent
 from domain.roles import OPEN_TO_ANYONE, PERMISSIONS, Action, Role, allowed
+from handlers.access import Guarded, Public, Respondent
 from tests.harness import BotHarness
 
 # The only handlers a stranger may reach: they onboard or explain how to.

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.policy import default_policy
 from scheduler.dispatcher import Dispatcher
 from services.clock import ManualClock
+from services.deps import Deps
 from services.digest_delivery import plan_weekly_digests
 from storage.db import Database
 from storage.models import OutboxMessage

@@ -32,11 +32,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import build_application
-from bot.context import ChiboContext, Deps
 from bot.settings import Settings
 from bot.transport import ApiCall, LocalTransport
 from handlers.account import COMMANDS
+from handlers.context import ChiboContext
 from services.clock import ManualClock
+from services.deps import Deps
 from storage.db import Database
 from storage.dialogs import load
 from tests.cast_fixtures import cast_db_file  # noqa: F401

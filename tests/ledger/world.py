@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.localtime import at_local
@@ -22,6 +21,7 @@ from domain.policy import Policy, default_policy
 from domain.roles import Role
 from services import ledger
 from services.clock import ManualClock
+from services.deps import Deps
 from services.org import import_org
 from storage.db import Database
 from storage.models import Unit

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.policy import CommitteeMember, default_policy
 from services.clock import ManualClock
+from services.deps import Deps
 from storage.db import Database
 from storage.models import MeetingRecord, Unit
 from tests.harness import BotHarness, button, texts

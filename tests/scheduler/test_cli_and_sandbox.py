@@ -71,7 +71,7 @@ async def test_sandbox_clock_jump_delivers_reminders_to_the_persona(
     sqlite_only: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.app import build_application
-    from bot.context import DEPS_KEY, Deps
+    from services.deps import DEPS_KEY, Deps
 
     clock = ManualClock(local("2026-12-20 09:00"))
     db, _ = prepare_database(tmp_path / "sandbox.sqlite3", clock, default_policy(), history=False)

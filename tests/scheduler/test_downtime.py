@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import select
 
 from domain.policy import Policy, default_policy
+from domain.reminder_timing import reminder_slots
 from domain.roles import Role
 from scheduler.planner import _fold_days, compute_plan, plan_reminders, run_key
-from scheduler.timing import reminder_slots
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import PlannerRun

@@ -213,8 +213,8 @@ async def test_dialog_survives_a_restart(
     bot: BotHarness, db: Database, clock: ManualClock, settings
 ) -> None:  # type: ignore[no-untyped-def]
     from bot.app import build_application
-    from bot.context import Deps
     from bot.transport import LocalTransport
+    from services.deps import Deps
     from tests.harness import BotHarness as Harness
 
     calls = await bot.send(SECRETARY, "/schedule")

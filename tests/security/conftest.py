@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.context import ChiboContext
+from handlers.context import ChiboContext
 from storage.db import Database
 from tests.cast_fixtures import cast, cast_db_file, db_url, demo_org  # noqa: F401
 from tests.harness import BotHarness

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.access import Guarded, Public, Respondent
 from domain.roles import Action, allowed
+from handlers.access import Guarded, Public, Respondent
 from handlers.dialog import FLOWS
 from messages.render import render
 from messages.telegram_text import alert
@@ -84,7 +84,7 @@ def expected_refusal(
         return STRANGER  # /start without a code explains how to get an invite
     if isinstance(callback, Public):
         return None
-    # The order of bot.access.Guarded: role for the declared action, then the chat type;
+    # The order of handlers.access.Guarded: role for the declared action, then the chat type;
     # a flow-entry button then checks its flow's action.
     if not allowed(callback.action, {persona.role}):
         return NOT_ALLOWED

@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 
 from bot.app import build_application
 from bot.cli import main
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.errors import PolicyError
@@ -28,6 +27,7 @@ from domain.policy import DEFAULT_POLICY_FILE, MAX_REPORT_TYPE_LENGTH, Policy, d
 from domain.roles import Role
 from scheduler.planner import compute_plan
 from services.clock import ManualClock
+from services.deps import Deps
 from services.invites import TelegramUser, Throttle, create_invite, redeem
 from services.org import import_org
 from storage.db import Database

@@ -18,17 +18,17 @@ from domain import notice
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.policy import NoticeNames, default_policy
-from messages.file_text import FORMULA_STARTS, spreadsheet_cell
-from services import digest_job
-from services.digest import build_digest, export_month
-from services.digest_delivery import plan_weekly_digests
-from services.digest_files import (
+from messages.digest_files import (
     digest_chart_png,
     digest_docx,
     digest_xlsx,
     export_csv,
     export_xlsx,
 )
+from messages.file_text import FORMULA_STARTS, spreadsheet_cell
+from services import digest_job
+from services.digest import build_digest, export_month
+from services.digest_delivery import plan_weekly_digests
 from storage.db import Database
 from storage.models import MeetingRecord, OutboxMessage, Unit
 from tests.harness import BotHarness, texts

@@ -11,9 +11,10 @@ from bot.settings import Settings
 from domain.periods import Quarter
 from domain.policy import default_policy
 from domain.roles import Role
+from domain.survey_results import SurveyRef
 from services.clock import ManualClock
 from services.invites import create_invite
-from services.surveys import SurveyRef, open_surveys
+from services.surveys import open_surveys
 from storage.db import Database
 from storage.models import InviteFailure, Person, SurveyResponse
 from tests.harness import BotHarness, User, texts

@@ -14,8 +14,9 @@ from bot.cli import main
 from domain.periods import Quarter
 from domain.policy import default_policy
 from domain.roles import Role
+from domain.survey_results import SurveyRef
 from services.clock import ManualClock
-from services.surveys import SurveyRef, open_surveys
+from services.surveys import open_surveys
 from storage.db import Database
 from tests.harness import BotHarness, User, texts
 from tests.leadership.seed import bind

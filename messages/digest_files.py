@@ -15,21 +15,20 @@ from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from domain.digest import Digest, Totals, UnitRow
+from domain.digest import Digest, MonthExport, Totals, UnitRow
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND
 from domain.notice import NoticeHeader
 from messages.digest_text import dlabel, flag_label, meeting_label
 from messages.file_text import CHART_STYLE, spreadsheet_row, xml_text
 from messages.notice_docx import NoticeText, Section, notice_docx
-from services.digest import MonthExport
 
 if TYPE_CHECKING:  # openpyxl (and numpy with it) loads when a file is made, not at start
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from services.digest_extras import DigestExtras
+    from domain.digest_extras import DigestExtras
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -119,7 +118,7 @@ def _metric_label(key: str, locale: str | None) -> str:
 
 def digest_xlsx(d: Digest, locale: str | None = None, extras: DigestExtras | None = None) -> bytes:
     """The digest in full: headline numbers with last week, every list, breakdown and trend,
-    and the `extras` (survey per cell, admissions, year-end shares: services.year_files)."""
+    and the `extras` (survey per cell, admissions, year-end shares: messages.year_files)."""
     from openpyxl import Workbook
 
     L = lambda key: dlabel(key, locale)  # noqa: E731
@@ -358,7 +357,7 @@ def digest_xlsx(d: Digest, locale: str | None = None, extras: DigestExtras | Non
         ),
     )
     if extras is not None:
-        from services.year_files import add_extras
+        from messages.year_files import add_extras
 
         add_extras(wb, extras, locale)
     return _save(wb)

@@ -2,26 +2,25 @@
 
 They go into the digest's workbook (`digest_xlsx(..., extras=…)`) and make up
 `chibo grade preview --format xlsx` and the file /grade sends. Sheets are written
-by `services.digest_files`' one sheet writer, which neutralises formulas.
+by `messages.digest_files`' one sheet writer, which neutralises formulas.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from domain.grading import ALL_GRADES
+from domain.admissions import ScopeAdmissions
+from domain.grading import ALL_GRADES, YearPreview
+from domain.survey_results import CellSurvey, SurveySection
+from messages.digest_files import _save, _sheet
 from messages.digest_text import dlabel
 from messages.grade_text import grade_label, measured
 from messages.render import label
-from services.admissions import ScopeAdmissions
-from services.digest_files import _save, _sheet
-from services.grading import YearPreview
-from services.surveys import CellSurvey, SurveySection
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-    from services.digest_extras import DigestExtras
+    from domain.digest_extras import DigestExtras
 
 
 def preview_xlsx(preview: YearPreview, locale: str | None = None) -> bytes:
