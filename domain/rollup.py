@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from domain.digest import QUALITY_ORDER, UnitInfo
-from domain.digest_duties import ClusterAbsence, DirectiveProblem, Ref
+from domain.digest.duties import ClusterAbsence, DirectiveProblem, Ref
+from domain.digest.facts import QUALITY_ORDER, UnitInfo
 from domain.errors import UserInputError
 from domain.obligations import Obligation, ObligationKind, Status, end_of_day
 from domain.org import UnitKind, fold

@@ -15,7 +15,8 @@ from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from domain.digest import Digest, MonthExport, Totals, UnitRow
+from domain.digest.month_rows import MonthExport, UnitRow
+from domain.digest.results import Digest, Totals
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND
 from domain.notice import NoticeHeader
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # openpyxl (and numpy with it) loads when a file is made, not
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from domain.digest_extras import DigestExtras
+    from domain.digest.extras import DigestExtras
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from domain.digest import Digest, Lists, Totals, UnitRef, UnitRow
-from domain.digest_duties import DirectiveProblem, group_names, listed_refs
+from domain.digest.duties import DirectiveProblem, group_names, listed_refs
+from domain.digest.facts import UnitRef
+from domain.digest.lists import Lists
+from domain.digest.month_rows import UnitRow
+from domain.digest.results import Digest, Totals
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND
 from domain.policy import Policy
@@ -26,7 +29,7 @@ from messages.render import _PLAIN, DEFAULT_LOCALE, render
 from messages.telegram_text import cut, fits
 
 if TYPE_CHECKING:  # what a use-case hands in
-    from domain.digest_extras import DigestExtras
+    from domain.digest.extras import DigestExtras
 
 TELEGRAM_LIMIT = 4096  # UTF-16 units (messages.telegram_text)
 CAPS = (8, 5, 3, 1, 0)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.digest import QUALITY_ORDER
-from domain.digest_duties import group_names, listed_refs
+from domain.digest.duties import group_names, listed_refs
+from domain.digest.facts import QUALITY_ORDER
 from domain.obligations import ObligationKind, Status
 from domain.rollup import Counts, Rollup, RollupRow
 from domain.text_vi import format_percent

@@ -20,7 +20,7 @@ from messages.render import label
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-    from domain.digest_extras import DigestExtras
+    from domain.digest.extras import DigestExtras
 
 
 def preview_xlsx(preview: YearPreview, locale: str | None = None) -> bytes:

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from domain.digest_duties import (
+from domain.digest.duties import (
     ClusterAbsence,
     DirectiveProblem,
     cluster_absences,

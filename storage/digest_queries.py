@@ -21,17 +21,15 @@ from sqlalchemy import Float, String, and_, case, cast, func, literal, or_, sele
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from domain.digest import (
+from domain.digest.facts import (
     DigestFacts,
     FlaggedFact,
     LedgerCount,
     LowAttendanceFact,
-    RecordDetail,
     UnitInfo,
-    UnitRow,
     UnreachableFact,
-    unit_row,
 )
+from domain.digest.month_rows import RecordDetail, UnitRow, unit_row
 from domain.meeting_kinds import MONTHLY_KIND, MeetingKind
 from domain.obligations import (
     Obligation,
