@@ -29,7 +29,7 @@ from services.digest_files import (
 )
 from services.digest_job import digest_job
 from storage.db import Database
-from tests.leadership.conftest import AT
+from tests.leadership.seed import AT
 from tests.leadership.test_digest_json import EXPECTED_TOTALS
 
 pytestmark = pytest.mark.usefixtures("seeded")
