@@ -27,6 +27,8 @@ from tests.auxil.updates import User
 from tests.browser.live_server import SCREENSHOTS, LiveServer
 from tests.dashboard.world import launch_data
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 AT = "2026-11-26"  # the fixed clock's day (tests.conftest.T0)
 THEME = {  # Telegram Desktop's day theme, as it passes it

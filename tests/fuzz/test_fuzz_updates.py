@@ -45,6 +45,8 @@ from tests.auxil.telegram_checks import all_problems
 from tests.auxil.updates import BotHarness, callback, document, group_chat, message
 from tests.auxil.writes import BOOKKEEPING_TABLES, WriteLog
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
 

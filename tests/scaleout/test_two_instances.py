@@ -34,6 +34,8 @@ from tests.auxil.orgs import DEMO_ORG
 from tests.auxil.policy_files import without_quiet_hours
 from tests.scaleout.helpers import free_port, message, post_update, press, webhook_bot, webhook_env
 
+pytestmark = pytest.mark.slow
+
 ROWS = 240
 
 

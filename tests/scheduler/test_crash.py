@@ -32,6 +32,8 @@ from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue
 from tests.auxil.policy_files import without_quiet_hours
 
+pytestmark = pytest.mark.slow
+
 ROWS = 30
 TOKEN = "123456:TEST"
 ROOT = Path(__file__).resolve().parents[2]

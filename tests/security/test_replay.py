@@ -30,6 +30,8 @@ from tests.auxil.cast import BY_KEY
 from tests.auxil.policy_files import without_quiet_hours
 from tests.auxil.updates import BotHarness, User, button, texts
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:REPLAY-TEST"
 SECRETARY = BY_KEY["secretary_a"].user
