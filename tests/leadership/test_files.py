@@ -29,7 +29,7 @@ from services import file_renderer
 from services.digest import build_digest, export_month
 from services.digest_job import digest_job
 from storage.db import Database
-from tests.leadership.conftest import AT
+from tests.leadership.seed import AT
 from tests.leadership.test_digest_json import EXPECTED_TOTALS
 
 pytestmark = pytest.mark.usefixtures("seeded")

@@ -16,7 +16,7 @@ from domain.obligations import (
 from domain.org import UnitKind
 from domain.policy import default_policy
 from messages.digest_text import TELEGRAM_LIMIT, digest_summary, overdue_text
-from tests.leadership.conftest import AT
+from tests.leadership.seed import AT
 
 
 def big_bloc(committees: int, cells_each: int):  # type: ignore[no-untyped-def]

@@ -31,8 +31,8 @@ from services.digest import build_digest, export_month
 from services.digest_delivery import plan_weekly_digests
 from storage.db import Database
 from storage.models import MeetingRecord, OutboxMessage, Unit
-from tests.harness import BotHarness, texts
-from tests.personas import Persona
+from tests.auxil.cast import Persona
+from tests.auxil.updates import BotHarness, texts
 
 AT = date(2026, 11, 30)  # Monday: the weekly digest's day
 MOMENT = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 07:30 in Hà Nội
