@@ -52,7 +52,6 @@ from sqlalchemy.orm import Session
 
 from domain import stand_in
 from domain.localtime import at_local, local_date, to_local
-from domain.obligations import Action as FlowAction
 from domain.obligations import Obligation, ObligationKind, Resolution
 from domain.periods import Month, edit_window_closes, parse_period_key
 from domain.policy import Policy
@@ -66,6 +65,7 @@ from domain.reminder_timing import (
     reminder_slots,
 )
 from domain.roles import Role
+from domain.todo import Action as FlowAction
 from domain.unit_names import unit_label
 from messages.flow_links import cluster_link, directive_link, open_link
 from messages.render import render, render_plain

@@ -13,12 +13,12 @@ from domain.digest.duties import with_duties
 from domain.digest.facts import digest_days
 from domain.digest.month_rows import MonthExport, UnitRow
 from domain.digest.results import Digest
-from domain.obligations import window_at, window_for_month
 from domain.org import UnitKind, fold
 from domain.periods import Month
 from domain.policy import Policy
 from domain.roles import Action
 from domain.text_vi import ascii_int
+from domain.windows import window_at, window_for_month
 from services import duty_lists, ledger
 from services.actors import ScopeLost, holds
 from storage import audit, digest_queries

@@ -12,7 +12,8 @@ from domain.digest.duties import (
     cluster_absences,
     directive_problems,
 )
-from domain.obligations import Window, end_of_day
+from domain.obligations import end_of_day
+from domain.windows import Window
 from storage import duty_queries
 
 Lists = tuple[tuple[DirectiveProblem, ...], tuple[ClusterAbsence, ...]]

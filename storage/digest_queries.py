@@ -31,15 +31,10 @@ from domain.digest.facts import (
 )
 from domain.digest.month_rows import RecordDetail, UnitRow, unit_row
 from domain.meeting_kinds import MONTHLY_KIND, MeetingKind
-from domain.obligations import (
-    Obligation,
-    ObligationKind,
-    Resolution,
-    Window,
-    end_of_day,
-)
+from domain.obligations import Obligation, ObligationKind, Resolution, end_of_day
 from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Role
+from domain.windows import Window
 from storage.models import (
     DigestSnapshot,
     LedgerEntry,

@@ -19,13 +19,8 @@ from domain.digest.facts import (
 )
 from domain.digest.lists import build_lists
 from domain.digest.results import CHANGE_KEYS, Breakdown, Digest, Past, Snapshot, Totals, TrendPoint
-from domain.obligations import (
-    ObligationKind,
-    Status,
-    Window,
-    end_of_day,
-    window_at,
-)
+from domain.obligations import ObligationKind, Status, end_of_day
+from domain.windows import Window, window_at
 
 if TYPE_CHECKING:
     pass

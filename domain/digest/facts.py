@@ -10,13 +10,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from domain.meeting_kinds import MeetingKind
-from domain.obligations import (
-    Obligation,
-    ObligationKind,
-    Resolution,
-    Status,
-    resolved_status,
-)
+from domain.obligations import Obligation, ObligationKind, Resolution, Status, resolved_status
 from domain.org import UnitKind
 from domain.quality import QualityLevel
 

@@ -12,16 +12,10 @@ from typing import TYPE_CHECKING, Any
 from domain.digest.facts import DigestFacts, UnitInfo, UnitRef, rounded
 from domain.localtime import local_date
 from domain.meeting_kinds import MeetingKind
-from domain.obligations import (
-    Obligation,
-    ObligationKind,
-    Resolution,
-    Status,
-    Window,
-    end_of_day,
-)
+from domain.obligations import Obligation, ObligationKind, Resolution, Status, end_of_day
 from domain.org import UnitKind
 from domain.reports import ReportDue
+from domain.windows import Window
 
 if TYPE_CHECKING:
     from domain.digest.duties import ClusterAbsence, DirectiveProblem

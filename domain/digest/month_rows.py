@@ -8,15 +8,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from domain.digest.facts import UnitInfo
-from domain.obligations import (
-    Obligation,
-    ObligationKind,
-    Resolution,
-    Status,
-    Window,
-    end_of_day,
-)
+from domain.obligations import Obligation, ObligationKind, Resolution, Status, end_of_day
 from domain.reports import ReportDue
+from domain.windows import Window
 
 if TYPE_CHECKING:
     pass

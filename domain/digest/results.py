@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.digest.facts import QUALITY_ORDER, SCHEMA, UnitInfo, UnitRef, rounded
 from domain.digest.lists import Lists
-from domain.obligations import (
-    Window,
-)
+from domain.windows import Window
 
 if TYPE_CHECKING:
     pass

@@ -6,15 +6,10 @@ from datetime import date
 
 from domain.digest.build import compute_digest
 from domain.digest.facts import DigestFacts, LedgerCount, UnitInfo, digest_days
-from domain.obligations import (
-    Obligation,
-    ObligationKind,
-    Resolution,
-    registration_month_at,
-    window_at,
-)
+from domain.obligations import Obligation, ObligationKind, Resolution
 from domain.org import UnitKind
 from domain.policy import default_policy
+from domain.windows import registration_month_at, window_at
 from messages.digest_text import TELEGRAM_LIMIT, digest_summary, overdue_text
 from tests.leadership.seed import AT
 
