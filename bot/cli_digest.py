@@ -116,7 +116,7 @@ def _notice(args: argparse.Namespace, policy: Policy, day: date) -> NoticeHeader
 
 
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from messages import digest_files
+    from messages import digest_chart, digest_files
     from messages.digest_text import digest_summary, listed_units
     from messages.extras_text import extras_dict
     from services.digest_extras import build_extras
@@ -161,7 +161,7 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "xlsx":
         data = digest_files.digest_xlsx(digest, settings.locale, extras)
     elif args.format == "png":
-        data = digest_files.digest_chart_png(digest, settings.locale)
+        data = digest_chart.digest_chart_png(digest, settings.locale)
     else:
         assert header is not None
         data = digest_files.digest_docx(digest, header, settings.locale)
@@ -236,7 +236,7 @@ def _plain(html_text: str) -> str:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    from messages import digest_files
+    from messages import month_export_files
 
     try:
         month = Month.parse(args.month)
@@ -254,9 +254,9 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         db.dispose()
     if args.format == "csv":
-        data = digest_files.export_csv(export, settings.locale)
+        data = month_export_files.export_csv(export, settings.locale)
     else:
-        data = digest_files.export_xlsx(export, settings.locale)
+        data = month_export_files.export_xlsx(export, settings.locale)
     output = args.output or Path(f"chibo-{export.scope.code}-{month.key}.{args.format}")
     problem = _write(output, data, force=args.force)
     if problem:
