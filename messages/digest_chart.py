@@ -6,7 +6,7 @@ import io
 from typing import TYPE_CHECKING
 
 from domain.digest.results import Digest
-from messages.digest_text import dlabel
+from messages.digest_labels import dlabel
 from messages.file_text import CHART_STYLE, share_percent, xml_text
 
 if TYPE_CHECKING:  # openpyxl (and numpy with it) loads when a file is made, not at start

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from domain.digest.results import Digest, Totals
 from domain.localtime import local_date
 from domain.notice import NoticeHeader
-from messages.digest_text import dlabel, flag_label
+from messages.digest_labels import dlabel, flag_label
 from messages.file_text import percent_value, share_percent
 from messages.notice_docx import NoticeText, Section, notice_docx
 from messages.xlsx import add_sheet, append_row, header_style, save_workbook

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from domain.digest.month_rows import MonthExport, UnitRow
 from domain.meeting_kinds import MONTHLY_KIND
-from messages.digest_text import dlabel, flag_label, meeting_label
+from messages.digest_labels import dlabel, flag_label
 from messages.file_text import percent_value, spreadsheet_row
+from messages.unit_text import meeting_label
 from messages.xlsx import add_sheet, save_workbook
 
 if TYPE_CHECKING:  # openpyxl (and numpy with it) loads when a file is made, not at start

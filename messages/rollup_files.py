@@ -9,7 +9,7 @@ from domain.notice import NoticeHeader
 from domain.obligations import ObligationKind, Status
 from domain.rollup import Counts, Rollup
 from messages.digest_files import notice_text
-from messages.digest_text import dlabel
+from messages.digest_labels import dlabel
 from messages.notice_docx import notice_docx
 from messages.render import render_plain
 from messages.rollup_text import appendix_lines, appendix_sections, rollup_context

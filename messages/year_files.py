@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from domain.admissions import ScopeAdmissions
 from domain.grading import ALL_GRADES, YearPreview
 from domain.survey_results import CellSurvey, SurveySection
-from messages.digest_text import dlabel
+from messages.digest_labels import dlabel
 from messages.grade_text import grade_label, measured
 from messages.render import label
 from messages.xlsx import add_sheet, save_workbook
