@@ -193,8 +193,10 @@ def restore_sqlite(
 
 
 def _summary(counts: dict[str, int]) -> str:
-    shown = ("units", "people", "role_assignments", "meeting_schedules", "meeting_records")
-    shown += ("quality_ratings", "report_submissions", "outbox", "audit_log")
+    shown = (
+        *("units", "people", "role_assignments", "meeting_schedules", "meeting_records"),
+        *("quality_ratings", "report_submissions", "outbox", "audit_log"),
+    )
     return ", ".join(f"{t} {counts[t]}" for t in shown if t in counts)
 
 

@@ -91,7 +91,7 @@ def run_plan(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _application(settings: Settings):  # type: ignore[no-untyped-def]
+def _application(settings: Settings):
     from bot.app import build_application
     from services.deps import Deps
 
@@ -125,9 +125,12 @@ def run_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram_bot_token:
         return fail("Chưa có TELEGRAM_BOT_TOKEN: không gửi được tin nhắn.")
     # A bare rate-limited bot: sending needs no handlers (and starts faster without them).
-    options = {"base_url": settings.bot_api_base_url} if settings.bot_api_base_url else {}
     limiter = flood_limiter(settings.send_rate_per_second)
-    bot = ExtBot(settings.telegram_bot_token, rate_limiter=limiter, **options)
+    bot = ExtBot(
+        settings.telegram_bot_token,
+        base_url=settings.bot_api_base_url or "https://api.telegram.org/bot",
+        rate_limiter=limiter,
+    )
     db = open_db(settings)
     clock = SystemClock()
 

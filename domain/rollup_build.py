@@ -98,11 +98,11 @@ def compute_rollup(facts: RollupFacts, period: Period, day: date, policy: Policy
         found = tally(o.unit_code)
         if found is not None:
             found.statuses[(o.kind, status)] += 1
-    for code, present, members in facts.attendance:
+    for code, present, total_members in facts.attendance:
         found = tally(code)
-        if found is not None and members > 0:
+        if found is not None and total_members > 0:
             found.attendance_meetings += 1
-            found.attendance_sum += Fraction(present, members)
+            found.attendance_sum += Fraction(present, total_members)
     for code, level in facts.ratings:
         found = tally(code)
         if found is not None:

@@ -186,8 +186,12 @@ def _report_groups(
     result = sorted(groups.values(), key=lambda g: g["due_date"], reverse=True)
     for g in result:
         for key in ("missing", "late"):
-            names = g[key]
-            g[key] = {"count": len(names), "shown": names[:cap], "more": max(0, len(names) - cap)}
+            listed = g[key]
+            g[key] = {
+                "count": len(listed),
+                "shown": listed[:cap],
+                "more": max(0, len(listed) - cap),
+            }
     return result
 
 

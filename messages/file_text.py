@@ -25,7 +25,7 @@ from typing import Any
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 # matplotlib settings for every chart: text is shown as typed, never parsed as math.
-CHART_STYLE = {"text.parse_math": False}
+CHART_STYLE: dict[Any, Any] = {"text.parse_math": False}  # matplotlib types its keys as literals
 
 
 def xml_text(text: str) -> str:
