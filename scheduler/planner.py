@@ -50,7 +50,8 @@ from domain.policy import Policy
 from domain.reminder_recipients import ReminderPeople
 from domain.reminder_timing import Slot, in_quiet_hours, reminder_slots
 from domain.unit_names import unit_label
-from scheduler.reminder_builder import REASON, PlannedReminder, SlotBuilder, UnitDue
+from scheduler.reminder_builder import REASON, PlannedReminder, SlotBuilder
+from scheduler.reminder_items import UnitDue
 from services import ledger
 from services.org import named_units
 from storage import cluster_meetings as cluster_rows
