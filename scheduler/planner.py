@@ -246,7 +246,7 @@ def _fold_days(slot: Slot, today: date, lookback: list[date], done: set[str]) ->
 
 
 def _record_runs(session: Session, plan: ReminderPlan, now: datetime) -> None:
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for m in plan.messages:
         counts[m.slot] += 1
     reminder_rows.record_runs(session, {key: counts[key.split(":")[1]] for key in plan.runs}, now)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -120,7 +120,7 @@ def claim(
                 .with_for_update(skip_locked=True)
             )
         )
-        where = OutboxMessage.id.in_(ids)
+        where: ColumnElement[bool] = OutboxMessage.id.in_(ids)
     else:
         candidates = (
             select(OutboxMessage.id)
