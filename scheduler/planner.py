@@ -71,13 +71,13 @@ from messages.flow_links import cluster_link, directive_link, open_link
 from messages.render import render, render_plain
 from messages.telegram_text import cut, fits
 from services import ledger
-from services.org import named_units
 from storage import cluster_meetings as cluster_rows
 from storage import directives as directive_rows
 from storage import ledger as ledger_rows
 from storage.db import Database
 from storage.ledger import PlannedMeeting, UnitRef
 from storage.models import OutboxMessage, Person, PlannerRun, RoleAssignment, Unit
+from storage.org_queries import named_units
 from storage.outbox import Outgoing, enqueue
 from storage.unit_of_work import core
 

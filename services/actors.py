@@ -20,9 +20,9 @@ from domain.errors import UserInputError
 from domain.org import UnitKind
 from domain.roles import Action, Role, allowed
 from domain.unit_names import NamedUnit, unit_label
-from services.org import named_units
 from storage.db import Database
 from storage.models import Person, RoleAssignment, Unit
+from storage.org_queries import named_units
 
 # Long enough that a busy secretary's dialog reads the database once, short enough
 # that a role revoked by the CLI or another instance stops being shown quickly.

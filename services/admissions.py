@@ -28,10 +28,10 @@ from domain.org import REPORTING_KINDS
 from domain.policy import Policy
 from domain.roles import Action
 from services.actors import Actor, ScopeLost, require_unit
-from services.org import named_units
 from storage import audit
 from storage.db import Database
 from storage.models import AdmissionEntry, Unit
+from storage.org_queries import named_units
 
 
 def _year_bounds(year: int) -> tuple[date, date]:

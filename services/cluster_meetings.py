@@ -28,11 +28,11 @@ from messages.flow_links import cluster_link
 from messages.render import label, render
 from services import ledger
 from services.actors import Actor, ScopeLost, actor_in, require_unit
-from services.org import named_units
 from storage import audit
 from storage import cluster_meetings as rows
 from storage.db import Database
 from storage.models import Unit
+from storage.org_queries import named_units
 from storage.outbox import Outgoing, enqueue
 from storage.recipients import unit_keepers
 

@@ -28,10 +28,10 @@ from messages.flow_links import directive_link
 from messages.render import label, render
 from services import ledger
 from services.actors import Actor, actor_in, require_unit
-from services.org import named_units
 from storage import attachments, audit
 from storage import directives as rows
 from storage.db import Database
+from storage.org_queries import named_units
 from storage.outbox import Outgoing, enqueue
 from storage.recipients import unit_keepers
 

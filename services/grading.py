@@ -31,11 +31,11 @@ from domain.org import CELL_KINDS, REPORTING_KINDS, UnitKind
 from domain.policy import Policy
 from domain.unit_names import unit_label
 from services import admissions, ledger, surveys
-from services.org import named_units
 from storage import grading_queries as rows
 from storage import ledger as ledger_rows
 from storage.db import Database
 from storage.models import Unit
+from storage.org_queries import named_units
 
 # Whom the bloc's shares count: base organisations (graded by the bloc) and sub-cells
 # (graded by their base committee), each against the same targets.

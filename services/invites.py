@@ -12,11 +12,11 @@ from domain import invite_codes
 from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Role
 from domain.unit_names import unit_label
-from services.org import named_units
 from storage import audit
 from storage.db import Database
 from storage.locks import lock_invite_attempts
 from storage.models import Invite, InviteFailure, Person, RoleAssignment, Unit
+from storage.org_queries import named_units
 
 
 @dataclass(frozen=True)

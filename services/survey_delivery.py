@@ -20,10 +20,10 @@ from domain.org import CELL_KINDS
 from domain.policy import Policy
 from domain.roles import Role
 from messages.render import label, render
-from services.org import named_units
 from services.surveys import open_in
 from storage.db import Database
 from storage.models import Person, PlannerRun, RoleAssignment, Unit
+from storage.org_queries import named_units
 from storage.outbox import Outgoing, enqueue
 
 REASON = "survey"
