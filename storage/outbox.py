@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -68,3 +69,19 @@ def enqueue(session: Session, messages: list[Outgoing], *, now: datetime) -> int
     # An executemany result has no usable rowcount; RETURNING yields only the rows
     # that were inserted (a conflict returns nothing), on SQLite and PostgreSQL alike.
     return len(core(session, statement, rows).all())
+
+
+def message(session: Session, outbox_id: int) -> OutboxMessage | None:
+    return session.get(OutboxMessage, outbox_id)
+
+
+def by_key(session: Session, dedup_key: str) -> OutboxMessage | None:
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
+
+
+def chats_with(session: Session, reason: str, period: str) -> set[int]:
+    """The chats that have a message for `reason` and `period` (sent or not)."""
+    query = select(OutboxMessage.chat_id).where(
+        OutboxMessage.reason == reason, OutboxMessage.period == period
+    )
+    return set(session.scalars(query))
