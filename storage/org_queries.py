@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.org import UnitKind
@@ -55,6 +56,44 @@ def active_codes(session: Session, kinds: Collection[UnitKind]) -> list[str]:
     """The codes of the active units of `kinds`, in tree order."""
     query = select(Unit.code).where(Unit.active.is_(True), Unit.kind.in_(sorted(kinds)))
     return list(session.scalars(query.order_by(Unit.path)))
+
+
+@dataclass(frozen=True)
+class FoundUnit:
+    code: str
+    name: str
+    kind: UnitKind
+    path: str
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(session: Session, needle: str, within_paths: Sequence[str]) -> list[FoundUnit]:
+    """The active units under one of `within_paths` whose folded name or code contains
+    `needle` (folded already), in tree order."""
+    visible = or_(*(Unit.path.startswith(p, autoescape=True) for p in within_paths))
+    matches = or_(
+        Unit.name_folded.contains(needle, autoescape=True),
+        Unit.code.ilike(f"%{_escape_like(needle)}%", escape="\\"),
+    )
+    query = (
+        select(Unit.code, Unit.name, Unit.kind, Unit.path)
+        .where(visible, matches, Unit.active.is_(True))
+        .order_by(Unit.path)
+    )
+    return [FoundUnit(*row) for row in session.execute(query)]
+
+
+def active_of_kind(session: Session, kind: UnitKind) -> list[FoundUnit]:
+    """The active units of `kind`, in tree order."""
+    query = (
+        select(Unit.code, Unit.name, Unit.kind, Unit.path)
+        .where(Unit.kind == kind, Unit.active.is_(True))
+        .order_by(Unit.path)
+    )
+    return [FoundUnit(*row) for row in session.execute(query)]
 
 
 def people_count(session: Session) -> int:
