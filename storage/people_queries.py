@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.org import UnitKind
@@ -59,8 +59,8 @@ def holders(session: Session, unit_code: str, roles: Sequence[Role]) -> dict[Rol
         .order_by(Person.id)
     )
     found: dict[Role, list[Holder]] = {role: [] for role in roles}
-    for role, *person_row in rows:
-        found[role].append(_holder(*person_row))
+    for role, pid, chat, name, locale, away, unreachable in rows:
+        found[role].append(_holder(pid, chat, name, locale, away, unreachable))
     return found
 
 
@@ -73,7 +73,11 @@ def officers_over(session: Session, unit_path: str) -> list[Holder]:
         .where(RoleAssignment.role == Role.CLUSTER_OFFICER)
         .order_by(Person.id)
     )
-    return [_holder(*person_row) for path, *person_row in rows if unit_path.startswith(path)]
+    return [
+        _holder(pid, chat, name, locale, away, unreachable)
+        for path, pid, chat, name, locale, away, unreachable in rows
+        if unit_path.startswith(path)
+    ]
 
 
 @dataclass(frozen=True)
@@ -137,3 +141,43 @@ _HELD_PATHS = (
 def held_paths(session: Session, person_id: int) -> list[tuple[Role, str]]:
     """The person's roles with the paths of their active units."""
     return [(role, path) for role, path in session.execute(_HELD_PATHS, {"person_id": person_id})]
+
+
+def roles_listing(
+    session: Session, under: str | None, within: Sequence[str] | None
+) -> list[tuple[Person, Role, str, str, UnitKind]]:
+    """Every role assignment (under the path `under`, inside one of `within`) with its
+    person and unit's code, name and kind; in tree order, then by role and person."""
+    query = (
+        select(Person, RoleAssignment.role, Unit.code, Unit.name, Unit.kind)
+        .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+        .join(Unit, Unit.code == RoleAssignment.unit_code)
+        .order_by(Unit.path, RoleAssignment.role, Person.id)
+    )
+    if under is not None:
+        query = query.where(Unit.path.startswith(under))
+    if within is not None:
+        query = query.where(or_(*(Unit.path.startswith(path) for path in within)))
+    return [
+        (person, role, code, name, kind)
+        for person, role, code, name, kind in session.execute(query)
+    ]
+
+
+def reachable_keepers(
+    session: Session, roles: Collection[Role], kinds: Collection[UnitKind]
+) -> list[tuple[int, int, str | None, str]]:
+    """(person id, chat id, locale, unit code) of each holder of `roles` over an active
+    unit of `kinds`; people Telegram reported unreachable are left out."""
+    query = (
+        select(Person.id, Person.telegram_user_id, Person.locale, RoleAssignment.unit_code)
+        .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+        .join(Unit, Unit.code == RoleAssignment.unit_code)
+        .where(
+            RoleAssignment.role.in_(roles),
+            Unit.kind.in_(sorted(kinds)),
+            Unit.active.is_(True),
+            Person.unreachable_since.is_(None),
+        )
+    )
+    return [(pid, chat, locale, code) for pid, chat, locale, code in session.execute(query)]
