@@ -96,6 +96,16 @@ def active_of_kind(session: Session, kind: UnitKind) -> list[FoundUnit]:
     return [FoundUnit(*row) for row in session.execute(query)]
 
 
+def sizes(session: Session, kinds: Collection[UnitKind]) -> list[tuple[str, UnitKind, int | None]]:
+    """(code, kind, members) of the active units of `kinds`, in tree order."""
+    query = (
+        select(Unit.code, Unit.kind, Unit.members)
+        .where(Unit.active.is_(True), Unit.kind.in_(kinds))
+        .order_by(Unit.path)
+    )
+    return [(code, kind, members) for code, kind, members in session.execute(query)]
+
+
 def people_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Person)) or 0
 
