@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from domain.digest_duties import (
     ClusterAbsence,
     DirectiveProblem,
@@ -14,6 +12,7 @@ from domain.digest_duties import (
 )
 from domain.obligations import Window, end_of_day
 from storage import duty_queries
+from storage.db import Session
 
 Lists = tuple[tuple[DirectiveProblem, ...], tuple[ClusterAbsence, ...]]
 
