@@ -80,5 +80,5 @@ async def _reply(update: Update, text: str) -> None:
         await update.effective_message.reply_html(text)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(TypeHandler(Update, public(screen_update)), group=GUARD_GROUP)

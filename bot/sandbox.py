@@ -174,7 +174,7 @@ def prepare_database(
 
 
 class TerminalChat:
-    def __init__(self, application: Application, transport: LocalTransport) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: Application, transport: LocalTransport) -> None:
         self.app = application
         self.transport = transport
         self.persona = PERSONAS[0]

@@ -14,13 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from domain.org import UnitKind
 from domain.unit_names import NamedUnit
-
-if TYPE_CHECKING:  # the policy's YAML reader, which imports this module
-    from domain.policy import _Node
+from domain.yaml_node import YamlNode
 
 MAX_COUNT = 500  # in one entry: a base organisation admits a handful a year
 
@@ -47,7 +44,7 @@ class AdmissionsPolicy:
     default_target_share: Fraction  # of the members, when the org file sets no target
 
 
-def parse_policy(node: _Node) -> AdmissionsPolicy:
+def parse_policy(node: YamlNode) -> AdmissionsPolicy:
     policy = AdmissionsPolicy(node.rate("default_target_share"))
     node.done()
     return policy

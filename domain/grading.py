@@ -26,15 +26,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from domain.admissions import ScopeAdmissions
 from domain.org import UnitKind
 from domain.quality import QualityLevel
 from domain.survey import SCALE
-
-if TYPE_CHECKING:  # the policy's YAML reader, which imports this module
-    from domain.policy import _Node
+from domain.yaml_node import YamlNode
 
 
 class Grade(StrEnum):
@@ -92,7 +89,7 @@ PENDING = "pending"
 DONE_STATUSES = frozenset({"on_time", "late", "excused"})
 
 
-def parse_policy(node: _Node) -> GradingPolicy:
+def parse_policy(node: YamlNode) -> GradingPolicy:
     targets = node.node("targets")
     policy = GradingPolicy(
         placeholder=node.flag("placeholder"),
@@ -109,7 +106,7 @@ def parse_policy(node: _Node) -> GradingPolicy:
     return policy
 
 
-def _criterion(item: _Node) -> Criterion:
+def _criterion(item: YamlNode) -> Criterion:
     code = item.text("code")
     if not _KIND.fullmatch(code):
         item.fail("mã tiêu chí gồm chữ thường a-z, số và _, bắt đầu bằng chữ", "code")
@@ -151,14 +148,14 @@ def _criterion(item: _Node) -> Criterion:
     return criterion
 
 
-def _strings(node: _Node, key: str, allowed: set[str] | frozenset[str]) -> frozenset[str]:
+def _strings(node: YamlNode, key: str, allowed: set[str] | frozenset[str]) -> frozenset[str]:
     value = node.raw(key)
     if not isinstance(value, list) or not value or not set(value) <= allowed:
         node.fail(f"phải là danh sách con của: {', '.join(sorted(allowed))}", key)
     return frozenset(value)
 
 
-def _minimum(node: _Node, key: str, measure: Measure) -> Fraction:
+def _minimum(node: YamlNode, key: str, measure: Measure) -> Fraction:
     if measure != Measure.SURVEY:
         return node.rate(key)
     value = node.raw(key)

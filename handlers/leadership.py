@@ -23,12 +23,13 @@ from domain.rollup import parse_rollup_period
 from handlers.access import guarded
 from handlers.context import ChiboContext
 from messages.dashboard_text import app_link, wlabel
-from messages.digest_text import listed_units, unit_text
+from messages.digest_text import listed_units
 from messages.render import render
 from messages.rollup_files import file_stem as rollup_stem
 from messages.rollup_files import rollup_docx, rollup_xlsx
 from messages.rollup_text import listed_units as rollup_listed
 from messages.rollup_text import rollup_summary
+from messages.unit_text import unit_text
 from services import digest as service
 from services import rollup
 from services.actors import Actor, Scope, ScopeLost

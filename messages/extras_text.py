@@ -1,4 +1,4 @@
-"""The digest's additions (domain.digest_extras) as the chat text's context and as
+"""The digest's additions (domain.digest.extras) as the chat text's context and as
 the JSON digest's members."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from messages.grade_text import shares_context
 from messages.render import label
 
 if TYPE_CHECKING:
-    from domain.digest_extras import DigestExtras
+    from domain.digest.extras import DigestExtras
     from domain.survey_results import SurveySection
 
 

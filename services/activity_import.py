@@ -23,8 +23,8 @@ from domain.activity_csv import (
     ReportRow,
     parse_activity_csv,
 )
+from domain.ledger_facts import Selection
 from domain.localtime import local_date
-from domain.obligations import Selection
 from domain.policy import Policy
 from domain.reports import due_date
 from services import ledger

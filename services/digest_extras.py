@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from domain.digest_extras import DigestExtras
+from domain.digest.extras import DigestExtras
 from domain.localtime import at_local
 from domain.policy import Policy
 from services import admissions, grading, surveys

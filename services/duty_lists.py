@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.digest_duties import (
+from domain.digest.duties import (
     ClusterAbsence,
     DirectiveProblem,
     cluster_absences,
     directive_problems,
 )
-from domain.obligations import Window, end_of_day
+from domain.obligations import end_of_day
+from domain.windows import Window
 from storage import duty_queries
 from storage.db import Session
 

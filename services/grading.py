@@ -13,20 +13,11 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
 from domain import grading as rules
+from domain.derivation import derive
 from domain.grading import UnitPreview, YearPreview
+from domain.ledger_facts import LedgerUnit, Span, UnitFacts, selection_between
 from domain.localtime import local_date
-from domain.obligations import (
-    LedgerUnit,
-    Obligation,
-    ObligationKind,
-    Resolution,
-    Span,
-    Status,
-    UnitFacts,
-    derive,
-    end_of_day,
-    selection_between,
-)
+from domain.obligations import Obligation, ObligationKind, Resolution, Status, end_of_day
 from domain.org import CELL_KINDS, REPORTING_KINDS, UnitKind
 from domain.policy import Policy
 from domain.unit_names import unit_label

@@ -15,9 +15,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.errors import UserInputError
+from domain.ledger_facts import selection_of_month
 from domain.localtime import at_local, local_date, to_local
 from domain.meeting_kinds import MeetingKind
-from domain.obligations import selection_of_month
 from domain.periods import Month, edit_window_closes, is_period_open
 from domain.policy import Policy
 from domain.recurrence import MonthlyRecurrence

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from domain.roles import Role
+from storage.dml import rows_affected
 from storage.models import Invite, InviteFailure, RoleAssignment
 
 
@@ -61,5 +62,5 @@ def claim(session: Session, invite_id: int, now: datetime) -> bool:
         update(Invite)
         .where(Invite.id == invite_id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
         .values(used_at=now)
-    ).rowcount
-    return claimed == 1
+    )
+    return rows_affected(claimed) == 1

@@ -6,7 +6,7 @@ from telegram.ext import BaseHandler
 
 from domain.roles import OPEN_TO_ANYONE, PERMISSIONS, Action, Role, allowed
 from handlers.access import Guarded, Public, Respondent
-from tests.harness import BotHarness
+from tests.auxil.updates import BotHarness
 
 # The only handlers a stranger may reach: they onboard or explain how to.
 PUBLIC_CALLBACKS = {"start", "unknown", "screen_update", "unknown_button"}

@@ -24,7 +24,7 @@ from domain.localtime import local_date
 from domain.org import MEETING_KINDS
 from domain.roles import Action
 from messages.dashboard_text import todo_lines, wlabel
-from messages.digest_text import dlabel
+from messages.digest_labels import dlabel
 from messages.render import render as render_text
 from services import dashboard
 from services.actors import Actor

@@ -32,7 +32,8 @@ from services.clock import ManualClock
 from services.deps import Deps
 from storage.db import Database
 from storage.outbox import Outgoing, enqueue
-from tests.dashboard.world import LEADER, web_deps
+from tests.auxil.cast import LEADER
+from tests.dashboard.world import web_deps
 from tests.scaleout.helpers import free_port, message
 from web import app as web_app
 

@@ -35,11 +35,9 @@ from services.clock import ManualClock
 from services.org import import_org
 from services.rollup import build_rollup
 from storage.db import Database
-from tests.harness import User
-from tests.leadership.seed import bind
-from tests.orgs import SMALL_ORG
+from tests.auxil.cast import ADMIN, bind
+from tests.auxil.orgs import SMALL_ORG
 
-ADMIN = User(7900, "Văn phòng", "Khối")
 H1 = HalfYear(2026, 1)
 END = date(2026, 6, 30)
 MEMBERS = (

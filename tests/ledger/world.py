@@ -25,13 +25,12 @@ from services.deps import Deps
 from services.org import import_org
 from storage.db import Database
 from storage.models import Unit
-from tests.conftest import POSTGRES_URL, postgres_database
-from tests.harness import BotHarness, User
-from tests.leadership.seed import bind
-from tests.orgs import SMALL_ORG
+from tests.auxil.cast import LEADER, bind
+from tests.auxil.orgs import SMALL_ORG
+from tests.auxil.postgres import POSTGRES_URL, postgres_database
+from tests.auxil.updates import BotHarness, User
 
 START = at_local(date(2026, 11, 20), time(9, 0))
-LEADER = User(7000, "Nguyễn Quốc", "Hùng")
 
 
 @contextmanager

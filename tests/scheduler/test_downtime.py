@@ -14,9 +14,10 @@ from services.clock import ManualClock
 from storage.db import Database
 from storage.models import PlannerRun
 from storage.outbox import enqueue
+from tests.auxil.cast import SECRETARY
 from tests.scheduler.helpers import Sim, add_person, local, outbox, register, settle_month
 
-BINH = 101
+BINH = SECRETARY.id
 
 
 def setup_binh(db: Database, clock: ManualClock) -> None:

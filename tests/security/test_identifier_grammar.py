@@ -32,9 +32,9 @@ from services.invites import TelegramUser, Throttle, create_invite, redeem
 from services.org import import_org
 from storage.db import Database
 from storage.models import MeetingRecord, MeetingSchedule, Unit
-from tests.conftest import T0
-from tests.harness import BotHarness, User, texts
-from tests.telegram_checks import MAX_CALLBACK_DATA_BYTES
+from tests.auxil.clocks import T0
+from tests.auxil.telegram_checks import MAX_CALLBACK_DATA_BYTES
+from tests.auxil.updates import BotHarness, User, texts
 
 HEADER = "code,name,kind,parent,members\n"
 # The longest code the grammar allows, using every kind of character it allows.
