@@ -22,8 +22,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-
 from domain.activity_csv import KNOWN_COLUMNS
 from domain.localtime import at_local, local_date
 from domain.meeting_kinds import MONTHLY_KIND, MeetingKind, meeting_kinds_for
@@ -32,8 +30,8 @@ from domain.periods import Month
 from domain.policy import Policy, default_policy
 from domain.reports import deadlines_between, latest_due
 from services.activity_import import import_activity
+from storage import org_queries
 from storage.db import Database
-from storage.models import Unit
 
 SEED = 2026
 PLACES = ("Phòng họp tầng 2", "Hội trường cơ quan", "Phòng họp số 1", "Phòng họp Đảng ủy")
@@ -65,11 +63,7 @@ def load_demo_history(
     """Import `months` months of plausible activity up to `now` for the units in `db`."""
     policy = policy or default_policy()
     with db.transaction() as session:
-        units = session.execute(
-            select(Unit.code, Unit.kind, Unit.members)
-            .where(Unit.active.is_(True), Unit.kind.in_(MEETING_KINDS | REPORTING_KINDS))
-            .order_by(Unit.path)
-        ).all()
+        units = org_queries.sizes(session, MEETING_KINDS | REPORTING_KINDS)
     by_day = _History(local_date(now), policy, months).rows(units)
     meeting_rows = report_rows = 0
     for day in sorted(by_day):

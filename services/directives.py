@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.orm import Session
-
 from domain import directives as rules
 from domain import stand_in
 from domain.errors import UserInputError
@@ -28,10 +26,10 @@ from messages.flow_links import directive_link
 from messages.render import label, render
 from services import ledger
 from services.actors import Actor, actor_in, require_unit
-from services.org import named_units
 from storage import attachments, audit
 from storage import directives as rows
-from storage.db import Database
+from storage.db import Database, Session
+from storage.org_queries import named_units
 from storage.outbox import Outgoing, enqueue
 from storage.recipients import unit_keepers
 
