@@ -217,7 +217,12 @@ class _Importer:
             )
 
     def rating(self, row: MeetingRow, data: ImportedRating, record: MeetingRecord) -> None:
-        new = {"score": data.score, "level": data.level.value, "answers": {}, "flags": []}
+        new: dict[str, Any] = {
+            "score": data.score,
+            "level": data.level.value,
+            "answers": {},
+            "flags": [],
+        }
         current = record.rating
         if current is None:
             record.rating = QualityRating(

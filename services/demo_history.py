@@ -100,7 +100,7 @@ class _History:
             self.months.append(this.next())
         self.by_day: dict[date, list[dict[str, str]]] = defaultdict(list)
 
-    def rows(self, units: list) -> dict[date, list[dict[str, str]]]:  # type: ignore[type-arg]
+    def rows(self, units: list) -> dict[date, list[dict[str, str]]]:
         for code, kind, members in units:
             # Some units are diligent, a few are not: the lists of the digest need both.
             care = self.rng.choice((1.0, 1.0, 0.97, 0.95, 0.9, 0.8, 0.6))
@@ -173,14 +173,14 @@ class _History:
             }
         else:
             absent = rng.choices((0, 0, 0, 1, 1, 2, 3), k=1)[0] if members > 3 else 0
-            excused = max(0, absent - rng.choice((0, 0, 1)))
+            excused_absent = max(0, absent - rng.choice((0, 0, 1)))
             row |= {
                 "held": "có",
                 "held_on": _day(planned_day),
                 "duration_minutes": str(rng.choice((60, 90, 90, 120, 120, 150))),
                 "present": str(members - absent),
                 "total_members": str(members),
-                "excused_absent": str(excused),
+                "excused_absent": str(excused_absent),
                 "higher_attendee": HIGHER if rng.random() < 0.25 else "",
                 "minutes_taken": "có" if rng.random() < 0.97 else "không",
             }

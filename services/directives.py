@@ -107,11 +107,12 @@ def issue(
     (`issuer` None: the office's CLI, the whole tree)."""
     request = validate(request, local_date(now))
     with db.transaction() as session:
-        scope_paths, person_id = ALL_TREE, None
+        scope_paths: tuple[str, ...] = ALL_TREE
+        person_id: int | None = None
         if issuer is not None:
             fresh = actor_in(session, issuer.telegram_user_id)
             scopes = fresh.scopes_for(Action.ISSUE_DIRECTIVE) if fresh else ()
-            if not scopes:
+            if fresh is None or not scopes:
                 raise UserInputError("Đồng chí không còn quyền giao văn bản chỉ đạo.")
             scope_paths, person_id = tuple(s.unit_path for s in scopes), fresh.person_id
         codes = rules.resolve_targets(

@@ -100,7 +100,7 @@ def unit_preview(
 
 
 def _grades(
-    session,  # type: ignore[no-untyped-def]
+    session,
     units: list[rows.GradedUnit],
     scope_path: str,
     year: int,
@@ -130,7 +130,7 @@ def _grades(
 
 
 def _statuses(
-    session,  # type: ignore[no-untyped-def]
+    session,
     units: list[rows.GradedUnit],
     scope_path: str,
     year: int,
