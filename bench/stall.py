@@ -24,6 +24,7 @@ from bot.app import build_application
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.policy import Policy
+from services import file_renderer
 from services.clock import ManualClock
 from services.deps import Deps
 from storage.db import Database
@@ -82,6 +83,7 @@ async def _status_latency(app: Any, transport: _Arrivals, user_id: int) -> float
 
 
 async def measure(url: str, org: SyntheticOrg, policy: Policy, samples: int) -> dict[str, Any]:
+    file_renderer.use_child_process()  # as `chibo run` does: the digest is built there
     db = Database(url)
     settings = Settings(_env_file=None, database_url=url, telegram_bot_token="")  # type: ignore[call-arg]
     transport = _Arrivals()
@@ -128,6 +130,7 @@ async def measure(url: str, org: SyntheticOrg, policy: Policy, samples: int) -> 
             await asyncio.wait_for(load, 600)
         finally:
             await app.stop()
+            file_renderer.shutdown()
     db.dispose()
     idle_p99, busy_p99 = percentile(idle, 99), percentile(busy, 99)
     return {
