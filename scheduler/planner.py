@@ -42,8 +42,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.orm import Session
-
 from domain.localtime import at_local, local_date
 from domain.obligations import ObligationKind
 from domain.policy import Policy
@@ -57,7 +55,7 @@ from storage import cluster_meetings as cluster_rows
 from storage import directives as directive_rows
 from storage import ledger as ledger_rows
 from storage import reminder_queries as reminder_rows
-from storage.db import Database
+from storage.db import Database, Session
 from storage.ledger import UnitRef
 from storage.org_queries import named_units
 from storage.outbox import enqueue
