@@ -25,10 +25,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from domain.edit_window import edit_window_closes
 from domain.localtime import at_local, local_date
 from domain.meeting_kinds import MONTHLY_KIND, MeetingKind
 from domain.org import CELL_KINDS, REPORTING_KINDS, UnitKind
-from domain.periods import Month, Quarter, edit_window_closes, parse_period_key
+from domain.periods import Month, Quarter, parse_period_key
 from domain.policy import Policy
 from domain.reports import (
     ReportDue,

@@ -51,10 +51,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from domain import stand_in
+from domain.edit_window import edit_window_closes
 from domain.localtime import at_local, local_date, to_local
 from domain.obligations import Action as FlowAction
 from domain.obligations import Obligation, ObligationKind, Resolution
-from domain.periods import Month, edit_window_closes, parse_period_key
+from domain.periods import Month, parse_period_key
 from domain.policy import Policy
 from domain.roles import Role
 from domain.unit_names import unit_label

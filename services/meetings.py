@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
+from domain.edit_window import check_editable
 from domain.errors import UserInputError
 from domain.localtime import at_local, local_date, to_local
 from domain.meeting_kinds import MeetingKind
 from domain.obligations import selection_of_month
-from domain.periods import Month, edit_window_closes, is_period_open
+from domain.periods import Month
 from domain.policy import Policy
 from domain.recurrence import MonthlyRecurrence
 from domain.roles import Action
@@ -28,23 +29,6 @@ from services.actors import Actor, require_unit
 from storage import audit
 from storage.db import Database
 from storage.models import MeetingRecord, MeetingSchedule, QualityRating, StandingSchedule, Unit
-
-
-class ClosedPeriodError(UserInputError):
-    pass
-
-
-def check_editable(actor: Actor, month: Month, today: date, policy: Policy) -> None:
-    """Months close `edit_grace_days` after they end; after that only admins may edit."""
-    if is_period_open(month, today, policy.edit_grace_days):
-        return
-    if actor.may(Action.EDIT_CLOSED_PERIOD):
-        return
-    closed = edit_window_closes(month, policy.edit_grace_days)
-    raise ClosedPeriodError(
-        f"Tháng {month} đã khóa sổ từ ngày {closed:%d/%m/%Y}, nên không sửa được nữa. "
-        "Nếu cần điều chỉnh, vui lòng liên hệ Văn phòng Đảng ủy Khối."
-    )
 
 
 def _actor_label(actor: Actor) -> str:
@@ -151,7 +135,12 @@ def register_schedule(
         raise UserInputError("Thời điểm sinh hoạt đã qua. Vui lòng chọn thời điểm sắp tới.")
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.SCHEDULE, request.unit_code)
-        check_editable(actor, request.month, local_date(now), policy)
+        check_editable(
+            request.month,
+            local_date(now),
+            policy,
+            edits_closed=actor.may(Action.EDIT_CLOSED_PERIOD),
+        )
         view = _upsert_schedule(session, actor, request, now, source="manual")
         if request.recurrence is not None:
             _save_standing(session, actor, request, now)
@@ -263,7 +252,9 @@ def cancel_schedule(
         raise UserInputError("Vui lòng nêu lý do hủy lịch.")
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.SCHEDULE, unit_code)
-        check_editable(actor, month, local_date(now), policy)
+        check_editable(
+            month, local_date(now), policy, edits_closed=actor.may(Action.EDIT_CLOSED_PERIOD)
+        )
         row = _schedule_row(session, unit_code, kind, month)
         if row is None or row.status == "cancelled":
             raise UserInputError("Không có lịch nào đang có hiệu lực để hủy.")
@@ -419,7 +410,7 @@ def record_meeting(
     _validate_record(kind, month, record, today)
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.RECORD, unit_code)
-        check_editable(actor, month, today, policy)
+        check_editable(month, today, policy, edits_closed=actor.may(Action.EDIT_CLOSED_PERIOD))
         row = _record_row(session, unit_code, kind, month)
         old = _record_values(row) if row is not None else None
         if row is None:
@@ -548,7 +539,9 @@ def rate_meeting(
 ) -> RatingResult:
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.RATE, unit_code)
-        check_editable(actor, month, local_date(now), policy)
+        check_editable(
+            month, local_date(now), policy, edits_closed=actor.may(Action.EDIT_CLOSED_PERIOD)
+        )
         row = _record_row(session, unit_code, kind, month)
         if row is None or not row.held:
             raise UserInputError("Chưa có biên bản buổi sinh hoạt đã tổ chức để đánh giá.")

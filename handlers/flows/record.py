@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from domain import edit_window
 from domain.committee import MEMBER_PREFIX, chosen_member
 from domain.dates_vi import date_examples, parse_date
 from domain.errors import UserInputError
@@ -12,7 +13,7 @@ from domain.localtime import local_date
 from domain.meeting_kinds import MeetingKind
 from domain.numbers_vi import parse_attendance, parse_count, parse_duration, parse_excused
 from domain.org import MAX_MEMBERS
-from domain.periods import Month, is_period_open
+from domain.periods import Month
 from domain.roles import Action
 from handlers.dialog import Done, Option, Prompt, Step, flow
 from handlers.flows import common
@@ -27,19 +28,10 @@ def _committee(d: Step) -> bool:
     return d.data.get("kind") == MeetingKind.COMMITTEE.value
 
 
-# How far back an admin may correct records of closed months (from the bot; older: import).
-ADMIN_MONTHS_BACK = 3
-
-
 def recordable_months(step: Step) -> list[Month]:
-    """This month and, while it is still open for edits, the one before (admins: 3 months)."""
-    this = Month.of(step.today)
-    if step.actor.may(Action.EDIT_CLOSED_PERIOD):
-        return [this.plus(-i) for i in range(ADMIN_MONTHS_BACK - 1, -1, -1)]
-    months = [this]
-    if is_period_open(this.prev(), step.today, step.deps.policy.edit_grace_days):
-        months.insert(0, this.prev())
-    return months
+    return edit_window.recordable_months(
+        step.today, step.deps.policy, edits_closed=step.actor.may(Action.EDIT_CLOSED_PERIOD)
+    )
 
 
 @flow

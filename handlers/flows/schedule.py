@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from domain import edit_window
 from domain.dates_vi import (
     DAY_PARTS_VI,
     DateParseError,
@@ -18,7 +19,7 @@ from domain.dates_vi import (
 from domain.errors import UserInputError
 from domain.localtime import to_local
 from domain.meeting_kinds import MeetingKind
-from domain.periods import Month, is_period_open
+from domain.periods import Month
 from domain.recurrence import MonthlyRecurrence
 from domain.roles import Action
 from handlers.dialog import Done, Option, Prompt, Step, flow
@@ -33,10 +34,8 @@ def months_open_for_registration(step: Step) -> list[Month]:
     """Next month always; this month too while some of its meetings are unregistered."""
     this = Month.of(step.today)
     registered = meetings.schedules_of(step.deps.db, step.data["unit"], [this])
-    kinds = common.kinds_of(step)
-    missing_now = any((k, this) not in registered for k in kinds)
-    open_now = is_period_open(this, step.today, step.deps.policy.edit_grace_days)
-    return ([this] if missing_now and open_now else []) + [this.next()]
+    missing_now = any((k, this) not in registered for k in common.kinds_of(step))
+    return edit_window.registrable_months(step.today, this_month_unregistered=missing_now)
 
 
 @flow
