@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session, selectinload
 from domain.activity_csv import (
     ActivityFile,
     ImportedRating,
-    ImportedRecord,
     ImportedSchedule,
     MeetingRow,
     ReportRow,
     parse_activity_csv,
 )
 from domain.localtime import local_date
+from domain.meeting_record import RecordInput
 from domain.obligations import Selection
 from domain.policy import Policy
 from domain.reports import due_date
@@ -178,7 +178,7 @@ class _Importer:
     def record(
         self,
         row: MeetingRow,
-        data: ImportedRecord,
+        data: RecordInput,
         rating: ImportedRating | None,
         existing: MeetingRecord | None,
     ) -> None:

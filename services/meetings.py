@@ -8,22 +8,24 @@ taken away mid-dialog cannot finish the old unit's record.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
+from domain import meeting_record
 from domain.edit_window import check_editable
 from domain.errors import UserInputError
 from domain.localtime import at_local, local_date, to_local
 from domain.meeting_kinds import MeetingKind
+from domain.meeting_record import RecordInput
 from domain.obligations import selection_of_month
 from domain.periods import Month
 from domain.policy import Policy
 from domain.recurrence import MonthlyRecurrence
 from domain.roles import Action
-from domain.rubric import MeetingFacts, RatingResult, score_rating
+from domain.rubric import RatingResult, score_rating
 from services import ledger
 from services.actors import Actor, require_unit
 from storage import audit
@@ -315,22 +317,6 @@ def fill_from_standing(db: Database, month: Month, *, now: datetime, policy: Pol
 
 
 @dataclass(frozen=True)
-class RecordInput:
-    held: bool
-    held_on: date | None = None
-    duration_minutes: int | None = None
-    present: int | None = None
-    total_members: int | None = None
-    excused_absent: int | None = None
-    higher_attendee: str | None = None
-    higher_attendee_code: str | None = None  # a committee member of the policy's list
-    theme: str | None = None
-    minutes_taken: bool | None = None
-    not_held_reason: str | None = None
-    not_held_excused: bool | None = None
-
-
-@dataclass(frozen=True)
 class RecordView:
     unit_code: str
     kind: MeetingKind
@@ -338,32 +324,6 @@ class RecordView:
     data: RecordInput
     rated_level: str | None
     rated_score: int | None
-
-
-def _validate_record(kind: MeetingKind, month: Month, record: RecordInput, today: date) -> None:
-    if not record.held:
-        if not (record.not_held_reason or "").strip() or record.not_held_excused is None:
-            raise UserInputError("Vui lòng nêu lý do không tổ chức và chọn có lý do hay không.")
-        return
-    if record.held_on is None or not month.contains(record.held_on):
-        raise UserInputError(f"Ngày sinh hoạt phải thuộc tháng {month}.")
-    if record.held_on > today:
-        raise UserInputError("Ngày sinh hoạt chưa tới. Vui lòng ghi nhận sau khi đã sinh hoạt.")
-    if record.present is None or record.total_members is None:
-        raise UserInputError("Vui lòng nhập số đảng viên dự và tổng số đảng viên.")
-    MeetingFacts(
-        record.present,
-        record.total_members,
-        record.duration_minutes or 0,
-        bool(record.minutes_taken),
-    )  # checks ranges, with a Vietnamese message
-    if not record.duration_minutes:
-        raise UserInputError("Thời lượng sinh hoạt phải lớn hơn 0 phút.")
-    absent = record.total_members - record.present
-    if record.excused_absent is not None and not 0 <= record.excused_absent <= absent:
-        raise UserInputError(f"Số vắng có lý do phải từ 0 đến {absent} (số đảng viên vắng).")
-    if kind == MeetingKind.THEMATIC and not (record.theme or "").strip():
-        raise UserInputError("Vui lòng nhập chủ đề của buổi sinh hoạt chuyên đề.")
 
 
 def _record_values(row: MeetingRecord) -> dict[str, Any]:
@@ -407,7 +367,7 @@ def record_meeting(
     policy: Policy,
 ) -> RecordView:
     today = local_date(now)
-    _validate_record(kind, month, record, today)
+    meeting_record.validate(kind, month, record, today)
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.RECORD, unit_code)
         check_editable(month, today, policy, edits_closed=actor.may(Action.EDIT_CLOSED_PERIOD))
@@ -516,16 +476,6 @@ def unit_members(db: Database, unit_code: str) -> int | None:
 # --- Ratings ---------------------------------------------------------------------------
 
 
-def facts_of(record: RecordInput) -> MeetingFacts:
-    assert record.present is not None and record.total_members is not None
-    return MeetingFacts(
-        record.present,
-        record.total_members,
-        record.duration_minutes or 0,
-        bool(record.minutes_taken),
-    )
-
-
 def rate_meeting(
     db: Database,
     actor: Actor,
@@ -551,7 +501,7 @@ def rate_meeting(
                 "Biên bản buổi sinh hoạt này chưa có số đảng viên dự. Vui lòng ghi nhận lại "
                 "(/record) rồi đánh giá."
             )
-        result = score_rating(policy, answers, facts_of(_record_view(row).data))
+        result = score_rating(policy, answers, meeting_record.facts_of(_record_view(row).data))
         rating = row.rating
         old = (
             {"score": rating.score, "level": rating.level, "answers": rating.answers}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain import meeting_record
 from domain.errors import UserInputError
 from domain.meeting_kinds import MeetingKind
 from domain.numbers_vi import parse_count
@@ -94,7 +95,7 @@ class RatingFlow(common.UnitFlow):
         if d.data["ci"] == 0:
             record = self._record(d)
             assert record is not None
-            facts = meetings.facts_of(record.data)
+            facts = meeting_record.facts_of(record.data)
             context = {
                 "present": facts.present,
                 "total": facts.total_members,
@@ -131,7 +132,9 @@ class RatingFlow(common.UnitFlow):
     def ask_review(self, d: Step) -> Prompt:
         record = self._record(d)
         assert record is not None
-        result = score_rating(d.deps.policy, d.data["answers"], meetings.facts_of(record.data))
+        result = score_rating(
+            d.deps.policy, d.data["answers"], meeting_record.facts_of(record.data)
+        )
         return Prompt(
             render(
                 "rating",

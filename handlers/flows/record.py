@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain import edit_window
+from domain import edit_window, meeting_record
 from domain.committee import MEMBER_PREFIX, chosen_member
 from domain.dates_vi import date_examples, parse_date
 from domain.errors import UserInputError
@@ -246,12 +246,12 @@ class RecordFlow(common.UnitFlow):
         return "confirm"
 
     # Confirm ----------------------------------------------------------------------------
-    def _record(self, d: Step) -> meetings.RecordInput:
-        fields = meetings.RecordInput.__dataclass_fields__
+    def _record(self, d: Step) -> meeting_record.RecordInput:
+        fields = meeting_record.RecordInput.__dataclass_fields__
         values = {k: d.data.get(k) for k in fields}
         if values["held_on"]:
             values["held_on"] = date.fromisoformat(values["held_on"])
-        return meetings.RecordInput(**values)
+        return meeting_record.RecordInput(**values)
 
     def _what(self, d: Step) -> dict[str, Any]:
         return {

@@ -19,6 +19,7 @@ import pytest
 from docx import Document
 
 from bot import cli
+from domain import meeting_record
 from domain.cluster_meetings import Answer, Mark
 from domain.localtime import at_local
 from domain.meeting_kinds import MeetingKind
@@ -129,7 +130,7 @@ class HalfYearWorld:
         kind: MeetingKind = MeetingKind.REGULAR,
     ) -> None:
         member = POLICY.committee_member(visitor) if visitor else None
-        record = meetings.RecordInput(
+        record = meeting_record.RecordInput(
             held=True,
             held_on=month.day(10),
             duration_minutes=120,
@@ -160,7 +161,7 @@ class HalfYearWorld:
         )
 
     def not_held(self, unit: str, month: Month) -> None:
-        record = meetings.RecordInput(
+        record = meeting_record.RecordInput(
             held=False, not_held_reason="Trùng lịch công tác", not_held_excused=True
         )
         meetings.record_meeting(

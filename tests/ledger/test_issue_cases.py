@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from domain import meeting_record
 from domain.localtime import at_local
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
@@ -136,7 +137,7 @@ async def test_a_meeting_recorded_early_is_not_reminded(
     )
     meetings.register_schedule(db, actor, request, now=clock.now(), policy=policy)
     clock.set(at_local(date(2026, 12, 1), time(17, 0)))
-    record = meetings.RecordInput(
+    record = meeting_record.RecordInput(
         held=True,
         held_on=date(2026, 12, 1),
         duration_minutes=120,

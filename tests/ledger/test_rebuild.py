@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from domain import meeting_record
 from domain.cluster_meetings import Answer, Mark
 from domain.errors import UserInputError
 from domain.localtime import at_local, local_date
@@ -111,7 +112,7 @@ def apply(w: World, admin: Actor, action: tuple) -> None:  # type: ignore[type-a
         _, code, months, d, how = action
         month = this.plus(months)
         held = how == "held"
-        record = meetings.RecordInput(
+        record = meeting_record.RecordInput(
             held=held,
             held_on=month.day(d) if held else None,
             duration_minutes=90 if held else None,

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from domain.edit_window import ClosedPeriodError
 from domain.meeting_kinds import MeetingKind
+from domain.meeting_record import RecordInput
 from domain.periods import Month
 from domain.policy import default_policy
 from services import meetings
 from services.actors import load_actor
 from services.clock import ManualClock
-from services.meetings import RecordInput
 from storage.db import Database
 from storage.models import AuditEntry, MeetingRecord, QualityRating, Unit
 from tests.harness import BotHarness, User, button, texts

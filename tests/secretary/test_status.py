@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from domain import meeting_record
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.policy import default_policy
@@ -24,7 +25,7 @@ def seed_november(db: Database, clock: ManualClock) -> None:
     assert actor is not None
     policy = default_policy()
     november = Month(2026, 11)
-    record = meetings.RecordInput(
+    record = meeting_record.RecordInput(
         held=True,
         held_on=date(2026, 11, 5),
         duration_minutes=120,
