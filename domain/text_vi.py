@@ -10,6 +10,8 @@ import re
 import unicodedata
 from fractions import Fraction
 
+from domain.errors import UserInputError
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -56,3 +58,13 @@ def has_control_characters(text: str, *, allowed: str = "") -> bool:
     """NUL, bell, escape and the like: never typed on purpose, and PostgreSQL refuses NUL.
     `allowed` lists the ones a field may hold (LINE_BREAKS in a multi-line text)."""
     return any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in text)
+
+
+def parse_yes_no(value: str) -> bool:
+    """A typed yes or no: "có", "co", "c", "yes", "1" / "không", "khong", "k", "no", "0"."""
+    folded = value.strip().casefold()
+    if folded in ("yes", "có", "co", "c", "1"):
+        return True
+    if folded in ("no", "không", "khong", "k", "0"):
+        return False
+    raise UserInputError("Vui lòng chọn Có hoặc Không.")

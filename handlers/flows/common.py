@@ -75,12 +75,3 @@ def short_text(text: str, what: str, limit: int = MAX_SHORT_TEXT) -> str:
 
 def yes_no(locale: str) -> tuple[Option, ...]:
     return (Option(label("button.yes", locale), "yes"), Option(label("button.no", locale), "no"))
-
-
-def parse_yes_no(value: str) -> bool:
-    folded = value.strip().casefold()
-    if folded in ("yes", "có", "co", "c", "1"):
-        return True
-    if folded in ("no", "không", "khong", "k", "0"):
-        return False
-    raise UserInputError("Vui lòng chọn Có hoặc Không.")

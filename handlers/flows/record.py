@@ -15,6 +15,7 @@ from domain.numbers_vi import parse_attendance, parse_count, parse_duration, par
 from domain.org import MAX_MEMBERS
 from domain.periods import Month
 from domain.roles import Action
+from domain.text_vi import parse_yes_no
 from handlers.dialog import Done, Option, Prompt, Step, flow
 from handlers.flows import common
 from messages.render import label, render
@@ -78,7 +79,7 @@ class RecordFlow(common.UnitFlow):
         )
 
     def on_held(self, d: Step, value: str) -> str:
-        d.data["held"] = common.parse_yes_no(value)
+        d.data["held"] = parse_yes_no(value)
         return "date" if d.data["held"] else "reason"
 
     # Not held ---------------------------------------------------------------------------
@@ -97,7 +98,7 @@ class RecordFlow(common.UnitFlow):
         )
 
     def on_excused(self, d: Step, value: str) -> str:
-        d.data["not_held_excused"] = common.parse_yes_no(value)
+        d.data["not_held_excused"] = parse_yes_no(value)
         return "confirm"
 
     # Held -------------------------------------------------------------------------------
@@ -242,7 +243,7 @@ class RecordFlow(common.UnitFlow):
         )
 
     def on_minutes(self, d: Step, value: str) -> str:
-        d.data["minutes_taken"] = common.parse_yes_no(value)
+        d.data["minutes_taken"] = parse_yes_no(value)
         return "confirm"
 
     # Confirm ----------------------------------------------------------------------------
