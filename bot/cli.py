@@ -35,12 +35,12 @@ from messages import invite_sheet
 from services import invites, org
 from services.clock import SystemClock
 from storage import schema_version
+from storage.audit import CLI_ACTOR
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 EXIT_USAGE = 2
-CLI_ACTOR = "cli:admin"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,10 +32,10 @@ from domain.localtime import local_date, to_local
 from services import cluster_meetings, directives
 from services.clock import SystemClock
 from services.digest import ScopeNotFound, root_code
+from storage.audit import CLI_ACTOR
 from storage.db import Database
 
 EXIT_USAGE = 2
-CLI_ACTOR = "cli:admin"
 
 
 def add_commands(sub: Any) -> None:

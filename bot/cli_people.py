@@ -13,10 +13,10 @@ from bot.settings import Settings
 from domain.roles import Role
 from services import people
 from services.clock import SystemClock
+from storage.audit import CLI_ACTOR
 from storage.db import Database
 
 EXIT_USAGE = 2
-CLI_ACTOR = "cli:admin"
 _ROLES = [r.value for r in Role]
 
 

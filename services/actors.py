@@ -21,6 +21,7 @@ from domain.org import UnitKind
 from domain.roles import Action, Role, allowed
 from domain.unit_names import NamedUnit, unit_label
 from services.org import named_units
+from storage import audit
 from storage.db import Database
 from storage.models import Person, RoleAssignment, Unit
 
@@ -66,6 +67,10 @@ class Actor:
 
     def may(self, action: Action) -> bool:
         return allowed(action, self.roles)
+
+    @property
+    def audit_label(self) -> str:
+        return audit.actor_label(self.telegram_user_id)
 
     def can_see(self, unit_path: str) -> bool:
         """True when the unit lies in the subtree of one of the actor's assignments."""

@@ -104,11 +104,10 @@ def record_entry(
         )
         session.add(row)
         session.flush()
-        audit.record(
+        audit.record_by(
             session,
+            fresh,
             at=now,
-            actor=f"tg:{fresh.telegram_user_id}",
-            actor_person_id=fresh.person_id,
             action="create",
             entity="admission",
             key=str(row.id),
@@ -132,11 +131,10 @@ def delete_entry(
         if row is None or row.unit_code != unit_code:
             raise UserInputError("Lần ghi này không còn nữa. Gõ /admission để xem lại.")
         entry = Entry(row.id, AdmissionKind(row.kind), row.on_date, row.count)
-        audit.record(
+        audit.record_by(
             session,
+            fresh,
             at=now,
-            actor=f"tg:{fresh.telegram_user_id}",
-            actor_person_id=fresh.person_id,
             action="delete",
             entity="admission",
             key=str(row.id),

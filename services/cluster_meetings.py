@@ -37,7 +37,6 @@ from storage.outbox import Outgoing, enqueue
 from storage.recipients import unit_keepers
 
 REASON = "cluster_meeting"
-CLI_ACTOR = "cli:admin"
 # The officer's menu shows meetings this recent (to mark) and every one ahead.
 RECENT = timedelta(days=30)
 
@@ -78,9 +77,9 @@ def _who(session: Session, actor: Actor | None, cluster_code: str) -> tuple[str,
         cluster = session.get(Unit, cluster_code)
         if cluster is None or not cluster.active or cluster.kind != UnitKind.CLUSTER:
             raise UserInputError(f"Không có cụm mã {cluster_code}.")
-        return CLI_ACTOR, None
+        return audit.CLI_ACTOR, None
     fresh = _require_cluster(session, actor, cluster_code)
-    return str(fresh.telegram_user_id), fresh.person_id
+    return audit.actor_label(fresh.telegram_user_id), fresh.person_id
 
 
 def call(
@@ -220,11 +219,10 @@ def answer(
         row.delegate = text if choice == Answer.ATTEND else None
         row.reason = text if choice == Answer.ABSENT else None
         row.answered_at, row.answered_by = now, actor.person_id
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             at=now,
-            actor=str(actor.telegram_user_id),
-            actor_person_id=actor.person_id,
             action="answer",
             entity="cluster_invitation",
             key=f"{meeting_id}:{unit_code}",

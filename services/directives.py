@@ -243,11 +243,10 @@ def confirm(
             )
         target.done_at, target.confirmed_by = now, actor.person_id
         target.document_file_id, target.document_name = document
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             at=now,
-            actor=str(actor.telegram_user_id),
-            actor_person_id=actor.person_id,
             action="confirm",
             entity="directive_target",
             key=f"{directive_id}:{unit_code}",

@@ -33,10 +33,6 @@ from storage.db import Database
 from storage.models import MeetingRecord, MeetingSchedule, QualityRating, StandingSchedule, Unit
 
 
-def _actor_label(actor: Actor) -> str:
-    return str(actor.telegram_user_id)
-
-
 def _key(unit_code: str, kind: MeetingKind, month: Month) -> str:
     return audit.meeting_key(unit_code, kind.value, month.key)
 
@@ -205,11 +201,10 @@ def _upsert_schedule(
     row.cancel_reason = request.reason if old is not None else None
     row.updated_at = now
     session.flush()
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         at=now,
-        actor=_actor_label(actor),
-        actor_person_id=actor.person_id,
         action="reschedule" if old else "register",
         entity="meeting_schedule",
         key=_key(request.unit_code, request.kind, request.month),
@@ -262,11 +257,10 @@ def cancel_schedule(
             raise UserInputError("Không có lịch nào đang có hiệu lực để hủy.")
         old = _schedule_values(row)
         row.status, row.cancel_reason, row.updated_at = "cancelled", reason.strip(), now
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             at=now,
-            actor=_actor_label(actor),
-            actor_person_id=actor.person_id,
             action="cancel",
             entity="meeting_schedule",
             key=_key(unit_code, kind, month),
@@ -392,11 +386,10 @@ def record_meeting(
             _update_member_count(session, actor, unit_code, record, now)
         session.flush()
         ledger.refresh_month(session, policy, now, unit_code, month)
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             at=now,
-            actor=_actor_label(actor),
-            actor_person_id=actor.person_id,
             action="update" if old else "create",
             entity="meeting_record",
             key=_key(unit_code, kind, month),
@@ -413,11 +406,10 @@ def _update_member_count(
     unit = session.get(Unit, unit_code)
     if unit is None or record.total_members is None or unit.members == record.total_members:
         return
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         at=now,
-        actor=_actor_label(actor),
-        actor_person_id=actor.person_id,
         action="update",
         entity="unit",
         key=unit_code,
@@ -517,11 +509,10 @@ def rate_meeting(
         rating.flags = [f.code for f in result.flags]
         rating.rated_at = now
         rating.rated_by = actor.person_id
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             at=now,
-            actor=_actor_label(actor),
-            actor_person_id=actor.person_id,
             action="update" if old else "create",
             entity="quality_rating",
             key=_key(unit_code, kind, month),

@@ -135,11 +135,10 @@ def confirm_report(
                 confirmed_by=actor.person_id,
             )
         )
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             at=now,
-            actor=str(actor.telegram_user_id),
-            actor_person_id=actor.person_id,
             action="confirm",
             entity="report_submission",
             key=audit.report_key(unit_code, report_type, period.key),

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEntry
+
+# Who acts when nobody acts from Telegram: the office's command line.
+CLI_ACTOR = "cli:admin"
+
+
+class Author(Protocol):
+    """Someone acting from Telegram (services.actors.Actor)."""
+
+    @property
+    def person_id(self) -> int: ...
+
+    @property
+    def telegram_user_id(self) -> int: ...
+
+
+def actor_label(telegram_user_id: int) -> str:
+    """How the trail names a Telegram user: the id, beside "cli:admin" and "import"."""
+    return str(telegram_user_id)
 
 
 def record(
@@ -33,6 +51,31 @@ def record(
             old_value=old,
             new_value=new,
         )
+    )
+
+
+def record_by(
+    session: Session,
+    author: Author,
+    *,
+    at: datetime,
+    action: str,
+    entity: str,
+    key: str,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> None:
+    """`record` a change made by someone from Telegram."""
+    record(
+        session,
+        at=at,
+        actor=actor_label(author.telegram_user_id),
+        actor_person_id=author.person_id,
+        action=action,
+        entity=entity,
+        key=key,
+        old=old,
+        new=new,
     )
 
 

@@ -135,7 +135,7 @@ class IssueDirectiveFlow(Flow):
                 document_file_id=d.data.get("file_id"),
             ),
             issuer=d.actor,
-            actor_label=str(d.actor.telegram_user_id),
+            actor_label=d.actor.audit_label,
             scope_code=scopes[0][0],
             now=d.now,
             policy=d.deps.policy,
