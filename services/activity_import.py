@@ -162,7 +162,7 @@ class _Importer:
             self.created(
                 self.result.schedules,
                 "meeting_schedule",
-                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                audit.meeting_key(row.unit, row.kind, row.month),
                 values,
             )
             return
@@ -171,7 +171,7 @@ class _Importer:
             values,
             self.result.schedules,
             "meeting_schedule",
-            audit.meeting_key(row.unit, row.kind.value, row.month.key),
+            audit.meeting_key(row.unit, row.kind, row.month),
         ):
             existing.updated_at = self.now
 
@@ -209,7 +209,7 @@ class _Importer:
             self.created(
                 self.result.records,
                 "meeting_record",
-                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                audit.meeting_key(row.unit, row.kind, row.month),
                 values,
             )
         elif self.apply(
@@ -217,7 +217,7 @@ class _Importer:
             values,
             self.result.records,
             "meeting_record",
-            audit.meeting_key(row.unit, row.kind.value, row.month.key),
+            audit.meeting_key(row.unit, row.kind, row.month),
         ):
             existing.updated_at = self.now
 
@@ -232,7 +232,7 @@ class _Importer:
             self.audit(
                 "delete",
                 "quality_rating",
-                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                audit.meeting_key(row.unit, row.kind, row.month),
                 old=old,
             )
 
@@ -248,7 +248,7 @@ class _Importer:
             self.created(
                 self.result.ratings,
                 "quality_rating",
-                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                audit.meeting_key(row.unit, row.kind, row.month),
                 new,
             )
             return
@@ -265,7 +265,7 @@ class _Importer:
         self.audit(
             "update",
             "quality_rating",
-            audit.meeting_key(row.unit, row.kind.value, row.month.key),
+            audit.meeting_key(row.unit, row.kind, row.month),
             old=old,
             new=new,
         )

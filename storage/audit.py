@@ -7,6 +7,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from domain.meeting_kinds import MeetingKind
+from domain.periods import Month
 from storage.models import AuditEntry
 
 # Who acts when nobody acts from Telegram: the office's command line.
@@ -79,9 +81,9 @@ def record_by(
     )
 
 
-def meeting_key(unit_code: str, kind: str, month_key: str) -> str:
+def meeting_key(unit_code: str, kind: MeetingKind, month: Month) -> str:
     """The audit key of a unit's schedule, record or rating for one meeting kind and month."""
-    return f"{unit_code}:{kind}:{month_key}"
+    return f"{unit_code}:{kind.value}:{month.key}"
 
 
 def report_key(unit_code: str, report_type: str, period_key: str) -> str:

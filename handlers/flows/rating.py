@@ -15,7 +15,7 @@ from handlers.dialog import Done, Option, Prompt, Step, flow
 from handlers.flows import common
 from handlers.flows.record import recordable_months
 from messages.render import label, render
-from services import meetings
+from services import meeting_records, ratings
 
 REDO = "redo"
 
@@ -41,8 +41,8 @@ class RatingFlow(common.UnitFlow):
             return Done(render("rating", d.locale, step="nothing"))
         return "meeting"
 
-    def _held(self, d: Step) -> list[meetings.RecordView]:
-        records = meetings.records_of(d.deps.db, d.data["unit"], recordable_months(d))
+    def _held(self, d: Step) -> list[meeting_records.RecordView]:
+        records = meeting_records.records_of(d.deps.db, d.data["unit"], recordable_months(d))
         return sorted(
             (r for r in records.values() if r.data.held),
             key=lambda r: (r.month, r.kind.value),
@@ -80,8 +80,8 @@ class RatingFlow(common.UnitFlow):
         d.data["ci"] = 0
         return "criterion"
 
-    def _record(self, d: Step) -> meetings.RecordView | None:
-        return meetings.record_of(
+    def _record(self, d: Step) -> meeting_records.RecordView | None:
+        return meeting_records.record_of(
             d.deps.db, d.data["unit"], MeetingKind(d.data["kind"]), Month.parse(d.data["month"])
         )
 
@@ -152,7 +152,7 @@ class RatingFlow(common.UnitFlow):
     def on_review(self, d: Step, value: str) -> str | Done:
         if value == REDO:
             return self._begin(d)
-        result = meetings.rate_meeting(
+        result = ratings.rate_meeting(
             d.deps.db,
             d.actor,
             d.data["unit"],

@@ -19,7 +19,7 @@ from domain.text_vi import parse_yes_no
 from handlers.dialog import Done, Option, Prompt, Step, flow
 from handlers.flows import common
 from messages.render import label, render
-from services import meetings
+from services import meeting_records, schedules
 
 DURATIONS = (60, 90, 120, 150, 180)
 NO_ATTENDEE = "-"
@@ -49,7 +49,7 @@ class RecordFlow(common.UnitFlow):
 
     def ask_meeting(self, d: Step) -> Prompt:
         months = recordable_months(d)
-        records = meetings.records_of(d.deps.db, d.data["unit"], months)
+        records = meeting_records.records_of(d.deps.db, d.data["unit"], months)
         options = []
         for month in reversed(months):
             for kind in common.kinds_of(d):
@@ -104,7 +104,7 @@ class RecordFlow(common.UnitFlow):
     # Held -------------------------------------------------------------------------------
     def ask_date(self, d: Step) -> Prompt:
         month = Month.parse(d.data["month"])
-        planned = meetings.schedules_of(d.deps.db, d.data["unit"], [month]).get(
+        planned = schedules.schedules_of(d.deps.db, d.data["unit"], [month]).get(
             (MeetingKind(d.data["kind"]), month)
         )
         options: tuple[Option, ...] = ()
@@ -154,9 +154,9 @@ class RecordFlow(common.UnitFlow):
         # unit's Party members: its size is the last committee record's.
         kind = MeetingKind(d.data["kind"])
         members = (
-            meetings.last_total(d.deps.db, d.data["unit"], kind)
+            meeting_records.last_total(d.deps.db, d.data["unit"], kind)
             if _committee(d)
-            else meetings.unit_members(d.deps.db, d.data["unit"])
+            else meeting_records.unit_members(d.deps.db, d.data["unit"])
         )
         options = (Option(f"Giữ nguyên: {members}", str(members)),) if members else ()
         return Prompt(
@@ -227,7 +227,7 @@ class RecordFlow(common.UnitFlow):
 
     def ask_theme(self, d: Step) -> Prompt:
         month = Month.parse(d.data["month"])
-        planned = meetings.schedules_of(d.deps.db, d.data["unit"], [month]).get(
+        planned = schedules.schedules_of(d.deps.db, d.data["unit"], [month]).get(
             (MeetingKind.THEMATIC, month)
         )
         options = (Option(planned.theme, planned.theme),) if planned and planned.theme else ()
@@ -272,7 +272,7 @@ class RecordFlow(common.UnitFlow):
     def on_confirm(self, d: Step, value: str) -> Done:
         kind, month = MeetingKind(d.data["kind"]), Month.parse(d.data["month"])
         record = self._record(d)
-        meetings.record_meeting(
+        meeting_records.record_meeting(
             d.deps.db, d.actor, d.data["unit"], kind, month, record, now=d.now, policy=d.deps.policy
         )
         links: tuple[tuple[str, str], ...] = ()

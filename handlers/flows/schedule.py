@@ -25,7 +25,7 @@ from domain.roles import Action
 from handlers.dialog import Done, Option, Prompt, Step, flow
 from handlers.flows import common
 from messages.render import label, render
-from services import meetings
+from services import schedules
 
 RECURRENCE_NONE = "once"
 
@@ -33,7 +33,7 @@ RECURRENCE_NONE = "once"
 def months_open_for_registration(step: Step) -> list[Month]:
     """Next month always; this month too while some of its meetings are unregistered."""
     this = Month.of(step.today)
-    registered = meetings.schedules_of(step.deps.db, step.data["unit"], [this])
+    registered = schedules.schedules_of(step.deps.db, step.data["unit"], [this])
     missing_now = any((k, this) not in registered for k in common.kinds_of(step))
     return edit_window.registrable_months(step.today, this_month_unregistered=missing_now)
 
@@ -66,7 +66,7 @@ class ScheduleFlow(common.UnitFlow):
 
     def ask_kind(self, d: Step) -> Prompt:
         month = Month.parse(d.data["month"])
-        existing = meetings.schedules_of(d.deps.db, d.data["unit"], [month])
+        existing = schedules.schedules_of(d.deps.db, d.data["unit"], [month])
         options = []
         for kind in common.kinds_of(d):
             text = common.kind_label(kind, d.locale)
@@ -88,7 +88,7 @@ class ScheduleFlow(common.UnitFlow):
             raise UserInputError("Loại sinh hoạt này không áp dụng cho đơn vị của bạn.")
         d.data["kind"] = kind.value
         month = Month.parse(d.data["month"])
-        view = meetings.schedules_of(d.deps.db, d.data["unit"], [month]).get((kind, month))
+        view = schedules.schedules_of(d.deps.db, d.data["unit"], [month]).get((kind, month))
         if view is not None and not view.cancelled:
             d.data["existing"] = True
             return "manage"
@@ -164,7 +164,7 @@ class ScheduleFlow(common.UnitFlow):
         return "place"
 
     def ask_place(self, d: Step) -> Prompt:
-        previous = meetings.last_place(d.deps.db, d.data["unit"], MeetingKind(d.data["kind"]))
+        previous = schedules.last_place(d.deps.db, d.data["unit"], MeetingKind(d.data["kind"]))
         options = (Option(f"Như lần trước: {previous}", previous),) if previous else ()
         return Prompt(render("schedule", d.locale, step="place", previous=previous), options)
 
@@ -226,7 +226,7 @@ class ScheduleFlow(common.UnitFlow):
         )
 
     def on_confirm(self, d: Step, value: str) -> Done:
-        request = meetings.ScheduleRequest(
+        request = schedules.ScheduleRequest(
             unit_code=d.data["unit"],
             kind=MeetingKind(d.data["kind"]),
             month=Month.parse(d.data["month"]),
@@ -236,7 +236,7 @@ class ScheduleFlow(common.UnitFlow):
             recurrence=d.data.get("recurrence"),
             reason=d.data.get("reason"),
         )
-        view = meetings.register_schedule(
+        view = schedules.register_schedule(
             d.deps.db, d.actor, request, now=d.now, policy=d.deps.policy
         )
         return Done(
@@ -266,7 +266,7 @@ class ScheduleFlow(common.UnitFlow):
         """Cancelling a meeting is not leaving the dialog: it is said in full and confirmed."""
         month = Month.parse(d.data["month"])
         kind = MeetingKind(d.data["kind"])
-        view = meetings.schedules_of(d.deps.db, d.data["unit"], [month]).get((kind, month))
+        view = schedules.schedules_of(d.deps.db, d.data["unit"], [month]).get((kind, month))
         return Prompt(
             render(
                 "schedule",
@@ -285,7 +285,7 @@ class ScheduleFlow(common.UnitFlow):
         )
 
     def on_cancel_confirm(self, d: Step, value: str) -> Done:
-        meetings.cancel_schedule(
+        schedules.cancel_schedule(
             d.deps.db,
             d.actor,
             d.data["unit"],

@@ -29,7 +29,7 @@ from domain.periods import HalfYear, Month
 from domain.policy import CommitteeMember, NoticeNames, default_policy
 from domain.roles import Role
 from messages.rollup_text import appendix_lines, rollup_summary
-from services import cluster_meetings, directives, meetings, reports
+from services import cluster_meetings, directives, meeting_records, ratings, reports, schedules
 from services.actors import Actor, load_actor
 from services.clock import ManualClock
 from services.org import import_org
@@ -112,14 +112,14 @@ class HalfYearWorld:
     def register(self, unit: str, month: Month) -> None:
         now = self.clock.now()
         kinds = {"TNMT": MeetingKind.COMMITTEE, "TAICHINH": MeetingKind.COMMITTEE}
-        request = meetings.ScheduleRequest(
+        request = schedules.ScheduleRequest(
             unit,
             kinds.get(unit, MeetingKind.REGULAR),
             month,
             at_local(month.day(10), time(14, 0)),
             "Hội trường",
         )
-        meetings.register_schedule(self.db, self.admin, request, now=now, policy=POLICY)
+        schedules.register_schedule(self.db, self.admin, request, now=now, policy=POLICY)
 
     def held(
         self,
@@ -142,14 +142,14 @@ class HalfYearWorld:
             theme="Học tập Nghị quyết" if kind == MeetingKind.THEMATIC else None,
             minutes_taken=True,
         )
-        meetings.record_meeting(
+        meeting_records.record_meeting(
             self.db, self.admin, unit, kind, month, record, now=self.clock.now(), policy=POLICY
         )
 
     def rate(self, unit: str, month: Month, share: float) -> None:
         """Each criterion scored at `share` of its points."""
         answers = {c.code: int(c.max_points * share) for c in POLICY.rubric.answerable_criteria}
-        meetings.rate_meeting(
+        ratings.rate_meeting(
             self.db,
             self.admin,
             unit,
@@ -164,7 +164,7 @@ class HalfYearWorld:
         record = meeting_record.RecordInput(
             held=False, not_held_reason="Trùng lịch công tác", not_held_excused=True
         )
-        meetings.record_meeting(
+        meeting_records.record_meeting(
             self.db,
             self.admin,
             unit,

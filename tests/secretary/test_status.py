@@ -10,7 +10,7 @@ from domain import meeting_record
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.policy import default_policy
-from services import meetings
+from services import meeting_records, schedules
 from services.actors import load_actor
 from services.clock import ManualClock
 from storage.db import Database
@@ -34,7 +34,7 @@ def seed_november(db: Database, clock: ManualClock) -> None:
         excused_absent=2,
         minutes_taken=True,
     )
-    meetings.record_meeting(
+    meeting_records.record_meeting(
         db,
         actor,
         "VPUBND-01",
@@ -44,10 +44,10 @@ def seed_november(db: Database, clock: ManualClock) -> None:
         now=clock.now(),
         policy=policy,
     )
-    meetings.register_schedule(
+    schedules.register_schedule(
         db,
         actor,
-        meetings.ScheduleRequest(
+        schedules.ScheduleRequest(
             "VPUBND-01",
             MeetingKind.REGULAR,
             Month(2026, 12),
