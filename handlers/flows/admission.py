@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
+from typing import ClassVar
 
 from domain.admissions import MAX_COUNT, AdmissionKind
 from domain.dates_vi import date_examples, parse_date
@@ -10,7 +13,7 @@ from domain.errors import UserInputError
 from domain.numbers_vi import parse_count
 from domain.org import REPORTING_KINDS
 from domain.roles import Action
-from handlers.dialog import Done, Option, Prompt, Step, flow
+from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
 from messages.render import label, render
 from services import admissions
@@ -23,6 +26,15 @@ def _year(d: Step) -> admissions.UnitAdmissions:
     return admissions.unit_year(d.deps.db, d.data["unit"], d.today.year, d.deps.policy)
 
 
+class AdmissionStep(StrEnum):
+    UNIT = common.UNIT
+    KIND = "kind"
+    DATE = "date"
+    COUNT = "count"
+    CONFIRM = "confirm"
+    UNDO = "undo"
+
+
 @flow
 class AdmissionFlow(common.UnitFlow):
     name = "admission"
@@ -30,8 +42,8 @@ class AdmissionFlow(common.UnitFlow):
     unit_kinds = REPORTING_KINDS
     no_unit_template = "no_admission_unit"
 
-    def after_unit(self, d: Step) -> str:
-        return "kind"
+    def after_unit(self, d: Step) -> AdmissionStep:
+        return AdmissionStep.KIND
 
     def ask_kind(self, d: Step) -> Prompt:
         year = _year(d)
@@ -51,11 +63,11 @@ class AdmissionFlow(common.UnitFlow):
             accepts_text=False,
         )
 
-    def on_kind(self, d: Step, value: str) -> str:
+    def on_kind(self, d: Step, value: str) -> AdmissionStep:
         if value == UNDO:
-            return "undo"
+            return AdmissionStep.UNDO
         d.data["kind"] = AdmissionKind(value).value
-        return "date"
+        return AdmissionStep.DATE
 
     def ask_date(self, d: Step) -> Prompt:
         return Prompt(
@@ -69,14 +81,14 @@ class AdmissionFlow(common.UnitFlow):
             (Option(label("button.today", d.locale), d.today.isoformat()),),
         )
 
-    def on_date(self, d: Step, value: str) -> str:
+    def on_date(self, d: Step, value: str) -> AdmissionStep:
         try:
             day = date.fromisoformat(value)  # the "today" button
         except ValueError:
             day = parse_date(value, d.today, past_only=True)
         admissions.check_day(day, d.today)
         d.data["on_date"] = day.isoformat()
-        return "count"
+        return AdmissionStep.COUNT
 
     def ask_count(self, d: Step) -> Prompt:
         return Prompt(
@@ -85,9 +97,9 @@ class AdmissionFlow(common.UnitFlow):
             columns=3,
         )
 
-    def on_count(self, d: Step, value: str) -> str:
+    def on_count(self, d: Step, value: str) -> AdmissionStep:
         d.data["count"] = parse_count(value, 1, MAX_COUNT, "Số đảng viên")
-        return "confirm"
+        return AdmissionStep.CONFIRM
 
     def ask_confirm(self, d: Step) -> Prompt:
         return Prompt(
@@ -142,3 +154,12 @@ class AdmissionFlow(common.UnitFlow):
                 view=_year(d),
             )
         )
+
+    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+        AdmissionStep.UNIT: common.UNIT_STEP,
+        AdmissionStep.KIND: StepMethods(ask_kind, on_kind),
+        AdmissionStep.DATE: StepMethods(ask_date, on_date),
+        AdmissionStep.COUNT: StepMethods(ask_count, on_count),
+        AdmissionStep.CONFIRM: StepMethods(ask_confirm, on_confirm),
+        AdmissionStep.UNDO: StepMethods(ask_undo, on_undo),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from domain.errors import UserInputError
@@ -9,11 +10,13 @@ from domain.meeting_kinds import MeetingKind, meeting_kinds_for
 from domain.org import MEETING_KINDS, UnitKind
 from domain.periods import Month
 from domain.roles import Action, Role
-from handlers.dialog import Done, Flow, Option, Prompt, Step
+from handlers.dialog import Done, Flow, Option, Prompt, Step, StepMethods
 from messages.render import label, render
 from services.actors import Actor, Scope
 
 MAX_SHORT_TEXT = 300
+# The step every UnitFlow has (its value in each flow's StrEnum of steps).
+UNIT = "unit"
 
 
 def meeting_units(
@@ -56,12 +59,15 @@ class UnitFlow(Flow):
             accepts_text=False,
         )
 
-    def on_unit(self, d: Step, value: str) -> str | Done:
+    def on_unit(self, d: Step, value: str) -> StrEnum | Done:
         for scope in meeting_units(d.actor, self.action, self.unit_kinds):
             if scope.unit_code == value:
                 d.data.update(unit_data(scope))
                 return self.after_unit(d)
         raise UserInputError("Đơn vị này không thuộc phạm vi của bạn.")
+
+
+UNIT_STEP = StepMethods(UnitFlow.ask_unit, UnitFlow.on_unit)
 
 
 def short_text(text: str, what: str, limit: int = MAX_SHORT_TEXT) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import ClassVar
+
 from domain import meeting_record
 from domain.errors import UserInputError
 from domain.meeting_kinds import MeetingKind
@@ -11,7 +15,7 @@ from domain.policy import Criterion
 from domain.quality import QualityLevel
 from domain.roles import Action
 from domain.rubric import score_rating
-from handlers.dialog import Done, Option, Prompt, Step, flow
+from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
 from handlers.flows.record import recordable_months
 from messages.render import label, render
@@ -27,19 +31,26 @@ def point_options(criterion: Criterion) -> tuple[Option, ...]:
     return tuple(Option(str(v), str(v)) for v in values)
 
 
+class RatingStep(StrEnum):
+    UNIT = common.UNIT
+    MEETING = "meeting"
+    CRITERION = "criterion"
+    REVIEW = "review"
+
+
 @flow
 class RatingFlow(common.UnitFlow):
     name = "rate"
     action = Action.RATE
 
-    def after_unit(self, d: Step) -> str | Done:
+    def after_unit(self, d: Step) -> RatingStep | Done:
         if "kind" in d.data:  # opened from a button ("rate now", a reminder)
             if not common.preset_meeting_is_valid(d, recordable_months(d)):
                 return Done(render("button_expired", d.locale))
             return self._begin(d)
         if not self._held(d):
             return Done(render("rating", d.locale, step="nothing"))
-        return "meeting"
+        return RatingStep.MEETING
 
     def _held(self, d: Step) -> list[meeting_records.RecordView]:
         records = meeting_records.records_of(d.deps.db, d.data["unit"], recordable_months(d))
@@ -67,18 +78,18 @@ class RatingFlow(common.UnitFlow):
             render("rating", d.locale, step="meeting"), tuple(options), accepts_text=False
         )
 
-    def on_meeting(self, d: Step, value: str) -> str:
+    def on_meeting(self, d: Step, value: str) -> RatingStep:
         kind_text, _, month_key = value.partition("|")
         d.data["kind"], d.data["month"] = MeetingKind(kind_text).value, month_key
         return self._begin(d)
 
-    def _begin(self, d: Step) -> str:
+    def _begin(self, d: Step) -> RatingStep:
         record = self._record(d)
         if record is None or not record.data.held:
             raise UserInputError("Chưa có biên bản buổi sinh hoạt đã tổ chức để đánh giá.")
         d.data["answers"] = {}
         d.data["ci"] = 0
-        return "criterion"
+        return RatingStep.CRITERION
 
     def _record(self, d: Step) -> meeting_records.RecordView | None:
         return meeting_records.record_of(
@@ -119,15 +130,15 @@ class RatingFlow(common.UnitFlow):
             columns=4,
         )
 
-    def on_criterion(self, d: Step, value: str) -> str:
+    def on_criterion(self, d: Step, value: str) -> RatingStep:
         criterion = self._criterion(d)
         d.data["answers"][criterion.code] = parse_count(
             value, 0, criterion.max_points, f"Điểm “{criterion.label_vi}”"
         )
         d.data["ci"] += 1
         if d.data["ci"] < len(d.deps.policy.rubric.answerable_criteria):
-            return "criterion"
-        return "review"
+            return RatingStep.CRITERION
+        return RatingStep.REVIEW
 
     def ask_review(self, d: Step) -> Prompt:
         record = self._record(d)
@@ -149,7 +160,7 @@ class RatingFlow(common.UnitFlow):
             accepts_text=False,
         )
 
-    def on_review(self, d: Step, value: str) -> str | Done:
+    def on_review(self, d: Step, value: str) -> RatingStep | Done:
         if value == REDO:
             return self._begin(d)
         result = ratings.rate_meeting(
@@ -172,3 +183,10 @@ class RatingFlow(common.UnitFlow):
                 month=str(Month.parse(d.data["month"])),
             )
         )
+
+    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+        RatingStep.UNIT: common.UNIT_STEP,
+        RatingStep.MEETING: StepMethods(ask_meeting, on_meeting),
+        RatingStep.CRITERION: StepMethods(ask_criterion, on_criterion),
+        RatingStep.REVIEW: StepMethods(ask_review, on_review),
+    }

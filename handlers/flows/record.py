@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from domain import edit_window, meeting_record
 from domain.committee import MEMBER_PREFIX, chosen_member
@@ -16,7 +18,7 @@ from domain.org import MAX_MEMBERS
 from domain.periods import Month
 from domain.roles import Action
 from domain.text_vi import parse_yes_no
-from handlers.dialog import Done, Option, Prompt, Step, flow
+from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
 from messages.render import label, render
 from services import meeting_records, schedules
@@ -35,17 +37,34 @@ def recordable_months(step: Step) -> list[Month]:
     )
 
 
+class RecordStep(StrEnum):
+    UNIT = common.UNIT
+    MEETING = "meeting"
+    HELD = "held"
+    REASON = "reason"
+    EXCUSED = "excused"
+    DATE = "date"
+    DURATION = "duration"
+    TOTAL = "total"
+    PRESENT = "present"
+    EXCUSED_ABSENT = "excused_absent"
+    HIGHER = "higher"
+    THEME = "theme"
+    MINUTES = "minutes"
+    CONFIRM = "confirm"
+
+
 @flow
 class RecordFlow(common.UnitFlow):
     name = "record"
     action = Action.RECORD
 
-    def after_unit(self, d: Step) -> str | Done:
+    def after_unit(self, d: Step) -> RecordStep | Done:
         if "kind" in d.data:  # opened from a reminder's button
             if not common.preset_meeting_is_valid(d, recordable_months(d)):
                 return Done(render("button_expired", d.locale))
-            return "held"
-        return "meeting"
+            return RecordStep.HELD
+        return RecordStep.MEETING
 
     def ask_meeting(self, d: Step) -> Prompt:
         months = recordable_months(d)
@@ -66,10 +85,10 @@ class RecordFlow(common.UnitFlow):
             accepts_text=False,
         )
 
-    def on_meeting(self, d: Step, value: str) -> str:
+    def on_meeting(self, d: Step, value: str) -> RecordStep:
         kind_text, _, month_key = value.partition("|")
         d.data["kind"], d.data["month"] = MeetingKind(kind_text).value, month_key
-        return "held"
+        return RecordStep.HELD
 
     def ask_held(self, d: Step) -> Prompt:
         return Prompt(
@@ -78,17 +97,17 @@ class RecordFlow(common.UnitFlow):
             columns=2,
         )
 
-    def on_held(self, d: Step, value: str) -> str:
+    def on_held(self, d: Step, value: str) -> RecordStep:
         d.data["held"] = parse_yes_no(value)
-        return "date" if d.data["held"] else "reason"
+        return RecordStep.DATE if d.data["held"] else RecordStep.REASON
 
     # Not held ---------------------------------------------------------------------------
     def ask_reason(self, d: Step) -> Prompt:
         return Prompt(render("record", d.locale, step="reason"))
 
-    def on_reason(self, d: Step, value: str) -> str:
+    def on_reason(self, d: Step, value: str) -> RecordStep:
         d.data["not_held_reason"] = common.short_text(value, "lý do", 500)
-        return "excused"
+        return RecordStep.EXCUSED
 
     def ask_excused(self, d: Step) -> Prompt:
         return Prompt(
@@ -97,9 +116,9 @@ class RecordFlow(common.UnitFlow):
             accepts_text=False,
         )
 
-    def on_excused(self, d: Step, value: str) -> str:
+    def on_excused(self, d: Step, value: str) -> RecordStep:
         d.data["not_held_excused"] = parse_yes_no(value)
-        return "confirm"
+        return RecordStep.CONFIRM
 
     # Held -------------------------------------------------------------------------------
     def ask_date(self, d: Step) -> Prompt:
@@ -127,7 +146,7 @@ class RecordFlow(common.UnitFlow):
             options,
         )
 
-    def on_date(self, d: Step, value: str) -> str:
+    def on_date(self, d: Step, value: str) -> RecordStep:
         month = Month.parse(d.data["month"])
         try:
             day = date.fromisoformat(value)  # the "as planned" button
@@ -136,7 +155,7 @@ class RecordFlow(common.UnitFlow):
         if not month.contains(day) or day > d.today:
             raise UserInputError("Ngày này không dùng được. Vui lòng nhập lại.")
         d.data["held_on"] = day.isoformat()
-        return "duration"
+        return RecordStep.DURATION
 
     def ask_duration(self, d: Step) -> Prompt:
         return Prompt(
@@ -145,9 +164,9 @@ class RecordFlow(common.UnitFlow):
             columns=3,
         )
 
-    def on_duration(self, d: Step, value: str) -> str:
+    def on_duration(self, d: Step, value: str) -> RecordStep:
         d.data["duration_minutes"] = parse_duration(value)
-        return "total"
+        return RecordStep.TOTAL
 
     def ask_total(self, d: Step) -> Prompt:
         # A committee meeting counts the committee's members (cấp ủy viên), not the
@@ -164,10 +183,10 @@ class RecordFlow(common.UnitFlow):
             options,
         )
 
-    def on_total(self, d: Step, value: str) -> str:
+    def on_total(self, d: Step, value: str) -> RecordStep:
         what = "Tổng số cấp ủy viên" if _committee(d) else "Tổng số đảng viên"
         d.data["total_members"] = parse_count(value, 1, MAX_MEMBERS, what)
-        return "present"
+        return RecordStep.PRESENT
 
     def ask_present(self, d: Step) -> Prompt:
         total = d.data["total_members"]
@@ -176,13 +195,13 @@ class RecordFlow(common.UnitFlow):
             (Option(f"Đủ {total}/{total}", str(total)),),
         )
 
-    def on_present(self, d: Step, value: str) -> str:
+    def on_present(self, d: Step, value: str) -> RecordStep:
         present, total = parse_attendance(value, d.data["total_members"], MAX_MEMBERS)
         d.data["present"], d.data["total_members"] = present, total
         if d.data["present"] == total:
             d.data["excused_absent"] = 0
-            return "higher"
-        return "excused_absent"
+            return RecordStep.HIGHER
+        return RecordStep.EXCUSED_ABSENT
 
     def ask_excused_absent(self, d: Step) -> Prompt:
         absent = d.data["total_members"] - d.data["present"]
@@ -197,10 +216,10 @@ class RecordFlow(common.UnitFlow):
             columns=6,
         )
 
-    def on_excused_absent(self, d: Step, value: str) -> str:
+    def on_excused_absent(self, d: Step, value: str) -> RecordStep:
         absent = d.data["total_members"] - d.data["present"]
         d.data["excused_absent"] = parse_excused(value, absent)
-        return "higher"
+        return RecordStep.HIGHER
 
     def ask_higher(self, d: Step) -> Prompt:
         listed = d.deps.policy.committee_members
@@ -214,7 +233,7 @@ class RecordFlow(common.UnitFlow):
             columns=2 if listed else 1,
         )
 
-    def on_higher(self, d: Step, value: str) -> str:
+    def on_higher(self, d: Step, value: str) -> RecordStep:
         d.data["higher_attendee"] = d.data["higher_attendee_code"] = None
         if value != NO_ATTENDEE:
             member = chosen_member(d.deps.policy, value)
@@ -223,7 +242,9 @@ class RecordFlow(common.UnitFlow):
             else:
                 d.data["higher_attendee"] = member.label
                 d.data["higher_attendee_code"] = member.code
-        return "theme" if d.data["kind"] == MeetingKind.THEMATIC.value else "minutes"
+        return (
+            RecordStep.THEME if d.data["kind"] == MeetingKind.THEMATIC.value else RecordStep.MINUTES
+        )
 
     def ask_theme(self, d: Step) -> Prompt:
         month = Month.parse(d.data["month"])
@@ -233,18 +254,18 @@ class RecordFlow(common.UnitFlow):
         options = (Option(planned.theme, planned.theme),) if planned and planned.theme else ()
         return Prompt(render("record", d.locale, step="theme"), options)
 
-    def on_theme(self, d: Step, value: str) -> str:
+    def on_theme(self, d: Step, value: str) -> RecordStep:
         d.data["theme"] = common.short_text(value, "chủ đề", 500)
-        return "minutes"
+        return RecordStep.MINUTES
 
     def ask_minutes(self, d: Step) -> Prompt:
         return Prompt(
             render("record", d.locale, step="minutes"), common.yes_no(d.locale), columns=2
         )
 
-    def on_minutes(self, d: Step, value: str) -> str:
+    def on_minutes(self, d: Step, value: str) -> RecordStep:
         d.data["minutes_taken"] = parse_yes_no(value)
-        return "confirm"
+        return RecordStep.CONFIRM
 
     # Confirm ----------------------------------------------------------------------------
     def _record(self, d: Step) -> meeting_record.RecordInput:
@@ -286,3 +307,20 @@ class RecordFlow(common.UnitFlow):
         return Done(
             render("record", d.locale, step="done", held=record.held, **self._what(d)), links
         )
+
+    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+        RecordStep.UNIT: common.UNIT_STEP,
+        RecordStep.MEETING: StepMethods(ask_meeting, on_meeting),
+        RecordStep.HELD: StepMethods(ask_held, on_held),
+        RecordStep.REASON: StepMethods(ask_reason, on_reason),
+        RecordStep.EXCUSED: StepMethods(ask_excused, on_excused),
+        RecordStep.DATE: StepMethods(ask_date, on_date),
+        RecordStep.DURATION: StepMethods(ask_duration, on_duration),
+        RecordStep.TOTAL: StepMethods(ask_total, on_total),
+        RecordStep.PRESENT: StepMethods(ask_present, on_present),
+        RecordStep.EXCUSED_ABSENT: StepMethods(ask_excused_absent, on_excused_absent),
+        RecordStep.HIGHER: StepMethods(ask_higher, on_higher),
+        RecordStep.THEME: StepMethods(ask_theme, on_theme),
+        RecordStep.MINUTES: StepMethods(ask_minutes, on_minutes),
+        RecordStep.CONFIRM: StepMethods(ask_confirm, on_confirm),
+    }

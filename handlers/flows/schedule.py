@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from enum import StrEnum
+from typing import ClassVar
 
 from domain import edit_window
 from domain.dates_vi import (
@@ -22,7 +25,7 @@ from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.recurrence import MonthlyRecurrence
 from domain.roles import Action
-from handlers.dialog import Done, Option, Prompt, Step, flow
+from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
 from messages.render import label, render
 from services import schedules
@@ -38,31 +41,47 @@ def months_open_for_registration(step: Step) -> list[Month]:
     return edit_window.registrable_months(step.today, this_month_unregistered=missing_now)
 
 
+class ScheduleStep(StrEnum):
+    UNIT = common.UNIT
+    MONTH = "month"
+    KIND = "kind"
+    MANAGE = "manage"
+    WHEN = "when"
+    WHEN_TIME = "when_time"
+    PLACE = "place"
+    THEME = "theme"
+    REPEAT = "repeat"
+    REASON = "reason"
+    CONFIRM = "confirm"
+    CANCEL_REASON = "cancel_reason"
+    CANCEL_CONFIRM = "cancel_confirm"
+
+
 @flow
 class ScheduleFlow(common.UnitFlow):
     name = "schedule"
     action = Action.SCHEDULE
 
-    def after_unit(self, d: Step) -> str | Done:
+    def after_unit(self, d: Step) -> ScheduleStep | Done:
         months = months_open_for_registration(d)
         if "month" in d.data:  # opened from a reminder's button
             if d.data["month"] not in {m.key for m in months}:
                 return Done(render("button_expired", d.locale))
-            return "kind"
+            return ScheduleStep.KIND
         if len(months) == 1:
             d.data["month"] = months[0].key
-            return "kind"
-        return "month"
+            return ScheduleStep.KIND
+        return ScheduleStep.MONTH
 
     def ask_month(self, d: Step) -> Prompt:
         options = tuple(Option(f"Tháng {m}", m.key) for m in months_open_for_registration(d))
         return Prompt(render("schedule", d.locale, step="month"), options, accepts_text=False)
 
-    def on_month(self, d: Step, value: str) -> str:
+    def on_month(self, d: Step, value: str) -> ScheduleStep:
         if value not in {m.key for m in months_open_for_registration(d)}:
             raise UserInputError("Tháng này không còn mở để đăng ký.")
         d.data["month"] = value
-        return "kind"
+        return ScheduleStep.KIND
 
     def ask_kind(self, d: Step) -> Prompt:
         month = Month.parse(d.data["month"])
@@ -82,7 +101,7 @@ class ScheduleFlow(common.UnitFlow):
             accepts_text=False,
         )
 
-    def on_kind(self, d: Step, value: str) -> str:
+    def on_kind(self, d: Step, value: str) -> ScheduleStep:
         kind = MeetingKind(value)
         if kind not in common.kinds_of(d):
             raise UserInputError("Loại sinh hoạt này không áp dụng cho đơn vị của bạn.")
@@ -91,9 +110,9 @@ class ScheduleFlow(common.UnitFlow):
         view = schedules.schedules_of(d.deps.db, d.data["unit"], [month]).get((kind, month))
         if view is not None and not view.cancelled:
             d.data["existing"] = True
-            return "manage"
+            return ScheduleStep.MANAGE
         d.data["existing"] = False
-        return "when"
+        return ScheduleStep.WHEN
 
     def ask_manage(self, d: Step) -> Prompt:
         return Prompt(
@@ -103,8 +122,8 @@ class ScheduleFlow(common.UnitFlow):
             leave_label=label("button.keep", d.locale),
         )
 
-    def on_manage(self, d: Step, value: str) -> str:
-        return "when" if value == "reschedule" else "cancel_reason"
+    def on_manage(self, d: Step, value: str) -> ScheduleStep:
+        return ScheduleStep.WHEN if value == "reschedule" else ScheduleStep.CANCEL_REASON
 
     def ask_when(self, d: Step) -> Prompt:
         month = Month.parse(d.data["month"])
@@ -118,16 +137,16 @@ class ScheduleFlow(common.UnitFlow):
             )
         )
 
-    def on_when(self, d: Step, value: str) -> str:
+    def on_when(self, d: Step, value: str) -> ScheduleStep:
         month = Month.parse(d.data["month"])
         try:
             moment = parse_datetime(value, d.now, month=month, future_only=True)
         except NeedsTime as missing:  # "sáng 15/12", "thứ 3 tuần sau": ask only the hour
             d.data["day"] = missing.day.isoformat()
             d.data["part"] = missing.part
-            return "when_time"
+            return ScheduleStep.WHEN_TIME
         d.data["planned_at"] = moment.isoformat()
-        return "place"
+        return ScheduleStep.PLACE
 
     def ask_when_time(self, d: Step) -> Prompt:
         day, part = date.fromisoformat(d.data["day"]), d.data.get("part")
@@ -145,7 +164,7 @@ class ScheduleFlow(common.UnitFlow):
             columns=3,
         )
 
-    def on_when_time(self, d: Step, value: str) -> str:
+    def on_when_time(self, d: Step, value: str) -> ScheduleStep:
         try:
             moment = parse_time_on(
                 value,
@@ -161,25 +180,25 @@ class ScheduleFlow(common.UnitFlow):
             except DateParseError:
                 raise error from None
         d.data["planned_at"] = moment.isoformat()
-        return "place"
+        return ScheduleStep.PLACE
 
     def ask_place(self, d: Step) -> Prompt:
         previous = schedules.last_place(d.deps.db, d.data["unit"], MeetingKind(d.data["kind"]))
         options = (Option(f"Như lần trước: {previous}", previous),) if previous else ()
         return Prompt(render("schedule", d.locale, step="place", previous=previous), options)
 
-    def on_place(self, d: Step, value: str) -> str:
+    def on_place(self, d: Step, value: str) -> ScheduleStep:
         d.data["place"] = common.short_text(value, "địa điểm")
         if d.data["kind"] == MeetingKind.THEMATIC.value:
-            return "theme"
-        return "reason" if d.data["existing"] else "repeat"
+            return ScheduleStep.THEME
+        return ScheduleStep.REASON if d.data["existing"] else ScheduleStep.REPEAT
 
     def ask_theme(self, d: Step) -> Prompt:
         return Prompt(render("schedule", d.locale, step="theme"))
 
-    def on_theme(self, d: Step, value: str) -> str:
+    def on_theme(self, d: Step, value: str) -> ScheduleStep:
         d.data["theme"] = common.short_text(value, "chủ đề", 500)
-        return "reason" if d.data["existing"] else "repeat"
+        return ScheduleStep.REASON if d.data["existing"] else ScheduleStep.REPEAT
 
     def ask_repeat(self, d: Step) -> Prompt:
         day = datetime.fromisoformat(d.data["planned_at"]).date()
@@ -193,18 +212,18 @@ class ScheduleFlow(common.UnitFlow):
         )
         return Prompt(render("schedule", d.locale, step="repeat"), options, accepts_text=False)
 
-    def on_repeat(self, d: Step, value: str) -> str:
+    def on_repeat(self, d: Step, value: str) -> ScheduleStep:
         if value != RECURRENCE_NONE:
             MonthlyRecurrence.from_key(value)
         d.data["recurrence"] = None if value == RECURRENCE_NONE else value
-        return "confirm"
+        return ScheduleStep.CONFIRM
 
     def ask_reason(self, d: Step) -> Prompt:
         return Prompt(render("schedule", d.locale, step="reason"))
 
-    def on_reason(self, d: Step, value: str) -> str:
+    def on_reason(self, d: Step, value: str) -> ScheduleStep:
         d.data["reason"] = common.short_text(value, "lý do đổi lịch", 500)
-        return "confirm"
+        return ScheduleStep.CONFIRM
 
     def ask_confirm(self, d: Step) -> Prompt:
         rule = d.data.get("recurrence")
@@ -258,9 +277,9 @@ class ScheduleFlow(common.UnitFlow):
             leave_label=label("button.keep", d.locale),
         )
 
-    def on_cancel_reason(self, d: Step, value: str) -> str:
+    def on_cancel_reason(self, d: Step, value: str) -> ScheduleStep:
         d.data["reason"] = common.short_text(value, "lý do hủy lịch", 500)
-        return "cancel_confirm"
+        return ScheduleStep.CANCEL_CONFIRM
 
     def ask_cancel_confirm(self, d: Step) -> Prompt:
         """Cancelling a meeting is not leaving the dialog: it is said in full and confirmed."""
@@ -304,3 +323,19 @@ class ScheduleFlow(common.UnitFlow):
                 month=str(Month.parse(d.data["month"])),
             )
         )
+
+    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+        ScheduleStep.UNIT: common.UNIT_STEP,
+        ScheduleStep.MONTH: StepMethods(ask_month, on_month),
+        ScheduleStep.KIND: StepMethods(ask_kind, on_kind),
+        ScheduleStep.MANAGE: StepMethods(ask_manage, on_manage),
+        ScheduleStep.WHEN: StepMethods(ask_when, on_when),
+        ScheduleStep.WHEN_TIME: StepMethods(ask_when_time, on_when_time),
+        ScheduleStep.PLACE: StepMethods(ask_place, on_place),
+        ScheduleStep.THEME: StepMethods(ask_theme, on_theme),
+        ScheduleStep.REPEAT: StepMethods(ask_repeat, on_repeat),
+        ScheduleStep.REASON: StepMethods(ask_reason, on_reason),
+        ScheduleStep.CONFIRM: StepMethods(ask_confirm, on_confirm),
+        ScheduleStep.CANCEL_REASON: StepMethods(ask_cancel_reason, on_cancel_reason),
+        ScheduleStep.CANCEL_CONFIRM: StepMethods(ask_cancel_confirm, on_cancel_confirm),
+    }
