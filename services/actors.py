@@ -20,6 +20,7 @@ from domain.errors import UserInputError
 from domain.org import UnitKind
 from domain.roles import Action, Role, allowed
 from domain.unit_names import NamedUnit, unit_label
+from messages.render import error_text
 from services.org import named_units
 from storage import audit
 from storage.db import Database
@@ -106,10 +107,7 @@ class ScopeLost(UserInputError):
     """The actor no longer holds the role this step or write needs."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "Bạn không còn phụ trách đơn vị này, nên thao tác không được lưu. "
-            "Gõ /whoami để xem vai trò hiện tại của bạn."
-        )
+        super().__init__(error_text("scope_lost"))
 
 
 _Parent = aliased(Unit)

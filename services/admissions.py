@@ -28,6 +28,7 @@ from domain.org import REPORTING_KINDS, UnitKind
 from domain.policy import Policy
 from domain.roles import Action
 from domain.unit_names import NamedUnit
+from messages.render import error_text
 from services.actors import Actor, ScopeLost, require_unit
 from services.org import named_units
 from storage import audit
@@ -66,11 +67,10 @@ def _year_bounds(year: int) -> tuple[date, date]:
 def check_day(on_date: date, today: date) -> None:
     """An entry is for a day of this year or last year, not in the future."""
     if on_date > today:
-        raise UserInputError("Ngày kết nạp, chuyển sinh hoạt không được sau hôm nay.")
+        raise UserInputError(error_text("admission_future"))
     if on_date.year < today.year - 1:
         raise UserInputError(
-            f"Chỉ ghi được cho năm {today.year - 1} và năm {today.year}. "
-            "Số liệu cũ hơn xin gửi Văn phòng Đảng ủy Khối."
+            error_text("admission_too_old", last_year=today.year - 1, year=today.year)
         )
 
 
@@ -88,7 +88,7 @@ def record_entry(
     """Keep one entry, after checking the actor still keeps the base organisation."""
     check_day(on_date, today)
     if not 1 <= count <= MAX_COUNT:
-        raise UserInputError(f"Số đảng viên phải từ 1 đến {MAX_COUNT}.")
+        raise UserInputError(error_text("admission_count", most=MAX_COUNT))
     with db.transaction() as session:
         fresh = require_unit(session, actor, Action.ADMISSION, unit_code)
         unit = session.get(Unit, unit_code)
@@ -129,7 +129,7 @@ def delete_entry(
         fresh = require_unit(session, actor, Action.ADMISSION, unit_code)
         row = session.get(AdmissionEntry, entry_id)
         if row is None or row.unit_code != unit_code:
-            raise UserInputError("Lần ghi này không còn nữa. Gõ /admission để xem lại.")
+            raise UserInputError(error_text("admission_entry_gone"))
         entry = Entry(row.id, AdmissionKind(row.kind), row.on_date, row.count)
         audit.record_by(
             session,

@@ -13,6 +13,7 @@ from domain.periods import Month
 from domain.policy import Policy
 from domain.roles import Action
 from domain.rubric import RatingResult, score_rating
+from messages.render import error_text
 from services import ledger
 from services.actors import Actor, require_unit
 from services.meeting_records import record_view
@@ -39,13 +40,10 @@ def rate_meeting(
         )
         row = meeting_rows.record_row(session, unit_code, kind, month)
         if row is None or not row.held:
-            raise UserInputError("Chưa có biên bản buổi sinh hoạt đã tổ chức để đánh giá.")
+            raise UserInputError(error_text("rating_nothing_held"))
         if row.present is None or row.total_members is None:
             # An imported record may lack attendance, which the rubric scores.
-            raise UserInputError(
-                "Biên bản buổi sinh hoạt này chưa có số đảng viên dự. Vui lòng ghi nhận lại "
-                "(/record) rồi đánh giá."
-            )
+            raise UserInputError(error_text("rating_no_attendance"))
         result = score_rating(policy, answers, meeting_record.facts_of(record_view(row).data))
         rating = row.rating
         old = (

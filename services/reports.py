@@ -14,6 +14,7 @@ from domain.periods import parse_period_key
 from domain.policy import Policy
 from domain.reports import due_date, report_title, reports_due
 from domain.roles import Action
+from messages.render import error_text
 from services import ledger
 from services.actors import Actor, require_unit
 from storage import audit
@@ -102,12 +103,12 @@ def confirm_report(
         rtype = policy.report_type(report_type)
         period = parse_period_key(period_key)
     except (KeyError, ValueError) as error:
-        raise UserInputError("Báo cáo này không có trong chế độ báo cáo hiện hành.") from error
+        raise UserInputError(error_text("report_unknown")) from error
     if not rtype.applies_to(period):
-        raise UserInputError("Báo cáo này không có trong chế độ báo cáo hiện hành.")
+        raise UserInputError(error_text("report_unknown"))
     today = local_date(now)
     if period.first_day > today:
-        raise UserInputError(f"Kỳ báo cáo {period} chưa bắt đầu, chưa xác nhận được.")
+        raise UserInputError(error_text("report_period_not_started", period=str(period)))
     due = due_date(rtype, period)
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.REPORT, unit_code)
@@ -120,8 +121,12 @@ def confirm_report(
         )
         if existing is not None:
             raise UserInputError(
-                f"{rtype.name_vi} {period} đã được xác nhận gửi ngày "
-                f"{local_date(existing.sent_at):%d/%m/%Y}."
+                error_text(
+                    "report_already_sent",
+                    report=rtype.name_vi,
+                    period=str(period),
+                    sent_on=existing.sent_at,
+                )
             )
         session.add(
             ReportSubmission(

@@ -23,6 +23,7 @@ from domain.periods import Month
 from domain.policy import Policy
 from domain.recurrence import MonthlyRecurrence
 from domain.roles import Action
+from messages.render import error_text
 from services import ledger
 from services.actors import Actor, require_unit
 from storage import audit, meeting_rows
@@ -92,9 +93,9 @@ def register_schedule(
 ) -> ScheduleView:
     """Register (or reschedule) one meeting; a recurrence also fills the next month."""
     if Month.of(local_date(request.planned_at)) != request.month:
-        raise UserInputError(f"Ngày sinh hoạt phải thuộc tháng {request.month}.")
+        raise UserInputError(error_text("schedule_outside_month", month=str(request.month)))
     if request.planned_at < now:
-        raise UserInputError("Thời điểm sinh hoạt đã qua. Vui lòng chọn thời điểm sắp tới.")
+        raise UserInputError(error_text("schedule_past"))
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.SCHEDULE, request.unit_code)
         check_editable(
@@ -136,7 +137,7 @@ def _upsert_schedule(
     row = meeting_rows.schedule_row(session, request.unit_code, request.kind, request.month)
     old = _schedule_values(row) if row is not None else None
     if row is not None and row.status == "planned" and source == "manual" and not request.reason:
-        raise UserInputError("Lịch này đã được đăng ký. Để đổi lịch, vui lòng nêu lý do.")
+        raise UserInputError(error_text("schedule_taken"))
     if row is None:
         row = MeetingSchedule(
             unit_code=request.unit_code,
@@ -199,7 +200,7 @@ def cancel_schedule(
     policy: Policy,
 ) -> None:
     if not reason.strip():
-        raise UserInputError("Vui lòng nêu lý do hủy lịch.")
+        raise UserInputError(error_text("schedule_cancel_needs_reason"))
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.SCHEDULE, unit_code)
         check_editable(
@@ -207,7 +208,7 @@ def cancel_schedule(
         )
         row = meeting_rows.schedule_row(session, unit_code, kind, month)
         if row is None or row.status == "cancelled":
-            raise UserInputError("Không có lịch nào đang có hiệu lực để hủy.")
+            raise UserInputError(error_text("schedule_nothing_to_cancel"))
         old = _schedule_values(row)
         row.status, row.cancel_reason, row.updated_at = "cancelled", reason.strip(), now
         audit.record_by(

@@ -15,7 +15,7 @@ from domain.org import REPORTING_KINDS
 from domain.roles import Action
 from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import admissions
 
 UNDO = "undo"
@@ -98,7 +98,7 @@ class AdmissionFlow(common.UnitFlow):
         )
 
     def on_count(self, d: Step, value: str) -> AdmissionStep:
-        d.data["count"] = parse_count(value, 1, MAX_COUNT, "Số đảng viên")
+        d.data["count"] = parse_count(value, 1, MAX_COUNT, error_text("what.members_count"))
         return AdmissionStep.CONFIRM
 
     def ask_confirm(self, d: Step) -> Prompt:
@@ -118,7 +118,7 @@ class AdmissionFlow(common.UnitFlow):
 
     def on_confirm(self, d: Step, value: str) -> Done:
         if value != "yes":
-            raise UserInputError("Vui lòng bấm Xác nhận, hoặc Hủy.")
+            raise UserInputError(error_text("confirm_or_cancel"))
         admissions.record_entry(
             d.deps.db,
             d.actor,

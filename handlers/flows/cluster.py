@@ -19,9 +19,10 @@ from domain.dates_vi import NeedsTime, datetime_examples, parse_datetime
 from domain.errors import UserInputError
 from domain.org import REPORTING_KINDS, UnitKind
 from domain.roles import Action, Role
+from domain.text_vi import short_text
 from handlers.dialog import Done, Flow, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import cluster_meetings as service
 
 NEW = "new"
@@ -68,7 +69,7 @@ class ClusterMeetingFlow(Flow):
     def on_cluster(self, d: Step, value: str) -> ClusterMeetingStep:
         names = dict(officer_clusters(d))
         if value not in names:
-            raise UserInputError("Cụm này không thuộc phạm vi phụ trách của đồng chí.")
+            raise UserInputError(error_text("cluster_out_of_scope"))
         d.data["cluster"], d.data["cluster_name"] = value, names[value]
         return ClusterMeetingStep.MENU
 
@@ -91,7 +92,7 @@ class ClusterMeetingFlow(Flow):
             return ClusterMeetingStep.WHEN
         found = service.roll_call(d.deps.db, int(value))
         if found is None or found[0].cluster_code != d.data["cluster"]:
-            raise UserInputError("Không tìm thấy buổi giao ban này.")
+            raise UserInputError(error_text("cluster_meeting_not_found"))
         info, invited = found
         d.data["meeting"] = value
         if info.starts_at > d.now:  # ahead: the answers so far
@@ -119,9 +120,8 @@ class ClusterMeetingFlow(Flow):
         try:
             moment = parse_datetime(value, d.now, future_only=True)
         except NeedsTime as missing:
-            raise UserInputError(
-                f"Vui lòng nhập cả giờ họp, ví dụ: {missing.day:%d/%m} 8h."
-            ) from None
+            day = f"{missing.day:%d/%m}"
+            raise UserInputError(error_text("cluster_meeting_needs_hour", day=day)) from None
         d.data["starts_at"] = rules.check_start(moment, d.now).isoformat()
         return ClusterMeetingStep.PLACE
 
@@ -129,14 +129,14 @@ class ClusterMeetingFlow(Flow):
         return Prompt(render("cluster_meeting", d.locale, step="place"))
 
     def on_place(self, d: Step, value: str) -> ClusterMeetingStep:
-        d.data["place"] = rules.check_text(value, "địa điểm", rules.MAX_PLACE)
+        d.data["place"] = short_text(value, error_text("what.place"), rules.MAX_PLACE)
         return ClusterMeetingStep.AGENDA
 
     def ask_agenda(self, d: Step) -> Prompt:
         return Prompt(render("cluster_meeting", d.locale, step="agenda"))
 
     def on_agenda(self, d: Step, value: str) -> ClusterMeetingStep:
-        d.data["agenda"] = rules.check_text(value, "nội dung giao ban", rules.MAX_AGENDA)
+        d.data["agenda"] = short_text(value, error_text("what.agenda"), rules.MAX_AGENDA)
         return ClusterMeetingStep.UNITS
 
     def ask_units(self, d: Step) -> Prompt:
@@ -217,7 +217,7 @@ class ClusterMeetingFlow(Flow):
         marks: dict[str, str] = d.data["marks"]
         if value != SAVE:
             if value not in marks:
-                raise UserInputError("Đơn vị này không có trong danh sách mời.")
+                raise UserInputError(error_text("cluster_unit_not_invited"))
             marks[value] = Mark(marks[value]).next().value
             return ClusterMeetingStep.MARK
         info = service.mark(
@@ -294,7 +294,7 @@ class AttendFlow(common.UnitFlow):
         if value not in {
             str(m.id) for m in service.open_for_unit(d.deps.db, d.data["unit"], d.now)
         }:
-            raise UserInputError("Buổi giao ban này đã qua.")
+            raise UserInputError(error_text("cluster_meeting_past"))
         d.data["meeting"] = value
         return AttendStep.ANSWER
 

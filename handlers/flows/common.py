@@ -11,10 +11,9 @@ from domain.org import MEETING_KINDS, UnitKind
 from domain.periods import Month
 from domain.roles import Action, Role
 from handlers.dialog import Done, Flow, Option, Prompt, Step, StepMethods
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services.actors import Actor, Scope
 
-MAX_SHORT_TEXT = 300
 # The step every UnitFlow has (its value in each flow's StrEnum of steps).
 UNIT = "unit"
 
@@ -64,19 +63,10 @@ class UnitFlow(Flow):
             if scope.unit_code == value:
                 d.data.update(unit_data(scope))
                 return self.after_unit(d)
-        raise UserInputError("Đơn vị này không thuộc phạm vi của bạn.")
+        raise UserInputError(error_text("unit_out_of_scope"))
 
 
 UNIT_STEP = StepMethods(UnitFlow.ask_unit, UnitFlow.on_unit)
-
-
-def short_text(text: str, what: str, limit: int = MAX_SHORT_TEXT) -> str:
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise UserInputError(f"Vui lòng nhập {what}.")
-    if len(cleaned) > limit:
-        raise UserInputError(f"{what.capitalize()} dài quá {limit} ký tự. Vui lòng viết ngắn lại.")
-    return cleaned
 
 
 def yes_no(locale: str) -> tuple[Option, ...]:

@@ -20,7 +20,7 @@ from domain.org import MEETING_KINDS
 from domain.roles import Action
 from handlers.dialog import Done, Flow, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import directives
 
 NO_REFERENCE = "-"
@@ -110,10 +110,7 @@ class IssueDirectiveFlow(Flow):
             rules.check_document(d.document[1])
             d.data["file_id"], d.data["file_name"] = d.document
         elif value != NO_DOCUMENT:
-            raise UserInputError(
-                "Vui lòng gửi tệp văn bản (PDF, Word hoặc ảnh chụp), hoặc bấm "
-                "“Không đính kèm văn bản”."
-            )
+            raise UserInputError(error_text("directive_needs_file"))
         return IssueDirectiveStep.CONFIRM
 
     def ask_confirm(self, d: Step) -> Prompt:
@@ -135,7 +132,7 @@ class IssueDirectiveFlow(Flow):
     def on_confirm(self, d: Step, value: str) -> Done:
         scopes = _scopes(d)
         if not scopes:
-            raise UserInputError("Đồng chí không còn quyền giao văn bản chỉ đạo.")
+            raise UserInputError(error_text("directive_no_right"))
         issued = directives.issue(
             d.deps.db,
             directives.DirectiveRequest(
@@ -193,7 +190,13 @@ class CompleteDirectiveFlow(common.UnitFlow):
     def ask_choose(self, d: Step) -> Prompt:
         options = tuple(
             Option(
-                f"{x.reference + ' — ' if x.reference else ''}{x.title} (hạn {x.due_on:%d/%m})",
+                label(
+                    "button.directive_item",
+                    d.locale,
+                    reference=x.reference,
+                    title=x.title,
+                    due=f"{x.due_on:%d/%m}",
+                ),
                 str(x.id),
             )
             for x in self._open(d)
@@ -206,7 +209,7 @@ class CompleteDirectiveFlow(common.UnitFlow):
 
     def on_choose(self, d: Step, value: str) -> CompleteDirectiveStep:
         if value not in {str(x.id) for x in self._open(d)}:
-            raise UserInputError("Văn bản này không còn chờ đơn vị hoàn thành.")
+            raise UserInputError(error_text("directive_not_pending"))
         d.data["directive"] = value
         return CompleteDirectiveStep.ATTACH
 

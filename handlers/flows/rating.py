@@ -12,13 +12,12 @@ from domain.meeting_kinds import MeetingKind
 from domain.numbers_vi import parse_count
 from domain.periods import Month
 from domain.policy import Criterion
-from domain.quality import QualityLevel
 from domain.roles import Action
 from domain.rubric import score_rating
 from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
 from handlers.flows.record import recordable_months
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import meeting_records, ratings
 
 REDO = "redo"
@@ -63,14 +62,17 @@ class RatingFlow(common.UnitFlow):
     def ask_meeting(self, d: Step) -> Prompt:
         options = []
         for r in self._held(d):
-            state = (
-                f"đã đánh giá: {QualityLevel(r.rated_level).label_vi} {r.rated_score} điểm"
-                if r.rated_level
-                else "chưa đánh giá"
-            )
+            level = label(f"quality.{r.rated_level}", d.locale) if r.rated_level else None
             options.append(
                 Option(
-                    f"{common.kind_label(r.kind, d.locale)} {r.month} ({state})",
+                    label(
+                        "button.rate_meeting",
+                        d.locale,
+                        kind=common.kind_label(r.kind, d.locale),
+                        month=str(r.month),
+                        level=level,
+                        score=r.rated_score,
+                    ),
                     f"{r.kind.value}|{r.month.key}",
                 )
             )
@@ -86,7 +88,7 @@ class RatingFlow(common.UnitFlow):
     def _begin(self, d: Step) -> RatingStep:
         record = self._record(d)
         if record is None or not record.data.held:
-            raise UserInputError("Chưa có biên bản buổi sinh hoạt đã tổ chức để đánh giá.")
+            raise UserInputError(error_text("rating_nothing_held"))
         d.data["answers"] = {}
         d.data["ci"] = 0
         return RatingStep.CRITERION
@@ -133,7 +135,10 @@ class RatingFlow(common.UnitFlow):
     def on_criterion(self, d: Step, value: str) -> RatingStep:
         criterion = self._criterion(d)
         d.data["answers"][criterion.code] = parse_count(
-            value, 0, criterion.max_points, f"Điểm “{criterion.label_vi}”"
+            value,
+            0,
+            criterion.max_points,
+            error_text("what.criterion_points", criterion=criterion.label_vi),
         )
         d.data["ci"] += 1
         if d.data["ci"] < len(d.deps.policy.rubric.answerable_criteria):
@@ -155,7 +160,10 @@ class RatingFlow(common.UnitFlow):
                 kind=common.kind_label(d.data["kind"], d.locale),
                 month=str(Month.parse(d.data["month"])),
             ),
-            (Option(label("button.confirm", d.locale), "ok"), Option("↩️ Làm lại", REDO)),
+            (
+                Option(label("button.confirm", d.locale), "ok"),
+                Option(label("button.redo", d.locale), REDO),
+            ),
             columns=2,
             accepts_text=False,
         )

@@ -17,10 +17,10 @@ from domain.numbers_vi import parse_attendance, parse_count, parse_duration, par
 from domain.org import MAX_MEMBERS
 from domain.periods import Month
 from domain.roles import Action
-from domain.text_vi import parse_yes_no
+from domain.text_vi import parse_yes_no, short_text
 from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import meeting_records, schedules
 
 DURATIONS = (60, 90, 120, 150, 180)
@@ -72,10 +72,15 @@ class RecordFlow(common.UnitFlow):
         options = []
         for month in reversed(months):
             for kind in common.kinds_of(d):
-                state = "đã ghi nhận, sửa" if (kind, month) in records else "chưa ghi nhận"
                 options.append(
                     Option(
-                        f"{common.kind_label(kind, d.locale)} {month} ({state})",
+                        label(
+                            "button.record_meeting",
+                            d.locale,
+                            kind=common.kind_label(kind, d.locale),
+                            month=str(month),
+                            recorded=(kind, month) in records,
+                        ),
                         f"{kind.value}|{month.key}",
                     )
                 )
@@ -106,13 +111,16 @@ class RecordFlow(common.UnitFlow):
         return Prompt(render("record", d.locale, step="reason"))
 
     def on_reason(self, d: Step, value: str) -> RecordStep:
-        d.data["not_held_reason"] = common.short_text(value, "lý do", 500)
+        d.data["not_held_reason"] = short_text(value, error_text("what.reason"), 500)
         return RecordStep.EXCUSED
 
     def ask_excused(self, d: Step) -> Prompt:
         return Prompt(
             render("record", d.locale, step="excused"),
-            (Option("Có lý do chính đáng", "yes"), Option("Không có lý do", "no")),
+            (
+                Option(label("button.excused_yes", d.locale), "yes"),
+                Option(label("button.excused_no", d.locale), "no"),
+            ),
             accepts_text=False,
         )
 
@@ -133,7 +141,7 @@ class RecordFlow(common.UnitFlow):
             and local_date(planned.planned_at) <= d.today
         ):
             day = local_date(planned.planned_at)
-            options = (Option(f"Đúng lịch: {day:%d/%m/%Y}", day.isoformat()),)
+            options = (Option(label("button.as_scheduled", d.locale, day=day), day.isoformat()),)
         return Prompt(
             render(
                 "record",
@@ -153,14 +161,14 @@ class RecordFlow(common.UnitFlow):
         except ValueError:
             day = parse_date(value, d.today, month=month, past_only=True)
         if not month.contains(day) or day > d.today:
-            raise UserInputError("Ngày này không dùng được. Vui lòng nhập lại.")
+            raise UserInputError(error_text("day_unusable"))
         d.data["held_on"] = day.isoformat()
         return RecordStep.DURATION
 
     def ask_duration(self, d: Step) -> Prompt:
         return Prompt(
             render("record", d.locale, step="duration"),
-            tuple(Option(f"{m} phút", str(m)) for m in DURATIONS),
+            tuple(Option(label("button.minutes", d.locale, minutes=m), str(m)) for m in DURATIONS),
             columns=3,
         )
 
@@ -177,14 +185,18 @@ class RecordFlow(common.UnitFlow):
             if _committee(d)
             else meeting_records.unit_members(d.deps.db, d.data["unit"])
         )
-        options = (Option(f"Giữ nguyên: {members}", str(members)),) if members else ()
+        options = (
+            (Option(label("button.keep_count", d.locale, count=members), str(members)),)
+            if members
+            else ()
+        )
         return Prompt(
             render("record", d.locale, step="total", members=members, committee=_committee(d)),
             options,
         )
 
     def on_total(self, d: Step, value: str) -> RecordStep:
-        what = "Tổng số cấp ủy viên" if _committee(d) else "Tổng số đảng viên"
+        what = error_text("what.committee_total" if _committee(d) else "what.members_total")
         d.data["total_members"] = parse_count(value, 1, MAX_MEMBERS, what)
         return RecordStep.PRESENT
 
@@ -192,7 +204,7 @@ class RecordFlow(common.UnitFlow):
         total = d.data["total_members"]
         return Prompt(
             render("record", d.locale, step="present", total=total, committee=_committee(d)),
-            (Option(f"Đủ {total}/{total}", str(total)),),
+            (Option(label("button.all_present", d.locale, total=total), str(total)),),
         )
 
     def on_present(self, d: Step, value: str) -> RecordStep:
@@ -225,7 +237,7 @@ class RecordFlow(common.UnitFlow):
         listed = d.deps.policy.committee_members
         options = (
             *(Option(m.label, f"{MEMBER_PREFIX}{m.code}") for m in listed),
-            Option("Không có", NO_ATTENDEE),
+            Option(label("button.no_attendee", d.locale), NO_ATTENDEE),
         )
         return Prompt(
             render("record", d.locale, step="higher", listed=bool(listed)),
@@ -238,7 +250,7 @@ class RecordFlow(common.UnitFlow):
         if value != NO_ATTENDEE:
             member = chosen_member(d.deps.policy, value)
             if member is None:
-                d.data["higher_attendee"] = common.short_text(value, "họ tên")
+                d.data["higher_attendee"] = short_text(value, error_text("what.full_name"))
             else:
                 d.data["higher_attendee"] = member.label
                 d.data["higher_attendee_code"] = member.code
@@ -255,7 +267,7 @@ class RecordFlow(common.UnitFlow):
         return Prompt(render("record", d.locale, step="theme"), options)
 
     def on_theme(self, d: Step, value: str) -> RecordStep:
-        d.data["theme"] = common.short_text(value, "chủ đề", 500)
+        d.data["theme"] = short_text(value, error_text("what.theme"), 500)
         return RecordStep.MINUTES
 
     def ask_minutes(self, d: Step) -> Prompt:

@@ -12,7 +12,7 @@ from domain.org import REPORTING_KINDS
 from domain.roles import Action
 from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
-from messages.render import render
+from messages.render import label, render
 from services import reports
 
 SENT_WITHOUT_FILE = "sent"
@@ -50,8 +50,13 @@ class ReportFlow(common.UnitFlow):
     def ask_choose(self, d: Step) -> Prompt:
         options = tuple(
             Option(
-                f"{i.title} — hạn {i.due:%d/%m}"
-                + (" (quá hạn)" if i.status == Status.MISSING else ""),
+                label(
+                    "button.report_item",
+                    d.locale,
+                    title=i.title,
+                    due=f"{i.due:%d/%m}",
+                    overdue=i.status == Status.MISSING,
+                ),
                 f"{i.report_type}|{i.period_key}",
             )
             for i in self._open(d)
@@ -69,7 +74,7 @@ class ReportFlow(common.UnitFlow):
     def ask_attach(self, d: Step) -> Prompt:
         return Prompt(
             render("report", d.locale, step="attach"),
-            (Option("✅ Đã gửi (không đính kèm tệp)", SENT_WITHOUT_FILE),),
+            (Option(label("button.sent_without_file", d.locale), SENT_WITHOUT_FILE),),
             accepts_text=False,
             accepts_document=True,
         )

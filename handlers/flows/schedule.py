@@ -25,9 +25,10 @@ from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.recurrence import MonthlyRecurrence
 from domain.roles import Action
+from domain.text_vi import short_text
 from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import schedules
 
 RECURRENCE_NONE = "once"
@@ -74,12 +75,15 @@ class ScheduleFlow(common.UnitFlow):
         return ScheduleStep.MONTH
 
     def ask_month(self, d: Step) -> Prompt:
-        options = tuple(Option(f"Tháng {m}", m.key) for m in months_open_for_registration(d))
+        options = tuple(
+            Option(label("button.month", d.locale, month=str(m)), m.key)
+            for m in months_open_for_registration(d)
+        )
         return Prompt(render("schedule", d.locale, step="month"), options, accepts_text=False)
 
     def on_month(self, d: Step, value: str) -> ScheduleStep:
         if value not in {m.key for m in months_open_for_registration(d)}:
-            raise UserInputError("Tháng này không còn mở để đăng ký.")
+            raise UserInputError(error_text("schedule_month_closed"))
         d.data["month"] = value
         return ScheduleStep.KIND
 
@@ -91,7 +95,8 @@ class ScheduleFlow(common.UnitFlow):
             text = common.kind_label(kind, d.locale)
             view = existing.get((kind, month))
             if view is not None and not view.cancelled:
-                text += f" — đã đăng ký {to_local(view.planned_at):%H:%M %d/%m}"
+                at = f"{to_local(view.planned_at):%H:%M %d/%m}"
+                text = label("button.kind_registered", d.locale, kind=text, at=at)
             options.append(Option(text, kind.value))
         return Prompt(
             render(
@@ -104,7 +109,7 @@ class ScheduleFlow(common.UnitFlow):
     def on_kind(self, d: Step, value: str) -> ScheduleStep:
         kind = MeetingKind(value)
         if kind not in common.kinds_of(d):
-            raise UserInputError("Loại sinh hoạt này không áp dụng cho đơn vị của bạn.")
+            raise UserInputError(error_text("schedule_kind_not_for_unit"))
         d.data["kind"] = kind.value
         month = Month.parse(d.data["month"])
         view = schedules.schedules_of(d.deps.db, d.data["unit"], [month]).get((kind, month))
@@ -117,7 +122,10 @@ class ScheduleFlow(common.UnitFlow):
     def ask_manage(self, d: Step) -> Prompt:
         return Prompt(
             render("schedule", d.locale, step="manage"),
-            (Option("📅 Đổi lịch", "reschedule"), Option("🚫 Hủy lịch", "cancel")),
+            (
+                Option(label("button.reschedule", d.locale), "reschedule"),
+                Option(label("button.cancel_schedule", d.locale), "cancel"),
+            ),
             accepts_text=False,
             leave_label=label("button.keep", d.locale),
         )
@@ -184,11 +192,15 @@ class ScheduleFlow(common.UnitFlow):
 
     def ask_place(self, d: Step) -> Prompt:
         previous = schedules.last_place(d.deps.db, d.data["unit"], MeetingKind(d.data["kind"]))
-        options = (Option(f"Như lần trước: {previous}", previous),) if previous else ()
+        options = (
+            (Option(label("button.same_place", d.locale, place=previous), previous),)
+            if previous
+            else ()
+        )
         return Prompt(render("schedule", d.locale, step="place", previous=previous), options)
 
     def on_place(self, d: Step, value: str) -> ScheduleStep:
-        d.data["place"] = common.short_text(value, "địa điểm")
+        d.data["place"] = short_text(value, error_text("what.place"))
         if d.data["kind"] == MeetingKind.THEMATIC.value:
             return ScheduleStep.THEME
         return ScheduleStep.REASON if d.data["existing"] else ScheduleStep.REPEAT
@@ -197,7 +209,7 @@ class ScheduleFlow(common.UnitFlow):
         return Prompt(render("schedule", d.locale, step="theme"))
 
     def on_theme(self, d: Step, value: str) -> ScheduleStep:
-        d.data["theme"] = common.short_text(value, "chủ đề", 500)
+        d.data["theme"] = short_text(value, error_text("what.theme"), 500)
         return ScheduleStep.REASON if d.data["existing"] else ScheduleStep.REPEAT
 
     def ask_repeat(self, d: Step) -> Prompt:
@@ -207,8 +219,8 @@ class ScheduleFlow(common.UnitFlow):
         if nth <= 4:
             rules.append(MonthlyRecurrence.nth_weekday(day.weekday(), nth))
         options = (
-            Option("Chỉ tháng này", RECURRENCE_NONE),
-            *(Option(f"Lặp lại: {r.describe_vi()}", r.key) for r in rules),
+            Option(label("button.once", d.locale), RECURRENCE_NONE),
+            *(Option(label("button.repeat", d.locale, rule=r.describe_vi()), r.key) for r in rules),
         )
         return Prompt(render("schedule", d.locale, step="repeat"), options, accepts_text=False)
 
@@ -222,7 +234,7 @@ class ScheduleFlow(common.UnitFlow):
         return Prompt(render("schedule", d.locale, step="reason"))
 
     def on_reason(self, d: Step, value: str) -> ScheduleStep:
-        d.data["reason"] = common.short_text(value, "lý do đổi lịch", 500)
+        d.data["reason"] = short_text(value, error_text("what.reschedule_reason"), 500)
         return ScheduleStep.CONFIRM
 
     def ask_confirm(self, d: Step) -> Prompt:
@@ -278,7 +290,7 @@ class ScheduleFlow(common.UnitFlow):
         )
 
     def on_cancel_reason(self, d: Step, value: str) -> ScheduleStep:
-        d.data["reason"] = common.short_text(value, "lý do hủy lịch", 500)
+        d.data["reason"] = short_text(value, error_text("what.cancel_reason"), 500)
         return ScheduleStep.CANCEL_CONFIRM
 
     def ask_cancel_confirm(self, d: Step) -> Prompt:
