@@ -47,7 +47,9 @@ class AdmissionFlow(common.UnitFlow):
 
     def ask_kind(self, d: Step) -> Prompt:
         year = _year(d)
-        options = [Option(kind.label_vi, kind.value) for kind in AdmissionKind]
+        options = [
+            Option(label(f"admission.{kind.value}", d.locale), kind.value) for kind in AdmissionKind
+        ]
         if year.entries:
             options.append(Option(label("button.admission_undo", d.locale), UNDO))
         return Prompt(
@@ -75,7 +77,7 @@ class AdmissionFlow(common.UnitFlow):
                 "admission",
                 d.locale,
                 step="date",
-                what=AdmissionKind(d.data["kind"]).label_vi,
+                what=label(f"admission.{d.data['kind']}", d.locale),
                 examples=date_examples(d.today, past_only=True),
             ),
             (Option(label("button.today", d.locale), d.today.isoformat()),),
@@ -108,7 +110,7 @@ class AdmissionFlow(common.UnitFlow):
                 d.locale,
                 step="confirm",
                 unit_name=d.data["unit_name"],
-                what=AdmissionKind(d.data["kind"]).label_vi,
+                what=label(f"admission.{d.data['kind']}", d.locale),
                 on_date=date.fromisoformat(d.data["on_date"]),
                 count=d.data["count"],
             ),
@@ -136,7 +138,16 @@ class AdmissionFlow(common.UnitFlow):
         return Prompt(
             render("admission", d.locale, step="undo"),
             tuple(
-                Option(f"{e.on_date:%d/%m/%Y} · {e.kind.label_vi}: {e.count}", str(e.id))
+                Option(
+                    label(
+                        "button.admission_entry",
+                        d.locale,
+                        day=e.on_date,
+                        kind=label(f"admission.{e.kind.value}", d.locale),
+                        count=e.count,
+                    ),
+                    str(e.id),
+                )
                 for e in entries
             ),
             accepts_text=False,
@@ -150,6 +161,7 @@ class AdmissionFlow(common.UnitFlow):
                 d.locale,
                 step="removed",
                 entry=entry,
+                kind_label=label(f"admission.{entry.kind.value}", d.locale),
                 year=d.today.year,
                 view=_year(d),
             )

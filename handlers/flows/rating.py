@@ -157,6 +157,7 @@ class RatingFlow(common.UnitFlow):
                 d.locale,
                 step="review",
                 result=result,
+                level_label=label(f"quality.{result.level.value}", d.locale),
                 kind=common.kind_label(d.data["kind"], d.locale),
                 month=str(Month.parse(d.data["month"])),
             ),
@@ -187,6 +188,7 @@ class RatingFlow(common.UnitFlow):
                 d.locale,
                 step="done",
                 result=result,
+                level_label=label(f"quality.{result.level.value}", d.locale),
                 kind=common.kind_label(d.data["kind"], d.locale),
                 month=str(Month.parse(d.data["month"])),
             )
