@@ -38,38 +38,15 @@ class RecordView:
     rated_score: int | None
 
 
-def _record_values(row: MeetingRecord) -> dict[str, Any]:
-    return {
-        "held": row.held,
-        "held_on": row.held_on.isoformat() if row.held_on else None,
-        "duration_minutes": row.duration_minutes,
-        "present": row.present,
-        "total_members": row.total_members,
-        "excused_absent": row.excused_absent,
-        "higher_attendee": row.higher_attendee,
-        "higher_attendee_code": row.higher_attendee_code,
-        "theme": row.theme,
-        "minutes_taken": row.minutes_taken,
-        "not_held_reason": row.not_held_reason,
-        "not_held_excused": row.not_held_excused,
-    }
+def _record_input(row: MeetingRecord) -> RecordInput:
+    return RecordInput(**{k: getattr(row, k) for k in RecordInput.__dataclass_fields__})
 
 
 def _record_values(row: MeetingRecord) -> dict[str, Any]:
-    return {
-        "held": row.held,
-        "held_on": row.held_on.isoformat() if row.held_on else None,
-        "duration_minutes": row.duration_minutes,
-        "present": row.present,
-        "total_members": row.total_members,
-        "excused_absent": row.excused_absent,
-        "higher_attendee": row.higher_attendee,
-        "higher_attendee_code": row.higher_attendee_code,
-        "theme": row.theme,
-        "minutes_taken": row.minutes_taken,
-        "not_held_reason": row.not_held_reason,
-        "not_held_excused": row.not_held_excused,
-    }
+    """The record as the audit trail keeps it (JSON: the day as ISO text)."""
+    values = asdict(_record_input(row))
+    values["held_on"] = row.held_on.isoformat() if row.held_on else None
+    return values
 
 
 def record_meeting(
@@ -88,7 +65,7 @@ def record_meeting(
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.RECORD, unit_code)
         check_editable(month, today, policy, edits_closed=actor.may(Action.EDIT_CLOSED_PERIOD))
-        row = meeting_rows.record_row(session, unit_code, kind, month)
+        row = meeting_rows.one(session, MeetingRecord, unit_code, kind, month)
         old = _record_values(row) if row is not None else None
         if row is None:
             row = MeetingRecord(
@@ -109,13 +86,12 @@ def record_meeting(
             _update_member_count(session, actor, unit_code, record, now)
         session.flush()
         ledger.refresh_month(session, policy, now, unit_code, month)
-        audit.record_by(
+        audit.meeting_change(
             session,
             actor,
+            "meeting_record",
+            (unit_code, kind, month),
             at=now,
-            action="update" if old else "create",
-            entity="meeting_record",
-            key=audit.meeting_key(unit_code, kind, month),
             old=old,
             new=_record_values(row),
         )
@@ -143,7 +119,7 @@ def _update_member_count(
 
 
 def record_view(row: MeetingRecord) -> RecordView:
-    data = RecordInput(**{k: getattr(row, k) for k in RecordInput.__dataclass_fields__})
+    data = _record_input(row)
     rating = row.rating
     return RecordView(
         row.unit_code,
@@ -157,7 +133,7 @@ def record_view(row: MeetingRecord) -> RecordView:
 
 def record_of(db: Database, unit_code: str, kind: MeetingKind, month: Month) -> RecordView | None:
     with db.transaction() as session:
-        row = meeting_rows.record_row(session, unit_code, kind, month)
+        row = meeting_rows.one(session, MeetingRecord, unit_code, kind, month)
         return record_view(row) if row is not None else None
 
 
@@ -166,7 +142,7 @@ def records_of(
 ) -> dict[tuple[MeetingKind, Month], RecordView]:
     with db.transaction() as session:
         rows = meeting_rows.of_months(session, MeetingRecord, unit_code, months)
-        return {(r.kind, Month.parse(r.month)): record_view(r) for r in rows}
+        return {key: record_view(row) for key, row in rows.items()}
 
 
 def last_total(db: Database, unit_code: str, kind: MeetingKind) -> int | None:

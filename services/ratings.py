@@ -19,7 +19,7 @@ from services.actors import Actor, require_unit
 from services.meeting_records import record_view
 from storage import audit, meeting_rows
 from storage.db import Database
-from storage.models import QualityRating
+from storage.models import MeetingRecord, QualityRating
 
 
 def rate_meeting(
@@ -38,7 +38,7 @@ def rate_meeting(
         check_editable(
             month, local_date(now), policy, edits_closed=actor.may(Action.EDIT_CLOSED_PERIOD)
         )
-        row = meeting_rows.record_row(session, unit_code, kind, month)
+        row = meeting_rows.one(session, MeetingRecord, unit_code, kind, month)
         if row is None or not row.held:
             raise UserInputError(error_text("rating_nothing_held"))
         if row.present is None or row.total_members is None:
@@ -60,15 +60,9 @@ def rate_meeting(
         rating.flags = [f.code for f in result.flags]
         rating.rated_at = now
         rating.rated_by = actor.person_id
-        audit.record_by(
-            session,
-            actor,
-            at=now,
-            action="update" if old else "create",
-            entity="quality_rating",
-            key=audit.meeting_key(unit_code, kind, month),
-            old=old,
-            new={"score": result.total, "level": result.level.value, "answers": dict(answers)},
+        new = {"score": result.total, "level": result.level.value, "answers": dict(answers)}
+        audit.meeting_change(
+            session, actor, "quality_rating", (unit_code, kind, month), at=now, old=old, new=new
         )
         session.flush()
         ledger.refresh_month(session, policy, now, unit_code, month)

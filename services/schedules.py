@@ -63,7 +63,7 @@ def schedules_of(
 ) -> dict[tuple[MeetingKind, Month], ScheduleView]:
     with db.transaction() as session:
         rows = meeting_rows.of_months(session, MeetingSchedule, unit_code, months)
-        return {(r.kind, Month.parse(r.month)): _schedule_view(r) for r in rows}
+        return {key: _schedule_view(row) for key, row in rows.items()}
 
 
 def last_place(db: Database, unit_code: str, kind: MeetingKind) -> str | None:
@@ -113,7 +113,9 @@ def register_schedule(
             nxt = ScheduleRequest(
                 request.unit_code, request.kind, following, planned, request.place, request.theme
             )
-            taken = meeting_rows.schedule_row(session, request.unit_code, request.kind, following)
+            taken = meeting_rows.one(
+                session, MeetingSchedule, request.unit_code, request.kind, following
+            )
             if taken is None:
                 _upsert_schedule(session, actor, nxt, now, source="recurrence")
                 ledger.refresh_month(session, policy, now, request.unit_code, following)
@@ -134,7 +136,7 @@ def _schedule_values(row: MeetingSchedule) -> dict[str, Any]:
 def _upsert_schedule(
     session: Session, actor: Actor, request: ScheduleRequest, now: datetime, *, source: str
 ) -> ScheduleView:
-    row = meeting_rows.schedule_row(session, request.unit_code, request.kind, request.month)
+    row = meeting_rows.one(session, MeetingSchedule, request.unit_code, request.kind, request.month)
     old = _schedule_values(row) if row is not None else None
     if row is not None and row.status == "planned" and source == "manual" and not request.reason:
         raise UserInputError(error_text("schedule_taken"))
@@ -155,15 +157,15 @@ def _upsert_schedule(
     row.cancel_reason = request.reason if old is not None else None
     row.updated_at = now
     session.flush()
-    audit.record_by(
+    audit.meeting_change(
         session,
         actor,
+        "meeting_schedule",
+        (request.unit_code, request.kind, request.month),
         at=now,
-        action="reschedule" if old else "register",
-        entity="meeting_schedule",
-        key=audit.meeting_key(request.unit_code, request.kind, request.month),
         old=old,
         new=_schedule_values(row),
+        action="reschedule" if old else "register",
     )
     return _schedule_view(row)
 
@@ -206,20 +208,20 @@ def cancel_schedule(
         check_editable(
             month, local_date(now), policy, edits_closed=actor.may(Action.EDIT_CLOSED_PERIOD)
         )
-        row = meeting_rows.schedule_row(session, unit_code, kind, month)
+        row = meeting_rows.one(session, MeetingSchedule, unit_code, kind, month)
         if row is None or row.status == "cancelled":
             raise UserInputError(error_text("schedule_nothing_to_cancel"))
         old = _schedule_values(row)
         row.status, row.cancel_reason, row.updated_at = "cancelled", reason.strip(), now
-        audit.record_by(
+        audit.meeting_change(
             session,
             actor,
+            "meeting_schedule",
+            (unit_code, kind, month),
             at=now,
-            action="cancel",
-            entity="meeting_schedule",
-            key=audit.meeting_key(unit_code, kind, month),
             old=old,
             new=_schedule_values(row),
+            action="cancel",
         )
         # A cancelled month should not be refilled by the standing rule.
         session.flush()

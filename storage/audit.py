@@ -81,6 +81,33 @@ def record_by(
     )
 
 
+def meeting_change(
+    session: Session,
+    author: Author,
+    entity: str,
+    meeting: tuple[str, MeetingKind, Month],
+    *,
+    at: datetime,
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+    action: str | None = None,
+) -> None:
+    """`record_by` for a meeting's schedule, record or rating, keyed by (unit, kind, month).
+
+    Without `action`: "create" when there was nothing before (`old` None), else "update".
+    """
+    record_by(
+        session,
+        author,
+        at=at,
+        action=action or ("update" if old else "create"),
+        entity=entity,
+        key=meeting_key(*meeting),
+        old=old,
+        new=new,
+    )
+
+
 def meeting_key(unit_code: str, kind: MeetingKind, month: Month) -> str:
     """The audit key of a unit's schedule, record or rating for one meeting kind and month."""
     return f"{unit_code}:{kind.value}:{month.key}"

@@ -30,32 +30,20 @@ _OF_MONTHS = {model: _months_query(model) for model in (MeetingSchedule, Meeting
 
 def of_months(
     session: Session, model: type[Row], unit_code: str, months: Sequence[Month]
-) -> Sequence[Row]:
+) -> dict[tuple[MeetingKind, Month], Row]:
     """A unit's rows of `model` (schedules, or records with their ratings) for some months."""
-    return session.scalars(
+    rows = session.scalars(
         _OF_MONTHS[model], {"unit": unit_code, "months": [m.key for m in months]}
-    ).all()
-
-
-def schedule_row(
-    session: Session, unit_code: str, kind: MeetingKind, month: Month
-) -> MeetingSchedule | None:
-    return session.scalar(
-        select(MeetingSchedule).where(
-            MeetingSchedule.unit_code == unit_code,
-            MeetingSchedule.kind == kind,
-            MeetingSchedule.month == month.key,
-        )
     )
+    return {(r.kind, Month.parse(r.month)): r for r in rows}
 
 
-def record_row(
-    session: Session, unit_code: str, kind: MeetingKind, month: Month
-) -> MeetingRecord | None:
+def one(
+    session: Session, model: type[Row], unit_code: str, kind: MeetingKind, month: Month
+) -> Row | None:
+    """A unit's schedule or record of one meeting kind and month."""
     return session.scalar(
-        select(MeetingRecord).where(
-            MeetingRecord.unit_code == unit_code,
-            MeetingRecord.kind == kind,
-            MeetingRecord.month == month.key,
+        select(model).where(
+            model.unit_code == unit_code, model.kind == kind, model.month == month.key
         )
     )
