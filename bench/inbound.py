@@ -42,13 +42,13 @@ from telegram.warnings import PTBUserWarning
 from bench.common import ms, percentile
 from bench.synthetic import SyntheticOrg, bench_now
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import BOT_ID, LocalTransport
 from domain.localtime import local_date
 from domain.periods import Month
 from domain.policy import Policy
 from services.clock import ManualClock
+from services.deps import Deps
 from storage.db import Database
 
 MAX_STEPS = 12

@@ -30,13 +30,13 @@ from bench.common import NullTransport, Workdir, migrated_sqlite
 from bench.fake_bot_api import FakeBotApi
 from bench.synthetic import build_org, load
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from domain.policy import Policy
 from scheduler.dispatcher import Dispatcher, _markup
 from scheduler.planner import plan_reminders
 from scheduler.runner import SchedulerRunner
 from services.clock import ManualClock, SystemClock
+from services.deps import Deps
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue

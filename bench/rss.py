@@ -46,7 +46,6 @@ async def _child(url: str, sessions_file: Path, idle: bool) -> dict[str, Any]:
     from bench.inbound import Driver, Session, play
     from bench.synthetic import bench_now
     from bot.app import build_application
-    from bot.context import Deps
     from bot.settings import Settings
     from bot.transport import LocalTransport
     from domain.localtime import local_date
@@ -55,6 +54,7 @@ async def _child(url: str, sessions_file: Path, idle: bool) -> dict[str, Any]:
     from scheduler.runner import run_planners
     from services import file_renderer
     from services.clock import ManualClock
+    from services.deps import Deps
     from storage.db import Database
 
     steps: dict[str, float] = {"imported": _peak_mb()}

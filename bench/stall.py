@@ -21,11 +21,11 @@ from telegram import Update
 from bench.common import ms, percentile
 from bench.synthetic import SyntheticOrg, bench_now
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.policy import Policy
 from services.clock import ManualClock
+from services.deps import Deps
 from storage.db import Database
 
 

@@ -12,12 +12,14 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot import limits
-from bot.context import DEPS_KEY, ChiboContext, Deps
 from bot.counting_request import CountingRequest
 from bot.flood import flood_limiter
 from bot.processor import PerChatProcessor
+from bot.settings import Settings
 from handlers.account import COMMANDS, IN_GROUPS
+from handlers.context import ChiboContext
 from messages.render import label, render
+from services.deps import DEPS_KEY, Deps
 from services.metrics import UPDATE_ERRORS
 
 log = logging.getLogger(__name__)
@@ -31,8 +33,8 @@ GIL_SWITCH_SECONDS = 0.001
 
 
 def build_application(
-    deps: Deps, *, request: BaseRequest | None = None, rate_limited: bool = True
-) -> Application:  # type: ignore[type-arg]
+    deps: Deps[Settings], *, request: BaseRequest | None = None, rate_limited: bool = True
+) -> Application:
     settings = deps.settings
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
     builder = (
@@ -51,7 +53,8 @@ def build_application(
         CountingRequest(request or HTTPXRequest(connection_pool_size=1))
     )
     if rate_limited:
-        builder = builder.rate_limiter(flood_limiter(settings.send_rate_per_second))
+        # PTB types the builder for a limiter without per-call arguments; ours takes none either.
+        builder = builder.rate_limiter(flood_limiter(settings.send_rate_per_second))  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data[DEPS_KEY] = deps
     limits.register(application)  # group -1: oversized or userless updates stop here
@@ -60,7 +63,7 @@ def build_application(
     return application
 
 
-async def _publish_commands(application: Application) -> None:  # type: ignore[type-arg]
+async def _publish_commands(application: Application) -> None:
     """The menus everyone starts with. A person's own private chat gets a menu of
     their roles' commands at onboarding (handlers.account.publish_menu); before that,
     or for a stranger, the menu offers /start and /help only. Group chats list what

@@ -7,7 +7,6 @@ import json
 import logging
 import sys
 from dataclasses import asdict
-from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,28 +18,23 @@ from bot import (
     cli_digest,
     cli_duties,
     cli_grade,
+    cli_invites,
     cli_ledger,
     cli_people,
     cli_reminders,
     cli_survey,
     logs,
 )
-from bot.identity import IdentityError, bot_username
+from bot.cli_common import CLI_ACTOR, fail, open_db
 from bot.settings import Settings
-from domain.invite_codes import deep_link, display
 from domain.localtime import use_zone
 from domain.org import OrgFileError
-from domain.roles import Role
-from messages import invite_sheet
-from services import invites, org
+from services import org
 from services.clock import SystemClock
 from storage import schema_version
-from storage.audit import CLI_ACTOR
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-EXIT_USAGE = 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as error:
         wrong = ", ".join(str(e["loc"][0]).upper() for e in error.errors() if e["loc"])
-        return _fail(f"Cấu hình không hợp lệ ({wrong}): xem bảng Configuration trong README.")
+        return fail(f"Cấu hình không hợp lệ ({wrong}): xem bảng Configuration trong README.")
     redactor.add_secrets(
         [settings.telegram_bot_token, settings.webhook_secret, settings.survey_key]
     )
@@ -62,16 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings.ensure_sqlite_dir()
         if args.needs_schema and (problem := schema_problem(settings.database_url)):
-            return _fail(problem)
+            return fail(problem)
         return int(args.func(args, settings) or 0)
     except OSError as error:  # a folder given for a file, a read-only place
         where = f" {error.filename}" if error.filename else ""
-        return _fail(f"Không đọc hoặc ghi được{where}: {error.strerror or error}. Chưa ghi gì.")
+        return fail(f"Không đọc hoặc ghi được{where}: {error.strerror or error}. Chưa ghi gì.")
     except OperationalError as error:  # a read-only database file, a missing folder
         log.debug("database error", exc_info=True)
         if "no such table" in str(error.orig):
-            return _fail("Cơ sở dữ liệu chưa có bảng: chạy `chibo db upgrade` trước.")
-        return _fail(
+            return fail("Cơ sở dữ liệu chưa có bảng: chạy `chibo db upgrade` trước.")
+        return fail(
             f"Không mở hoặc ghi được cơ sở dữ liệu ({error.orig}). Kiểm tra DATABASE_URL và "
             "quyền ghi tệp; chưa ghi gì."
         )
@@ -137,25 +131,7 @@ def _parser() -> argparse.ArgumentParser:
         "load", help="load the demo bloc (289 units) into an empty database"
     ).set_defaults(func=_demo_load)
 
-    inv = sub.add_parser("invite", help="invite codes").add_subparsers(required=True)
-    create = inv.add_parser(
-        "create", help="one-time invite codes: for one unit, or for every unit without one"
-    )
-    create.add_argument("--role", choices=[r.value for r in Role], default=None)
-    target = create.add_mutually_exclusive_group(required=True)
-    target.add_argument("--unit", help="the unit's code")
-    target.add_argument(
-        "--all-unbound",
-        action="store_true",
-        help="every unit where nobody holds the role yet (default role: secretary)",
-    )
-    create.add_argument("--out", type=Path, help="with --all-unbound: the codes as CSV")
-    create.add_argument("--sheet", type=Path, help="with --all-unbound: a printable DOCX sheet")
-    create.set_defaults(func=_invite_create)
-    inv.add_parser("list", help="list invites").set_defaults(func=_invite_list)
-    revoke = inv.add_parser("revoke", help="revoke an open invite")
-    revoke.add_argument("id", type=int)
-    revoke.set_defaults(func=_invite_revoke)
+    cli_invites.add_commands(sub)
 
     run = sub.add_parser("run", help="run the bot (long polling, or --webhook)")
     run.add_argument(
@@ -183,15 +159,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _db(settings: Settings) -> Database:
-    return Database(settings.database_url)
-
-
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return EXIT_USAGE
-
-
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from storage import migrate  # Alembic: a fifth of a second that `chibo run` need not pay
 
@@ -199,7 +166,7 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
         applied = migrate.upgrade(settings.database_url, args.revision)
     except SQLAlchemyError as error:
         reason = str(error.orig if isinstance(error, DBAPIError) else error).strip()
-        return _fail(f"Không cập nhật được cơ sở dữ liệu: {reason.splitlines()[0]}")
+        return fail(f"Không cập nhật được cơ sở dữ liệu: {reason.splitlines()[0]}")
     current = migrate.current_revision(settings.database_url)
     where = _safe_url(settings.database_url)
     if not applied:
@@ -216,17 +183,17 @@ def _org_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return _fail(f"Không đọc được tệp {args.file}: {error}")
+        return fail(f"Không đọc được tệp {args.file}: {error}")
     try:
         result = org.import_org(
-            _db(settings),
+            open_db(settings),
             text,
             now=SystemClock().now(),
             actor=CLI_ACTOR,
             policy=settings.load_policy(),
         )
     except OrgFileError as error:
-        return _fail(f"Tệp {args.file} có lỗi, chưa ghi gì vào cơ sở dữ liệu:\n{error}")
+        return fail(f"Tệp {args.file} có lỗi, chưa ghi gì vào cơ sở dữ liệu:\n{error}")
     print(
         f"Đã nhập: {result.created} mới, {result.updated} cập nhật, "
         f"{result.unchanged} không đổi. Tổng số đơn vị: {result.total_units}."
@@ -239,13 +206,13 @@ def _demo_load(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         result = org.load_demo(
-            _db(settings),
+            open_db(settings),
             DEMO_ORG.read_text(encoding="utf-8"),
             now=SystemClock().now(),
             policy=settings.load_policy(),
         )
     except org.RealDataPresent as error:
-        return _fail(
+        return fail(
             f"Cơ sở dữ liệu này đã có dữ liệu thật ({error.people} người dùng, "
             f"{error.own_units} đơn vị ngoài bộ mẫu), nên không nạp dữ liệu mẫu: đơn vị mẫu "
             "sẽ lẫn vào báo cáo thật. Hãy dùng một cơ sở dữ liệu trống (DATABASE_URL), "
@@ -260,9 +227,9 @@ def _demo_load(args: argparse.Namespace, settings: Settings) -> int:
 
 def _org_show(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        units = org.list_subtree(_db(settings), args.code)
+        units = org.list_subtree(open_db(settings), args.code)
     except LookupError:
-        return _fail(f"Không có đơn vị mã {args.code}.")
+        return fail(f"Không có đơn vị mã {args.code}.")
     if args.json:
         print(json.dumps([asdict(u) for u in units], ensure_ascii=False, indent=2))
         return 0
@@ -279,13 +246,13 @@ def _activity_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return _fail(f"Không đọc được tệp {args.file}: {error}")
+        return fail(f"Không đọc được tệp {args.file}: {error}")
     try:
         result = import_activity(
-            _db(settings), text, now=SystemClock().now(), policy=settings.load_policy()
+            open_db(settings), text, now=SystemClock().now(), policy=settings.load_policy()
         )
     except ActivityFileError as error:
-        return _fail(f"Tệp {args.file} có lỗi, chưa ghi gì vào cơ sở dữ liệu:\n{error}")
+        return fail(f"Tệp {args.file} có lỗi, chưa ghi gì vào cơ sở dữ liệu:\n{error}")
     print(f"Đã nhập {result.meeting_rows} dòng cuộc họp, {result.report_rows} dòng báo cáo.")
     for label, c in (
         ("Lịch sinh hoạt", result.schedules),
@@ -298,118 +265,17 @@ def _activity_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _invite_create(args: argparse.Namespace, settings: Settings) -> int:
-    if args.all_unbound:
-        return _invite_all_unbound(args, settings)
-    if args.role is None:
-        return _fail("Cần --role (secretary, deputy, cluster_officer, leader, admin).")
-    if args.out or args.sheet:
-        return _fail("--out và --sheet chỉ dùng với --all-unbound.")
-    try:
-        created = invites.create_invite(
-            _db(settings),
-            role=Role(args.role),
-            unit_code=args.unit,
-            now=SystemClock().now(),
-            ttl=timedelta(days=settings.invite_ttl_days),
-            actor=CLI_ACTOR,
-        )
-    except LookupError:
-        return _fail(f"Không có đơn vị mã {args.unit}.")
-    username = _username_or_warn(settings)
-    print(f"Mã mời #{created.id} ({created.role.value}, {created.unit_code} — {created.unit_name})")
-    print(f"Mã: {display(created.code)}")
-    if username:
-        print(f"Liên kết: {deep_link(username, created.code)}")
-    print(f"Hết hạn: {created.expires_at.astimezone(settings.tz):%H:%M %d/%m/%Y}")
-    return 0
-
-
-def _username_or_warn(settings: Settings) -> str | None:
-    """The bot's username for links; without one, a line saying why there is no link."""
-    try:
-        username = bot_username(settings)
-    except IdentityError as error:
-        print(f"(Không có liên kết: {error})", file=sys.stderr)
-        return None
-    if username is None:
-        print(
-            "(Không có liên kết: đặt TELEGRAM_BOT_TOKEN để bot tự đọc tên của mình từ "
-            "Telegram, hoặc BOT_USERNAME. Mã vẫn dùng được: gõ vào bot.)",
-            file=sys.stderr,
-        )
-    return username
-
-
-def _invite_all_unbound(args: argparse.Namespace, settings: Settings) -> int:
-    role = Role(args.role or Role.SECRETARY.value)
-    if not args.out and not args.sheet:
-        return _fail("Cần --out FILE.csv và/hoặc --sheet FILE.docx để lưu các mã mời.")
-    username = _username_or_warn(settings)
-    batch = invites.create_unit_invites(
-        _db(settings),
-        role=role,
-        now=SystemClock().now(),
-        ttl=timedelta(days=settings.invite_ttl_days),
-        actor=CLI_ACTOR,
-    )
-    rows = [
-        invite_sheet.SheetRow(
-            i.invite.unit_code,
-            i.unit_label,
-            i.unit_kind.value,
-            i.invite.role.value,
-            i.invite.code,
-            i.invite.expires_at,
-        )
-        for i in batch.created
-    ]
-    if args.out:
-        args.out.write_text(
-            invite_sheet.invites_csv(rows, username, settings.tz), encoding="utf-8-sig"
-        )
-    if args.sheet:
-        args.sheet.write_bytes(
-            invite_sheet.invites_docx(rows, username, settings.tz, settings.locale)
-        )
-    print(f"Đã tạo {len(batch.created)} mã mời {role.value}, mỗi đơn vị một mã.")
-    for path in (args.out, args.sheet):
-        if path:
-            print(f"  → {path}")
-    if batch.skipped_open:
-        print(
-            f"Bỏ qua {len(batch.skipped_open)} đơn vị đã có mã mời còn hạn "
-            f"({', '.join(batch.skipped_open[:5])}{'…' if len(batch.skipped_open) > 5 else ''}); "
-            "xem `chibo invite list`, thu hồi bằng `chibo invite revoke ID` để cấp lại."
-        )
-    return 0
-
-
-def _invite_list(args: argparse.Namespace, settings: Settings) -> int:
-    for i in invites.list_invites(_db(settings), now=SystemClock().now()):
-        expires = i.expires_at.astimezone(settings.tz)
-        print(f"#{i.id}\t…{i.hint}\t{i.role.value}\t{i.unit_code}\t{i.state}\t{expires:%d/%m/%Y}")
-    return 0
-
-
-def _invite_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    if not invites.revoke_invite(_db(settings), args.id, now=SystemClock().now(), actor=CLI_ACTOR):
-        return _fail(f"Mã mời #{args.id} không tồn tại hoặc không còn hiệu lực.")
-    print(f"Đã thu hồi mã mời #{args.id}.")
-    return 0
-
-
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.run import run_polling, run_webhook, webhook_problem
 
     if not settings.telegram_bot_token:
-        return _fail(
+        return fail(
             "Chưa có TELEGRAM_BOT_TOKEN. Đặt biến môi trường này (hoặc trong tệp .env), "
             "hoặc chạy `chibo sandbox` để thử bot ngay trong cửa sổ dòng lệnh."
         )
     if args.webhook:
         problem = webhook_problem(settings)
-        return _fail(problem) if problem else run_webhook(settings)
+        return fail(problem) if problem else run_webhook(settings)
     return run_polling(settings)
 
 

@@ -23,17 +23,16 @@ import contextlib
 import os
 import shlex
 import sqlite3
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from bot.cli_common import fail
 from bot.settings import Settings
 from storage.files import create_private
 
-EXIT_USAGE = 2
 EXIT_FAILED = 1
 BUSY_TIMEOUT_MS = 10_000
 
@@ -57,11 +56,6 @@ def add_commands(sub: Any) -> None:
 
 class BackupError(Exception):
     """A problem the user can fix; the message says what to do."""
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> int:
-    print(message, file=sys.stderr)
-    return code
 
 
 def sqlite_path(database_url: str) -> Path | None:
@@ -199,8 +193,10 @@ def restore_sqlite(
 
 
 def _summary(counts: dict[str, int]) -> str:
-    shown = ("units", "people", "role_assignments", "meeting_schedules", "meeting_records")
-    shown += ("quality_ratings", "report_submissions", "outbox", "audit_log")
+    shown = (
+        *("units", "people", "role_assignments", "meeting_schedules", "meeting_records"),
+        *("quality_ratings", "report_submissions", "outbox", "audit_log"),
+    )
     return ", ".join(f"{t} {counts[t]}" for t in shown if t in counts)
 
 
@@ -208,18 +204,18 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     try:
         source = sqlite_path(settings.database_url)
         if source is None:
-            return _fail(
+            return fail(
                 "chibo backup chỉ sao lưu SQLite. Với PostgreSQL hãy dùng pg_dump "
                 "(mật khẩu qua biến PGPASSWORD):\n"
                 + pg_dump_command(settings.database_url, args.out_file)
             )
         counts = backup_sqlite(source, args.out_file, force=args.force)
     except BackupError as error:
-        return _fail(str(error))
+        return fail(str(error))
     except OSError as error:  # a read-only folder, a full disk
-        return _fail(f"Không ghi được tệp sao lưu {args.out_file}: {error.strerror or error}.")
+        return fail(f"Không ghi được tệp sao lưu {args.out_file}: {error.strerror or error}.")
     except sqlite3.Error as error:
-        return _fail(f"Sao lưu không thành công: {error}", EXIT_FAILED)
+        return fail(f"Sao lưu không thành công: {error}", EXIT_FAILED)
     size_kb = args.out_file.stat().st_size // 1024
     print(f"Đã sao lưu {source} vào {args.out_file} ({size_kb} KB): {_summary(counts)}.")
     return 0
@@ -229,24 +225,24 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     try:
         target = sqlite_path(settings.database_url)
         if target is None:
-            return _fail(
+            return fail(
                 "chibo restore chỉ dùng cho SQLite. Với PostgreSQL hãy dừng bot rồi dùng "
                 "pg_restore (mật khẩu qua biến PGPASSWORD):\n"
                 + pg_restore_command(settings.database_url, args.backup_file)
             )
         if not args.yes:
-            return _fail(
+            return fail(
                 f"Lệnh này thay toàn bộ {target} bằng {args.backup_file}; dữ liệu ghi sau lần "
                 "sao lưu sẽ mất (bản hiện tại được giữ lại bên cạnh). Hãy dừng bot, rồi chạy "
                 "lại với --yes."
             )
         counts, saved = restore_sqlite(args.backup_file, target, now=datetime.now(UTC))
     except BackupError as error:
-        return _fail(str(error))
+        return fail(str(error))
     except OSError as error:
-        return _fail(f"Không khôi phục được: {error.filename}: {error.strerror or error}.")
+        return fail(f"Không khôi phục được: {error.filename}: {error.strerror or error}.")
     except sqlite3.Error as error:
-        return _fail(f"Khôi phục không thành công: {error}", EXIT_FAILED)
+        return fail(f"Khôi phục không thành công: {error}", EXIT_FAILED)
     with contextlib.closing(sqlite3.connect(target)) as connection:
         revision = _revision(connection)
     if saved is not None:

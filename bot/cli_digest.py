@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.cli_common import fail, open_db
 from bot.settings import Settings
 from domain import notice
 from domain.errors import UserInputError
@@ -35,8 +35,6 @@ from services import digest as service
 from services.clock import SystemClock
 from storage.db import Database
 from storage.files import write_private
-
-EXIT_USAGE = 2
 
 
 def add_commands(sub: Any) -> None:
@@ -66,11 +64,6 @@ def add_commands(sub: Any) -> None:
     export.add_argument("--output", type=Path, help="file to write (default: a name in .)")
     export.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
     export.set_defaults(func=run_export)
-
-
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return EXIT_USAGE
 
 
 def _write(output: Path, data: bytes, *, force: bool) -> str | None:
@@ -116,35 +109,36 @@ def _notice(args: argparse.Namespace, policy: Policy, day: date) -> NoticeHeader
 
 
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from messages import digest_chart, digest_files
     from messages.digest_text import digest_summary, listed_units
-    from services import digest_files
+    from messages.extras_text import extras_dict
     from services.digest_extras import build_extras
     from services.org import unit_labels
 
     if args.period:
         return run_rollup(args, settings)
     if not args.at:
-        return _fail("Cần --at YYYY-MM-DD (bản tổng hợp tuần) hoặc --period (sơ kết, tổng kết).")
+        return fail("Cần --at YYYY-MM-DD (bản tổng hợp tuần) hoặc --period (sơ kết, tổng kết).")
     try:
         at = date.fromisoformat(args.at)
     except ValueError:
-        return _fail(f"Ngày {args.at!r} không đúng dạng YYYY-MM-DD.")
+        return fail(f"Ngày {args.at!r} không đúng dạng YYYY-MM-DD.")
     policy = _policy(settings)
     header = _notice(args, policy, at) if args.format == "docx" else None
     if isinstance(header, str):
-        return _fail(header)
-    db = Database(settings.database_url)
+        return fail(header)
+    db = open_db(settings)
     try:
         digest = service.build_digest(db, _scope(db, args.scope), at, policy)
         names = unit_labels(db, listed_units(digest), scope_path=digest.scope.path)
         extras = build_extras(db, digest.scope.code, at, policy)
     except service.ScopeNotFound:
-        return _fail(f"Không có đơn vị mã {args.scope}.")
+        return fail(f"Không có đơn vị mã {args.scope}.")
     finally:
         db.dispose()
     if args.format in ("text", "json"):
         if args.format == "json":
-            document = {**digest.as_dict(), **extras.as_dict()}
+            document = {**digest.as_dict(), **extras_dict(extras)}
             text = json.dumps(document, ensure_ascii=False, indent=2)
         else:
             text = _plain(
@@ -154,20 +148,20 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
             )
         if args.output:
             problem = _write(args.output, (text + "\n").encode(), force=args.force)
-            return _fail(problem) if problem else 0
+            return fail(problem) if problem else 0
         print(text)
         return 0
     if args.format == "xlsx":
         data = digest_files.digest_xlsx(digest, settings.locale, extras)
     elif args.format == "png":
-        data = digest_files.digest_chart_png(digest, settings.locale)
+        data = digest_chart.digest_chart_png(digest, settings.locale)
     else:
         assert header is not None
         data = digest_files.digest_docx(digest, header, settings.locale)
     output = args.output or Path(f"{digest_files.file_stem(digest)}.{args.format}")
     problem = _write(output, data, force=args.force)
     if problem:
-        return _fail(problem)
+        return fail(problem)
     print(f"Đã ghi {output} ({len(data)} byte).")
     return 0
 
@@ -175,31 +169,32 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
 def run_rollup(args: argparse.Namespace, settings: Settings) -> int:
     """`chibo digest --period …`: the half-year, quarter or year roll-up."""
     from domain.rollup import parse_rollup_period
+    from messages import rollup_files
     from messages.rollup_text import listed_units, rollup_summary
-    from services import rollup, rollup_files
+    from services import rollup
     from services.org import unit_labels
 
     try:
         today = date.fromisoformat(args.at) if args.at else local_date(SystemClock().now())
     except ValueError:
-        return _fail(f"Ngày {args.at!r} không đúng dạng YYYY-MM-DD.")
+        return fail(f"Ngày {args.at!r} không đúng dạng YYYY-MM-DD.")
     try:
         period = parse_rollup_period(args.period, today)
     except UserInputError as error:
-        return _fail(str(error))
+        return fail(str(error))
     if args.format == "png":
-        return _fail("Sơ kết, tổng kết xuất được dạng text, json, xlsx hoặc docx.")
+        return fail("Sơ kết, tổng kết xuất được dạng text, json, xlsx hoặc docx.")
     policy = _policy(settings)
     day = min(today, period.last_day)
     header = _notice(args, policy, day) if args.format == "docx" else None
     if isinstance(header, str):
-        return _fail(header)
-    db = Database(settings.database_url)
+        return fail(header)
+    db = open_db(settings)
     try:
         found = rollup.build_rollup(db, _scope(db, args.scope), period, day, policy)
         names = unit_labels(db, listed_units(found), scope_path=found.scope.path)
     except service.ScopeNotFound:
-        return _fail(f"Không có đơn vị mã {args.scope}.")
+        return fail(f"Không có đơn vị mã {args.scope}.")
     finally:
         db.dispose()
     if args.format in ("text", "json"):
@@ -209,7 +204,7 @@ def run_rollup(args: argparse.Namespace, settings: Settings) -> int:
             text = _plain(rollup_summary(found, settings.locale, names=names, attachments=False))
         if args.output:
             problem = _write(args.output, (text + "\n").encode(), force=args.force)
-            return _fail(problem) if problem else 0
+            return fail(problem) if problem else 0
         print(text)
         return 0
     if args.format == "xlsx":
@@ -220,7 +215,7 @@ def run_rollup(args: argparse.Namespace, settings: Settings) -> int:
     output = args.output or Path(f"{rollup_files.file_stem(found)}.{args.format}")
     problem = _write(output, data, force=args.force)
     if problem:
-        return _fail(problem)
+        return fail(problem)
     print(f"Đã ghi {output} ({len(data)} byte).")
     return 0
 
@@ -234,30 +229,30 @@ def _plain(html_text: str) -> str:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    from services import digest_files
+    from messages import month_export_files
 
     try:
         month = Month.parse(args.month)
     except ValueError:
-        return _fail(f"Tháng {args.month!r} không đúng dạng YYYY-MM.")
+        return fail(f"Tháng {args.month!r} không đúng dạng YYYY-MM.")
     try:
         at = date.fromisoformat(args.at) if args.at else local_date(SystemClock().now())
     except ValueError:
-        return _fail(f"Ngày {args.at!r} không đúng dạng YYYY-MM-DD.")
-    db = Database(settings.database_url)
+        return fail(f"Ngày {args.at!r} không đúng dạng YYYY-MM-DD.")
+    db = open_db(settings)
     try:
         export = service.export_month(db, _scope(db, args.scope), month, at, _policy(settings))
     except service.ScopeNotFound:
-        return _fail(f"Không có đơn vị mã {args.scope}.")
+        return fail(f"Không có đơn vị mã {args.scope}.")
     finally:
         db.dispose()
     if args.format == "csv":
-        data = digest_files.export_csv(export, settings.locale)
+        data = month_export_files.export_csv(export, settings.locale)
     else:
-        data = digest_files.export_xlsx(export, settings.locale)
+        data = month_export_files.export_xlsx(export, settings.locale)
     output = args.output or Path(f"chibo-{export.scope.code}-{month.key}.{args.format}")
     problem = _write(output, data, force=args.force)
     if problem:
-        return _fail(problem)
+        return fail(problem)
     print(f"Đã ghi {output}: {len(export.rows)} đơn vị, tháng {month}.")
     return 0

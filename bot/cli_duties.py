@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli_common import CLI_ACTOR, fail, open_db
 from bot.limits import MAX_FILE_BYTES
 from bot.settings import Settings
 from domain import directives as rules
@@ -32,10 +32,6 @@ from domain.localtime import local_date, to_local
 from services import cluster_meetings, directives
 from services.clock import SystemClock
 from services.digest import ScopeNotFound, root_code
-from storage.audit import CLI_ACTOR
-from storage.db import Database
-
-EXIT_USAGE = 2
 
 
 def add_commands(sub: Any) -> None:
@@ -78,11 +74,6 @@ def add_commands(sub: Any) -> None:
     mark.set_defaults(func=run_mark)
 
 
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return EXIT_USAGE
-
-
 def _codes(text: str) -> list[str]:
     return [w.upper() for w in text.replace(";", ",").replace(",", " ").split()]
 
@@ -111,11 +102,11 @@ def run_create(args: argparse.Namespace, settings: Settings) -> int:
     try:
         due = parse_date(args.due, local_date(now))
     except DateParseError as error:
-        return _fail(f"Hạn --due {args.due!r}: {error.reason}")
+        return fail(f"Hạn --due {args.due!r}: {error.reason}")
     document = _document(args.file)
     if isinstance(document, str):
-        return _fail(document)
-    db = Database(settings.database_url)
+        return fail(document)
+    db = open_db(settings)
     try:
         issued = directives.issue(
             db,
@@ -134,7 +125,7 @@ def run_create(args: argparse.Namespace, settings: Settings) -> int:
             policy=settings.load_policy(),
         )
     except (UserInputError, ScopeNotFound) as error:
-        return _fail(str(error) if isinstance(error, UserInputError) else "Chưa có tổ chức nào.")
+        return fail(str(error) if isinstance(error, UserInputError) else "Chưa có tổ chức nào.")
     finally:
         db.dispose()
     d = issued.directive
@@ -149,7 +140,7 @@ def run_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
-    db = Database(settings.database_url)
+    db = open_db(settings)
     try:
         found = directives.overview(db, ["/"], open_only=not args.all)
     finally:
@@ -180,13 +171,13 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
-    db = Database(settings.database_url)
+    db = open_db(settings)
     try:
         found = directives.detail(db, args.id, ["/"])
     finally:
         db.dispose()
     if found is None:
-        return _fail(f"Không có văn bản chỉ đạo mã {args.id}.")
+        return fail(f"Không có văn bản chỉ đạo mã {args.id}.")
     info, units = found
     ref = f"{info.reference} — " if info.reference else ""
     print(f"{ref}{info.title} (hạn {info.due_on:%d/%m/%Y})")
@@ -204,8 +195,8 @@ def run_call(args: argparse.Namespace, settings: Settings) -> int:
     try:
         starts = parse_datetime(args.at, now)
     except DateParseError as error:
-        return _fail(f"Thời gian --at {args.at!r}: {error.reason}")
-    db = Database(settings.database_url)
+        return fail(f"Thời gian --at {args.at!r}: {error.reason}")
+    db = open_db(settings)
     try:
         request = cluster_meetings.MeetingRequest(
             args.cluster.upper(), starts, args.place, args.agenda, tuple(_codes(args.units or ""))
@@ -214,7 +205,7 @@ def run_call(args: argparse.Namespace, settings: Settings) -> int:
             db, None, request, now=now, policy=settings.load_policy()
         )
     except UserInputError as error:
-        return _fail(str(error))
+        return fail(str(error))
     finally:
         db.dispose()
     print(
@@ -226,7 +217,7 @@ def run_call(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_meetings(args: argparse.Namespace, settings: Settings) -> int:
     now = SystemClock().now()
-    db = Database(settings.database_url)
+    db = open_db(settings)
     try:
         found = cluster_meetings.listing(db, args.cluster.upper() if args.cluster else None, now)
     finally:
@@ -252,20 +243,20 @@ def run_mark(args: argparse.Namespace, settings: Settings) -> int:
     now = SystemClock().now()
     marks = {code: Mark.ATTENDED for code in _codes(args.attended)}
     marks |= {code: Mark.EXCUSED for code in _codes(args.excused)}
-    db = Database(settings.database_url)
+    db = open_db(settings)
     try:
         found = cluster_meetings.roll_call(db, args.id)
         if found is None:
-            return _fail(f"Không có buổi giao ban mã {args.id}.")
+            return fail(f"Không có buổi giao ban mã {args.id}.")
         invited = {i.unit_code for i in found[1]}
         stranger = sorted(set(marks) - invited)
         if stranger:
-            return _fail(f"Đơn vị {', '.join(stranger)} không có trong danh sách mời buổi này.")
+            return fail(f"Đơn vị {', '.join(stranger)} không có trong danh sách mời buổi này.")
         info = cluster_meetings.mark(
             db, None, args.id, marks, now=now, policy=settings.load_policy()
         )
     except UserInputError as error:
-        return _fail(str(error))
+        return fail(str(error))
     finally:
         db.dispose()
     absent = len(invited) - len(marks)

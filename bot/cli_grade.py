@@ -18,16 +18,14 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from bot.cli_common import fail, open_db
 from bot.settings import Settings
 from domain.localtime import at_local
 from messages.grade_text import as_dict, preview_text
 from services import digest as digest_service
 from services import grading
 from services.clock import SystemClock
-from storage.db import Database
 from storage.files import write_private
-
-EXIT_USAGE = 2
 
 
 def add_commands(sub: Any) -> None:
@@ -42,28 +40,23 @@ def add_commands(sub: Any) -> None:
     preview.set_defaults(func=run_preview)
 
 
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return EXIT_USAGE
-
-
 def run_preview(args: argparse.Namespace, settings: Settings) -> int:
-    from services.year_files import preview_xlsx
+    from messages.year_files import preview_xlsx
 
     now = SystemClock().now()
     if args.at:
         try:
             now = at_local(date.fromisoformat(args.at), time(23, 59))
         except ValueError:
-            return _fail(f"--at phải có dạng YYYY-MM-DD: {args.at!r}")
-    db = Database(settings.database_url)
+            return fail(f"--at phải có dạng YYYY-MM-DD: {args.at!r}")
+    db = open_db(settings)
     try:
         scope = (args.scope or digest_service.root_code(db)).upper()
         found = grading.preview(db, scope, args.year, now=now, policy=settings.load_policy())
     except grading.YearNotStarted:
-        return _fail(f"Năm {args.year} chưa bắt đầu: chưa có gì để dự kiến.")
+        return fail(f"Năm {args.year} chưa bắt đầu: chưa có gì để dự kiến.")
     except (LookupError, digest_service.ScopeNotFound):
-        return _fail(f"Không có đơn vị mã {args.scope}.")
+        return fail(f"Không có đơn vị mã {args.scope}.")
     finally:
         db.dispose()
     if args.format == "xlsx":
@@ -82,9 +75,9 @@ def run_preview(args: argparse.Namespace, settings: Settings) -> int:
     try:
         write_private(output, data, overwrite=args.force)
     except FileExistsError:
-        return _fail(f"Tệp {output} đã có. Chọn tên khác (--output), hoặc thêm --force để ghi đè.")
+        return fail(f"Tệp {output} đã có. Chọn tên khác (--output), hoặc thêm --force để ghi đè.")
     except IsADirectoryError:
-        return _fail(f"{output} là một thư mục: hãy ghi rõ tên tệp (--output).")
+        return fail(f"{output} là một thư mục: hãy ghi rõ tên tệp (--output).")
     print(f"Đã ghi {output} ({len(data)} byte).")
     return 0
 

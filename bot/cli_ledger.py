@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import date
 from typing import Any
 
+from bot.cli_common import fail, open_db
 from bot.settings import Settings
 from domain.localtime import local_date
 from domain.periods import Month
 from services import ledger
 from services.clock import SystemClock
-from storage.db import Database
-
-EXIT_USAGE = 2
 
 
 def add_commands(sub: Any) -> None:
@@ -37,19 +34,14 @@ def add_commands(sub: Any) -> None:
     show.set_defaults(func=run_show)
 
 
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return EXIT_USAGE
-
-
 def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     start: date | None = None
     if args.start:
         try:
             start = Month.parse(args.start).first_day
         except ValueError:
-            return _fail(f"--from phải có dạng YYYY-MM: {args.start!r}")
-    db = Database(settings.database_url)
+            return fail(f"--from phải có dạng YYYY-MM: {args.start!r}")
+    db = open_db(settings)
     try:
         changed = ledger.rebuild(db, SystemClock().now(), settings.load_policy(), start=start)
         begins = ledger.start_of(db)
@@ -60,7 +52,7 @@ def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
-    db = Database(settings.database_url)
+    db = open_db(settings)
     now = SystemClock().now()
     policy = settings.load_policy()
     try:
@@ -69,7 +61,7 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         db.dispose()
     if not found:
-        return _fail(
+        return fail(
             f"Không có nghĩa vụ nào của đơn vị {args.code} (mã sai, hoặc đơn vị không họp)."
         )
     rows = [

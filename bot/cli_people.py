@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import asdict
 from typing import Any
 
+from bot.cli_common import CLI_ACTOR, fail, open_db
 from bot.settings import Settings
 from domain.roles import Role
 from services import people
 from services.clock import SystemClock
-from storage.audit import CLI_ACTOR
-from storage.db import Database
 
-EXIT_USAGE = 2
 _ROLES = [r.value for r in Role]
 
 
@@ -41,16 +38,11 @@ def add_commands(sub: Any) -> None:
     move.set_defaults(func=_role_move)
 
 
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return EXIT_USAGE
-
-
 def _person_list(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        found = people.list_people(Database(settings.database_url), args.unit)
+        found = people.list_people(open_db(settings), args.unit)
     except people.PeopleError as error:
-        return _fail(str(error))
+        return fail(str(error))
     if args.json:
         print(json.dumps([asdict(p) for p in found], ensure_ascii=False, indent=2))
         return 0
@@ -64,7 +56,7 @@ def _person_list(args: argparse.Namespace, settings: Settings) -> int:
 def _role_revoke(args: argparse.Namespace, settings: Settings) -> int:
     try:
         change = people.revoke_role(
-            Database(settings.database_url),
+            open_db(settings),
             person_id=args.person,
             role=Role(args.role),
             unit_code=args.unit,
@@ -72,7 +64,7 @@ def _role_revoke(args: argparse.Namespace, settings: Settings) -> int:
             actor=CLI_ACTOR,
         )
     except people.PeopleError as error:
-        return _fail(str(error))
+        return fail(str(error))
     print(f"Đã thu hồi vai trò {change.role.value} ở {change.old_unit} của {change.full_name}.")
     return 0
 
@@ -80,7 +72,7 @@ def _role_revoke(args: argparse.Namespace, settings: Settings) -> int:
 def _role_move(args: argparse.Namespace, settings: Settings) -> int:
     try:
         change = people.move_role(
-            Database(settings.database_url),
+            open_db(settings),
             person_id=args.person,
             role=Role(args.role),
             from_unit=args.from_unit,
@@ -89,7 +81,7 @@ def _role_move(args: argparse.Namespace, settings: Settings) -> int:
             actor=CLI_ACTOR,
         )
     except people.PeopleError as error:
-        return _fail(str(error))
+        return fail(str(error))
     print(
         f"Đã chuyển vai trò {change.role.value} của {change.full_name} "
         f"từ {change.old_unit} sang {change.new_unit}."

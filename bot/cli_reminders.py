@@ -11,13 +11,13 @@ import argparse
 import asyncio
 import json
 import signal
-import sys
 import time as wall
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from bot.cli_common import fail, open_db
 from bot.settings import Settings
 from domain.localtime import local_zone, to_local
 from scheduler.planner import compute_plan
@@ -25,8 +25,6 @@ from services import ledger
 from services.clock import SystemClock
 from storage.db import Database
 from storage.models import OutboxMessage
-
-EXIT_USAGE = 2
 
 
 def add_commands(sub: Any) -> None:
@@ -53,11 +51,6 @@ def add_commands(sub: Any) -> None:
     run.set_defaults(func=run_scheduler)
 
 
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return EXIT_USAGE
-
-
 def parse_local(text: str) -> datetime:
     try:
         return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=local_zone())
@@ -71,8 +64,8 @@ def run_plan(args: argparse.Namespace, settings: Settings) -> int:
     try:
         at = parse_local(args.at) if args.at else SystemClock().now()
     except ValueError as error:
-        return _fail(str(error))
-    db = Database(settings.database_url)
+        return fail(str(error))
+    db = open_db(settings)
     try:
         policy = settings.load_policy()
         with db.scratch() as session:
@@ -98,11 +91,11 @@ def run_plan(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _application(settings: Settings):  # type: ignore[no-untyped-def]
+def _application(settings: Settings):
     from bot.app import build_application
-    from bot.context import Deps
+    from services.deps import Deps
 
-    db = Database(settings.database_url)
+    db = open_db(settings)
     deps = Deps(settings, db, SystemClock(), settings.load_policy())
     return build_application(deps), deps
 
@@ -130,12 +123,15 @@ def run_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from scheduler.dispatcher import Dispatcher, DispatchStats
 
     if not settings.telegram_bot_token:
-        return _fail("Chưa có TELEGRAM_BOT_TOKEN: không gửi được tin nhắn.")
+        return fail("Chưa có TELEGRAM_BOT_TOKEN: không gửi được tin nhắn.")
     # A bare rate-limited bot: sending needs no handlers (and starts faster without them).
-    options = {"base_url": settings.bot_api_base_url} if settings.bot_api_base_url else {}
     limiter = flood_limiter(settings.send_rate_per_second)
-    bot = ExtBot(settings.telegram_bot_token, rate_limiter=limiter, **options)
-    db = Database(settings.database_url)
+    bot = ExtBot(
+        settings.telegram_bot_token,
+        base_url=settings.bot_api_base_url or "https://api.telegram.org/bot",
+        rate_limiter=limiter,
+    )
+    db = open_db(settings)
     clock = SystemClock()
 
     async def main() -> DispatchStats:
@@ -175,7 +171,7 @@ def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from scheduler.runner import SchedulerRunner
 
     if not settings.telegram_bot_token:
-        return _fail("Chưa có TELEGRAM_BOT_TOKEN: không gửi được tin nhắn.")
+        return fail("Chưa có TELEGRAM_BOT_TOKEN: không gửi được tin nhắn.")
     application, deps = _application(settings)
 
     async def main() -> None:

@@ -19,18 +19,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.cli_common import fail, open_db
 from bot.settings import Settings
 from domain.localtime import local_date
 from domain.periods import Quarter, parse_period_key
 from domain.survey import format_score
+from domain.survey_results import CellSurvey, SurveyRef, SurveySection
+from messages.extras_text import survey_dict
 from services import digest as digest_service
 from services import surveys
 from services.clock import SystemClock
-from services.digest_extras import survey_dict
-from storage.db import Database
 from storage.files import write_private
-
-EXIT_USAGE = 2
 
 
 def add_commands(sub: Any) -> None:
@@ -53,11 +52,6 @@ def add_commands(sub: Any) -> None:
     results.set_defaults(func=run_results)
 
 
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return EXIT_USAGE
-
-
 def _quarter(text: str | None) -> Quarter | None:
     if text is None:
         return None
@@ -71,7 +65,7 @@ def _quarter(text: str | None) -> Quarter | None:
 
 
 def run_open(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import _username_or_warn
+    from bot.cli_invites import username_or_warn
 
     policy = settings.load_policy()
     now = SystemClock().now()
@@ -79,22 +73,22 @@ def run_open(args: argparse.Namespace, settings: Settings) -> int:
     try:
         quarter = _quarter(args.quarter) or policy.survey.open_quarter(today) or Quarter.of(today)
     except ValueError:
-        return _fail(f"--quarter phải có dạng YYYY-Qn, ví dụ 2026-Q4: {args.quarter!r}")
+        return fail(f"--quarter phải có dạng YYYY-Qn, ví dụ 2026-Q4: {args.quarter!r}")
     closes: date | None = None
     if args.closes:
         try:
             closes = date.fromisoformat(args.closes)
         except ValueError:
-            return _fail(f"--closes phải có dạng YYYY-MM-DD: {args.closes!r}")
+            return fail(f"--closes phải có dạng YYYY-MM-DD: {args.closes!r}")
         if closes < today:
-            return _fail(f"Ngày đóng {closes:%d/%m/%Y} đã qua.")
-    db = Database(settings.database_url)
+            return fail(f"Ngày đóng {closes:%d/%m/%Y} đã qua.")
+    db = open_db(settings)
     try:
         opened = surveys.open_surveys(db, quarter, now=now, policy=policy, closes_on=closes)
     finally:
         db.dispose()
     if not opened:
-        return _fail("Không có chi bộ nào đang hoạt động để mở phiếu khảo sát.")
+        return fail("Không có chi bộ nào đang hoạt động để mở phiếu khảo sát.")
     first = min(s.opens_on for s in opened)
     last = max(s.closes_on for s in opened)
     print(
@@ -106,17 +100,17 @@ def run_open(args: argparse.Namespace, settings: Settings) -> int:
             "(Chưa đặt SURVEY_KEY: đảng viên chưa trả lời được cho đến khi đặt.)", file=sys.stderr
         )
     if args.out:
-        username = _username_or_warn(settings)
+        username = username_or_warn(settings)
         data = _links_csv(opened, username)
         try:
             write_private(args.out, data, overwrite=args.force)
         except FileExistsError:
-            return _fail(f"Tệp {args.out} đã có. Chọn tên khác, hoặc thêm --force để ghi đè.")
+            return fail(f"Tệp {args.out} đã có. Chọn tên khác, hoặc thêm --force để ghi đè.")
         print(f"Đã ghi đường link vào {args.out}.")
     return 0
 
 
-def _links_csv(opened: list[surveys.SurveyRef], username: str | None) -> bytes:
+def _links_csv(opened: list[SurveyRef], username: str | None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["unit_code", "quarter", "opens_on", "closes_on", "link"])
@@ -133,34 +127,34 @@ def run_results(args: argparse.Namespace, settings: Settings) -> int:
     try:
         today = date.fromisoformat(args.at) if args.at else local_date(SystemClock().now())
     except ValueError:
-        return _fail(f"--at phải có dạng YYYY-MM-DD: {args.at!r}")
+        return fail(f"--at phải có dạng YYYY-MM-DD: {args.at!r}")
     try:
         wanted = _quarter(args.quarter)
     except ValueError:
-        return _fail(f"--quarter phải có dạng YYYY-Qn, ví dụ 2026-Q4: {args.quarter!r}")
-    db = Database(settings.database_url)
+        return fail(f"--quarter phải có dạng YYYY-Qn, ví dụ 2026-Q4: {args.quarter!r}")
+    db = open_db(settings)
     try:
         code = args.unit or args.scope or digest_service.root_code(db)
         path = digest_service.unit_path(db, code.upper())
         if path is None:
-            return _fail(f"Không có đơn vị mã {code}.")
+            return fail(f"Không có đơn vị mã {code}.")
         quarter = wanted or surveys.latest_opened(db, path, today)
         if quarter is None:
-            return _fail(f"Chưa có phiếu khảo sát nào trong phạm vi {code}.")
+            return fail(f"Chưa có phiếu khảo sát nào trong phạm vi {code}.")
         if args.unit:
             found = surveys.cell_surveys(
                 db, scope_path=path, quarter=quarter, today=today, policy=policy,
                 unit_code=code.upper(),
             )  # fmt: skip
             if not found:
-                return _fail(f"Chi bộ {code} không có phiếu khảo sát {quarter}.")
+                return fail(f"Chi bộ {code} không có phiếu khảo sát {quarter}.")
             print(_cell_json(found[0]) if args.format == "json" else _cell_text(found[0], policy))
             return 0
         section = surveys.section(db, path, today, policy, quarter)
     finally:
         db.dispose()
     if section is None:
-        return _fail(f"Chưa có phiếu khảo sát {quarter} nào trong phạm vi {code}.")
+        return fail(f"Chưa có phiếu khảo sát {quarter} nào trong phạm vi {code}.")
     if args.format == "json":
         print(json.dumps(survey_dict(section), ensure_ascii=False, indent=2))
         return 0
@@ -168,7 +162,7 @@ def run_results(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cell_json(c: surveys.CellSurvey) -> str:
+def _cell_json(c: CellSurvey) -> str:
     result = c.result
     return json.dumps(
         {
@@ -186,7 +180,7 @@ def _cell_json(c: surveys.CellSurvey) -> str:
     )
 
 
-def _cell_text(c: surveys.CellSurvey, policy: Any) -> str:
+def _cell_text(c: CellSurvey, policy: Any) -> str:
     lines = [
         f"{c.unit.name} ({c.survey.unit_code}) — phiếu khảo sát {c.survey.quarter}",
         f"Số phiếu: {c.responses}" + (f" / {c.members} đảng viên" if c.members else ""),
@@ -205,7 +199,7 @@ def _cell_text(c: surveys.CellSurvey, policy: Any) -> str:
     return "\n".join(lines)
 
 
-def _section_text(s: surveys.SurveySection) -> str:
+def _section_text(s: SurveySection) -> str:
     state = "đã đóng" if s.closed else f"đang mở đến hết {s.closes_on:%d/%m/%Y}"
     lines = [
         f"Phiếu khảo sát {s.quarter} ({state})",

@@ -14,7 +14,7 @@ and can stop an update with ApplicationHandlerStop. It never opens the database:
 
 Lengths are counted in UTF-16 code units, as Telegram counts them (an emoji is 2).
 
-Everything else goes on to the handlers, which check access (bot.access).
+Everything else goes on to the handlers, which check access (handlers.access).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import logging
 from telegram import Message, Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from bot.access import public
-from bot.context import ChiboContext
+from handlers.access import public
+from handlers.context import ChiboContext
 from messages.render import render
 from messages.telegram_text import alert, utf16_len
 
@@ -80,5 +80,5 @@ async def _reply(update: Update, text: str) -> None:
         await update.effective_message.reply_html(text)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(TypeHandler(Update, public(screen_update)), group=GUARD_GROUP)

@@ -5,7 +5,7 @@ lets updates of different chats run at once, so a leader's `/digest` of a big bl
 no longer holds up a secretary's `/status`, while two messages of one chat, or of
 one user in two chats, never overtake each other: each waits for the previous
 update that shares its chat or its user. The handlers' blocking work runs in
-worker threads (bot.context.ChiboContext.run), so the event loop stays free.
+worker threads (handlers.context.ChiboContext.run), so the event loop stays free.
 
 PTB's own bound (`max_concurrent_updates`) is taken before an update's turn comes,
 so it is set high and only caps what may wait; `max_running` bounds the updates

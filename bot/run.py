@@ -14,12 +14,12 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.context import Deps
 from bot.identity import no_network_line
 from bot.settings import Settings
 from scheduler.runner import attach_scheduler
 from services import file_renderer
 from services.clock import SystemClock
+from services.deps import Deps
 from storage import schema_version
 from storage.db import Database
 
@@ -35,7 +35,7 @@ def schema_is_current(db: Database) -> bool:
     return schema_version.current(db) == schema_version.HEAD
 
 
-def _application(settings: Settings) -> Application | None:  # type: ignore[type-arg]
+def _application(settings: Settings) -> Application | None:
     db = Database(settings.database_url)
     if not schema_is_current(db):
         log.error("the database schema is not current: run `chibo db upgrade` first")
@@ -93,7 +93,7 @@ def run_polling(settings: Settings) -> int:
 
 def _with_web_server(
     settings: Settings,
-    application: Application,  # type: ignore[type-arg]
+    application: Application,
     webhook: Webhook | None,
 ) -> int:
     """The bot and the one web server (bot/web_server.py) in one event loop."""

@@ -26,7 +26,6 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.context import DEPS_KEY, Deps
 from bot.sandbox_clock import HELP as CLOCK_HELP
 from bot.sandbox_clock import SandboxClock
 from bot.settings import Settings
@@ -38,6 +37,7 @@ from messages.render import role_title
 from services.actors import load_actor
 from services.clock import Clock, ManualClock, SystemClock
 from services.demo_history import load_demo_history
+from services.deps import DEPS_KEY, Deps
 from services.invites import TelegramUser, Throttle, create_invite, redeem
 from services.org import load_demo
 from storage import migrate
@@ -174,7 +174,7 @@ def prepare_database(
 
 
 class TerminalChat:
-    def __init__(self, application: Application, transport: LocalTransport) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: Application, transport: LocalTransport) -> None:
         self.app = application
         self.transport = transport
         self.persona = PERSONAS[0]

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.context import Deps
+from bot.settings import Settings
 from bot.transport import ApiCall
 from domain.localtime import at_local, local_zone, to_local
+from domain.reminder_timing import in_quiet_hours, reminder_slots
 from scheduler.dispatcher import Dispatcher
 from scheduler.runner import run_planners
-from scheduler.timing import in_quiet_hours, reminder_slots
 from services.clock import ManualClock
+from services.deps import Deps
 from storage.models import OutboxMessage
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def parse_target(text: str, now: datetime) -> datetime:
 
 
 class SandboxClock:
-    def __init__(self, chat: TerminalChat, clock: ManualClock, deps: Deps) -> None:
+    def __init__(self, chat: TerminalChat, clock: ManualClock, deps: Deps[Settings]) -> None:
         self.chat = chat
         self.clock = clock
         self.deps = deps

@@ -29,12 +29,13 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import InputFile, Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import Application
 
-from bot.context import DEPS_KEY, Deps
+from bot.settings import Settings
+from services.deps import DEPS_KEY, Deps
 from web import app as web_app
 from web.deps import WebDeps
 
@@ -53,8 +54,8 @@ class Webhook:
     secret: str
 
 
-def web_deps(application: Application) -> WebDeps:  # type: ignore[type-arg]
-    deps: Deps = application.bot_data[DEPS_KEY]
+def web_deps(application: Application) -> WebDeps:
+    deps: Deps[Settings] = application.bot_data[DEPS_KEY]
     settings = deps.settings
 
     async def send_document(chat_id: int, name: str, data: bytes, caption: str) -> None:
@@ -74,9 +75,9 @@ def web_deps(application: Application) -> WebDeps:  # type: ignore[type-arg]
     )
 
 
-def build(application: Application, webhook: Webhook | None) -> Starlette:  # type: ignore[type-arg]
+def build(application: Application, webhook: Webhook | None) -> Starlette:
     """The web application of this process: the webhook route (if any) and the rest."""
-    extra = []
+    extra: list[BaseRoute] = []
     if webhook is not None:
         extra.append(
             Route(
@@ -86,7 +87,7 @@ def build(application: Application, webhook: Webhook | None) -> Starlette:  # ty
     return web_app.build(web_deps(application), extra)
 
 
-def _webhook_endpoint(application: Application, secret: str):  # type: ignore[no-untyped-def,type-arg]
+def _webhook_endpoint(application: Application, secret: str):
     expected = secret.encode()
 
     async def telegram(request: Request) -> Response:
@@ -151,7 +152,7 @@ def uvicorn_server(app: Starlette) -> uvicorn.Server:
 
 
 async def serve(
-    application: Application,  # type: ignore[type-arg]
+    application: Application,
     app: Starlette,
     sock: socket.socket,
     *,
@@ -219,7 +220,7 @@ async def _let_running_jobs_finish(timeout: float = 10.0) -> None:
         await asyncio.wait(others, timeout=timeout)
 
 
-async def _set_webhook(application: Application, webhook: Webhook) -> None:  # type: ignore[type-arg]
+async def _set_webhook(application: Application, webhook: Webhook) -> None:
     for attempt in range(WEBHOOK_TRIES):
         try:
             await application.bot.set_webhook(

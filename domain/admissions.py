@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the policy's YAML reader, which imports this module
-    from domain.policy import _Node
+from domain.org import UnitKind
+from domain.unit_names import NamedUnit
+from domain.yaml_node import YamlNode
 
 MAX_COUNT = 500  # in one entry: a base organisation admits a handful a year
 
@@ -34,7 +35,7 @@ class AdmissionsPolicy:
     default_target_share: Fraction  # of the members, when the org file sets no target
 
 
-def parse_policy(node: _Node) -> AdmissionsPolicy:
+def parse_policy(node: YamlNode) -> AdmissionsPolicy:
     policy = AdmissionsPolicy(node.rate("default_target_share"))
     node.done()
     return policy
@@ -87,3 +88,58 @@ def progress_text(admitted: int, target: int | None) -> str:
     hundredths = math.floor(share * 10_000)
     whole, rest = divmod(hundredths, 100)
     return f"{admitted}/{target}, {whole},{rest:02d}%"
+
+
+# A year's admissions: what the services read and the texts and files show.
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    kind: AdmissionKind
+    on_date: date
+    count: int
+
+
+@dataclass(frozen=True)
+class UnitAdmissions:
+    """One base organisation's year."""
+
+    unit: NamedUnit
+    kind: UnitKind
+    members: int | None
+    target: int | None
+    counts: YearCounts
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def progress(self) -> str:
+        return progress_text(self.counts.admitted, self.target)
+
+
+@dataclass(frozen=True)
+class ScopeAdmissions:
+    """The base organisations under a scope, and their totals for the year."""
+
+    year: int
+    units: tuple[UnitAdmissions, ...]
+
+    @property
+    def counts(self) -> YearCounts:
+        total = YearCounts()
+        for unit in self.units:
+            total = total + unit.counts
+        return total
+
+    @property
+    def target(self) -> int | None:
+        targets = [u.target for u in self.units if u.target is not None]
+        return sum(targets) if targets else None
+
+    @property
+    def progress(self) -> str:
+        return progress_text(self.counts.admitted, self.target)
+
+    @property
+    def without_target(self) -> tuple[UnitAdmissions, ...]:
+        return tuple(u for u in self.units if u.target is None)

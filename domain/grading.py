@@ -23,16 +23,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
+from domain.admissions import ScopeAdmissions
 from domain.org import UnitKind
 from domain.quality import QualityLevel
 from domain.survey import SCALE
-
-if TYPE_CHECKING:  # the policy's YAML reader, which imports this module
-    from domain.policy import _Node
+from domain.yaml_node import YamlNode
 
 
 class Grade(StrEnum):
@@ -90,7 +89,7 @@ PENDING = "pending"
 DONE_STATUSES = frozenset({"on_time", "late", "excused"})
 
 
-def parse_policy(node: _Node) -> GradingPolicy:
+def parse_policy(node: YamlNode) -> GradingPolicy:
     targets = node.node("targets")
     policy = GradingPolicy(
         placeholder=node.flag("placeholder"),
@@ -107,7 +106,7 @@ def parse_policy(node: _Node) -> GradingPolicy:
     return policy
 
 
-def _criterion(item: _Node) -> Criterion:
+def _criterion(item: YamlNode) -> Criterion:
     code = item.text("code")
     if not _KIND.fullmatch(code):
         item.fail("mã tiêu chí gồm chữ thường a-z, số và _, bắt đầu bằng chữ", "code")
@@ -149,14 +148,14 @@ def _criterion(item: _Node) -> Criterion:
     return criterion
 
 
-def _strings(node: _Node, key: str, allowed: set[str] | frozenset[str]) -> frozenset[str]:
+def _strings(node: YamlNode, key: str, allowed: set[str] | frozenset[str]) -> frozenset[str]:
     value = node.raw(key)
     if not isinstance(value, list) or not value or not set(value) <= allowed:
         node.fail(f"phải là danh sách con của: {', '.join(sorted(allowed))}", key)
     return frozenset(value)
 
 
-def _minimum(node: _Node, key: str, measure: Measure) -> Fraction:
+def _minimum(node: YamlNode, key: str, measure: Measure) -> Fraction:
     if measure != Measure.SURVEY:
         return node.rate(key)
     value = node.raw(key)
@@ -361,3 +360,34 @@ def shares(grades: Iterable[UnitGrade], policy: GradingPolicy) -> Shares:
     for unit in grades:
         counts[unit.grade] += 1
     return Shares(counts, policy.good_or_better_at_least, policy.excellent_at_most)
+
+
+# The year-end preview of a scope, as the services build it.
+
+
+@dataclass(frozen=True)
+class UnitPreview:
+    grade: UnitGrade
+    name: str  # told apart from namesakes
+    parent_code: str | None
+
+
+@dataclass(frozen=True)
+class YearPreview:
+    year: int
+    as_of: date
+    scope_code: str
+    scope_name: str
+    ledger_start: date | None  # obligations before it are not in the ledger
+    placeholder: bool
+    units: tuple[UnitPreview, ...]
+    shares: dict[str, Shares]
+    admissions: ScopeAdmissions
+
+    @property
+    def partial_year(self) -> bool:
+        """The ledger starts after 1 January: earlier months are not judged."""
+        return self.ledger_start is not None and self.ledger_start > date(self.year, 1, 1)
+
+    def by_grade(self, grade: Grade) -> list[UnitPreview]:
+        return [u for u in self.units if u.grade.grade == grade]

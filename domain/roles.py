@@ -81,7 +81,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
 }
 
 # What someone with no role at all may do: answer a survey whose link they were given
-# (bot.access.respondent). Nothing else is open to strangers but onboarding.
+# (handlers.access.respondent). Nothing else is open to strangers but onboarding.
 OPEN_TO_ANYONE: frozenset[Action] = frozenset({Action.ANSWER_SURVEY})
 
 

@@ -22,14 +22,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from domain.invite_codes import ALPHABET
 from domain.periods import Quarter
 from domain.quality import QualityLevel
-
-if TYPE_CHECKING:  # the policy's YAML reader, which imports this module
-    from domain.policy import _Node
+from domain.yaml_node import YamlNode
 
 # `/start ks-<token>`: the prefix keeps a survey link apart from an invite code (which
 # is 16 symbols; a token is 20, and the prefix is checked first), so answering a
@@ -103,7 +100,7 @@ class SurveyPolicy:
         return quarter
 
 
-def parse_policy(node: _Node) -> SurveyPolicy:
+def parse_policy(node: YamlNode) -> SurveyPolicy:
     opens, closes = _day_of_quarter(node.node("opens")), _day_of_quarter(node.node("closes"))
     if (closes.month, closes.day) <= (opens.month, opens.day):
         node.fail("ngày đóng phải sau ngày mở", "closes")
@@ -146,7 +143,7 @@ def parse_policy(node: _Node) -> SurveyPolicy:
     return policy
 
 
-def _day_of_quarter(node: _Node) -> DayOfQuarter:
+def _day_of_quarter(node: YamlNode) -> DayOfQuarter:
     value = DayOfQuarter(node.integer("month", 1, 6), node.integer("day", 1, 31))
     node.done()
     return value

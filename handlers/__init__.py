@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram.ext import Application, BaseHandler, CommandHandler
 
-from bot.access import Guarded
 from handlers import (
     account,
     directives,
@@ -19,6 +18,7 @@ from handlers import (
     survey,
     unknown_button,
 )
+from handlers.access import Guarded
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

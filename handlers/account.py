@@ -17,10 +17,10 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
-from bot.access import guarded
-from bot.context import ChiboContext
 from domain.roles import Action, Role
 from domain.unit_names import unit_label
+from handlers.access import guarded
+from handlers.context import ChiboContext
 from handlers.dialog import FLOWS
 from handlers.flows.common import meeting_units
 from messages.dashboard_text import wlabel

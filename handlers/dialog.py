@@ -8,7 +8,7 @@ instance loses nothing; a step's value must never change once deployed.
 Buttons carry only the state's token and an option index: a stale or tampered
 button selects nothing, and a button pressed twice moves the dialog once.
 
-One step is one unit of work (bot.context.ChiboContext.run): read the state, check
+One step is one unit of work (handlers.context.ChiboContext.run): read the state, check
 the actor still keeps the dialog's unit, run the flow's step (and the use-case it
 calls), advance the state by compare-and-swap, in a worker thread and one
 transaction; only then is anything sent.
@@ -25,16 +25,17 @@ from typing import Any, ClassVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.context import ChiboContext, Deps
 from domain.errors import UserInputError
 from domain.invite_codes import looks_like_code
 from domain.localtime import local_date, to_local
 from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Action
 from domain.text_vi import ascii_int
+from handlers.context import ChiboContext
 from messages.render import label, render
 from messages.telegram_text import alert
 from services.actors import Actor, ScopeLost, keeps_unit
+from services.deps import Deps
 from storage import dialogs
 from storage.dialogs import Dialog, DialogMoved
 

@@ -11,11 +11,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.access import guarded, refuse
-from bot.context import ChiboContext, Deps
 from domain.roles import Action, Role
 from domain.text_vi import ascii_int
 from handlers import dialog
+from handlers.access import guarded, refuse
+from handlers.context import ChiboContext
 from handlers.flows import common
 from handlers.flows.cluster import ClusterMeetingFlow, ClusterMeetingStep, officer_clusters
 from handlers.flows.directive import IssueDirectiveFlow, IssueDirectiveStep
@@ -23,6 +23,7 @@ from messages.flow_links import directive_link
 from messages.render import label, render
 from services import directives as service
 from services.actors import Actor, admin_scope
+from services.deps import Deps
 
 OVERSIGHT = frozenset({Role.LEADER, Role.ADMIN, Role.CLUSTER_OFFICER})
 MAX_BUTTONS = 6

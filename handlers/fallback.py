@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.access import public
-from bot.context import ChiboContext
+from handlers.access import public
+from handlers.context import ChiboContext
 from messages.render import render
 
 

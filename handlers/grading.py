@@ -7,15 +7,15 @@ from datetime import date
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler
 
-from bot.access import guarded
-from bot.context import ChiboContext
 from domain.localtime import local_date
 from domain.roles import Action
+from handlers.access import guarded
+from handlers.context import ChiboContext
 from handlers.scopes import widest
 from messages.grade_text import preview_text
 from messages.render import render
+from messages.year_files import preview_xlsx
 from services import grading
-from services.year_files import preview_xlsx
 
 
 async def grade_command(update: Update, context: ChiboContext) -> None:

@@ -13,8 +13,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
-from bot.access import guarded
-from bot.context import ChiboContext
 from domain import notice
 from domain.errors import UserInputError
 from domain.localtime import local_date
@@ -22,11 +20,16 @@ from domain.notice import NoticeHeader
 from domain.org import UnitKind
 from domain.roles import Action
 from domain.rollup import parse_rollup_period
+from handlers.access import guarded
+from handlers.context import ChiboContext
 from messages.dashboard_text import app_link, wlabel
-from messages.digest_text import listed_units, unit_text
+from messages.digest_text import listed_units
 from messages.render import render
+from messages.rollup_files import file_stem as rollup_stem
+from messages.rollup_files import rollup_docx, rollup_xlsx
 from messages.rollup_text import listed_units as rollup_listed
 from messages.rollup_text import rollup_summary
+from messages.unit_text import unit_text
 from services import digest as service
 from services import rollup
 from services.actors import Actor, Scope, ScopeLost
@@ -34,8 +37,6 @@ from services.digest_job import DigestOutput, digest_job
 from services.digest_job import build as build_digest_job
 from services.gc_pause import without_gc
 from services.org import unit_labels
-from services.rollup_files import file_stem as rollup_stem
-from services.rollup_files import rollup_docx, rollup_xlsx
 
 MAX_MATCHES = 10
 

@@ -1,6 +1,6 @@
 """Onboarding: `/start <code>` (the invite link), or a stranger typing the code.
 
-Only a stranger's text is read as a code (bot.access hands strangers to
+Only a stranger's text is read as a code (handlers.access hands strangers to
 `stranger_text`): a bound user's typing, like a place inside a dialog, always goes
 to the dialog, and a bound user sends a further invite with `/start CODE`.
 """
@@ -12,11 +12,11 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.access import public
-from bot.context import ChiboContext
 from domain import invite_codes
 from domain.unit_names import unit_label
+from handlers.access import public
 from handlers.account import help_text, publish_menu
+from handlers.context import ChiboContext
 from messages.render import render, role_title
 from services.actors import load_actor
 from services.invites import Outcome, TelegramUser, Throttle, redeem

@@ -13,9 +13,9 @@ import html
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.access import guarded
-from bot.context import ChiboContext
 from domain.roles import Action, Role
+from handlers.access import guarded
+from handlers.context import ChiboContext
 from messages.render import label, render, role_title
 from services import people
 

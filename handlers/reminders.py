@@ -8,12 +8,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.access import guarded
-from bot.context import ChiboContext
 from domain.dates_vi import DateParseError, date_examples, parse_date
 from domain.localtime import local_date
 from domain.roles import Action
 from domain.text_vi import ascii_int, fold
+from handlers.access import guarded
+from handlers.context import ChiboContext
 from messages.render import render, render_plain
 from messages.telegram_text import ALERT_LIMIT, cut
 from services import reminders

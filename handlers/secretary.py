@@ -7,10 +7,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.access import guarded, refuse
-from bot.context import ChiboContext, Deps
 from domain.roles import Action, Role
 from handlers import dialog, onboarding
+from handlers.access import guarded, refuse
+from handlers.context import ChiboContext
 from handlers.flows import common
 from handlers.flows.admission import AdmissionFlow
 from handlers.flows.rating import RatingFlow
@@ -20,6 +20,7 @@ from handlers.flows.schedule import ScheduleFlow
 from messages.render import render
 from messages.telegram_text import alert
 from services.actors import Actor, admin_scope
+from services.deps import Deps
 
 # Buttons in reminders open a flow for a unit: "open:<flow>:<UNIT>[:kind][:period]".
 OPEN_PREFIX = "open:"

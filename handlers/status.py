@@ -7,12 +7,12 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.access import guarded
-from bot.context import ChiboContext
 from domain.localtime import local_date
 from domain.org import MEETING_KINDS
 from domain.periods import Month
 from domain.roles import Action
+from handlers.access import guarded
+from handlers.context import ChiboContext
 from handlers.flows import common
 from messages import grade_text
 from messages.flow_links import button_item, todo_link

@@ -25,21 +25,23 @@ from telegram import (
 )
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.access import guarded, respondent
-from bot.context import ChiboContext, Deps
 from domain import survey as rules
 from domain.localtime import local_date
 from domain.org import CELL_KINDS, UnitKind
 from domain.roles import Action, Role
 from domain.survey import format_score
+from domain.survey_results import CellSurvey, SurveyRef, SurveySection
+from handlers.access import guarded, respondent
+from handlers.context import ChiboContext
 from handlers.flows.common import meeting_units
 from handlers.scopes import widest
 from messages.render import label, render
 from messages.telegram_text import alert
 from services import surveys
 from services.actors import Actor, Scope
+from services.deps import Deps
 from services.survey_delivery import LINK_PREFIX
-from services.surveys import Answering, CellSurvey, SurveyRef, SurveySection
+from services.surveys import Answering
 
 ANSWER_PREFIX = "ks:"
 # A reply to the bot's comment prompt: the prompt quotes the token after this mark

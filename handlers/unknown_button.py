@@ -10,8 +10,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.access import public
-from bot.context import ChiboContext
+from handlers.access import public
+from handlers.context import ChiboContext
 from messages.render import render
 from messages.telegram_text import alert
 

@@ -10,72 +10,24 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from fractions import Fraction
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from domain.digest import Digest, Lists, Totals, UnitRef, UnitRow
-from domain.digest_duties import DirectiveProblem, group_names, listed_refs
+from domain.digest.duties import DirectiveProblem, group_names, listed_refs
+from domain.digest.facts import UnitRef
+from domain.digest.lists import Lists
+from domain.digest.results import Digest, Totals
 from domain.localtime import local_date
-from domain.meeting_kinds import MONTHLY_KIND
-from domain.policy import Policy
-from domain.text_vi import format_percent
+from messages.digest_labels import day_text, dlabel, flag_label, percent, ratio, signed
 from messages.notice_docx import Section, numbered
-from messages.render import _PLAIN, DEFAULT_LOCALE, render
+from messages.render import render
 from messages.telegram_text import cut, fits
 
 if TYPE_CHECKING:  # what a use-case hands in
-    from services.digest_extras import DigestExtras
+    from domain.digest.extras import DigestExtras
 
 TELEGRAM_LIMIT = 4096  # UTF-16 units (messages.telegram_text)
 CAPS = (8, 5, 3, 1, 0)
 _BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
-
-
-@cache
-def _labels(locale: str) -> dict[str, str]:
-    try:
-        source, _, _ = _PLAIN.loader.get_source(_PLAIN, f"{locale}/digest_labels.yaml")  # type: ignore[union-attr]
-    except Exception:
-        if locale == DEFAULT_LOCALE:
-            raise
-        return _labels(DEFAULT_LOCALE)
-    return yaml.safe_load(source)
-
-
-def dlabel(key: str, locale: str | None = None) -> str:
-    """A digest label; unknown keys fall back to the default locale, then to the key itself."""
-    labels = _labels(locale or DEFAULT_LOCALE)
-    return labels.get(key) or _labels(DEFAULT_LOCALE).get(key) or key
-
-
-def flag_label(flag: str, locale: str | None = None) -> str:
-    """Plausibility flags are stored as rule codes; unknown ones are shown as they are."""
-    return dlabel(f"flag.{flag}", locale)
-
-
-def percent(value: Fraction | float | None) -> str:
-    return "—" if value is None else format_percent(value)
-
-
-def ratio(part: int, whole: int) -> str:
-    """ "09/12", "02/8": as the bloc's documents write counts (the count zero-padded to
-    two digits, the total as it is)."""
-    return f"{part:02d}/{whole}"
-
-
-def signed(value: int | float | None, *, as_percent: bool = False) -> str:
-    if value is None:
-        return ""
-    if value == 0:
-        return ""
-    text = format_percent(abs(value)) if as_percent else str(abs(value))
-    return ("+" if value > 0 else "−") + text
-
-
-def _day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
 
 
 def _capped(items: Sequence[Any], cap: int) -> dict[str, Any]:
@@ -159,14 +111,14 @@ def _lists_context(
             "unit": name(u.unit),
             "role": dlabel(f"role.{u.role}", locale),
             "name": u.person_name,
-            "since": _day(_local_day(u.since)),
+            "since": day_text(_local_day(u.since)),
         }
         for u in lists.unreachable
     ]
     directives = [
         {
             "label": p.label,
-            "due": _day(p.due),
+            "due": day_text(p.due),
             "units": p.units,
             "not_done": p.not_done,
             "late": p.late,
@@ -222,7 +174,7 @@ def _report_groups(
             {
                 "report": r.report_name,
                 "period": r.period_label,
-                "due": _day(r.due),
+                "due": day_text(r.due),
                 "due_date": r.due,
                 "missing": [],
                 "late": [],
@@ -234,8 +186,12 @@ def _report_groups(
     result = sorted(groups.values(), key=lambda g: g["due_date"], reverse=True)
     for g in result:
         for key in ("missing", "late"):
-            names = g[key]
-            g[key] = {"count": len(names), "shown": names[:cap], "more": max(0, len(names) - cap)}
+            listed = g[key]
+            g[key] = {
+                "count": len(listed),
+                "shown": listed[:cap],
+                "more": max(0, len(listed) - cap),
+            }
     return result
 
 
@@ -270,10 +226,10 @@ def digest_context(
     return {
         "scope_name": names.get(d.scope.code, d.scope.name),
         "scope_kind": dlabel(f"kind.{d.scope.kind}", locale),
-        "at": _day(d.at),
-        "previous_at": _day(d.previous.periods.day),
+        "at": day_text(d.at),
+        "previous_at": day_text(d.previous.periods.day),
         "registration_month": str(p.registration_month),
-        "registration_due": _day(p.registration_due),
+        "registration_due": day_text(p.registration_due),
         "meeting_month": str(p.meeting_month),
         "meeting_month_over": p.meeting_month_over,
         "quarter": str(p.quarter),
@@ -287,7 +243,7 @@ def digest_context(
     }
 
 
-def _fit(template: str, locale: str | None, build: Any) -> str:
+def fit_message(template: str, locale: str | None, build: Any) -> str:
     text = ""
     for cap in CAPS:
         text = _BLANK_LINES.sub("\n\n", render(template, locale, **build(cap)))
@@ -308,7 +264,7 @@ def digest_summary(
     (services.digest_extras: survey, admissions, year-end shares) close it."""
     from messages.extras_text import extras_context
 
-    return _fit(
+    return fit_message(
         "digest",
         locale,
         lambda cap: {
@@ -322,76 +278,7 @@ def digest_summary(
 def overdue_text(
     d: Digest, locale: str | None = None, names: Mapping[str, str] | None = None
 ) -> str:
-    return _fit("digest_overdue", locale, lambda cap: digest_context(d, cap, locale, names))
-
-
-def unit_text(
-    d: Digest,
-    row: UnitRow | None,
-    policy: Policy,
-    locale: str | None = None,
-    names: Mapping[str, str] | None = None,
-) -> str:
-    """One unit: its own duties, and the totals of its subtree when it has one."""
-    own: dict[str, Any] | None = None
-    if row is not None:
-        record = row.record
-        rate = None
-        if record and record.held and record.present is not None and record.total_members:
-            rate = Fraction(record.present, record.total_members)
-        own = {
-            "registration": dlabel(f"registration.{row.registration.value}", locale)
-            if row.registration
-            else None,
-            "registered_on": _day(row.registered_on) if row.registered_on else None,
-            "meeting_kind": dlabel(f"meeting.{_monthly_kind(row)}", locale),
-            "meeting": dlabel(meeting_label(row), locale) if row.meeting else None,
-            "held_on": _day(record.held_on) if record and record.held_on else None,
-            "attendance": percent(rate) if rate is not None else None,
-            "present": record.present if record else None,
-            "total": record.total_members if record else None,
-            "reason": record.not_held_reason if record and not record.held else None,
-            "level": dlabel(f"quality.{record.rating_level}", locale)
-            if record and record.rating_level
-            else None,
-            "score": record.rating_score if record else None,
-            "flags": [flag_label(f, locale) for f in record.rating_flags] if record else [],
-            "thematic": row.thematic_held,
-            "reports": [
-                {
-                    "report": due.report_type.name_vi,
-                    "period": str(due.period),
-                    "due": _day(due.due),
-                    "status": dlabel(f"report.{status.value}", locale),
-                    "sent_on": _day(sent_on) if sent_on else None,
-                }
-                for due, status, sent_on in row.reports
-            ],
-            "unreachable": list(row.unreachable),
-        }
-    has_subtree = len(d.breakdown) > 0
-    return _fit(
-        "digest_unit",
-        locale,
-        lambda cap: {
-            **digest_context(d, cap, locale, names),
-            "code": d.scope.code,
-            "own": own,
-            "has_subtree": has_subtree,
-        },
-    )
-
-
-def meeting_label(row: UnitRow) -> str:
-    """A month over with nothing recorded reads "chưa báo cáo kết quả"."""
-    assert row.meeting is not None
-    if row.meeting.value == "missing" and not row.recorded:
-        return "duty.no_record"
-    return f"duty.{row.meeting.value}"
-
-
-def _monthly_kind(row: UnitRow) -> str:
-    return MONTHLY_KIND[row.unit.kind].value
+    return fit_message("digest_overdue", locale, lambda cap: digest_context(d, cap, locale, names))
 
 
 def notice_context(d: Digest, locale: str | None = None) -> dict[str, Any]:
@@ -444,7 +331,7 @@ def notice_context(d: Digest, locale: str | None = None) -> dict[str, Any]:
                         (
                             r.unit.name,
                             f"{r.report_name} ({r.period_label})",
-                            _day(r.due),
+                            day_text(r.due),
                             L(f"report.{r.status.value}"),
                         )
                         for r in lists.reports
@@ -460,7 +347,7 @@ def notice_context(d: Digest, locale: str | None = None) -> dict[str, Any]:
                         (
                             a.unit.name,
                             a.cluster.name,
-                            _day(a.meeting_on),
+                            day_text(a.meeting_on),
                             excused(a.excused, a.reason),
                         )
                         for a in lists.cluster_absences

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
 
 # XML 1.0 allows tab, newline and carriage return among the C0 controls, and no
@@ -24,7 +25,7 @@ from typing import Any
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 # matplotlib settings for every chart: text is shown as typed, never parsed as math.
-CHART_STYLE = {"text.parse_math": False}
+CHART_STYLE: dict[Any, Any] = {"text.parse_math": False}  # matplotlib types its keys as literals
 
 
 def xml_text(text: str) -> str:
@@ -42,3 +43,11 @@ def spreadsheet_cell(value: Any) -> Any:
 
 def spreadsheet_row(values: Iterable[Any]) -> list[Any]:
     return [spreadsheet_cell(v) for v in values]
+
+
+def percent_value(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value) * 100, 1)
+
+
+def share_percent(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100 * part / whole, 1)

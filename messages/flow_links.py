@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.obligations import Action, ObligationKind, Todo, action_month
+from domain.obligations import ObligationKind
 from domain.periods import parse_period_key
+from domain.todo import Action, Todo, action_month
 
 PREFIX = "open:"
 

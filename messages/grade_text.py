@@ -12,7 +12,7 @@ from domain.text_vi import format_percent
 from messages.render import label, render
 
 if TYPE_CHECKING:  # what a use-case hands in; messages never call services
-    from services.grading import YearPreview
+    from domain.grading import YearPreview
 
 
 def grade_label(grade: Grade, locale: str | None) -> str:

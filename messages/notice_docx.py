@@ -69,8 +69,8 @@ def notice_docx(notice: NoticeHeader, text: NoticeText, locale: str | None = Non
     section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
     section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
     style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"  # type: ignore[attr-defined]
-    style.font.size = Pt(13)  # type: ignore[attr-defined]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(13)
 
     def lines_into(cell: Any, template: str, *, size: int = 13) -> None:
         """A template's lines into a table cell: *bold*, _italic_, a lone "*" as is."""

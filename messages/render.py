@@ -66,7 +66,7 @@ def _locale(locale: str | None) -> str:
     return locale if locale in LOCALES else DEFAULT_LOCALE
 
 
-def _template(env: Environment, name: str, locale: str | None):  # type: ignore[no-untyped-def]
+def _template(env: Environment, name: str, locale: str | None):
     try:
         return env.get_template(f"{_locale(locale)}/{name}.j2")
     except TemplateNotFound:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.digest import QUALITY_ORDER
-from domain.digest_duties import group_names, listed_refs
+from domain.digest.duties import group_names, listed_refs
+from domain.digest.facts import QUALITY_ORDER
 from domain.obligations import ObligationKind, Status
 from domain.rollup import Counts, Rollup, RollupRow
 from domain.text_vi import format_percent
-from messages.digest_text import CAPS, TELEGRAM_LIMIT, dlabel, ratio
+from messages.digest_labels import dlabel, ratio
+from messages.digest_text import CAPS, TELEGRAM_LIMIT
 from messages.notice_docx import Section
 from messages.render import render, render_plain
 from messages.telegram_text import cut, fits

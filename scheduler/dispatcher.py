@@ -56,9 +56,9 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from domain.policy import Policy
+from domain.reminder_timing import in_quiet_hours
 from messages.telegram_text import CAPTION_LIMIT, fits
 from scheduler.planner import SNOOZE_PLACEHOLDER
-from scheduler.timing import in_quiet_hours
 from services.clock import Clock
 from services.digest_delivery import DASHBOARD
 from services.digest_recipients import DIGEST_REASON, still_entitled

@@ -1,6 +1,6 @@
 """Plans reminders: from the open obligations of the ledger to one outbox row per person per slot.
 
-A run at `now` looks at the day's slots (`scheduler.timing`) whose time has come
+A run at `now` looks at the day's slots (`domain.reminder_timing`) whose time has come
 and that have not been planned yet (a `planner_runs` row per slot and local day).
 For each such slot it gathers, for every recipient, everything due, renders one
 consolidated message and inserts it into the outbox, then writes the run row.
@@ -53,16 +53,10 @@ from sqlalchemy.orm import Session
 from domain import stand_in
 from domain.edit_window import edit_window_closes
 from domain.localtime import at_local, local_date, to_local
-from domain.obligations import Action as FlowAction
 from domain.obligations import Obligation, ObligationKind, Resolution
 from domain.periods import Month, parse_period_key
 from domain.policy import Policy
-from domain.roles import Role
-from domain.unit_names import unit_label
-from messages.flow_links import cluster_link, directive_link, open_link
-from messages.render import render, render_plain
-from messages.telegram_text import cut, fits
-from scheduler.timing import (
+from domain.reminder_timing import (
     Slot,
     in_quiet_hours,
     is_deadline_reminder_day,
@@ -71,6 +65,12 @@ from scheduler.timing import (
     next_quiet_start,
     reminder_slots,
 )
+from domain.roles import Role
+from domain.todo import Action as FlowAction
+from domain.unit_names import unit_label
+from messages.flow_links import cluster_link, directive_link, open_link
+from messages.render import render, render_plain
+from messages.telegram_text import cut, fits
 from services import ledger
 from services.org import named_units
 from storage import cluster_meetings as cluster_rows

@@ -19,12 +19,12 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram.ext import Application
 
-from bot.context import DEPS_KEY, Deps
 from domain.localtime import local_date
 from domain.periods import Month
 from domain.policy import Policy
 from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.planner import plan_reminders
+from services.deps import DEPS_KEY, Deps
 from services.digest_delivery import plan_weekly_digests
 from services.metrics import plan_tick
 from services.schedules import fill_from_standing

@@ -25,9 +25,9 @@ from domain.activity_csv import (
     ReportRow,
     parse_activity_csv,
 )
+from domain.ledger_facts import Selection
 from domain.localtime import local_date
 from domain.meeting_record import RecordInput
-from domain.obligations import Selection
 from domain.policy import Policy
 from domain.reports import due_date
 from services import ledger

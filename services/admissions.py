@@ -9,7 +9,6 @@ members: its own count, else the sum of its sub-cells').
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -18,46 +17,22 @@ from sqlalchemy.orm import Session, aliased
 from domain.admissions import (
     MAX_COUNT,
     AdmissionKind,
-    YearCounts,
+    Entry,
+    ScopeAdmissions,
+    UnitAdmissions,
     counts_of,
-    progress_text,
     yearly_target,
 )
 from domain.errors import UserInputError
-from domain.org import REPORTING_KINDS, UnitKind
+from domain.org import REPORTING_KINDS
 from domain.policy import Policy
 from domain.roles import Action
-from domain.unit_names import NamedUnit
 from messages.render import error_text
 from services.actors import Actor, ScopeLost, require_unit
 from services.org import named_units
 from storage import audit
 from storage.db import Database
 from storage.models import AdmissionEntry, Unit
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: int
-    kind: AdmissionKind
-    on_date: date
-    count: int
-
-
-@dataclass(frozen=True)
-class UnitAdmissions:
-    """One base organisation's year."""
-
-    unit: NamedUnit
-    kind: UnitKind
-    members: int | None
-    target: int | None
-    counts: YearCounts
-    entries: tuple[Entry, ...] = ()
-
-    @property
-    def progress(self) -> str:
-        return progress_text(self.counts.admitted, self.target)
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
@@ -170,34 +145,6 @@ def unit_year(db: Database, unit_code: str, year: int, policy: Policy) -> UnitAd
         )
     view = found[0]
     return UnitAdmissions(view.unit, view.kind, view.members, view.target, view.counts, entries)
-
-
-@dataclass(frozen=True)
-class ScopeAdmissions:
-    """The base organisations under a scope, and their totals for the year."""
-
-    year: int
-    units: tuple[UnitAdmissions, ...]
-
-    @property
-    def counts(self) -> YearCounts:
-        total = YearCounts()
-        for unit in self.units:
-            total = total + unit.counts
-        return total
-
-    @property
-    def target(self) -> int | None:
-        targets = [u.target for u in self.units if u.target is not None]
-        return sum(targets) if targets else None
-
-    @property
-    def progress(self) -> str:
-        return progress_text(self.counts.admitted, self.target)
-
-    @property
-    def without_target(self) -> tuple[UnitAdmissions, ...]:
-        return tuple(u for u in self.units if u.target is None)
 
 
 def scope_year(db: Database, scope_path: str, year: int, policy: Policy) -> ScopeAdmissions:

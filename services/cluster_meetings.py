@@ -21,12 +21,12 @@ from domain.errors import UserInputError
 from domain.localtime import local_date
 from domain.org import UnitKind
 from domain.policy import Policy
+from domain.reminder_timing import after_quiet_hours
 from domain.roles import Action, Role
 from domain.text_vi import short_text
 from domain.unit_names import unit_label
 from messages.flow_links import cluster_link
 from messages.render import error_text, label, render
-from scheduler.timing import after_quiet_hours
 from services import ledger
 from services.actors import Actor, ScopeLost, actor_in, require_unit
 from services.org import named_units

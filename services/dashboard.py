@@ -22,8 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from domain import digest as rules
-from domain.digest import UnitInfo
+from domain.digest.facts import UnitInfo, UnitRef
+from domain.digest.lists import Lists
+from domain.digest.results import Digest
 from domain.heatmap import (
     MEASURE_KINDS,
     GroupCell,
@@ -342,13 +343,13 @@ class ListItem:
     """One line of one of the digest's lists, flattened for the page."""
 
     list_kind: str
-    unit: rules.UnitRef
+    unit: UnitRef
     detail: dict[str, object]  # what the template shows beside the unit
 
 
 @dataclass(frozen=True)
 class Week:
-    digest: rules.Digest
+    digest: Digest
     names: dict[str, str]
     items: tuple[ListItem, ...]  # after the filters
     counts: dict[str, int]  # per list, before the filters
@@ -389,7 +390,7 @@ def week(
     return Week(digest, names, kept, counts, children)
 
 
-def _items(lists: rules.Lists) -> Iterable[ListItem]:
+def _items(lists: Lists) -> Iterable[ListItem]:
     for group in lists.not_registered:
         for unit in group.units:
             detail = {"group": group.group.name if group.group else None, "total": group.total}

@@ -8,14 +8,17 @@ from datetime import date, datetime
 
 from sqlalchemy import or_, select
 
-from domain import digest as rules
-from domain.digest_duties import with_duties
-from domain.obligations import Window, window_at, window_for_month
+from domain.digest.build import compute_digest
+from domain.digest.duties import with_duties
+from domain.digest.facts import digest_days
+from domain.digest.month_rows import MonthExport, UnitRow
+from domain.digest.results import Digest
 from domain.org import UnitKind, fold
 from domain.periods import Month
 from domain.policy import Policy
 from domain.roles import Action
 from domain.text_vi import ascii_int
+from domain.windows import window_at, window_for_month
 from services import duty_lists, ledger
 from services.actors import ScopeLost, holds
 from storage import audit, digest_queries
@@ -27,14 +30,14 @@ class ScopeNotFound(LookupError):
     """The scope code names no active unit."""
 
 
-def build_digest(db: Database, scope_code: str, at: date, policy: Policy) -> rules.Digest:
+def build_digest(db: Database, scope_code: str, at: date, policy: Policy) -> Digest:
     """The digest of `scope_code`'s subtree as of the end of local day `at`.
 
     One read transaction, a fixed number of queries: the current week, the previous
     one and the 8-week trend come from the ledger together.
     """
     ledger.ensure_through(db, at, policy)
-    windows = tuple(window_at(policy, day) for day in rules.digest_days(at))
+    windows = tuple(window_at(policy, day) for day in digest_days(at))
     with db.transaction() as session:
         facts = digest_queries.load_digest_facts(
             session, scope_code, windows, policy.attendance_target
@@ -42,14 +45,7 @@ def build_digest(db: Database, scope_code: str, at: date, policy: Policy) -> rul
         duties = duty_lists.for_window(session, facts.scope.path, windows[-1]) if facts else None
     if facts is None or duties is None:
         raise ScopeNotFound(scope_code)
-    return with_duties(rules.build(windows, facts, policy.attendance_target), *duties)
-
-
-@dataclass(frozen=True)
-class MonthExport:
-    scope: rules.UnitInfo
-    periods: Window
-    rows: list[rules.UnitRow]
+    return with_duties(compute_digest(windows, facts, policy.attendance_target), *duties)
 
 
 def export_month(
@@ -66,9 +62,7 @@ def export_month(
     return MonthExport(scope, window, rows)
 
 
-def unit_status(
-    db: Database, code: str, at: date, policy: Policy
-) -> tuple[rules.Digest, rules.UnitRow | None]:
+def unit_status(db: Database, code: str, at: date, policy: Policy) -> tuple[Digest, UnitRow | None]:
     """One unit: the digest of its subtree and its own line (None for a bloc or cluster)."""
     digest = build_digest(db, code, at, policy)
     with db.transaction() as session:

@@ -16,11 +16,12 @@ from typing import Any
 from domain.localtime import local_zone, use_zone
 from domain.notice import NoticeHeader
 from domain.policy import Policy
+from messages.digest_chart import digest_chart_png
+from messages.digest_files import digest_docx, digest_xlsx, file_stem
 from messages.digest_text import digest_summary, listed_units, overdue_text
 from services import file_renderer
 from services.digest import build_digest
 from services.digest_extras import build_extras
-from services.digest_files import digest_chart_png, digest_docx, digest_xlsx, file_stem
 from services.gc_pause import without_gc
 from services.org import unit_labels
 from storage.db import Database

@@ -21,11 +21,11 @@ from domain.localtime import local_date
 from domain.obligations import Resolution, Status, resolved_status
 from domain.org import UnitKind
 from domain.policy import Policy
+from domain.reminder_timing import after_quiet_hours
 from domain.roles import Action
 from domain.unit_names import unit_label
 from messages.flow_links import directive_link
 from messages.render import error_text, label, render
-from scheduler.timing import after_quiet_hours
 from services import ledger
 from services.actors import Actor, actor_in, require_unit
 from services.org import named_units

@@ -6,13 +6,14 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from domain.digest_duties import (
+from domain.digest.duties import (
     ClusterAbsence,
     DirectiveProblem,
     cluster_absences,
     directive_problems,
 )
-from domain.obligations import Window, end_of_day
+from domain.obligations import end_of_day
+from domain.windows import Window
 from storage import duty_queries
 
 Lists = tuple[tuple[DirectiveProblem, ...], tuple[ClusterAbsence, ...]]

@@ -5,7 +5,7 @@ workbook tens of megabytes more while it is built; memory a process takes it kee
 `chibo run` therefore renders in a child process (`use_child_process`): one at a time,
 replaced after a few files, so the bot itself never holds them. The CLI, the sandbox
 and the tests render in their own process. Either way the same functions
-(`services.digest_files`) make the same bytes.
+(`messages.digest_files`) make the same bytes.
 """
 
 from __future__ import annotations

@@ -10,23 +10,14 @@ year, not only the months already in the ledger. The grading itself is
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from domain import grading as rules
+from domain.derivation import derive
+from domain.grading import UnitPreview, YearPreview
+from domain.ledger_facts import LedgerUnit, Span, UnitFacts, selection_between
 from domain.localtime import local_date
-from domain.obligations import (
-    LedgerUnit,
-    Obligation,
-    ObligationKind,
-    Resolution,
-    Span,
-    Status,
-    UnitFacts,
-    derive,
-    end_of_day,
-    selection_between,
-)
+from domain.obligations import Obligation, ObligationKind, Resolution, Status, end_of_day
 from domain.org import CELL_KINDS, REPORTING_KINDS, UnitKind
 from domain.policy import Policy
 from domain.unit_names import unit_label
@@ -47,34 +38,6 @@ GROUPS = {
 
 class YearNotStarted(ValueError):
     """A preview of a year that has not begun."""
-
-
-@dataclass(frozen=True)
-class UnitPreview:
-    grade: rules.UnitGrade
-    name: str  # told apart from namesakes
-    parent_code: str | None
-
-
-@dataclass(frozen=True)
-class YearPreview:
-    year: int
-    as_of: date
-    scope_code: str
-    scope_name: str
-    ledger_start: date | None  # obligations before it are not in the ledger
-    placeholder: bool
-    units: tuple[UnitPreview, ...]
-    shares: dict[str, rules.Shares]
-    admissions: admissions.ScopeAdmissions
-
-    @property
-    def partial_year(self) -> bool:
-        """The ledger starts after 1 January: earlier months are not judged."""
-        return self.ledger_start is not None and self.ledger_start > date(self.year, 1, 1)
-
-    def by_grade(self, grade: rules.Grade) -> list[UnitPreview]:
-        return [u for u in self.units if u.grade.grade == grade]
 
 
 def _as_of(year: int, today: date) -> date:

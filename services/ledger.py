@@ -19,20 +19,19 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from domain.localtime import at_local, local_date
-from domain.obligations import (
-    Obligation,
+from domain.derivation import derive
+from domain.ledger_facts import (
     Selection,
     Span,
     UnitFacts,
-    derive,
-    registration_due,
     selection_between,
     selection_of_cluster_meeting,
     selection_of_directive,
     selection_of_month,
     selection_of_report,
 )
+from domain.localtime import at_local, local_date
+from domain.obligations import Obligation, registration_due
 from domain.periods import Month
 from domain.policy import Policy
 from storage import ledger as rows

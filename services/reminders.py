@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from domain import stand_in
 from domain.localtime import local_date
 from domain.policy import Policy
+from domain.reminder_timing import after_quiet_hours
 from domain.roles import Role
 from messages.render import render, role_title
-from scheduler.timing import after_quiet_hours
 from services.actors import Actor
 from storage import audit
 from storage.db import Database

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain import rollup as rules
 from domain.obligations import end_of_day
 from domain.periods import Period
 from domain.policy import Policy
+from domain.rollup import Rollup, RollupFacts
+from domain.rollup_build import compute_rollup, judged_on
 from services import duty_lists, ledger
 from services.digest import ScopeNotFound
 from storage import digest_queries, rollup_queries
 from storage.db import Database
 
 
-def build_rollup(
-    db: Database, scope_code: str, period: Period, at: date, policy: Policy
-) -> rules.Rollup:
+def build_rollup(db: Database, scope_code: str, period: Period, at: date, policy: Policy) -> Rollup:
     """The roll-up of `period` for `scope_code`'s subtree, as known at the end of `at`
     (a day inside the period: a period not over yet is rolled up to `at`)."""
     day = min(at, period.last_day)
@@ -37,9 +36,9 @@ def build_rollup(
             last=period.last_day,
             day=day,
             months=[m.key for m in period.months],
-            judged=rules.judged_on(period, day),
+            judged=judged_on(period, day),
         )
-        facts = rules.RollupFacts(
+        facts = RollupFacts(
             scope=scope,
             units=rollup_queries.units(session, scope),
             obligations=rollup_queries.obligations(session, scope, period),
@@ -49,4 +48,4 @@ def build_rollup(
             directives=directives,
             absences=absences,
         )
-    return rules.build(facts, period, day, policy)
+    return compute_rollup(facts, period, day, policy)

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from domain.edit_window import check_editable
 from domain.errors import UserInputError
+from domain.ledger_facts import selection_of_month
 from domain.localtime import at_local, local_date, to_local
 from domain.meeting_kinds import MeetingKind
-from domain.obligations import selection_of_month
 from domain.periods import Month
 from domain.policy import Policy
 from domain.recurrence import MonthlyRecurrence

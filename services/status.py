@@ -14,20 +14,13 @@ from domain.attendance import attendance_rate, meets_attendance_target
 from domain.grading import UnitGrade
 from domain.localtime import local_date
 from domain.meeting_kinds import MONTHLY_KIND, MeetingKind, meeting_kinds_for
-from domain.obligations import (
-    ISSUED_KINDS,
-    Obligation,
-    ObligationKind,
-    Resolution,
-    Status,
-    Todo,
-    todo,
-    window_at,
-)
+from domain.obligations import ISSUED_KINDS, Obligation, ObligationKind, Resolution, Status
 from domain.org import UnitKind
 from domain.periods import Month, Quarter, parse_period_key
 from domain.policy import Policy
 from domain.reports import report_title
+from domain.todo import Todo, todo
+from domain.windows import window_at
 from services import grading, ledger, meeting_records, schedules
 from storage import issued_details
 from storage import ledger as ledger_rows

@@ -14,7 +14,7 @@ import enum
 import secrets
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
@@ -23,10 +23,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from domain import survey as rules
-from domain.localtime import at_local, local_date
-from domain.org import CELL_KINDS, UnitKind
+from domain.localtime import local_date
+from domain.org import CELL_KINDS
 from domain.periods import Quarter, parse_period_key
 from domain.policy import Policy
+from domain.survey_results import CellSurvey, SurveyRef, SurveySection
 from domain.unit_names import NamedUnit
 from services.org import named_units
 from storage.db import Database
@@ -41,32 +42,6 @@ def secret_of(key: str) -> bytes:
     if not key:
         raise SurveysDisabled("SURVEY_KEY is empty")
     return key.encode()
-
-
-@dataclass(frozen=True)
-class SurveyRef:
-    id: int
-    unit_code: str
-    quarter: Quarter
-    token: str
-    opens_on: date
-    closes_on: date
-    questions: tuple[rules.Question, ...]
-
-    @property
-    def link_argument(self) -> str:
-        return rules.link_argument(self.token)
-
-    def is_open(self, day: date) -> bool:
-        return self.opens_on <= day <= self.closes_on
-
-    def is_closed(self, day: date) -> bool:
-        return day > self.closes_on
-
-    @property
-    def closes_at(self) -> datetime:
-        """The instant answers stop: the end of the closing day, local time."""
-        return at_local(self.closes_on + timedelta(days=1), datetime.min.time())
 
 
 def _ref(row: Survey) -> SurveyRef:
@@ -342,30 +317,6 @@ def forget_respondents(db: Database, now: datetime, policy: Policy) -> int:
 # Results
 
 
-@dataclass(frozen=True)
-class CellSurvey:
-    survey: SurveyRef
-    unit: NamedUnit
-    unit_kind: UnitKind
-    members: int | None
-    responses: int
-    closed: bool
-    # Only for a closed survey with at least min_responses answers; None otherwise.
-    result: rules.SurveyResult | None = None
-    # The cell's own quality ratings of the quarter's meetings (levels).
-    self_ratings: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def response_rate(self) -> Fraction | None:
-        return rules.response_rate(self.responses, self.members)
-
-    def below_members(self, policy: Policy) -> bool:
-        """ "Tự đánh giá cao hơn ý kiến đảng viên"."""
-        return self.result is not None and rules.self_rating_above_members(
-            self.self_ratings, self.result.overall, policy.survey.gap
-        )
-
-
 def cell_surveys(
     db: Database,
     *,
@@ -494,61 +445,6 @@ def year_averages(
 
 # ---------------------------------------------------------------------------
 # A scope's quarter at a glance (/survey for oversight, the digest)
-
-
-@dataclass(frozen=True)
-class SurveySection:
-    quarter: Quarter
-    opens_on: date
-    closes_on: date
-    closed: bool
-    min_responses: int
-    questions: tuple[rules.Question, ...]
-    cells: tuple[CellSurvey, ...]
-    below_members: tuple[CellSurvey, ...]  # "tự đánh giá cao hơn ý kiến đảng viên"
-
-    @property
-    def responded(self) -> int:
-        return sum(1 for c in self.cells if c.responses)
-
-    @property
-    def responses(self) -> int:
-        return sum(c.responses for c in self.cells)
-
-    @property
-    def members(self) -> int:
-        return sum(c.members or 0 for c in self.cells)
-
-    @property
-    def response_rate(self) -> Fraction | None:
-        return rules.response_rate(self.responses, self.members)
-
-    @property
-    def with_results(self) -> tuple[CellSurvey, ...]:
-        return tuple(c for c in self.cells if c.result is not None)
-
-    @property
-    def too_few(self) -> tuple[CellSurvey, ...]:
-        """Closed with fewer answers than min_responses: nothing of theirs is shown."""
-        return tuple(c for c in self.cells if c.closed and c.result is None)
-
-    @property
-    def averages(self) -> tuple[Fraction, ...] | None:
-        """Per question, over every answer of the cells with results (None: none)."""
-        pooled = [c for c in self.with_results if c.survey.questions == self.questions]
-        total = sum(c.responses for c in pooled)
-        if not total:
-            return None
-        return tuple(
-            sum((c.result.averages[i] * c.responses for c in pooled if c.result), Fraction(0))
-            / total
-            for i in range(len(self.questions))
-        )
-
-    @property
-    def overall(self) -> Fraction | None:
-        averages = self.averages
-        return sum(averages, Fraction(0)) / len(averages) if averages else None
 
 
 def section(

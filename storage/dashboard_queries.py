@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from domain.digest import UnitInfo
+from domain.digest.facts import UnitInfo
 from domain.heatmap import Mark
 from domain.obligations import Obligation, ObligationKind, Resolution
 from domain.org import MEETING_KINDS, REPORTING_KINDS

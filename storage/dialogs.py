@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.dml import rows_affected
 from storage.models import DialogState
 
 
@@ -38,7 +39,7 @@ def new_token() -> str:
 
 
 # Core statements on the table (not the mapped class): no ORM bookkeeping per step.
-_T = DialogState.__table__
+_T: Table = DialogState.__table__  # type: ignore[assignment]  # a mapped class's table is a Table
 _USER = _T.c.telegram_user_id == bindparam("user_id")
 _LOAD = select(_T.c.flow, _T.c.step, _T.c.data, _T.c.token).where(_USER)
 _ADVANCE = (
@@ -111,13 +112,13 @@ def advance(session: Session, user_id: int, expected: str, dialog: Dialog, now: 
             "now": now,
         },
     )
-    if moved.rowcount != 1:
+    if rows_affected(moved) != 1:
         raise DialogMoved
 
 
 def finish(session: Session, user_id: int, expected: str) -> None:
     """End the dialog that is at token `expected`, or raise DialogMoved."""
-    if session.execute(_FINISH, {"user_id": user_id, "expected": expected}).rowcount != 1:
+    if rows_affected(session.execute(_FINISH, {"user_id": user_id, "expected": expected})) != 1:
         raise DialogMoved
 
 

@@ -21,27 +21,20 @@ from sqlalchemy import Float, String, and_, case, cast, func, literal, or_, sele
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from domain.digest import (
+from domain.digest.facts import (
     DigestFacts,
     FlaggedFact,
     LedgerCount,
     LowAttendanceFact,
-    RecordDetail,
     UnitInfo,
-    UnitRow,
     UnreachableFact,
-    unit_row,
 )
+from domain.digest.month_rows import RecordDetail, UnitRow, unit_row
 from domain.meeting_kinds import MONTHLY_KIND, MeetingKind
-from domain.obligations import (
-    Obligation,
-    ObligationKind,
-    Resolution,
-    Window,
-    end_of_day,
-)
+from domain.obligations import Obligation, ObligationKind, Resolution, end_of_day
 from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Role
+from domain.windows import Window
 from storage.models import (
     DigestSnapshot,
     LedgerEntry,

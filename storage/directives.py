@@ -230,7 +230,7 @@ def units_of(session: Session, directive_id: int, scope_paths: Sequence[str]) ->
                 name,
                 path,
                 done_on if done else None,
-                done and done_on > due_on,
+                done and done_on is not None and done_on > due_on,
                 document_name if done else None,
             )
         )

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from domain.digest import UnitInfo
-from domain.digest_duties import ClusterEntry, DirectiveEntry, Ref, base_of
+from domain.digest.duties import ClusterEntry, DirectiveEntry, Ref, base_of
+from domain.digest.facts import UnitInfo
 from domain.obligations import Obligation, ObligationKind, Resolution
 from storage import cluster_meetings, directives
 from storage.models import LedgerEntry, Unit

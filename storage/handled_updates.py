@@ -14,6 +14,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.dml import rows_affected
 from storage.models import HandledUpdate
 
 # Telegram keeps an unconfirmed update for 24 hours; a repeat cannot come later.
@@ -39,4 +40,4 @@ def remember(session: Session, update_id: int, now: datetime) -> bool:
 def prune(session: Session, now: datetime) -> int:
     """Forget ids older than Telegram could deliver again; returns how many."""
     result = session.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < now - KEEP))
-    return int(result.rowcount or 0)
+    return rows_affected(result)

@@ -17,21 +17,18 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, t
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from domain.localtime import at_local
-from domain.meeting_kinds import MeetingKind
-from domain.obligations import (
-    MONTH_KINDS,
+from domain.ledger_facts import (
     ClusterMeetingFact,
     DirectiveFact,
     LedgerUnit,
-    Obligation,
-    ObligationKind,
     RecordFact,
-    Resolution,
     ScheduleFact,
     Selection,
     UnitFacts,
 )
+from domain.localtime import at_local
+from domain.meeting_kinds import MeetingKind
+from domain.obligations import MONTH_KINDS, Obligation, ObligationKind, Resolution
 from storage.models import (
     ClusterInvitation,
     ClusterMeeting,

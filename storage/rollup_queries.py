@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from domain.digest import UnitInfo
+from domain.digest.facts import UnitInfo
 from domain.meeting_kinds import MeetingKind
 from domain.obligations import Obligation, ObligationKind, Resolution
 from domain.periods import Period

@@ -1,11 +1,10 @@
+"""Fixtures every suite may use: databases of either backend, the clock, the settings,
+the demo bloc, the bot on a local transport. Helpers live in tests/auxil."""
+
 from __future__ import annotations
 
-import itertools
-import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,21 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.policy import default_policy
 from services.clock import ManualClock
+from services.deps import Deps
 from services.org import import_org
 from storage import migrate
 from storage.db import Database
-from tests.harness import BotHarness
+from tests.auxil.cast import bind_personas
+from tests.auxil.clocks import T0
+from tests.auxil.orgs import DEMO_ORG
+from tests.auxil.postgres import POSTGRES_URL, postgres_database
+from tests.auxil.updates import BotHarness
 
-DEMO_ORG = Path(__file__).resolve().parent.parent / "bot" / "demo" / "org.csv"
-# 09:00 in Hà Nội on a Thursday.
-T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+TESTS = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="session")
@@ -36,27 +37,33 @@ def migrated_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-# Tests under these folders run on SQLite and on PostgreSQL (TEST_POSTGRES_URL, set by
-# scripts/test via scripts/postgres): storage, the outbox and the digest queries.
-BOTH_BACKENDS = (
-    "tests/storage/",
-    "tests/scheduler/",
-    "tests/leadership/",
-    "tests/ledger/",
-    "tests/survey/",
-    "tests/grading/",
-    "tests/admissions/",
-    "tests/test_migrations.py",
-    "tests/dashboard/test_heatmap_agrees.py",
+# Tests (folders or files) whose `backend` fixture is parametrized over SQLite and
+# PostgreSQL (TEST_POSTGRES_URL, set by scripts/test via scripts/postgres): the outbox and
+# scheduler, the digest queries, the ledger, surveys, grading, admissions, the migrations
+# and the dashboard's heat map. Every other test that asks for `backend` runs on SQLite.
+ALSO_ON_POSTGRES = (
+    "scheduler/",
+    "leadership/",
+    "ledger/",
+    "survey/",
+    "grading/",
+    "admissions/",
+    "test_migrations.py",
+    "dashboard/test_heatmap_agrees.py",
 )
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    missing = [p for p in ALSO_ON_POSTGRES if not (TESTS / p).exists()]
+    if missing:
+        raise pytest.UsageError(f"ALSO_ON_POSTGRES names what does not exist: {missing}")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" not in metafunc.fixturenames:
         return
-    path = Path(str(metafunc.definition.fspath)).as_posix()
-    both = any(f"/{p}" in path for p in BOTH_BACKENDS)
+    path = Path(str(metafunc.definition.fspath)).resolve().relative_to(TESTS).as_posix()
+    both = any(path.startswith(p) for p in ALSO_ON_POSTGRES)
     metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"])
 
 
@@ -73,25 +80,6 @@ def postgres_template() -> str:
     url = make_url(POSTGRES_URL).set(database="chibo_template")
     migrate.upgrade(url.render_as_string(hide_password=False))
     return "chibo_template"
-
-
-_pg_names = itertools.count()
-
-
-@contextmanager
-def postgres_database(template: str | None = None) -> Iterator[str]:
-    """A fresh PostgreSQL database (a copy of `template`, or empty), dropped afterwards."""
-    name = f"chibo_t{os.getpid()}_{next(_pg_names)}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    copy = f" TEMPLATE {template}" if template else ""
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -156,3 +144,24 @@ async def bot(settings: Settings, db: Database, clock: ManualClock) -> AsyncIter
     )
     async with application:
         yield BotHarness(application, transport)
+
+
+@pytest.fixture(scope="session")
+def cast_db_file(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Path) -> Path:
+    """The demo bloc with the whole cast bound (tests.auxil.cast.PERSONAS), built once per
+    run: suites that need it on every test copy it (see tests/security/conftest.py)."""
+    path = tmp_path_factory.mktemp("cast") / "cast.sqlite3"
+    shutil.copy(migrated_db_file, path)
+    database = Database(f"sqlite:///{path}")
+    try:
+        import_org(
+            database,
+            DEMO_ORG.read_text(encoding="utf-8"),
+            now=T0,
+            actor="test",
+            policy=default_policy(),
+        )
+        bind_personas(database, T0)
+    finally:
+        database.dispose()
+    return path

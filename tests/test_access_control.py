@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from bot.access import Guarded, Public, Respondent
 from domain.roles import OPEN_TO_ANYONE, PERMISSIONS, Action, Role, allowed
-from tests.harness import BotHarness
+from handlers.access import Guarded, Public, Respondent
+from tests.auxil.updates import BotHarness
 
 # The only handlers a stranger may reach: they onboard or explain how to.
 PUBLIC_CALLBACKS = {"start", "unknown", "screen_update", "unknown_button"}

@@ -21,7 +21,7 @@ from storage.models import (
     QualityRating,
     ReportSubmission,
 )
-from tests.conftest import T0
+from tests.auxil.clocks import T0
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "activity.csv"
 ACTIVITY_ENTITIES = ("meeting_schedule", "meeting_record", "quality_rating", "report_submission")

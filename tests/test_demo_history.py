@@ -16,11 +16,8 @@ from services.clock import ManualClock
 from services.demo_history import load_demo_history
 from storage.db import Database
 from storage.models import AuditEntry, MeetingRecord, MeetingSchedule, ReportSubmission
-from tests.harness import BotHarness, User, texts
-from tests.leadership.seed import bind
-
-LEADER = User(7001, "Nguyễn Quốc", "Hùng")
-SECRETARY = User(7003, "Trần Thị", "Bình")
+from tests.auxil.cast import LEADER, SECRETARY, bind
+from tests.auxil.updates import BotHarness, texts
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from services.clock import SystemClock
 from services.invites import TelegramUser, Throttle, redeem
 from storage.db import Database
 from storage.schema_version import HEAD
-from tests.conftest import DEMO_ORG
+from tests.auxil.orgs import DEMO_ORG
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ import yaml
 from jinja2 import ChainableUndefined, meta
 
 from messages import render as render_module
-from tests.telegram_checks import html_problems
+from tests.auxil.telegram_checks import html_problems
 
 TEMPLATES = Path(render_module.__file__).parent / "templates"
 VI, EN = TEMPLATES / "vi", TEMPLATES / "en"

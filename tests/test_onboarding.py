@@ -13,12 +13,10 @@ from services.clock import ManualClock
 from services.invites import CreatedInvite, create_invite, revoke_invite
 from storage.db import Database
 from storage.models import AuditEntry, Invite, Person, RoleAssignment
-from tests.harness import BotHarness, User, texts
+from tests.auxil.cast import SECRETARY, STRANGER
+from tests.auxil.updates import BotHarness, User, texts
 
 pytestmark = pytest.mark.usefixtures("demo_org")
-
-SECRETARY = User(1001, "Trần Thị", "Bình")
-STRANGER = User(2002, "Lê", "Cường")
 
 
 def invite(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.cli import main
 from storage.db import Database
 from storage.models import AuditEntry, Unit
-from tests.conftest import DEMO_ORG
+from tests.auxil.orgs import DEMO_ORG
 
 HEADER = "code,name,kind,parent,members\n"
 GOOD = HEADER + "DUK,Đảng bộ Khối,bloc,,\nC1,Cụm 1,cluster,DUK,\n"

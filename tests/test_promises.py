@@ -17,12 +17,10 @@ from services import ledger
 from services.clock import ManualClock
 from services.digest_delivery import digest_moment, plan_weekly_digests
 from storage.db import Database
-from tests.harness import BotHarness, User, texts
-from tests.leadership.seed import bind, record, utc
+from tests.auxil.cast import LEADER, OFFICER_C2, SECRETARY, bind
+from tests.auxil.updates import BotHarness, User, texts
+from tests.leadership.seed import record, utc
 
-LEADER = User(7001, "Nguyễn Quốc", "Hùng")
-OFFICER = User(7002, "Phan Thị", "Hoa")  # cluster officer of Cụm 2
-SECRETARY = User(7003, "Trần Thị", "Bình")  # VPUBND-01
 GROUP = -100_555
 PRIVATE_ONLY = "chỉ dùng được trong tin nhắn riêng"
 
@@ -32,7 +30,7 @@ pytestmark = pytest.mark.usefixtures("demo_org")
 @pytest.fixture(autouse=True)
 def people(db: Database, clock: ManualClock, demo_org: None) -> None:
     bind(db, clock.now(), LEADER, Role.LEADER, "DUK")
-    bind(db, clock.now(), OFFICER, Role.CLUSTER_OFFICER, "C2")
+    bind(db, clock.now(), OFFICER_C2, Role.CLUSTER_OFFICER, "C2")
     bind(db, clock.now(), SECRETARY, Role.SECRETARY, "VPUBND-01")
 
 
@@ -112,7 +110,7 @@ async def test_namesakes_are_told_apart_in_unit_search_and_overdue_lists(
     assert "• Chi bộ Văn phòng — Đảng bộ Cục Hải quan tỉnh — <code>/unit HAIQUAN-01</code>" in text
     # On 03/12 November's meetings are due and none was recorded: a list of cells.
     clock.set(datetime(2026, 12, 3, 2, 0, tzinfo=UTC))
-    overdue = texts(await bot.send(OFFICER, "/overdue"))
+    overdue = texts(await bot.send(OFFICER_C2, "/overdue"))
     assert "• Chi bộ Văn phòng — Đảng bộ cơ quan Sở Giao thông vận tải (GTVT-01) — " in overdue
     namesakes = [line for line in overdue.splitlines() if "Chi bộ Văn phòng" in line]
     assert namesakes and all("(" in line for line in namesakes)

@@ -15,7 +15,7 @@ import pytest
 from bot.sandbox import session
 from bot.settings import Settings
 from services.clock import ManualClock
-from tests.conftest import T0
+from tests.auxil.clocks import T0
 
 
 def run_sandbox(tmp_path: Path, keys: str) -> str:
@@ -190,7 +190,7 @@ def test_a_member_answers_a_survey_and_comments_as_a_reply(
     the reply. Its throwaway database gets a throwaway SURVEY_KEY."""
     import sqlite3
 
-    from tests.survey.conftest import IN_WINDOW
+    from tests.auxil.clocks import IN_WINDOW
 
     path = tmp_path / "s.sqlite3"
     lines = iter(["1", "/survey", ":p", "7", "__link__", *["#4"] * 5, "Nên họp đúng giờ"])

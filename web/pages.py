@@ -24,7 +24,7 @@ from domain.periods import Month
 from domain.reports import report_title
 from domain.text_vi import format_percent
 from messages.dashboard_text import wlabel
-from messages.digest_text import dlabel, flag_label, signed
+from messages.digest_labels import dlabel, flag_label, signed
 from services.dashboard import HeatCell
 
 # The symbol of each mark: the heat map reads without colour.

@@ -18,18 +18,19 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from domain import notice
 from domain.heatmap import Measure
 from domain.localtime import local_date
 from domain.org import MEETING_KINDS
 from domain.roles import Action
 from messages.dashboard_text import todo_lines, wlabel
-from messages.digest_text import dlabel
+from messages.digest_labels import dlabel
 from messages.render import render as render_text
 from services import dashboard
 from services.actors import Actor
 from services.dashboard import OutOfScope
-from services.digest import build_digest, root_name
-from services.digest_files import digest_docx, digest_xlsx, file_stem
+from services.digest_job import build as build_digest_job
+from services.digest_job import digest_job
 from services.gc_pause import without_gc
 from services.metrics import WEB_REQUESTS
 from web.auth import Refused, authenticate
@@ -260,18 +261,28 @@ async def _send(ask: Ask) -> str:
     def build() -> tuple[str, bytes, str]:
         scope = dashboard.scope_for(ask.deps.db, ask.actor, Action.DIGEST, ask.arg("scope"))
         today = local_date(ask.deps.clock.now())
-        digest = build_digest(ask.deps.db, scope.code, today, ask.deps.policy)
-        # The caption /digest gives the same file.
-        caption = render_text(
-            "digest_file_caption", ask.locale, kind=kind, scope_name=digest.scope.name
+        header = notice.header(ask.deps.policy.notice, today)
+        job = digest_job(
+            ask.deps.db,
+            ask.deps.policy,
+            scope.code,
+            today,
+            (ask.locale,),
+            texts=(),
+            files=(kind,),
+            notice=header,
         )
-        if kind == "xlsx":
-            return f"{file_stem(digest)}.xlsx", digest_xlsx(digest, ask.locale), caption
-        issuer = root_name(ask.deps.db)
-        data = digest_docx(digest, ask.locale, issuer=issuer)
-        return f"thong-bao-{file_stem(digest)}.docx", data, caption
+        out = build_digest_job(ask.deps.db, job)
+        # The caption /digest gives the same file.
+        blank = notice.missing(header, number_required=True) if kind == "docx" else []
+        missing = [what for what, _ in blank]
+        caption = render_text(
+            "digest_file_caption", ask.locale, kind=kind, scope_name=out.scope_name, missing=missing
+        )
+        name = f"{out.stem}.xlsx" if kind == "xlsx" else f"thong-bao-{out.stem}.docx"
+        return name, out.files[(ask.locale, kind)], caption
 
-    name, data, caption = await ask.run(without_gc(build))
+    name, data, caption = await ask.run(build)
     try:
         await ask.deps.send_document(ask.actor.telegram_user_id, name, data, caption)
     except Exception:

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import ClassVar
 
-from domain.admissions import MAX_COUNT, AdmissionKind
+from domain.admissions import MAX_COUNT, AdmissionKind, UnitAdmissions
 from domain.dates_vi import date_examples, parse_date
 from domain.errors import UserInputError
 from domain.numbers_vi import parse_count
@@ -22,7 +22,7 @@ UNDO = "undo"
 RECENT = 5  # entries offered for removal
 
 
-def _year(d: Step) -> admissions.UnitAdmissions:
+def _year(d: Step) -> UnitAdmissions:
     return admissions.unit_year(d.deps.db, d.data["unit"], d.today.year, d.deps.policy)
 
 

@@ -18,13 +18,9 @@ from services.clock import ManualClock
 from services.org import import_org
 from storage.db import Database
 from storage.models import AdmissionEntry, AuditEntry, Unit
-from tests.harness import BotHarness, User, button, texts
-from tests.leadership.seed import bind
-from tests.orgs import SMALL_ORG
-
-BASE_SECRETARY = User(7301, "Lý Thị", "Mai")  # NOICHINH, a base cell
-SUB_SECRETARY = User(7302, "Trần Thị", "Bình")  # TNMT-01, a sub-cell
-LEADER = User(7303, "Nguyễn Quốc", "Hùng")
+from tests.auxil.cast import LEADER, SECRETARY_NOICHINH, SECRETARY_TNMT_01, bind
+from tests.auxil.orgs import SMALL_ORG
+from tests.auxil.updates import BotHarness, button, texts
 
 WITH_TARGETS = (
     SMALL_ORG.replace(
@@ -40,8 +36,8 @@ WITH_TARGETS = (
 @pytest.fixture
 def org(db: Database, clock: ManualClock) -> None:
     import_org(db, WITH_TARGETS, now=clock.now(), actor="test", policy=default_policy())
-    bind(db, clock.now(), BASE_SECRETARY, Role.SECRETARY, "NOICHINH")
-    bind(db, clock.now(), SUB_SECRETARY, Role.SECRETARY, "TNMT-01")
+    bind(db, clock.now(), SECRETARY_NOICHINH, Role.SECRETARY, "NOICHINH")
+    bind(db, clock.now(), SECRETARY_TNMT_01, Role.SECRETARY, "TNMT-01")
     bind(db, clock.now(), LEADER, Role.LEADER, "DUK")
 
 
@@ -83,25 +79,25 @@ def test_the_org_import_reads_the_column_and_a_file_without_it_keeps_the_targets
 async def test_a_base_organisation_records_an_admission_and_sees_its_progress(
     bot: BotHarness, db: Database, org: None
 ) -> None:
-    calls = await bot.send(BASE_SECRETARY, "/admission")
+    calls = await bot.send(SECRETARY_NOICHINH, "/admission")
     assert "Năm 2026: kết nạp <b>0/30, 0,00%</b>" in texts(calls)
     assert "không ghi họ tên" in texts(calls)
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Kết nạp đảng viên mới"))
-    calls = await bot.send(BASE_SECRETARY, "20/12")  # the future
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Kết nạp đảng viên mới"))
+    calls = await bot.send(SECRETARY_NOICHINH, "20/12")  # the future
     assert "Ngày 20/12/2026 chưa tới" in texts(calls)  # refused, asked again
-    calls = await bot.send(BASE_SECRETARY, "5/11")
-    calls = await bot.send(BASE_SECRETARY, "0")
+    calls = await bot.send(SECRETARY_NOICHINH, "5/11")
+    calls = await bot.send(SECRETARY_NOICHINH, "0")
     assert "từ 1 đến 500" in texts(calls)
-    calls = await bot.send(BASE_SECRETARY, "3")
+    calls = await bot.send(SECRETARY_NOICHINH, "3")
     assert "Kết nạp đảng viên mới: <b>3</b> đồng chí, ngày 05/11/2026" in texts(calls)
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Xác nhận"))
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Xác nhận"))
     assert "Đã ghi nhận." in texts(calls) and "<b>3/30, 10,00%</b>" in texts(calls)
 
-    calls = await bot.send(BASE_SECRETARY, "/admission")
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Chuyển sinh hoạt đảng đi"))
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Hôm nay"))
-    calls = await bot.press(BASE_SECRETARY, button(calls, "2"))
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Xác nhận"))
+    calls = await bot.send(SECRETARY_NOICHINH, "/admission")
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Chuyển sinh hoạt đảng đi"))
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Hôm nay"))
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "2"))
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Xác nhận"))
     assert "chuyển đến 0, chuyển đi 2" in texts(calls)
 
     with db.transaction() as s:
@@ -117,14 +113,14 @@ async def test_a_base_organisation_records_an_admission_and_sees_its_progress(
 async def test_an_entry_made_by_mistake_is_removed_and_audited(
     bot: BotHarness, db: Database, org: None
 ) -> None:
-    calls = await bot.send(BASE_SECRETARY, "/admission")
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Kết nạp đảng viên mới"))
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Hôm nay"))
-    calls = await bot.send(BASE_SECRETARY, "20")
-    await bot.press(BASE_SECRETARY, button(calls, "Xác nhận"))
-    calls = await bot.send(BASE_SECRETARY, "/admission")
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Xóa một lần ghi nhầm"))
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Kết nạp đảng viên mới: 20"))
+    calls = await bot.send(SECRETARY_NOICHINH, "/admission")
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Kết nạp đảng viên mới"))
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Hôm nay"))
+    calls = await bot.send(SECRETARY_NOICHINH, "20")
+    await bot.press(SECRETARY_NOICHINH, button(calls, "Xác nhận"))
+    calls = await bot.send(SECRETARY_NOICHINH, "/admission")
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Xóa một lần ghi nhầm"))
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Kết nạp đảng viên mới: 20"))
     assert "Đã xóa: Kết nạp đảng viên mới, 20 đồng chí" in texts(calls)
     assert "<b>0/30, 0,00%</b>" in texts(calls)
     with db.transaction() as s:
@@ -137,14 +133,14 @@ async def test_an_entry_made_by_mistake_is_removed_and_audited(
 async def test_the_trail_names_the_secretary_as_every_other_write_does(
     bot: BotHarness, db: Database, org: None
 ) -> None:
-    calls = await bot.send(BASE_SECRETARY, "/admission")
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Kết nạp đảng viên mới"))
-    calls = await bot.press(BASE_SECRETARY, button(calls, "Hôm nay"))
-    calls = await bot.send(BASE_SECRETARY, "2")
-    await bot.press(BASE_SECRETARY, button(calls, "Xác nhận"))
+    calls = await bot.send(SECRETARY_NOICHINH, "/admission")
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Kết nạp đảng viên mới"))
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Hôm nay"))
+    calls = await bot.send(SECRETARY_NOICHINH, "2")
+    await bot.press(SECRETARY_NOICHINH, button(calls, "Xác nhận"))
     with db.transaction() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "admission")).one()
-        assert entry.actor_label == str(BASE_SECRETARY.id)  # the Telegram id, no prefix
+        assert entry.actor_label == str(SECRETARY_NOICHINH.id)  # the Telegram id, no prefix
         assert entry.actor_person_id is not None
 
 
@@ -152,10 +148,10 @@ async def test_a_sub_cell_is_told_its_base_committee_records_admissions(
     bot: BotHarness, db: Database, org: None
 ) -> None:
     assert "Chi bộ trực thuộc báo với đảng ủy cơ sở" in texts(
-        await bot.send(SUB_SECRETARY, "/admission")
+        await bot.send(SECRETARY_TNMT_01, "/admission")
     )
-    assert "/admission" not in texts(await bot.send(SUB_SECRETARY, "/help"))
-    assert "/admission" in texts(await bot.send(BASE_SECRETARY, "/help"))
+    assert "/admission" not in texts(await bot.send(SECRETARY_TNMT_01, "/help"))
+    assert "/admission" in texts(await bot.send(SECRETARY_NOICHINH, "/help"))
     with db.transaction() as s:
         assert s.scalars(select(AdmissionEntry)).all() == []
 

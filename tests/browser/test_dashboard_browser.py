@@ -22,9 +22,12 @@ import pytest
 from domain.heatmap import Mark
 from domain.text_vi import format_percent
 from services.clock import ManualClock
-from tests.browser.conftest import SCREENSHOTS, LiveServer
-from tests.dashboard.world import LEADER, OFFICER, launch_data
-from tests.harness import User
+from tests.auxil.cast import LEADER, OFFICER_C1
+from tests.auxil.updates import User
+from tests.browser.live_server import SCREENSHOTS, LiveServer
+from tests.dashboard.world import launch_data
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = "2026-11-26"  # the fixed clock's day (tests.conftest.T0)
@@ -261,7 +264,7 @@ def test_a_leader_reads_the_bloc_then_a_cluster_a_base_organisation_and_a_cell(
 def test_a_cluster_officer_sees_their_cluster_and_nothing_else(
     app: App, live: LiveServer, db_url: str
 ) -> None:
-    app.open(OFFICER)
+    app.open(OFFICER_C1)
     assert app.scope() == "C1"
     app.ready("#heat")
     app.click_link("Nhiều tháng không đạt trước")
@@ -297,4 +300,4 @@ def test_a_cluster_officer_sees_their_cluster_and_nothing_else(
     app.wait.until(lambda d: d.find_element(app.by.ID, "sent").text)
     assert "Đã gửi tệp Excel" in app.driver.find_element(app.by.ID, "sent").text
     [sent] = live.sent
-    assert (sent.chat_id, sent.name) == (OFFICER.id, f"tong-hop-C1-{AT}.xlsx")
+    assert (sent.chat_id, sent.name) == (OFFICER_C1.id, f"tong-hop-C1-{AT}.xlsx")

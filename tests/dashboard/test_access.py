@@ -13,16 +13,10 @@ import pytest
 from domain.roles import Role
 from services.people import revoke_role
 from storage.db import Database
-from tests.conftest import T0
-from tests.dashboard.conftest import WebClient
-from tests.dashboard.world import (
-    LEADER,
-    OFFICER,
-    OFFICER_2,
-    SECRETARY,
-    STRANGER,
-    launch_data,
-)
+from tests.auxil.cast import LEADER, OFFICER_C1, OFFICER_C2, SECRETARY, STRANGER
+from tests.auxil.clocks import T0
+from tests.dashboard.client import WebClient
+from tests.dashboard.world import launch_data
 from tests.leadership.seed import person_id
 from web import views
 
@@ -98,27 +92,27 @@ async def test_a_secretary_is_pointed_to_status(web: WebClient, view: str) -> No
 async def test_a_cluster_officer_asking_for_another_cluster_gets_nothing(
     web: WebClient, view: str, params: dict[str, str]
 ) -> None:
-    response = await web.get(f"/app/api/{view}", OFFICER, **params)
+    response = await web.get(f"/app/api/{view}", OFFICER_C1, **params)
     assert response.status_code == 404
     assert message_only(response.text) and "phạm vi" in response.text
     assert not any(name in response.text for name in C2_NAMES)
     # The same answer as for a unit that does not exist: existence is not leaked either.
     key = "code" if view == "unit" else "scope"
-    missing = await web.get(f"/app/api/{view}", OFFICER, **{key: "KHONG-CO"})
+    missing = await web.get(f"/app/api/{view}", OFFICER_C1, **{key: "KHONG-CO"})
     assert (missing.status_code, missing.text) == (response.status_code, response.text)
 
 
 async def test_a_cluster_officer_cannot_have_another_clusters_file_sent(web: WebClient) -> None:
-    response = await web.post("/app/api/send", OFFICER, kind="docx", scope="C2")
+    response = await web.post("/app/api/send", OFFICER_C1, kind="docx", scope="C2")
     assert response.status_code == 404 and web.sent == []
-    bad = await web.post("/app/api/send", OFFICER, kind="exe", scope="C1")
+    bad = await web.post("/app/api/send", OFFICER_C1, kind="exe", scope="C1")
     assert bad.status_code == 400 and web.sent == []
 
 
 async def test_filters_cannot_reach_outside_the_scope(web: WebClient) -> None:
     """`within=C2` under the officer's own scope is not a child of it: it filters nothing
     in, and nothing of cluster 2 is listed."""
-    response = await web.get("/app/api/lists", OFFICER, scope="C1", within="C2")
+    response = await web.get("/app/api/lists", OFFICER_C1, scope="C1", within="C2")
     assert response.status_code == 200
     assert not any(name in response.text for name in C2_NAMES)
 
@@ -126,7 +120,7 @@ async def test_filters_cannot_reach_outside_the_scope(web: WebClient) -> None:
 async def test_each_officer_sees_their_own_cluster_and_the_leader_every_one(
     web: WebClient,
 ) -> None:
-    for user, scope in ((OFFICER, "C1"), (OFFICER_2, "C2")):
+    for user, scope in ((OFFICER_C1, "C1"), (OFFICER_C2, "C2")):
         home = await web.get("/app/api/home", user)
         assert home.status_code == 200 and f'data-code="{scope}"' in home.text
     for scope in ("DUK", "C1", "C2", "C5"):
@@ -138,15 +132,15 @@ async def test_each_officer_sees_their_own_cluster_and_the_leader_every_one(
 
 
 async def test_a_role_taken_away_closes_the_app_at_once(web: WebClient, db: Database) -> None:
-    assert (await web.get("/app/api/home", OFFICER)).status_code == 200
+    assert (await web.get("/app/api/home", OFFICER_C1)).status_code == 200
     revoke_role(
         db,
-        person_id=person_id(db, OFFICER.id),
+        person_id=person_id(db, OFFICER_C1.id),
         role=Role.CLUSTER_OFFICER,
         unit_code="C1",
         actor="test",
         now=web.clock.now(),
     )
-    web.deps.actors.forget(OFFICER.id)  # what a change made in the bot does (services.people)
-    response = await web.get("/app/api/home", OFFICER)
+    web.deps.actors.forget(OFFICER_C1.id)  # what a change made in the bot does (services.people)
+    response = await web.get("/app/api/home", OFFICER_C1)
     assert response.status_code == 403 and message_only(response.text)

@@ -13,17 +13,17 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.policy import default_policy
 from scheduler.dispatcher import Dispatcher
 from services.clock import ManualClock
+from services.deps import Deps
 from services.digest_delivery import plan_weekly_digests
 from storage.db import Database
 from storage.models import OutboxMessage
-from tests.dashboard.world import LEADER, OFFICER, SECRETARY
-from tests.harness import BotHarness
+from tests.auxil.cast import LEADER, OFFICER_C1, SECRETARY
+from tests.auxil.updates import BotHarness
 
 APP_URL = "https://chibo.example.org/app/"
 MONDAY = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 07:30 in Hà Nội, the weekly moment
@@ -63,7 +63,7 @@ def web_app_buttons(calls: list) -> list[tuple[str, str]]:  # type: ignore[type-
 async def test_digest_in_a_private_chat_has_the_button_on_its_scope(with_app: BotHarness) -> None:
     calls = await with_app.send(LEADER, "/digest")
     assert web_app_buttons(calls) == [("Mở bảng theo dõi", f"{APP_URL}?scope=DUK")]
-    calls = await with_app.send(OFFICER, "/cluster 1")
+    calls = await with_app.send(OFFICER_C1, "/cluster 1")
     assert web_app_buttons(calls) == [("Mở bảng theo dõi", f"{APP_URL}?scope=C1")]
 
 

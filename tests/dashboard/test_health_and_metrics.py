@@ -25,14 +25,15 @@ from telegram import Update
 
 from bench.fake_bot_api import FakeBotApi
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from services import health, metrics
 from services.clock import ManualClock
+from services.deps import Deps
 from storage.db import Database
 from storage.outbox import Outgoing, enqueue
-from tests.dashboard.world import LEADER, web_deps
+from tests.auxil.cast import LEADER
+from tests.dashboard.world import web_deps
 from tests.scaleout.helpers import free_port, message
 from web import app as web_app
 

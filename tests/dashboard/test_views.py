@@ -13,10 +13,9 @@ from domain.policy import default_policy
 from domain.roles import Role
 from services.digest import build_digest
 from storage.db import Database
-from tests.dashboard.conftest import WebClient
-from tests.dashboard.world import LEADER, OFFICER
-from tests.harness import BotHarness, User
-from tests.leadership.seed import bind
+from tests.auxil.cast import LEADER, OFFICER_C1, bind
+from tests.auxil.updates import BotHarness, User
+from tests.dashboard.client import WebClient
 from web.pages import static_file
 
 AT = date(2026, 11, 26)
@@ -31,7 +30,7 @@ def numbers(page: str) -> dict[str, str]:
     return dict(re.findall(r'<b data-k="([a-z_.]+)">([^<]*)</b>', page))
 
 
-@pytest.mark.parametrize(("user", "scope"), [(LEADER, "DUK"), (OFFICER, "C1"), (LEADER, "C3")])
+@pytest.mark.parametrize(("user", "scope"), [(LEADER, "DUK"), (OFFICER_C1, "C1"), (LEADER, "C3")])
 async def test_the_weeks_numbers_are_the_digests(
     web: WebClient, db: Database, user: User, scope: str
 ) -> None:
@@ -69,7 +68,7 @@ async def test_a_units_page_lists_what_its_status_says(
     ]
     assert lines and all(lines), status
 
-    page = (await web.get("/app/api/unit", OFFICER, code="VPTU-06")).text
+    page = (await web.get("/app/api/unit", OFFICER_C1, code="VPTU-06")).text
     shown = re.findall(r'<li class="m4"><span>✗</span> (.*?) <b>', page)
     assert [html.unescape(s) for s in shown] == lines
 
@@ -93,12 +92,12 @@ async def test_lists_filter_by_list_by_child_and_by_name(web: WebClient, db: Dat
 
 
 async def test_the_files_are_the_digests_and_go_to_the_persons_chat(web: WebClient) -> None:
-    xlsx = await web.post("/app/api/send", OFFICER, kind="xlsx", scope="C1")
-    docx = await web.post("/app/api/send", OFFICER, kind="docx")
+    xlsx = await web.post("/app/api/send", OFFICER_C1, kind="xlsx", scope="C1")
+    docx = await web.post("/app/api/send", OFFICER_C1, kind="docx")
     assert "Đã gửi tệp Excel" in xlsx.text and "Đã gửi thông báo" in docx.text
     first, second = web.sent
-    assert (first.chat_id, first.name) == (OFFICER.id, "tong-hop-C1-2026-11-26.xlsx")
-    assert (second.chat_id, second.name) == (OFFICER.id, "thong-bao-tong-hop-C1-2026-11-26.docx")
+    assert (first.chat_id, first.name) == (OFFICER_C1.id, "tong-hop-C1-2026-11-26.xlsx")
+    assert (second.chat_id, second.name) == (OFFICER_C1.id, "thong-bao-tong-hop-C1-2026-11-26.docx")
     assert first.data[:2] == second.data[:2] == b"PK"  # XLSX and DOCX are zip files
     assert first.caption.startswith("Chi tiết tổng hợp — Cụm 1")
 
@@ -151,7 +150,7 @@ async def test_pages_stay_within_the_budget(web: WebClient) -> None:
     shell = (await web.get("/app/")).content
     page = len(shell) + len(static_file("app.css")) + len(static_file("app.js"))
     assert page <= PAGE_BUDGET, page
-    for user in (LEADER, OFFICER):
+    for user in (LEADER, OFFICER_C1):
         first = await web.get("/app/api/home", user)
         assert len(first.content) <= FIRST_VIEW_BUDGET, (user, len(first.content))
         for view, params in (
@@ -179,9 +178,9 @@ async def test_the_web_server_compresses_what_it_sends(web: WebClient) -> None:
 
 
 async def test_a_person_with_two_clusters_chooses_one(web: WebClient, db: Database) -> None:
-    bind(db, web.clock.now(), OFFICER, Role.CLUSTER_OFFICER, "C3")
-    web.deps.actors.forget(OFFICER.id)
-    home = (await web.get("/app/api/home", OFFICER)).text
+    bind(db, web.clock.now(), OFFICER_C1, Role.CLUSTER_OFFICER, "C3")
+    web.deps.actors.forget(OFFICER_C1.id)
+    home = (await web.get("/app/api/home", OFFICER_C1)).text
     assert home.count('<a href="#/map?scope=') == 2 and "C1" in home and "C3" in home
-    chosen = (await web.get("/app/api/home", OFFICER, scope="C3")).text
+    chosen = (await web.get("/app/api/home", OFFICER_C1, scope="C3")).text
     assert 'data-code="C3"' in chosen and "đổi phạm vi" in chosen

@@ -14,18 +14,13 @@ from services.clock import ManualClock
 from services.demo_history import load_demo_history
 from services.org import import_org
 from storage.db import Database
-from tests.conftest import DEMO_ORG
-from tests.harness import User
-from tests.leadership.seed import bind
+from tests.auxil.cast import LEADER, OFFICER_C1, OFFICER_C2, SECRETARY, bind
+from tests.auxil.orgs import DEMO_ORG
+from tests.auxil.updates import User
 from web.deps import WebDeps
 from web.init_data import sign
 
 TOKEN = "123456:DASHBOARD-TEST-TOKEN"
-LEADER = User(7101, "Nguyễn Quốc", "Hùng")
-OFFICER = User(7102, "Lê Thị", "Hoa")  # cluster C1
-OFFICER_2 = User(7103, "Phạm Văn", "Nam")  # cluster C2
-SECRETARY = User(7104, "Trần Thị", "Bình")  # VPUBND-01
-STRANGER = User(7199, "Người", "Lạ")
 
 
 def launch_data(user: User, at: datetime, token: str = TOKEN, **extra: str) -> str:
@@ -78,6 +73,6 @@ def live_demo(db: Database, clock: ManualClock) -> None:
     )
     load_demo_history(db, clock.now())
     bind(db, clock.now(), LEADER, Role.LEADER, "DUK")
-    bind(db, clock.now(), OFFICER, Role.CLUSTER_OFFICER, "C1")
-    bind(db, clock.now(), OFFICER_2, Role.CLUSTER_OFFICER, "C2")
+    bind(db, clock.now(), OFFICER_C1, Role.CLUSTER_OFFICER, "C1")
+    bind(db, clock.now(), OFFICER_C2, Role.CLUSTER_OFFICER, "C2")
     bind(db, clock.now(), SECRETARY, Role.SECRETARY, "VPUBND-01")

@@ -6,31 +6,32 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.localtime import at_local
-from domain.meeting_kinds import MeetingKind
-from domain.obligations import (
-    Action,
+from domain.derivation import derive
+from domain.ledger_facts import (
     LedgerUnit,
-    Obligation,
-    ObligationKind,
     RecordFact,
-    Resolution,
     ScheduleFact,
     Selection,
     Span,
-    Status,
     UnitFacts,
-    derive,
-    end_of_day,
-    registration_due,
     selection_between,
     selection_of_month,
-    todo,
-    window_at,
+)
+from domain.localtime import at_local
+from domain.meeting_kinds import MeetingKind
+from domain.obligations import (
+    Obligation,
+    ObligationKind,
+    Resolution,
+    Status,
+    end_of_day,
+    registration_due,
 )
 from domain.org import UnitKind
 from domain.periods import Month, Quarter
 from domain.policy import Policy
+from domain.todo import Action, todo
+from domain.windows import window_at
 
 R, C, T = MeetingKind.REGULAR, MeetingKind.COMMITTEE, MeetingKind.THEMATIC
 K = ObligationKind

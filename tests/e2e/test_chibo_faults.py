@@ -16,6 +16,8 @@ import pytest
 from .deployment import Deployment, minutes_to_local_midnight
 from .emulator_client import BotApiClient, BotMessage, TelegramEmulator
 
+pytestmark = pytest.mark.slow
+
 SECRETARY, STRANGER = 2001, 2099
 TIMEOUT = 10.0
 APOLOGY = "đã có lỗi xảy ra"  # messages/templates/vi/error.j2

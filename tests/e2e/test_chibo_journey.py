@@ -31,6 +31,8 @@ from domain.policy import default_policy
 from .deployment import Deployment, local_minutes_since_midnight, minutes_to_local_midnight
 from .emulator_client import BotApiClient, BotMessage, Predicate
 
+pytestmark = pytest.mark.slow
+
 SECRETARY, LEADER, BLOCKED, STRANGER = 1001, 1006, 1002, 1099
 TIMEOUT = 10.0
 

@@ -207,6 +207,8 @@ BOT_SCRIPT = """
 import os
 from telegram.ext import Application, CommandHandler
 
+pytestmark = pytest.mark.slow
+
 async def start(update, context):
     await update.message.reply_text("pong from a subprocess")
 

@@ -32,19 +32,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import build_application
-from bot.context import ChiboContext, Deps
 from bot.settings import Settings
 from bot.transport import ApiCall, LocalTransport
 from handlers.account import COMMANDS
+from handlers.context import ChiboContext
 from services.clock import ManualClock
+from services.deps import Deps
 from storage.db import Database
 from storage.dialogs import load
-from tests.cast_fixtures import cast_db_file  # noqa: F401
-from tests.conftest import T0
-from tests.harness import BotHarness
-from tests.personas import BOOKKEEPING_TABLES, BY_KEY, WriteLog
-from tests.telegram_checks import all_problems
-from tests.updates import callback, deliver, document, group_chat, message
+from tests.auxil.cast import BY_KEY
+from tests.auxil.clocks import T0
+from tests.auxil.telegram_checks import all_problems
+from tests.auxil.updates import BotHarness, callback, document, group_chat, message
+from tests.auxil.writes import BOOKKEEPING_TABLES, WriteLog
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
@@ -285,14 +287,14 @@ async def step(run: Run, user: Any, act: Act) -> list[ApiCall]:
     if act.kind in ("text", "command"):
         return await bot.send(user, act.value)
     if act.kind == "group":
-        return await deliver(bot, message=message(user, text=act.value, chat=group_chat()))
+        return await bot.deliver(message=message(user, text=act.value, chat=group_chat()))
     if act.kind == "forged":
-        return await deliver(bot, callback_query=callback(user, act.value))
+        return await bot.deliver(callback_query=callback(user, act.value))
     if act.kind == "press":
         data = run.buttons[act.value % len(run.buttons)]
-        return await deliver(bot, callback_query=callback(user, data))
+        return await bot.deliver(callback_query=callback(user, data))
     if act.kind == "document":
-        return await deliver(bot, message=message(user, document=document(act.value)))
+        return await bot.deliver(message=message(user, document=document(act.value)))
     raise AssertionError(act)
 
 
@@ -317,7 +319,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def fuzz_db_file(cast_db_file: Path, workdir: Path) -> Path:  # noqa: F811
+def fuzz_db_file(cast_db_file: Path, workdir: Path) -> Path:
     """The cast, plus one held and recorded meeting of each cell secretary's unit this month,
     so /rate has something to rate."""
     path = workdir / "template.sqlite3"

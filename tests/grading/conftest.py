@@ -12,8 +12,8 @@ from services import ledger
 from services.clock import ManualClock
 from services.org import import_org
 from storage.db import Database
+from tests.auxil.orgs import SMALL_ORG
 from tests.grading.year import full_year
-from tests.orgs import SMALL_ORG
 
 
 @pytest.fixture

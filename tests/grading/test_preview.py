@@ -17,23 +17,18 @@ from services import grading
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import LedgerEntry, Unit
-from tests.harness import BotHarness, User, texts
-from tests.leadership.seed import bind
+from tests.auxil.cast import LEADER, OFFICER_C1, SECRETARY_NOICHINH, SECRETARY_NTM, bind
+from tests.auxil.updates import BotHarness, texts
 
 pytestmark = pytest.mark.usefixtures("year")
-
-SECRETARY = User(7201, "Lý Thị", "Mai")  # NOICHINH: no thematic meeting in Q3
-EXCELLENT = User(7202, "Vũ Văn", "Nam")  # NTM: everything done
-LEADER = User(7203, "Nguyễn Quốc", "Hùng")
-OFFICER = User(7204, "Phan Thị", "Hoa")  # cluster C1: TNMT and NTM
 
 
 @pytest.fixture(autouse=True)
 def people(db: Database, clock: ManualClock, year: None) -> None:
-    bind(db, clock.now(), SECRETARY, Role.SECRETARY, "NOICHINH")
-    bind(db, clock.now(), EXCELLENT, Role.SECRETARY, "NTM")
+    bind(db, clock.now(), SECRETARY_NOICHINH, Role.SECRETARY, "NOICHINH")
+    bind(db, clock.now(), SECRETARY_NTM, Role.SECRETARY, "NTM")
     bind(db, clock.now(), LEADER, Role.LEADER, "DUK")
-    bind(db, clock.now(), OFFICER, Role.CLUSTER_OFFICER, "C1")
+    bind(db, clock.now(), OFFICER_C1, Role.CLUSTER_OFFICER, "C1")
 
 
 def test_grades_follow_the_ledger(db: Database, clock: ManualClock) -> None:
@@ -54,12 +49,12 @@ def test_grades_follow_the_ledger(db: Database, clock: ManualClock) -> None:
 async def test_a_secretary_sees_the_preview_and_what_would_still_change_it(
     bot: BotHarness,
 ) -> None:
-    shown = texts(await bot.send(SECRETARY, "/status"))
+    shown = texts(await bot.send(SECRETARY_NOICHINH, "/status"))
     assert "Dự kiến xếp loại năm 2026</b> (tạm tính; ngưỡng tạm, chưa chính thức)" in shown
     assert "Hiện đạt: <b>Hoàn thành nhiệm vụ</b>" in shown
     assert "Chưa đạt hoàn thành tốt nhiệm vụ vì:" in shown
     assert "Sinh hoạt chuyên đề mỗi quý: 2/3 (cần ≥ 75%), còn 1 việc chưa đến hạn" in shown
-    best = texts(await bot.send(EXCELLENT, "/status"))
+    best = texts(await bot.send(SECRETARY_NTM, "/status"))
     assert "Hiện đạt: <b>Hoàn thành xuất sắc nhiệm vụ</b>" in best
     assert "Cần làm đủ, đúng hạn để giữ mức này:" in best
     assert "Sinh hoạt định kỳ hằng tháng: 11/11, còn 1 việc chưa đến hạn" in best
@@ -67,7 +62,7 @@ async def test_a_secretary_sees_the_preview_and_what_would_still_change_it(
 
 async def test_before_october_the_preview_is_not_shown(bot: BotHarness, clock: ManualClock) -> None:
     clock.set(datetime(2026, 9, 20, 2, 0, tzinfo=UTC))
-    assert "Dự kiến xếp loại" not in texts(await bot.send(SECRETARY, "/status"))
+    assert "Dự kiến xếp loại" not in texts(await bot.send(SECRETARY_NOICHINH, "/status"))
     shown = texts(await bot.send(LEADER, "/grade"))
     assert "được xem từ ngày 01/10/2026" in shown and "chibo grade preview" in shown
 
@@ -89,7 +84,7 @@ async def test_leadership_sees_the_shares_against_the_targets_and_a_file(
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["NTM"][3] == "Hoàn thành xuất sắc nhiệm vụ"
     assert rows["NOICHINH"][4] == "Sinh hoạt chuyên đề mỗi quý"
-    officer = texts(await bot.send(OFFICER, "/grade"))
+    officer = texts(await bot.send(OFFICER_C1, "/grade"))
     assert "Cụm 1" in officer and "Chi bộ cơ quan Ban Nội chính" not in officer
 
 

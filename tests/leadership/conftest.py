@@ -12,11 +12,8 @@ from services import ledger
 from services.clock import ManualClock
 from services.org import import_org
 from storage.db import Database
+from tests.auxil.orgs import SMALL_ORG
 from tests.leadership.seed import C, R, T, person, record, report, schedule, utc
-from tests.orgs import SMALL_ORG
-
-# Monday 30/11/2026, the digest day of the seeded month.
-AT = date(2026, 11, 30)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from domain.meeting_kinds import MeetingKind
 from domain.roles import Role
-from services.invites import TelegramUser, Throttle, create_invite, redeem
 from storage.db import Database
 from storage.models import (
     MeetingRecord,
@@ -20,9 +19,11 @@ from storage.models import (
     ReportSubmission,
     RoleAssignment,
 )
-from tests.harness import User
 
 R, C, T = MeetingKind.REGULAR, MeetingKind.COMMITTEE, MeetingKind.THEMATIC
+
+# Monday 30/11/2026, the digest day of the month tests/leadership/conftest.py seeds.
+AT = date(2026, 11, 30)
 
 
 def utc(*args: int) -> datetime:
@@ -102,21 +103,6 @@ def person(s: Session, tg_id: int, name: str, role: Role, unit: str, **extra: An
     s.flush()
     s.add(RoleAssignment(person_id=p.id, role=role, unit_code=unit, created_at=utc(2026, 1, 1)))
     return p
-
-
-def bind(db: Database, now: datetime, user: User, role: Role, unit: str) -> None:
-    """A real onboarding: an invite created and redeemed."""
-    invite = create_invite(
-        db, role=role, unit_code=unit, now=now, ttl=timedelta(days=14), actor="test"
-    )
-    result = redeem(
-        db,
-        TelegramUser(user.id, f"{user.first_name} {user.last_name}"),
-        invite.code,
-        now=now,
-        throttle=Throttle(5, timedelta(minutes=30)),
-    )
-    assert result.role == role
 
 
 def person_id(db: Database, tg_id: int) -> int:

@@ -17,11 +17,12 @@ from domain.roles import Role
 from services.digest_delivery import digest_moment, iso_week, plan_weekly_digests, recipients
 from storage.db import Database
 from storage.models import ChatSubscription, OutboxMessage, RoleAssignment
+from tests.auxil.cast import LEADER, OFFICER_C1, OFFICER_C2
 from tests.leadership.seed import person, utc
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
-LEADER_TG, OFFICER_TG, BOTH_TG, GROUP = 8001, 8002, 8003, -100_777
+LEADER_TG, OFFICER_TG, BOTH_TG, GROUP = LEADER.id, OFFICER_C1.id, OFFICER_C2.id, -100_777
 # Monday 30/11/2026 07:30 in Hà Nội.
 MOMENT = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)
 
@@ -29,9 +30,9 @@ MOMENT = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def audience(db: Database, seeded: None) -> None:
     with db.transaction() as s:
-        leader = person(s, LEADER_TG, "Nguyễn Quốc Hùng", Role.LEADER, "DUK")
-        person(s, OFFICER_TG, "Phan Thị Hoa", Role.CLUSTER_OFFICER, "C1")
-        both = person(s, BOTH_TG, "Lê Văn Tâm", Role.CLUSTER_OFFICER, "C2")
+        leader = person(s, LEADER_TG, LEADER.full_name, Role.LEADER, "DUK")
+        person(s, OFFICER_TG, OFFICER_C1.full_name, Role.CLUSTER_OFFICER, "C1")
+        both = person(s, BOTH_TG, OFFICER_C2.full_name, Role.CLUSTER_OFFICER, "C2")
         s.add(RoleAssignment(person_id=both.id, role=Role.LEADER, unit_code="DUK",
                              created_at=utc(2026, 1, 1)))  # fmt: skip
         s.add(ChatSubscription(chat_id=GROUP, title="Thường trực", unit_code="DUK",

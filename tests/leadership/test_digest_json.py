@@ -10,7 +10,7 @@ import pytest
 from domain.policy import default_policy
 from services.digest import ScopeNotFound, build_digest
 from storage.db import Database
-from tests.leadership.conftest import AT
+from tests.leadership.seed import AT
 
 pytestmark = pytest.mark.usefixtures("seeded")
 

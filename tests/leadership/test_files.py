@@ -17,19 +17,15 @@ from bot import cli
 from domain import notice
 from domain.periods import Month
 from domain.policy import NoticeNames, default_policy
+from messages.digest_chart import digest_chart_png
+from messages.digest_files import digest_docx, digest_xlsx
+from messages.month_export_files import export_csv, export_xlsx
 from services import digest_job as digest_jobs
 from services import file_renderer
 from services.digest import build_digest, export_month
-from services.digest_files import (
-    digest_chart_png,
-    digest_docx,
-    digest_xlsx,
-    export_csv,
-    export_xlsx,
-)
 from services.digest_job import digest_job
 from storage.db import Database
-from tests.leadership.conftest import AT
+from tests.leadership.seed import AT
 from tests.leadership.test_digest_json import EXPECTED_TOTALS
 
 pytestmark = pytest.mark.usefixtures("seeded")

@@ -12,12 +12,9 @@ from domain.roles import Role
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import AuditEntry, ChatSubscription
-from tests.harness import BotHarness, User, texts
-from tests.leadership.seed import bind
+from tests.auxil.cast import LEADER, OFFICER_C2, SECRETARY, bind
+from tests.auxil.updates import BotHarness, texts
 
-LEADER = User(7001, "Nguyễn Quốc", "Hùng")
-OFFICER = User(7002, "Phan Thị", "Hoa")  # cluster officer of Cụm 2
-SECRETARY = User(7003, "Trần Thị", "Bình")
 GROUP = -100_555
 
 pytestmark = pytest.mark.usefixtures("demo_org")
@@ -26,7 +23,7 @@ pytestmark = pytest.mark.usefixtures("demo_org")
 @pytest.fixture(autouse=True)
 def people(db: Database, clock: ManualClock, demo_org: None) -> None:
     bind(db, clock.now(), LEADER, Role.LEADER, "DUK")
-    bind(db, clock.now(), OFFICER, Role.CLUSTER_OFFICER, "C2")
+    bind(db, clock.now(), OFFICER_C2, Role.CLUSTER_OFFICER, "C2")
     bind(db, clock.now(), SECRETARY, Role.SECRETARY, "VPUBND-01")
 
 
@@ -60,7 +57,7 @@ async def test_digest_docx_is_a_word_document(bot: BotHarness) -> None:
 
 
 async def test_cluster_officer_digest_is_limited_to_the_cluster(bot: BotHarness) -> None:
-    calls = await bot.send(OFFICER, "/digest")
+    calls = await bot.send(OFFICER_C2, "/digest")
     assert "<b>Cụm 2</b>" in calls[0].text
     workbook = load_workbook(io.BytesIO(_file(calls[1], "document")))
     sheet = workbook["Chưa đăng ký lịch"]
@@ -69,7 +66,7 @@ async def test_cluster_officer_digest_is_limited_to_the_cluster(bot: BotHarness)
 
 
 async def test_overdue_lists_units_in_scope(bot: BotHarness) -> None:
-    reply = texts(await bot.send(OFFICER, "/overdue"))
+    reply = texts(await bot.send(OFFICER_C2, "/overdue"))
     assert "ĐƠN VỊ QUÁ HẠN" in reply
     assert "Đảng bộ cơ quan Văn phòng UBND tỉnh" in reply
     assert "Tài nguyên" not in reply
@@ -85,25 +82,25 @@ async def test_unit_search_ignores_diacritics_and_case(bot: BotHarness) -> None:
 
 
 async def test_unit_search_lists_several_matches_with_codes(bot: BotHarness) -> None:
-    reply = texts(await bot.send(OFFICER, "/unit van phong"))
+    reply = texts(await bot.send(OFFICER_C2, "/unit van phong"))
     assert "đơn vị khớp" in reply
     assert "/unit VPUBND-01" in reply
 
 
 async def test_unit_search_stays_in_the_officers_cluster(bot: BotHarness) -> None:
-    reply = texts(await bot.send(OFFICER, "/unit tai nguyen"))
+    reply = texts(await bot.send(OFFICER_C2, "/unit tai nguyen"))
     assert "Không tìm thấy" in reply
     assert "Tài nguyên và Môi trường" not in reply
 
 
 async def test_officer_may_see_own_cluster(bot: BotHarness) -> None:
-    calls = await bot.send(OFFICER, "/cluster 2")
+    calls = await bot.send(OFFICER_C2, "/cluster 2")
     assert "<b>Cụm 2</b>" in calls[0].text
     assert calls[1].method == "sendDocument"
 
 
 async def test_officer_asking_for_another_cluster_is_refused_politely(bot: BotHarness) -> None:
-    reply = texts(await bot.send(OFFICER, "/cluster 3"))
+    reply = texts(await bot.send(OFFICER_C2, "/cluster 3"))
     assert "không theo dõi Cụm 3" in reply
     assert "Cụm 2" in reply
     assert "TỔNG HỢP" not in reply
@@ -143,7 +140,7 @@ async def test_subscribe_in_private_explains_where_to_use_it(bot: BotHarness) ->
 
 
 async def test_officer_may_not_subscribe_a_group(bot: BotHarness, db: Database) -> None:
-    reply = texts(await bot.send(OFFICER, "/subscribe", chat_id=GROUP, chat_type="group"))
+    reply = texts(await bot.send(OFFICER_C2, "/subscribe", chat_id=GROUP, chat_type="group"))
     assert "vai trò của bạn không dùng được" in reply
     with db.transaction() as s:
         assert s.get(ChatSubscription, GROUP) is None

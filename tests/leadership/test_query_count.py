@@ -17,7 +17,7 @@ from domain.policy import default_policy
 from services.digest import build_digest
 from storage.db import Database
 from storage.models import MeetingRecord, MeetingSchedule, ReportSubmission, Unit
-from tests.leadership.conftest import AT
+from tests.leadership.seed import AT
 
 NOW = datetime(2026, 11, 26, 2, tzinfo=UTC)
 DIGEST_SELECTS = 14

@@ -28,19 +28,17 @@ from domain.obligations import ObligationKind, Status
 from domain.periods import HalfYear, Month
 from domain.policy import CommitteeMember, NoticeNames, default_policy
 from domain.roles import Role
+from messages.rollup_files import rollup_docx, rollup_xlsx
 from messages.rollup_text import appendix_lines, rollup_summary
 from services import cluster_meetings, directives, meeting_records, ratings, reports, schedules
 from services.actors import Actor, load_actor
 from services.clock import ManualClock
 from services.org import import_org
 from services.rollup import build_rollup
-from services.rollup_files import rollup_docx, rollup_xlsx
 from storage.db import Database
-from tests.harness import User
-from tests.leadership.seed import bind
-from tests.orgs import SMALL_ORG
+from tests.auxil.cast import ADMIN, bind
+from tests.auxil.orgs import SMALL_ORG
 
-ADMIN = User(7900, "Văn phòng", "Khối")
 H1 = HalfYear(2026, 1)
 END = date(2026, 6, 30)
 MEMBERS = (

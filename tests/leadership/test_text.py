@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.digest import DigestFacts, LedgerCount, UnitInfo, build, digest_days
-from domain.obligations import (
-    Obligation,
-    ObligationKind,
-    Resolution,
-    registration_month_at,
-    window_at,
-)
+from domain.digest.build import compute_digest
+from domain.digest.facts import DigestFacts, LedgerCount, UnitInfo, digest_days
+from domain.obligations import Obligation, ObligationKind, Resolution
 from domain.org import UnitKind
 from domain.policy import default_policy
+from domain.windows import registration_month_at, window_at
 from messages.digest_text import TELEGRAM_LIMIT, digest_summary, overdue_text
-from tests.leadership.conftest import AT
+from tests.leadership.seed import AT
 
 
 def big_bloc(committees: int, cells_each: int):  # type: ignore[no-untyped-def]
@@ -60,7 +56,7 @@ def big_bloc(committees: int, cells_each: int):  # type: ignore[no-untyped-def]
         group_totals=totals,
         groups=committees_,
     )
-    return build(windows, facts, policy.attendance_target)
+    return compute_digest(windows, facts, policy.attendance_target)
 
 
 def test_summary_of_a_thousand_silent_units_fits_and_points_to_the_file() -> None:

@@ -30,8 +30,8 @@ from domain.roles import Role
 from services import cluster_meetings, directives, status
 from services import digest as digest_service
 from services.actors import load_actor
-from tests.harness import User, texts
-from tests.leadership.seed import bind
+from tests.auxil.cast import OFFICER_C1, bind
+from tests.auxil.updates import texts
 from tests.ledger.rows import assert_equals_rebuild
 from tests.ledger.walker import Walker
 from tests.ledger.world import LEADER, World, database, running, world
@@ -119,7 +119,6 @@ def overdue_lines(text: str) -> int:
     return len(re.findall(r"^• ", section, flags=re.MULTILINE))
 
 
-OFFICER = User(7001, "Hoàng Thị", "Lan")
 MEETING_DAY = 7  # the cluster meeting is a week after the start; its roll call the day after
 
 
@@ -141,8 +140,8 @@ def issue_duties(w: World) -> None:
             now=now,
             policy=w.policy,
         )
-    bind(w.db, now, OFFICER, Role.CLUSTER_OFFICER, "C1")
-    officer = load_actor(w.db, OFFICER.id)
+    bind(w.db, now, OFFICER_C1, Role.CLUSTER_OFFICER, "C1")
+    officer = load_actor(w.db, OFFICER_C1.id)
     assert officer is not None
     starts = now + timedelta(days=MEETING_DAY)
     request = cluster_meetings.MeetingRequest("C1", starts, "Hội trường", "Giao ban quý IV")
@@ -151,7 +150,7 @@ def issue_duties(w: World) -> None:
 
 def roll_call(w: World) -> None:
     """TNMT absent without a reason, NTM excused."""
-    officer = load_actor(w.db, OFFICER.id)
+    officer = load_actor(w.db, OFFICER_C1.id)
     assert officer is not None
     marks = {"TNMT": Mark.ABSENT, "NTM": Mark.EXCUSED}
     cluster_meetings.mark(w.db, officer, 1, marks, now=w.clock.now(), policy=w.policy)

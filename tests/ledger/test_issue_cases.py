@@ -22,14 +22,9 @@ from services.activity_import import import_activity
 from services.actors import load_actor
 from services.clock import ManualClock
 from storage.db import Database
-from tests.harness import BotHarness, User, button, texts
-from tests.leadership.seed import bind
+from tests.auxil.cast import LEADER, SECRETARY, SECRETARY_NTM, SECRETARY_TNMT_01, bind
+from tests.auxil.updates import BotHarness, button, texts
 from tests.scheduler.helpers import Sim
-
-TNMT_01 = User(8101, "Đinh Thị", "Hoa")  # Chi bộ Văn phòng, Đảng bộ Sở Tài nguyên và Môi trường
-NTM = User(8102, "Lê Văn", "Cường")  # Chi bộ Ban Xây dựng nông thôn mới
-VP_01 = User(8103, "Trần Thị", "Bình")  # Chi bộ Văn phòng, Đảng bộ VPUBND
-LEADER = User(8105, "Nguyễn Quốc", "Hùng")
 
 
 def morning(day: date) -> datetime:
@@ -39,9 +34,9 @@ def morning(day: date) -> datetime:
 @pytest.fixture
 def bloc(db: Database, clock: ManualClock, demo_org: None) -> None:
     for user, role, unit in (
-        (TNMT_01, Role.SECRETARY, "TNMT-01"),
-        (NTM, Role.SECRETARY, "NTM"),
-        (VP_01, Role.SECRETARY, "VPUBND-01"),
+        (SECRETARY_TNMT_01, Role.SECRETARY, "TNMT-01"),
+        (SECRETARY_NTM, Role.SECRETARY, "NTM"),
+        (SECRETARY, Role.SECRETARY, "VPUBND-01"),
         (LEADER, Role.LEADER, "DUK"),
     ):
         bind(db, clock.now(), user, role, unit)
@@ -61,7 +56,7 @@ async def test_no_november_record_is_overdue_for_the_secretary_as_for_the_leader
 ) -> None:
     """TNMT-01 registered nothing and recorded nothing for November."""
     clock.set(morning(date(2026, 12, 1)))
-    overdue = overdue_section(texts(await bot.send(TNMT_01, "/status")))
+    overdue = overdue_section(texts(await bot.send(SECRETARY_TNMT_01, "/status")))
     assert "Không có việc nào quá hạn" not in overdue
     assert (
         "Chưa báo cáo kết quả sinh hoạt chi bộ thường kỳ tháng 11/2026 (<b>quá hạn 1 ngày</b>)"
@@ -87,7 +82,7 @@ async def test_reports_overdue_in_status_are_those_report_and_unit_mark(
     csv = "record_type,unit,period,report_type,sent_on\nreport,NTM,2026-Q2,quarterly,10/07/2026\n"
     import_activity(db, csv, now=clock.now(), policy=default_policy())
     clock.set(morning(date(2026, 12, 1)))
-    overdue = overdue_section(texts(await bot.send(NTM, "/status")))
+    overdue = overdue_section(texts(await bot.send(SECRETARY_NTM, "/status")))
     expected = (
         "Báo cáo sơ kết 6 tháng đầu năm 2026",
         "Báo cáo quý III/2026",
@@ -96,12 +91,12 @@ async def test_reports_overdue_in_status_are_those_report_and_unit_mark(
     )
     for name in expected:
         assert name in overdue, name
-    choices = await bot.send(NTM, "/report")
+    choices = await bot.send(SECRETARY_NTM, "/report")
     labels = [label for c in choices for label, _ in c.buttons]
     for period in ("sơ kết 6 tháng", "quý III/2026", "tổng kết năm 2026", "tháng 11/2026"):
         (label,) = [x for x in labels if period in x]
         assert label.endswith("(quá hạn)"), label
-    await bot.send(NTM, "hủy")
+    await bot.send(SECRETARY_NTM, "hủy")
     unit = texts(await bot.send(LEADER, "/unit NTM"))
     for title in expected:
         line = unit.split(f"• {title}", 1)[1].split("\n")[0]
@@ -126,7 +121,7 @@ async def test_a_meeting_recorded_early_is_not_reminded(
     """Scheduled for 15/12, held and recorded on 01/12: no "ngày mai" on 14/12, no
     "hôm nay" on 15/12."""
     policy = default_policy()
-    actor = load_actor(db, VP_01.id)
+    actor = load_actor(db, SECRETARY.id)
     assert actor is not None
     request = schedules.ScheduleRequest(
         "VPUBND-01",
@@ -150,7 +145,7 @@ async def test_a_meeting_recorded_early_is_not_reminded(
         db, actor, "VPUBND-01", MeetingKind.REGULAR, Month(2026, 12), record, now=clock.now(),
         policy=policy,
     )  # fmt: skip
-    assert "14:00 15/12/2026" not in texts(await bot.send(VP_01, "/status"))
+    assert "14:00 15/12/2026" not in texts(await bot.send(SECRETARY, "/status"))
     sim = Sim(db, clock, policy)
     clock.set(at_local(date(2026, 12, 13), time(12, 0)))
     await sim.run_until(
@@ -163,7 +158,7 @@ async def test_a_meeting_recorded_early_is_not_reminded(
             time(20, 0),
         )
     )
-    sent = sim.bot.to(VP_01.id)
+    sent = sim.bot.to(SECRETARY.id)
     assert not [m for m in sent if "ngày mai" in m.text or "hôm nay" in m.text]
 
 
@@ -171,29 +166,29 @@ async def test_a_meeting_recorded_early_is_not_reminded(
 async def test_a_cancelled_meeting_asks_for_a_new_date_in_status_and_reminders(
     bot: BotHarness, db: Database, clock: ManualClock
 ) -> None:
-    calls = await bot.send(VP_01, "/schedule")
-    calls = await bot.press(VP_01, button(calls, "Tháng 12/2026"))
-    calls = await bot.press(VP_01, button(calls, "thường kỳ"))
-    await bot.send(VP_01, "5/12 14:00")
-    calls = await bot.send(VP_01, "Phòng họp tầng 2")
-    calls = await bot.press(VP_01, button(calls, "Chỉ tháng này"))
-    await bot.press(VP_01, button(calls, "Xác nhận"))
+    calls = await bot.send(SECRETARY, "/schedule")
+    calls = await bot.press(SECRETARY, button(calls, "Tháng 12/2026"))
+    calls = await bot.press(SECRETARY, button(calls, "thường kỳ"))
+    await bot.send(SECRETARY, "5/12 14:00")
+    calls = await bot.send(SECRETARY, "Phòng họp tầng 2")
+    calls = await bot.press(SECRETARY, button(calls, "Chỉ tháng này"))
+    await bot.press(SECRETARY, button(calls, "Xác nhận"))
     clock.set(morning(date(2026, 12, 2)))
-    calls = await bot.send(VP_01, "/schedule")
-    calls = await bot.press(VP_01, button(calls, "Tháng 12/2026"))
-    calls = await bot.press(VP_01, button(calls, "thường kỳ"))
-    calls = await bot.press(VP_01, button(calls, "Hủy lịch"))
-    calls = await bot.send(VP_01, "Trùng đợt công tác của cơ quan")
-    calls = await bot.press(VP_01, button(calls, "Hủy lịch này"))
+    calls = await bot.send(SECRETARY, "/schedule")
+    calls = await bot.press(SECRETARY, button(calls, "Tháng 12/2026"))
+    calls = await bot.press(SECRETARY, button(calls, "thường kỳ"))
+    calls = await bot.press(SECRETARY, button(calls, "Hủy lịch"))
+    calls = await bot.send(SECRETARY, "Trùng đợt công tác của cơ quan")
+    calls = await bot.press(SECRETARY, button(calls, "Hủy lịch này"))
     assert "Đã hủy lịch" in texts(calls)
 
-    calls = await bot.send(VP_01, "/status")
+    calls = await bot.send(SECRETARY, "/status")
     text = texts(calls)
     assert "Sinh hoạt chi bộ thường kỳ tháng 12/2026: lịch đã hủy, cần đăng ký ngày mới" in text
     assert "open:schedule:VPUBND-01:2026-12" in [d for c in calls for _, d in c.buttons]
 
     sim = Sim(db, clock, default_policy())
     await sim.run_until(at_local(date(2026, 12, 3), time(12, 0)))
-    (reminder,) = sim.bot.to(VP_01.id)
+    (reminder,) = sim.bot.to(SECRETARY.id)
     assert "đã hủy: vui lòng đăng ký ngày mới" in reminder.text
     assert reminder.at == at_local(date(2026, 12, 3), time(8, 0))

@@ -34,14 +34,12 @@ from services.activity_import import import_activity
 from services.actors import Actor, load_actor
 from services.org import import_org
 from storage.models import ClusterInvitation, ClusterMeeting, Directive, DirectiveTarget
-from tests.harness import User
-from tests.leadership.seed import bind
+from tests.auxil.cast import ADMIN, bind
+from tests.auxil.orgs import SMALL_ORG
 from tests.ledger.rows import assert_equals_rebuild
 from tests.ledger.world import World, database, world
-from tests.orgs import SMALL_ORG
 
 EXAMPLES = int(os.environ.get("LEDGER_EXAMPLES", "25"))
-ADMIN = User(7900, "Văn phòng", "Khối")
 UNITS = ("TNMT", "TNMT-01", "TNMT-02", "NTM", "TAICHINH-01", "NOICHINH")
 ACTIVITY_HEADER = "record_type,unit,month,kind,held,held_on,period,report_type,sent_on\n"
 

@@ -20,7 +20,7 @@ from domain.periods import Month
 from services.clock import ManualClock
 from storage.db import Database
 from storage.dialogs import load
-from tests.harness import BotHarness, User
+from tests.auxil.updates import BotHarness, User
 
 Choose = Callable[[int], int]  # a choice in range(n)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.localtime import at_local
@@ -22,16 +21,16 @@ from domain.policy import Policy, default_policy
 from domain.roles import Role
 from services import ledger
 from services.clock import ManualClock
+from services.deps import Deps
 from services.org import import_org
 from storage.db import Database
 from storage.models import Unit
-from tests.conftest import POSTGRES_URL, postgres_database
-from tests.harness import BotHarness, User
-from tests.leadership.seed import bind
-from tests.orgs import SMALL_ORG
+from tests.auxil.cast import LEADER, bind
+from tests.auxil.orgs import SMALL_ORG
+from tests.auxil.postgres import POSTGRES_URL, postgres_database
+from tests.auxil.updates import BotHarness, User
 
 START = at_local(date(2026, 11, 20), time(9, 0))
-LEADER = User(7000, "Nguyễn Quốc", "Hùng")
 
 
 @contextmanager

@@ -17,7 +17,8 @@ from services import cluster_meetings
 from services.clock import SystemClock
 from storage.db import Database
 from storage.models import Directive
-from tests.obligations.conftest import ledger_of, outbox
+from tests.auxil.cast import SECRETARY_NOICHINH, SECRETARY_TAICHINH
+from tests.obligations.helpers import ledger_of, outbox
 
 pytestmark = pytest.mark.usefixtures("small_bloc")
 
@@ -94,7 +95,10 @@ def test_cluster_meeting_create_list_and_mark(run, db: Database) -> None:  # typ
         "--agenda", "Giao ban quý",
     )  # fmt: skip
     assert code == 0 and "Đã đăng ký giao ban mã 1" in out and "Cụm 2" in out
-    assert {r.chat_id for r in outbox(db, "cluster_meeting")} == {6013, 6014}
+    assert {r.chat_id for r in outbox(db, "cluster_meeting")} == {
+        SECRETARY_TAICHINH.id,
+        SECRETARY_NOICHINH.id,
+    }
     code, out = run("cluster-meeting", "mark", "1", "--attended", "TAICHINH")
     assert code == 2 and "chưa diễn ra" in out
     # One already held (called three days ago for yesterday).

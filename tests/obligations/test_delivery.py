@@ -18,12 +18,9 @@ from services import directives
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import Directive, Person
-from tests.harness import User
-from tests.obligations.conftest import NTM, TNMT
-from tests.secretary.conftest import bind
+from tests.auxil.cast import DEPUTY_NTM, SECRETARY_NTM, SECRETARY_TNMT, bind
 
 pytestmark = pytest.mark.usefixtures("small_bloc")
-NTM_DEPUTY = User(6099, "Bùi Thị", "Thu")
 
 
 def issue(db: Database, clock: ManualClock, targets: str) -> directives.Issued:
@@ -58,7 +55,7 @@ async def test_the_document_is_uploaded_once_then_sent_by_its_file_id(
         await dispatcher.dispatch_once()
         await dispatcher.dispatch_once()
     sent = [c for c in transport.calls if c.method == "sendDocument"]
-    assert [c.chat_id for c in sent] == [NTM.id, TNMT.id]
+    assert [c.chat_id for c in sent] == [SECRETARY_NTM.id, SECRETARY_TNMT.id]
     assert "document" in sent[0].files and sent[0].files["document"] == b"%PDF-1.4 ke hoach"
     # The second is sent by the id Telegram gave the first upload.
     assert sent[1].files == {} and sent[1].params["document"].startswith("uploaded-")
@@ -74,11 +71,11 @@ async def test_the_document_is_uploaded_once_then_sent_by_its_file_id(
 async def test_an_away_secretary_is_stood_in_for_by_the_deputy(
     db: Database, clock: ManualClock
 ) -> None:
-    bind(db, clock, NTM_DEPUTY, Role.DEPUTY, "NTM")
+    bind(db, clock.now(), DEPUTY_NTM, Role.DEPUTY, "NTM")
     with db.transaction() as s:
         s.execute(
             update(Person)
-            .where(Person.telegram_user_id == NTM.id)
+            .where(Person.telegram_user_id == SECRETARY_NTM.id)
             .values(away_until=date(2026, 12, 31))
         )
     issued = issue(db, clock, "NTM")
@@ -88,4 +85,4 @@ async def test_an_away_secretary_is_stood_in_for_by_the_deputy(
     clock.advance(timedelta(minutes=1))
     async with bot:
         await Dispatcher(db, bot, clock, default_policy()).dispatch_once()
-    assert [c.chat_id for c in transport.calls if c.method == "sendDocument"] == [NTM_DEPUTY.id]
+    assert [c.chat_id for c in transport.calls if c.method == "sendDocument"] == [DEPUTY_NTM.id]

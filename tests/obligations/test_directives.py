@@ -13,17 +13,17 @@ from bot.limits import MAX_FILE_BYTES
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import AuditEntry, Directive, DirectiveTarget
-from tests.harness import BotHarness, button, texts
-from tests.obligations.conftest import (
-    C1_ADMIN,
+from tests.auxil.cast import (
+    ADMIN_C1,
     LEADER,
-    NOICHINH,
-    NTM,
-    TNMT,
-    TNMT_01,
-    ledger_of,
-    outbox,
+    SECRETARY_NOICHINH,
+    SECRETARY_NTM,
+    SECRETARY_TAICHINH,
+    SECRETARY_TNMT,
+    SECRETARY_TNMT_01,
 )
+from tests.auxil.updates import BotHarness, button, texts
+from tests.obligations.helpers import ledger_of, outbox
 
 pytestmark = pytest.mark.usefixtures("small_bloc")
 TITLE = "Chương trình hành động thực hiện Nghị quyết số 05-NQ/ĐUK"
@@ -60,8 +60,13 @@ async def test_issued_directive_reaches_each_base_organisation_with_its_document
         code: ("open", None) for code in ("TNMT", "NTM", "TAICHINH", "NOICHINH")
     }
     sent = {row.chat_id: row for row in outbox(db, "directive")}
-    assert set(sent) == {TNMT.id, NTM.id, 6013, NOICHINH.id}
-    ntm = sent[NTM.id]
+    assert set(sent) == {
+        SECRETARY_TNMT.id,
+        SECRETARY_NTM.id,
+        SECRETARY_TAICHINH.id,
+        SECRETARY_NOICHINH.id,
+    }
+    ntm = sent[SECRETARY_NTM.id]
     assert "Số 12-KH/ĐUK" in ntm.text and TITLE in ntm.text and "20/12/2026" in ntm.text
     assert ntm.attachment_ref == "directive:1" and ntm.attachment_name == "ke-hoach-12.pdf"
     assert ntm.buttons == [
@@ -78,13 +83,13 @@ async def test_secretary_confirms_with_a_document_and_the_leader_sees_progress(
     bot: BotHarness, db: Database, clock: ManualClock
 ) -> None:
     await issue(bot, due="28/11/2026")
-    calls = await bot.press(NTM, "open:complete:NTM:1")
+    calls = await bot.press(SECRETARY_NTM, "open:complete:NTM:1")
     assert "Gửi vào đây văn bản của Chi bộ Ban Xây dựng nông thôn mới" in texts(calls)
-    reply = texts(await bot.send_document(NTM, "ctht-ntm.pdf"))
+    reply = texts(await bot.send_document(SECRETARY_NTM, "ctht-ntm.pdf"))
     assert "Đã xác nhận hoàn thành Số 12-KH/ĐUK" in reply and "đúng hạn (hạn 28/11/2026)" in reply
     clock.advance(timedelta(days=4))  # 30/11: two days late
-    await bot.press(TNMT, "open:complete:TNMT:1")
-    reply = texts(await bot.send_document(TNMT, "ctht-tnmt.docx"))
+    await bot.press(SECRETARY_TNMT, "open:complete:TNMT:1")
+    reply = texts(await bot.send_document(SECRETARY_TNMT, "ctht-tnmt.docx"))
     assert "trễ hạn 2 ngày" in reply
     assert ledger_of(db, "directive")["NTM"] == ("done", "2026-11-26")
     assert ledger_of(db, "directive")["TNMT"] == ("done", "2026-11-30")
@@ -97,7 +102,7 @@ async def test_secretary_confirms_with_a_document_and_the_leader_sees_progress(
     assert "Chưa hoàn thành (2)" in detail and "Đảng bộ cơ quan Sở Tài chính (TAICHINH)" in detail
     assert "Đảng bộ cơ quan Sở Tài nguyên và Môi trường: 30/11/2026 — <b>trễ hạn</b>" in detail
     # Pressed again: it is done, nothing changes.
-    again = texts(await bot.press(NTM, "open:complete:NTM:1"))
+    again = texts(await bot.press(SECRETARY_NTM, "open:complete:NTM:1"))
     assert "đã xác nhận hoàn thành" in again
 
 
@@ -106,7 +111,7 @@ async def test_overdue_directive_is_on_status_and_in_the_digest(
 ) -> None:
     await issue(bot, due="27/11/2026")
     clock.advance(timedelta(days=3))  # 29/11
-    status = texts(calls := await bot.send(NOICHINH, "/status"))
+    status = texts(calls := await bot.send(SECRETARY_NOICHINH, "/status"))
     assert (
         "Văn bản chỉ đạo Số 12-KH/ĐUK — " + TITLE + " — hạn 27/11/2026 (<b>quá hạn 2 ngày</b>)"
         in status
@@ -127,7 +132,7 @@ async def test_a_sub_cell_given_a_directive_by_code(bot: BotHarness, db: Databas
     reply = texts(await bot.press(LEADER, button(calls, "Xác nhận")))
     assert "cho 2 đơn vị" in reply
     assert set(ledger_of(db, "directive")) == {"TNMT-01", "NTM"}
-    (row,) = [r for r in outbox(db, "directive") if r.chat_id == TNMT_01.id]
+    (row,) = [r for r in outbox(db, "directive") if r.chat_id == SECRETARY_TNMT_01.id]
     assert row.attachment_ref is None
 
 
@@ -146,17 +151,17 @@ async def test_a_due_date_in_the_past_is_refused(bot: BotHarness, db: Database) 
 
 async def test_a_unit_outside_the_issuers_scope_is_refused(bot: BotHarness, db: Database) -> None:
     """An admin of cluster 1 cannot give a directive to a unit of cluster 2."""
-    await bot.send(C1_ADMIN, "/directive")
-    await bot.send(C1_ADMIN, TITLE)
-    await bot.send(C1_ADMIN, "Số 12-KH/ĐUK")
-    calls = await bot.send(C1_ADMIN, "20/12/2026")
+    await bot.send(ADMIN_C1, "/directive")
+    await bot.send(ADMIN_C1, TITLE)
+    await bot.send(ADMIN_C1, "Số 12-KH/ĐUK")
+    calls = await bot.send(ADMIN_C1, "20/12/2026")
     assert [label for c in calls for label, _ in c.buttons][:2] == [
         "Tất cả tổ chức cơ sở đảng",
         "Cụm 1",
     ]
-    reply = texts(await bot.send(C1_ADMIN, "NTM, TAICHINH"))
+    reply = texts(await bot.send(ADMIN_C1, "NTM, TAICHINH"))
     assert "TAICHINH không thuộc phạm vi phụ trách" in reply
-    reply = texts(await bot.send(C1_ADMIN, "NOPE"))
+    reply = texts(await bot.send(ADMIN_C1, "NOPE"))
     assert "Không có đơn vị mã NOPE" in reply
     assert directives(db) == []
 
@@ -177,21 +182,21 @@ async def test_a_file_over_the_size_limit_is_refused(bot: BotHarness, db: Databa
 
 async def test_the_unit_must_send_a_document_of_a_known_kind(bot: BotHarness, db: Database) -> None:
     await issue(bot, file=False)
-    await bot.press(NTM, "open:complete:NTM:1")
-    assert "Vui lòng gửi kèm văn bản" in texts(await bot.send(NTM, "đã xong rồi"))
-    assert "không nhận được" in texts(await bot.send_document(NTM, "virus.exe"))
+    await bot.press(SECRETARY_NTM, "open:complete:NTM:1")
+    assert "Vui lòng gửi kèm văn bản" in texts(await bot.send(SECRETARY_NTM, "đã xong rồi"))
+    assert "không nhận được" in texts(await bot.send_document(SECRETARY_NTM, "virus.exe"))
     assert ledger_of(db, "directive")["NTM"] == ("open", None)
 
 
 async def test_another_units_button_is_refused(bot: BotHarness, db: Database) -> None:
     await issue(bot)
-    reply = texts(await bot.press(NTM, "open:complete:TNMT:1"))
+    reply = texts(await bot.press(SECRETARY_NTM, "open:complete:TNMT:1"))
     assert "không thuộc phạm vi" in reply
     assert ledger_of(db, "directive")["TNMT"] == ("open", None)
 
 
 async def test_only_leaders_and_admins_issue(bot: BotHarness, db: Database) -> None:
-    reply = texts(await bot.send(NTM, "/directive"))
+    reply = texts(await bot.send(SECRETARY_NTM, "/directive"))
     assert "vai trò của bạn không dùng được chức năng này" in reply
     assert directives(db) == []
 
@@ -200,14 +205,14 @@ async def test_a_secretary_lists_their_units_directives_with_buttons(
     bot: BotHarness, db: Database
 ) -> None:
     assert "Không có văn bản chỉ đạo nào đang chờ hoàn thành" in texts(
-        await bot.send(NTM, "/directives")
+        await bot.send(SECRETARY_NTM, "/directives")
     )
     await issue(bot)
-    calls = await bot.send(NTM, "/directives")
+    calls = await bot.send(SECRETARY_NTM, "/directives")
     assert "<b>Chi bộ Ban Xây dựng nông thôn mới</b>" in texts(calls)
     assert f"Số 12-KH/ĐUK — {TITLE}: hạn 20/12/2026" in texts(calls)
     assert button(calls, "Hoàn thành") == "open:complete:NTM:1"
-    assert "/directives MÃ" in texts(await bot.send(NTM, "/directives abc"))
+    assert "/directives MÃ" in texts(await bot.send(SECRETARY_NTM, "/directives abc"))
     assert "Không có văn bản chỉ đạo mã 9" in texts(await bot.send(LEADER, "/directives 9"))
 
 
@@ -215,4 +220,4 @@ async def test_a_secretary_asking_for_one_directive_is_pointed_to_the_list(
     bot: BotHarness, db: Database
 ) -> None:
     await issue(bot)
-    assert "Không có văn bản chỉ đạo mã 1" in texts(await bot.send(NTM, "/directives 1"))
+    assert "Không có văn bản chỉ đạo mã 1" in texts(await bot.send(SECRETARY_NTM, "/directives 1"))

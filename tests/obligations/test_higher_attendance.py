@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_application
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.policy import CommitteeMember, default_policy
 from services.clock import ManualClock
+from services.deps import Deps
 from storage.db import Database
 from storage.models import MeetingRecord, Unit
-from tests.harness import BotHarness, button, texts
-from tests.obligations.conftest import TNMT, TNMT_01
+from tests.auxil.cast import SECRETARY_TNMT, SECRETARY_TNMT_01
+from tests.auxil.updates import BotHarness, button, texts
 
 pytestmark = pytest.mark.usefixtures("small_bloc")
 MEMBERS = (
@@ -51,13 +51,13 @@ def record_of(db: Database, unit: str) -> MeetingRecord:
 
 
 async def to_higher_step(bot: BotHarness) -> list:  # type: ignore[type-arg]
-    calls = await bot.send(TNMT_01, "/record")
-    calls = await bot.press(TNMT_01, button(calls, "thường kỳ 11/2026"))
-    calls = await bot.press(TNMT_01, button(calls, "Có"))
-    calls = await bot.send(TNMT_01, "5/11")
-    calls = await bot.press(TNMT_01, button(calls, "120 phút"))
-    calls = await bot.press(TNMT_01, button(calls, "Giữ nguyên: 10"))
-    return await bot.send(TNMT_01, "đủ")
+    calls = await bot.send(SECRETARY_TNMT_01, "/record")
+    calls = await bot.press(SECRETARY_TNMT_01, button(calls, "thường kỳ 11/2026"))
+    calls = await bot.press(SECRETARY_TNMT_01, button(calls, "Có"))
+    calls = await bot.send(SECRETARY_TNMT_01, "5/11")
+    calls = await bot.press(SECRETARY_TNMT_01, button(calls, "120 phút"))
+    calls = await bot.press(SECRETARY_TNMT_01, button(calls, "Giữ nguyên: 10"))
+    return await bot.send(SECRETARY_TNMT_01, "đủ")
 
 
 async def test_the_attendee_is_chosen_from_the_committee(
@@ -67,10 +67,10 @@ async def test_the_attendee_is_chosen_from_the_committee(
     assert "Chọn đồng chí trong danh sách" in texts(calls)
     labels = [label for c in calls for label, _ in c.buttons]
     assert "Nguyễn Văn An (Phó Bí thư Đảng ủy Khối)" in labels and "Không có" in labels
-    calls = await listed_bot.press(TNMT_01, button(calls, "Nguyễn Văn An"))
-    calls = await listed_bot.press(TNMT_01, button(calls, "Có"))  # minutes taken
+    calls = await listed_bot.press(SECRETARY_TNMT_01, button(calls, "Nguyễn Văn An"))
+    calls = await listed_bot.press(SECRETARY_TNMT_01, button(calls, "Có"))  # minutes taken
     assert "Cấp ủy cấp trên dự: Nguyễn Văn An (Phó Bí thư Đảng ủy Khối)" in texts(calls)
-    await listed_bot.press(TNMT_01, button(calls, "Xác nhận"))
+    await listed_bot.press(SECRETARY_TNMT_01, button(calls, "Xác nhận"))
     row = record_of(db, "TNMT-01")
     assert (row.higher_attendee_code, row.higher_attendee) == (
         "NVA",
@@ -82,14 +82,14 @@ async def test_a_typed_name_is_found_in_the_list_or_refused(
     listed_bot: BotHarness, db: Database
 ) -> None:
     await to_higher_step(listed_bot)
-    reply = texts(await listed_bot.send(TNMT_01, "Nguyễn"))  # two of them
+    reply = texts(await listed_bot.send(SECRETARY_TNMT_01, "Nguyễn"))  # two of them
     assert "Không tìm thấy đúng một đồng chí" in reply and "Nguyễn Văn An" in reply
-    reply = texts(await listed_bot.send(TNMT_01, "Ông Hải ở Sở"))
+    reply = texts(await listed_bot.send(SECRETARY_TNMT_01, "Ông Hải ở Sở"))
     assert "Vui lòng chọn trong danh sách" in reply
-    calls = await listed_bot.send(TNMT_01, "tran van binh")  # no diacritics
+    calls = await listed_bot.send(SECRETARY_TNMT_01, "tran van binh")  # no diacritics
     assert "biên bản" in texts(calls)
-    calls = await listed_bot.press(TNMT_01, button(calls, "Có"))
-    await listed_bot.press(TNMT_01, button(calls, "Xác nhận"))
+    calls = await listed_bot.press(SECRETARY_TNMT_01, button(calls, "Có"))
+    await listed_bot.press(SECRETARY_TNMT_01, button(calls, "Xác nhận"))
     assert record_of(db, "TNMT-01").higher_attendee_code == "TVB"
 
 
@@ -99,31 +99,31 @@ async def test_a_committee_meeting_counts_committee_members(bot: BotHarness, db:
         unit = s.get(Unit, "TNMT")
         assert unit is not None
         unit.members = 120  # the Party members of the whole đảng bộ
-    calls = await bot.send(TNMT, "/record")
-    calls = await bot.press(TNMT, button(calls, "cấp ủy 11/2026"))
-    calls = await bot.press(TNMT, button(calls, "Có"))
-    calls = await bot.send(TNMT, "5/11")
-    calls = await bot.press(TNMT, button(calls, "90 phút"))
+    calls = await bot.send(SECRETARY_TNMT, "/record")
+    calls = await bot.press(SECRETARY_TNMT, button(calls, "cấp ủy 11/2026"))
+    calls = await bot.press(SECRETARY_TNMT, button(calls, "Có"))
+    calls = await bot.send(SECRETARY_TNMT, "5/11")
+    calls = await bot.press(SECRETARY_TNMT, button(calls, "90 phút"))
     asked = texts(calls)
     assert "tổng số cấp ủy viên" in asked and "120" not in asked
-    calls = await bot.send(TNMT, "9")
+    calls = await bot.send(SECRETARY_TNMT, "9")
     assert "bao nhiêu cấp ủy viên dự" in texts(calls)
-    calls = await bot.send(TNMT, "8")
+    calls = await bot.send(SECRETARY_TNMT, "8")
     assert "1 cấp ủy viên vắng" in texts(calls)
-    calls = await bot.press(TNMT, button(calls, "1"))
-    calls = await bot.press(TNMT, button(calls, "Không có"))
-    calls = await bot.press(TNMT, button(calls, "Có"))
+    calls = await bot.press(SECRETARY_TNMT, button(calls, "1"))
+    calls = await bot.press(SECRETARY_TNMT, button(calls, "Không có"))
+    calls = await bot.press(SECRETARY_TNMT, button(calls, "Có"))
     assert "Dự: 8/9 cấp ủy viên" in texts(calls)
-    await bot.press(TNMT, button(calls, "Xác nhận"))
+    await bot.press(SECRETARY_TNMT, button(calls, "Xác nhận"))
     with db.transaction() as s:
         unit = s.get(Unit, "TNMT")
         assert unit is not None and unit.members == 120
     assert record_of(db, "TNMT").total_members == 9
     # Next time the committee's size is offered, not the đảng bộ's members.
-    calls = await bot.send(TNMT, "/record")
-    calls = await bot.press(TNMT, button(calls, "cấp ủy 11/2026"))
-    calls = await bot.press(TNMT, button(calls, "Có"))
-    calls = await bot.send(TNMT, "6/11")
-    calls = await bot.press(TNMT, button(calls, "90 phút"))
+    calls = await bot.send(SECRETARY_TNMT, "/record")
+    calls = await bot.press(SECRETARY_TNMT, button(calls, "cấp ủy 11/2026"))
+    calls = await bot.press(SECRETARY_TNMT, button(calls, "Có"))
+    calls = await bot.send(SECRETARY_TNMT, "6/11")
+    calls = await bot.press(SECRETARY_TNMT, button(calls, "90 phút"))
     assert "cấp ủy có <b>9</b> cấp ủy viên" in texts(calls)
     assert button(calls, "Giữ nguyên: 9")

@@ -17,7 +17,8 @@ from services.actors import load_actor
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import OutboxMessage
-from tests.obligations.conftest import LEADER, NTM, OFFICER, TNMT, outbox
+from tests.auxil.cast import LEADER, OFFICER_C1, SECRETARY_NTM, SECRETARY_TNMT
+from tests.obligations.helpers import outbox
 
 pytestmark = pytest.mark.usefixtures("small_bloc")
 POLICY = default_policy()
@@ -63,7 +64,7 @@ def test_a_directive_is_reminded_before_on_and_after_its_due_day(
         mine = [
             r.text
             for r in outbox(db, "reminder")
-            if r.period == f"{day}T0800" and r.chat_id == NTM.id
+            if r.period == f"{day}T0800" and r.chat_id == SECRETARY_NTM.id
         ]
         if any("Số 20-KH/ĐUK" in t for t in mine):
             reminded.append(n)
@@ -72,7 +73,9 @@ def test_a_directive_is_reminded_before_on_and_after_its_due_day(
     # Like the reports: 3 days before, on the due day, then every 2 days.
     assert reminded == [7, 10, 12]
     (late,) = [
-        r for r in outbox(db, "reminder") if r.period == "2026-12-12T0800" and r.chat_id == NTM.id
+        r
+        for r in outbox(db, "reminder")
+        if r.period == "2026-12-12T0800" and r.chat_id == SECRETARY_NTM.id
     ]
     assert "Văn bản chỉ đạo Số 20-KH/ĐUK — Kế hoạch kiểm tra: hạn 10/12/2026" in late.text
     assert "quá hạn 2 ngày" in late.text
@@ -86,40 +89,42 @@ def test_a_directive_is_reminded_before_on_and_after_its_due_day(
 
 def test_a_directive_done_is_not_reminded(db: Database, clock: ManualClock) -> None:
     issue_directive(db, clock, date(2026, 12, 10))
-    secretary = load_actor(db, NTM.id)
+    secretary = load_actor(db, SECRETARY_NTM.id)
     assert secretary is not None
     directives.confirm(
         db, secretary, 1, "NTM", document=("f", "x.pdf"), now=clock.now(), policy=POLICY
     )
     found = plan(db, local(date(2026, 12, 10), 8, 5))
-    assert not items(found, NTM.id, "directive") and items(found, TNMT.id, "directive")
+    assert not items(found, SECRETARY_NTM.id, "directive") and items(
+        found, SECRETARY_TNMT.id, "directive"
+    )
 
 
 def test_cluster_meeting_the_day_before_and_the_morning_of(
     db: Database, clock: ManualClock
 ) -> None:
-    officer = load_actor(db, OFFICER.id)
+    officer = load_actor(db, OFFICER_C1.id)
     assert officer is not None
     request = cluster_meetings.MeetingRequest(
         "C1", local(date(2026, 12, 3), 8), "Hội trường", "Giao ban"
     )
     cluster_meetings.call(db, officer, request, now=clock.now(), policy=POLICY)
-    secretary = load_actor(db, NTM.id)
+    secretary = load_actor(db, SECRETARY_NTM.id)
     assert secretary is not None
     cluster_meetings.answer(db, secretary, 1, "NTM", Answer.ATTEND, "Lê Văn Cường", now=clock.now())
     before = plan(db, local(date(2026, 12, 2), 16, 5))
-    (tnmt,) = items(before, TNMT.id, "cluster_meeting")
+    (tnmt,) = items(before, SECRETARY_TNMT.id, "cluster_meeting")
     assert tnmt["when"] == "tomorrow" and tnmt["callback"] == "open:attend:TNMT:1"
-    assert "Giao ban Cụm 1 ngày mai" in before[TNMT.id][-1]["text"]
-    assert "chưa báo người dự" in before[TNMT.id][-1]["text"]
-    (ntm,) = items(before, NTM.id, "cluster_meeting")
+    assert "Giao ban Cụm 1 ngày mai" in before[SECRETARY_TNMT.id][-1]["text"]
+    assert "chưa báo người dự" in before[SECRETARY_TNMT.id][-1]["text"]
+    (ntm,) = items(before, SECRETARY_NTM.id, "cluster_meeting")
     assert ntm["answered"] is True and ntm["callback"] is None
     morning = plan(db, local(date(2026, 12, 3), 7, 5))
-    assert items(morning, TNMT.id, "cluster_meeting")[0]["when"] == "today"
+    assert items(morning, SECRETARY_TNMT.id, "cluster_meeting")[0]["when"] == "today"
     # After the meeting, no reminder to the units; the officer is asked for the roll call.
     after = plan(db, local(date(2026, 12, 4), 8, 5))
-    assert not items(after, TNMT.id, "cluster_meeting")
-    assert "Giao ban cụm chưa điểm danh" in after[OFFICER.id][-1]["text"]
+    assert not items(after, SECRETARY_TNMT.id, "cluster_meeting")
+    assert "Giao ban cụm chưa điểm danh" in after[OFFICER_C1.id][-1]["text"]
     cluster_meetings.mark(db, officer, 1, {}, now=local(date(2026, 12, 3), 11), policy=POLICY)
-    later = plan(db, local(date(2026, 12, 4), 8, 5)).get(OFFICER.id, [{"text": ""}])
+    later = plan(db, local(date(2026, 12, 4), 8, 5)).get(OFFICER_C1.id, [{"text": ""}])
     assert "chưa điểm danh" not in later[-1]["text"]

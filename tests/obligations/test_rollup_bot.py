@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import BotHarness, texts
-from tests.obligations.conftest import LEADER, NTM, OFFICER
+from tests.auxil.cast import LEADER, OFFICER_C1, SECRETARY_NTM
+from tests.auxil.updates import BotHarness, texts
 
 pytestmark = pytest.mark.usefixtures("small_bloc")
 
@@ -26,11 +26,11 @@ async def test_half_year_and_year_roll_ups(bot: BotHarness) -> None:
 
 
 async def test_a_cluster_officer_gets_the_cluster(bot: BotHarness) -> None:
-    calls = await bot.send(OFFICER, "/digest quý")
+    calls = await bot.send(OFFICER_C1, "/digest quý")
     assert "QUÝ IV/2026" in calls[0].text and "<b>Cụm 1</b>" in calls[0].text
 
 
 async def test_bad_periods_are_explained(bot: BotHarness) -> None:
     assert "chưa bắt đầu" in texts(await bot.send(LEADER, "/digest 2027"))
     assert "Chưa hiểu kỳ tổng hợp" in texts(await bot.send(LEADER, "/digest tuần"))
-    assert "không dùng được chức năng này" in texts(await bot.send(NTM, "/digest 6t"))
+    assert "không dùng được chức năng này" in texts(await bot.send(SECRETARY_NTM, "/digest 6t"))

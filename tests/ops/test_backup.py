@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.cli import main
 from storage.db import Database
 from storage.models import AuditEntry, Unit
-from tests.conftest import T0
+from tests.auxil.clocks import T0
 
 pytestmark = pytest.mark.usefixtures("demo_org")
 

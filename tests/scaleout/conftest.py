@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import POSTGRES_URL, postgres_database
+from tests.auxil.postgres import POSTGRES_URL, postgres_database
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from scheduler import runner
 from storage.db import Database
 from storage.locks import PLANNER_LOCK, advisory_lock
 
+pytestmark = pytest.mark.slow
+
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 

@@ -29,12 +29,14 @@ from services.org import import_org
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue
-from tests.conftest import DEMO_ORG
-from tests.policy_files import without_quiet_hours
+from tests.auxil.cast import SECRETARY
+from tests.auxil.orgs import DEMO_ORG
+from tests.auxil.policy_files import without_quiet_hours
 from tests.scaleout.helpers import free_port, message, post_update, press, webhook_bot, webhook_env
 
+pytestmark = pytest.mark.slow
+
 ROWS = 240
-SECRETARY = 5001  # Chi bộ Văn phòng (VPUBND-01)
 
 
 @pytest.fixture
@@ -65,7 +67,7 @@ def _seed(url: str) -> None:
         )
         redeem(
             db,
-            TelegramUser(SECRETARY, "Trần Thị Bình"),
+            TelegramUser(SECRETARY.id, SECRETARY.full_name),
             invite.code,
             now=now,
             throttle=Throttle(5, timedelta(minutes=30)),
@@ -94,13 +96,13 @@ def _reply(api: FakeBotApi, after: int, instance: str, timeout: float = 20.0) ->
     """The first dialog prompt to the secretary, sent by `instance`, after call number `after`."""
 
     def found(a: FakeBotApi) -> Call | None:
-        for call in a.sent(SECRETARY)[after:]:
+        for call in a.sent(SECRETARY.id)[after:]:
             if any(data.startswith("d:") for _, data in call.buttons):
                 return call
         return None
 
     assert api.wait_for(lambda a: found(a) is not None, timeout), [
-        c.text for c in api.sent(SECRETARY)
+        c.text for c in api.sent(SECRETARY.id)
     ]
     call = found(api)
     assert call is not None
@@ -131,22 +133,22 @@ def test_two_instances_send_each_reminder_once_and_share_dialogs(
             stack.enter_context(webhook_bot(env, tmp_path / f"{name}.log"))
 
         # Conversation continuity: each step goes to the other instance.
-        seen = len(api.sent(SECRETARY))
-        assert post_update(ports["a"], message(SECRETARY, "/schedule")) == 200
+        seen = len(api.sent(SECRETARY.id))
+        assert post_update(ports["a"], message(SECRETARY.id, "/schedule")) == 200
         months = _reply(api, seen, "a")
         next_month = Month.of(local_date(datetime.now(UTC))).next()
-        seen = len(api.sent(SECRETARY))
+        seen = len(api.sent(SECRETARY.id))
         choice = _button(months, f"Tháng {next_month}")
-        assert post_update(ports["b"], press(SECRETARY, choice)) == 200
+        assert post_update(ports["b"], press(SECRETARY.id, choice)) == 200
         kinds = _reply(api, seen, "b")
         assert f"tháng {next_month}" in kinds.text.lower()
-        seen = len(api.sent(SECRETARY))
-        assert post_update(ports["a"], press(SECRETARY, _button(kinds, "thường kỳ"))) == 200
+        seen = len(api.sent(SECRETARY.id))
+        assert post_update(ports["a"], press(SECRETARY.id, _button(kinds, "thường kỳ"))) == 200
         when = _reply(api, seen, "a")
         assert "ngày giờ" in when.text
-        seen = len(api.sent(SECRETARY))
+        seen = len(api.sent(SECRETARY.id))
         typed = f"15/{next_month.month:02d}/{next_month.year} 14:00"
-        assert post_update(ports["b"], message(SECRETARY, typed)) == 200
+        assert post_update(ports["b"], message(SECRETARY.id, typed)) == 200
         place = _reply(api, seen, "b")
         assert "địa điểm" in place.text
 

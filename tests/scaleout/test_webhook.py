@@ -21,6 +21,8 @@ from tests.scaleout.helpers import (
     webhook_env,
 )
 
+pytestmark = pytest.mark.slow
+
 STRANGER = 424242
 
 

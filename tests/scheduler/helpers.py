@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from domain.ledger_facts import selection_of_month, selection_of_report
 from domain.localtime import VN_TZ, to_local
 from domain.meeting_kinds import MeetingKind
-from domain.obligations import selection_of_month, selection_of_report
 from domain.org import MEETING_KINDS
 from domain.periods import Month
 from domain.policy import Policy, default_policy

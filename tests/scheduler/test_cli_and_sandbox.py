@@ -18,6 +18,7 @@ from domain.roles import Role
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import OutboxMessage, PlannerRun
+from tests.auxil.cast import OFFICER_C2, SECRETARY
 from tests.scheduler.helpers import add_person, local, settle_month
 
 
@@ -30,8 +31,8 @@ def test_plan_preview_json_shows_who_gets_what_and_writes_nothing(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    add_person(db, 101, "Trần Thị Bình", Role.SECRETARY, "VPUBND-01", now=clock.now())
-    add_person(db, 105, "Vũ Thị Giang", Role.CLUSTER_OFFICER, "C2", now=clock.now())
+    add_person(db, SECRETARY.id, "Trần Thị Bình", Role.SECRETARY, "VPUBND-01", now=clock.now())
+    add_person(db, OFFICER_C2.id, "Vũ Thị Giang", Role.CLUSTER_OFFICER, "C2", now=clock.now())
     settle_month(db, "2026-12", now=clock.now())
     monkeypatch.setenv("DATABASE_URL", db_url)
     assert main(["reminders", "plan", "--at", "2026-12-28 08:00", "--json"]) == 0
@@ -53,7 +54,7 @@ def test_plan_preview_json_shows_who_gets_what_and_writes_nothing(
     assert main(["reminders", "plan", "--at", "2026-12-28 08:00"]) == 0
     text = capsys.readouterr().out
     assert "Xem trước nhắc việc lúc 08:00 28/12/2026" in text
-    assert "Trần Thị Bình (chat 101)" in text and "Tổng cộng 2 tin nhắn." in text
+    assert f"Trần Thị Bình (chat {SECRETARY.id})" in text and "Tổng cộng 2 tin nhắn." in text
     assert main(["reminders", "plan", "--at", "28/12/2026"]) == 2
 
 
@@ -71,7 +72,7 @@ async def test_sandbox_clock_jump_delivers_reminders_to_the_persona(
     sqlite_only: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.app import build_application
-    from bot.context import DEPS_KEY, Deps
+    from services.deps import DEPS_KEY, Deps
 
     clock = ManualClock(local("2026-12-20 09:00"))
     db, _ = prepare_database(tmp_path / "sandbox.sqlite3", clock, default_policy(), history=False)

@@ -30,7 +30,9 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue
-from tests.policy_files import without_quiet_hours
+from tests.auxil.policy_files import without_quiet_hours
+
+pytestmark = pytest.mark.slow
 
 ROWS = 30
 TOKEN = "123456:TEST"

@@ -19,10 +19,11 @@ from services.clock import ManualClock
 from storage.db import Database
 from storage.models import OutboxMessage, Person
 from storage.outbox import Outgoing, enqueue
-from tests.harness import BotHarness
+from tests.auxil.cast import SECRETARY
+from tests.auxil.updates import BotHarness
 from tests.scheduler.helpers import FakeBot, Sim, add_person, local, outbox
 
-CHAT = 101
+CHAT = SECRETARY.id
 
 
 def put(

@@ -7,16 +7,17 @@ from datetime import date
 from sqlalchemy import select
 
 from domain.policy import Policy, default_policy
+from domain.reminder_timing import reminder_slots
 from domain.roles import Role
 from scheduler.planner import _fold_days, compute_plan, plan_reminders, run_key
-from scheduler.timing import reminder_slots
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import PlannerRun
 from storage.outbox import enqueue
+from tests.auxil.cast import SECRETARY
 from tests.scheduler.helpers import Sim, add_person, local, outbox, register, settle_month
 
-BINH = 101
+BINH = SECRETARY.id
 
 
 def setup_binh(db: Database, clock: ManualClock) -> None:

@@ -24,6 +24,7 @@ from services import ledger
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import MeetingRecord, QualityRating
+from tests.auxil.cast import DEPUTY, OFFICER_C1, OFFICER_C2, SECRETARY, SECRETARY_NTM
 from tests.scheduler.helpers import (
     Sim,
     add_person,
@@ -34,7 +35,7 @@ from tests.scheduler.helpers import (
     submit_all_reports,
 )
 
-BINH, CUONG, DUNG = 101, 102, 103
+BINH, CUONG, DUNG = SECRETARY.id, SECRETARY_NTM.id, DEPUTY.id
 
 
 def days(sent: list[Any]) -> list[str]:
@@ -213,9 +214,9 @@ async def test_away_secretary_is_replaced_by_the_deputy_until_she_is_back(
 async def test_escalation_is_one_list_per_cluster_officer(
     sqlite_only: None, sim: Sim, db: Database, clock: ManualClock, binh: int
 ) -> None:
-    giang = 105
+    giang = OFFICER_C2.id
     add_person(db, giang, "Vũ Thị Giang", Role.CLUSTER_OFFICER, "C2", now=clock.now())
-    add_person(db, 106, "Hoàng Văn Em", Role.CLUSTER_OFFICER, "C1", now=clock.now())
+    add_person(db, OFFICER_C1.id, "Hoàng Văn Em", Role.CLUSTER_OFFICER, "C1", now=clock.now())
     settle_month(db, "2026-12", now=clock.now())
     for report_type, period, due in (
         ("monthly", "2026-12", date(2026, 12, 20)),

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import MeetingRecord, MeetingSchedule
-from tests.harness import BotHarness, button, texts
-from tests.secretary.conftest import SECRETARY
+from tests.auxil.cast import SECRETARY
+from tests.auxil.updates import BotHarness, button, texts
 
 pytestmark = pytest.mark.usefixtures("people")
 

@@ -10,8 +10,8 @@ from services.clock import ManualClock
 from storage import dialogs
 from storage.db import Database
 from storage.models import DialogState
-from tests.harness import BotHarness, texts
-from tests.secretary.conftest import SECRETARY
+from tests.auxil.cast import SECRETARY
+from tests.auxil.updates import BotHarness, texts
 
 pytestmark = pytest.mark.usefixtures("people")
 

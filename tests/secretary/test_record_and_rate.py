@@ -17,8 +17,8 @@ from services.actors import load_actor
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import AuditEntry, MeetingRecord, QualityRating, Unit
-from tests.harness import BotHarness, User, button, texts
-from tests.secretary.conftest import OTHER_SECRETARY, SECRETARY
+from tests.auxil.cast import SECRETARY, SECRETARY_NTM
+from tests.auxil.updates import BotHarness, User, button, texts
 
 pytestmark = pytest.mark.usefixtures("people")
 
@@ -170,7 +170,7 @@ async def test_rate_with_nothing_recorded(bot: BotHarness) -> None:
 async def test_rate_button_of_another_unit_is_refused(bot: BotHarness, db: Database) -> None:
     calls = await record_held(bot)
     await bot.press(SECRETARY, button(calls, "Xác nhận"))
-    reply = texts(await bot.press(OTHER_SECRETARY, "open:rate:VPUBND-01:regular:2026-11"))
+    reply = texts(await bot.press(SECRETARY_NTM, "open:rate:VPUBND-01:regular:2026-11"))
     assert "không thuộc phạm vi" in reply
 
 

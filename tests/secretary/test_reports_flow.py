@@ -8,12 +8,11 @@ from sqlalchemy import select
 from bot.limits import MAX_FILE_BYTES
 from storage.db import Database
 from storage.models import ReportSubmission
-from tests.harness import BotHarness, button, texts
-from tests.secretary.conftest import COMMITTEE_SECRETARY, OTHER_SECRETARY, SECRETARY
-from tests.updates import deliver, message, photo
+from tests.auxil.cast import SECRETARY, SECRETARY_NTM, SECRETARY_VPUBND
+from tests.auxil.updates import BotHarness, button, message, photo, texts
 
 # Reports go to the bloc from base organisations: NTM is a base cell.
-REPORTER = OTHER_SECRETARY
+REPORTER = SECRETARY_NTM
 
 pytestmark = pytest.mark.usefixtures("people")
 
@@ -61,7 +60,7 @@ async def test_document_outside_a_flow_is_explained(bot: BotHarness, db: Databas
 
 
 async def test_report_button_for_another_unit_is_refused(bot: BotHarness, db: Database) -> None:
-    reply = texts(await bot.press(COMMITTEE_SECRETARY, "open:report:NTM:monthly:2026-11"))
+    reply = texts(await bot.press(SECRETARY_VPUBND, "open:report:NTM:monthly:2026-11"))
     assert "không thuộc phạm vi" in reply
     assert submissions(db) == []
 
@@ -83,16 +82,16 @@ async def test_sub_cell_secretary_is_told_who_reports(bot: BotHarness, db: Datab
 async def test_committee_secretary_confirms_for_the_base_committee(
     bot: BotHarness, db: Database
 ) -> None:
-    calls = await bot.send(COMMITTEE_SECRETARY, "/report")
-    calls = await bot.press(COMMITTEE_SECRETARY, button(calls, "Báo cáo tháng 11/2026"))
-    await bot.press(COMMITTEE_SECRETARY, button(calls, "Đã gửi"))
+    calls = await bot.send(SECRETARY_VPUBND, "/report")
+    calls = await bot.press(SECRETARY_VPUBND, button(calls, "Báo cáo tháng 11/2026"))
+    await bot.press(SECRETARY_VPUBND, button(calls, "Đã gửi"))
     assert [r.unit_code for r in submissions(db)] == ["VPUBND"]
 
 
 async def test_help_lists_report_only_for_base_organisations(bot: BotHarness) -> None:
     assert "/report" not in texts(await bot.send(SECRETARY, "/help"))
     assert "/report" in texts(await bot.send(REPORTER, "/help"))
-    assert "/report" in texts(await bot.send(COMMITTEE_SECRETARY, "/help"))
+    assert "/report" in texts(await bot.send(SECRETARY_VPUBND, "/help"))
 
 
 async def test_a_phone_photo_of_the_signed_report_is_kept_in_its_largest_size(
@@ -102,7 +101,7 @@ async def test_a_phone_photo_of_the_signed_report_is_kept_in_its_largest_size(
     calls = await bot.press(REPORTER, button(calls, "Báo cáo quý IV/2026"))
     assert "ảnh chụp" in texts(calls)
     sizes = photo(largest=2_400_000)
-    calls = await deliver(bot, message=message(REPORTER, photo=sizes, caption="Báo cáo quý IV"))
+    calls = await bot.deliver(message=message(REPORTER, photo=sizes, caption="Báo cáo quý IV"))
     reply = texts(calls)
     assert "đúng hạn (hạn 15/12/2026)" in reply and "anh-chup-20261126-0900.jpg" in reply
     (row,) = submissions(db)
@@ -124,7 +123,7 @@ async def test_a_photo_over_the_size_limit_is_refused_and_the_step_waits(
 ) -> None:
     calls = await bot.send(REPORTER, "/report")
     await bot.press(REPORTER, button(calls, "Báo cáo quý IV/2026"))
-    calls = await deliver(bot, message=message(REPORTER, photo=photo(MAX_FILE_BYTES + 1)))
+    calls = await bot.deliver(message=message(REPORTER, photo=photo(MAX_FILE_BYTES + 1)))
     assert "Tệp quá lớn" in texts(calls)
     assert submissions(db) == []
     reply = texts(await bot.send_document(REPORTER, "bao-cao.pdf"))
@@ -132,6 +131,6 @@ async def test_a_photo_over_the_size_limit_is_refused_and_the_step_waits(
 
 
 async def test_a_photo_outside_a_flow_is_explained(bot: BotHarness, db: Database) -> None:
-    calls = await deliver(bot, message=message(REPORTER, photo=photo(500_000)))
+    calls = await bot.deliver(message=message(REPORTER, photo=photo(500_000)))
     assert "chưa cần tệp" in texts(calls)
     assert submissions(db) == []

@@ -11,8 +11,8 @@ from domain.policy import default_policy
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import AuditEntry, MeetingSchedule, StandingSchedule
-from tests.harness import BotHarness, button, texts
-from tests.secretary.conftest import COMMITTEE_SECRETARY, LEADER, OTHER_SECRETARY, SECRETARY
+from tests.auxil.cast import LEADER, SECRETARY, SECRETARY_NTM, SECRETARY_VPUBND
+from tests.auxil.updates import BotHarness, button, texts
 
 pytestmark = pytest.mark.usefixtures("people")
 
@@ -186,8 +186,8 @@ async def test_cancel_button_leaves_nothing(bot: BotHarness, db: Database) -> No
 
 
 async def test_committee_secretary_registers_committee_meeting(bot: BotHarness) -> None:
-    calls = await bot.send(COMMITTEE_SECRETARY, "/schedule")
-    calls = await bot.press(COMMITTEE_SECRETARY, button(calls, "Tháng 12/2026"))
+    calls = await bot.send(SECRETARY_VPUBND, "/schedule")
+    calls = await bot.press(SECRETARY_VPUBND, button(calls, "Tháng 12/2026"))
     labels = [b for c in calls for b, _ in c.buttons]
     assert any("cấp ủy" in b for b in labels)
     assert not any("thường kỳ" in b for b in labels)
@@ -198,9 +198,9 @@ async def test_leader_cannot_register(bot: BotHarness) -> None:
 
 
 async def test_button_for_another_units_schedule_is_refused(bot: BotHarness, db: Database) -> None:
-    calls = await bot.press(OTHER_SECRETARY, "open:schedule:VPUBND-01:2026-12")
+    calls = await bot.press(SECRETARY_NTM, "open:schedule:VPUBND-01:2026-12")
     assert "không thuộc phạm vi" in texts(calls)
-    own = await bot.press(OTHER_SECRETARY, "open:schedule:NTM:2026-12")
+    own = await bot.press(SECRETARY_NTM, "open:schedule:NTM:2026-12")
     assert "Đăng ký lịch sinh hoạt tháng 12/2026" in texts(own)
 
 
@@ -213,9 +213,9 @@ async def test_dialog_survives_a_restart(
     bot: BotHarness, db: Database, clock: ManualClock, settings
 ) -> None:  # type: ignore[no-untyped-def]
     from bot.app import build_application
-    from bot.context import Deps
     from bot.transport import LocalTransport
-    from tests.harness import BotHarness as Harness
+    from services.deps import Deps
+    from tests.auxil.updates import BotHarness as Harness
 
     calls = await bot.send(SECRETARY, "/schedule")
     calls = await bot.press(SECRETARY, button(calls, "Tháng 12/2026"))

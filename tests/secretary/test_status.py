@@ -14,8 +14,8 @@ from services import meeting_records, schedules
 from services.actors import load_actor
 from services.clock import ManualClock
 from storage.db import Database
-from tests.harness import BotHarness, texts
-from tests.secretary.conftest import LEADER, OTHER_SECRETARY, SECRETARY
+from tests.auxil.cast import LEADER, SECRETARY, SECRETARY_NTM
+from tests.auxil.updates import BotHarness, texts
 
 pytestmark = pytest.mark.usefixtures("people")
 
@@ -83,7 +83,7 @@ async def test_overdue_registration_is_shown_with_days(bot: BotHarness, db: Data
 
 
 async def test_base_cell_sees_overdue_report(bot: BotHarness) -> None:
-    text = texts(await bot.send(OTHER_SECRETARY, "/status"))
+    text = texts(await bot.send(SECRETARY_NTM, "/status"))
     assert "Báo cáo tháng 11/2026 — hạn 20/11/2026 (<b>quá hạn 6 ngày</b>)" in text
 
 

@@ -11,10 +11,10 @@ import pytest
 
 from domain.text_vi import fold
 from services.clock import ManualClock
-from tests.harness import BotHarness, button, texts
-from tests.secretary.conftest import OTHER_SECRETARY, SECRETARY
+from tests.auxil.cast import SECRETARY, SECRETARY_NTM
+from tests.auxil.updates import BotHarness, button, texts
 
-REPORTER = OTHER_SECRETARY  # NTM, a base cell: it sends periodic reports to the bloc
+REPORTER = SECRETARY_NTM  # NTM, a base cell: it sends periodic reports to the bloc
 
 pytestmark = pytest.mark.usefixtures("people")
 

@@ -9,8 +9,8 @@ from sqlalchemy import event, select
 
 from storage.db import Database
 from storage.models import MeetingSchedule
-from tests.harness import BotHarness, button, texts
-from tests.secretary.conftest import SECRETARY
+from tests.auxil.cast import SECRETARY
+from tests.auxil.updates import BotHarness, button, texts
 
 pytestmark = pytest.mark.usefixtures("people")
 

@@ -1,14 +1,36 @@
+"""Every security test runs on the demo bloc with the whole cast bound (a copy of the
+`cast_db_file` template: a few milliseconds per test)."""
+
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from bot.context import ChiboContext
+from handlers.context import ChiboContext
 from storage.db import Database
-from tests.cast_fixtures import cast, cast_db_file, db_url, demo_org  # noqa: F401
-from tests.harness import BotHarness
-from tests.personas import WriteLog
+from tests.auxil.cast import BY_KEY, Persona
+from tests.auxil.updates import BotHarness
+from tests.auxil.writes import WriteLog
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, cast_db_file: Path) -> str:
+    path = tmp_path / "chibo.sqlite3"
+    shutil.copy(cast_db_file, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def demo_org() -> None:
+    """Already in the template."""
+
+
+@pytest.fixture
+def cast(db_url: str) -> dict[str, Persona]:
+    return BY_KEY
 
 
 @pytest.fixture

@@ -13,15 +13,15 @@ from collections.abc import Iterator
 import pytest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.access import Guarded, Public, Respondent
 from domain.roles import Action, allowed
+from handlers.access import Guarded, Public, Respondent
 from handlers.dialog import FLOWS
 from messages.render import render
 from messages.telegram_text import alert
-from tests.harness import BotHarness, texts
-from tests.personas import PERSONAS, Persona, WriteLog
-from tests.telegram_checks import all_problems
-from tests.updates import callback, deliver, group_chat, message
+from tests.auxil.cast import PERSONAS, Persona
+from tests.auxil.telegram_checks import all_problems
+from tests.auxil.updates import BotHarness, callback, group_chat, message, texts
+from tests.auxil.writes import WriteLog
 
 STRANGER = render("stranger", "vi")
 NOT_ALLOWED = render("not_allowed", "vi")
@@ -84,7 +84,7 @@ def expected_refusal(
         return STRANGER  # /start without a code explains how to get an invite
     if isinstance(callback, Public):
         return None
-    # The order of bot.access.Guarded: role for the declared action, then the chat type;
+    # The order of handlers.access.Guarded: role for the declared action, then the chat type;
     # a flow-entry button then checks its flow's action.
     if not allowed(callback.action, {persona.role}):
         return NOT_ALLOWED
@@ -145,7 +145,7 @@ async def test_every_command_in_a_group_chat(
     group = group_chat()
     for command, cb in commands(bot):
         writes.clear()
-        calls = await deliver(bot, message=message(persona.user, text=f"/{command}", chat=group))
+        calls = await bot.deliver(message=message(persona.user, text=f"/{command}", chat=group))
         reply = texts(calls)
         if isinstance(cb, Public | Respondent):
             assert calls == [], (command, reply)  # onboarding is private-only by its filter
@@ -172,7 +172,7 @@ async def test_every_button_kind(
         for in_group in (False, True):
             writes.clear()
             chat = group_chat() if in_group else None
-            calls = await deliver(bot, callback_query=callback(persona.user, data, chat=chat))
+            calls = await bot.deliver(callback_query=callback(persona.user, data, chat=chat))
             reply = texts(calls)
             expected = (
                 None  # the catch-all for unknown buttons: "out of date", for anyone

@@ -16,9 +16,8 @@ from services.clock import ManualClock
 from services.invites import create_invite
 from storage.db import Database
 from storage.models import Invite, InviteFailure, Person
-from tests.harness import BotHarness, User, texts
-
-ATTACKER = User(6100, "Kẻ", "Dò")
+from tests.auxil.cast import ATTACKER
+from tests.auxil.updates import BotHarness, texts
 
 
 def random_code() -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.cli import main
 from storage.db import Database
 from storage.models import MeetingSchedule, Unit
-from tests.conftest import postgres_database
+from tests.auxil.postgres import postgres_database
 
 HEADER = "code,name,kind,parent,members\n"
 ACTIVITY = "record_type,unit,month,kind,planned,place\n"

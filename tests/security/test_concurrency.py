@@ -17,8 +17,8 @@ import pytest
 from telegram import Update
 
 from handlers import leadership
-from tests.harness import BotHarness, User
-from tests.personas import BY_KEY
+from tests.auxil.cast import BY_KEY
+from tests.auxil.updates import BotHarness, User
 
 LEADER = BY_KEY["leader"].user
 SECRETARY = BY_KEY["secretary_a"].user

@@ -19,7 +19,7 @@ from domain.policy import default_policy
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import Unit
-from tests.conftest import T0
+from tests.auxil.clocks import T0
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,7 +147,7 @@ def test_demo_load_is_refused_on_a_database_with_real_units_or_people(
         assert main(["demo", "load"]) == 0
         org.write_text("code,name,kind,parent,members\n")
         database = Database(cli_db)
-        from tests.personas import bind_personas
+        from tests.auxil.cast import bind_personas
 
         bind_personas(database, T0)
         database.dispose()

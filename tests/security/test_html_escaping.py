@@ -14,9 +14,9 @@ from scheduler.planner import plan_reminders
 from services.clock import ManualClock
 from storage.db import Database
 from storage.models import OutboxMessage, Person, Unit
-from tests.harness import BotHarness, button, texts
-from tests.personas import Persona
-from tests.telegram_checks import all_problems, html_problems
+from tests.auxil.cast import Persona
+from tests.auxil.telegram_checks import all_problems, html_problems
+from tests.auxil.updates import BotHarness, button, texts
 
 
 async def test_typed_text_echoed_in_a_validation_hint_is_escaped(

@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 
 from bot.app import build_application
 from bot.cli import main
-from bot.context import Deps
 from bot.settings import Settings
 from bot.transport import LocalTransport
 from domain.errors import PolicyError
@@ -28,13 +27,14 @@ from domain.policy import DEFAULT_POLICY_FILE, MAX_REPORT_TYPE_LENGTH, Policy, d
 from domain.roles import Role
 from scheduler.planner import compute_plan
 from services.clock import ManualClock
+from services.deps import Deps
 from services.invites import TelegramUser, Throttle, create_invite, redeem
 from services.org import import_org
 from storage.db import Database
 from storage.models import MeetingRecord, MeetingSchedule, Unit
-from tests.conftest import T0
-from tests.harness import BotHarness, User, texts
-from tests.telegram_checks import MAX_CALLBACK_DATA_BYTES
+from tests.auxil.clocks import T0
+from tests.auxil.telegram_checks import MAX_CALLBACK_DATA_BYTES
+from tests.auxil.updates import BotHarness, User, texts
 
 HEADER = "code,name,kind,parent,members\n"
 # The longest code the grammar allows, using every kind of character it allows.

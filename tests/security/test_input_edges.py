@@ -11,10 +11,10 @@ import pytest
 from bot.limits import MAX_TEXT_CHARS
 from messages.telegram_text import utf16_len
 from storage.db import Database
-from tests.harness import BotHarness, texts
-from tests.personas import BOOKKEEPING_TABLES, Persona, WriteLog
-from tests.telegram_checks import all_problems
-from tests.updates import callback, deliver
+from tests.auxil.cast import Persona
+from tests.auxil.telegram_checks import all_problems
+from tests.auxil.updates import BotHarness, callback, texts
+from tests.auxil.writes import BOOKKEEPING_TABLES, WriteLog
 
 THIRTY_DIGITS = "9" * 30
 EMOJI = "😀"  # one character, two UTF-16 code units
@@ -78,7 +78,7 @@ async def test_buttons_under_inline_messages_are_answered_politely(
     data: str,
     who: str,
 ) -> None:
-    calls = await deliver(bot, callback_query=inline_press(cast[who].user, data))
+    calls = await bot.deliver(callback_query=inline_press(cast[who].user, data))
     assert errors == []
     [answer] = [c for c in calls if c.method == "answerCallbackQuery"]
     assert answer.params.get("show_alert") and "không dùng được ở đây" in answer.text
@@ -90,7 +90,7 @@ async def test_buttons_under_inline_messages_are_answered_politely(
 async def test_buttons_under_messages_too_old_to_read_still_work(
     bot: BotHarness, cast: dict[str, Persona], errors: list[BaseException], data: str
 ) -> None:
-    calls = await deliver(bot, callback_query=old_press(cast["secretary_a"].user, data))
+    calls = await bot.deliver(callback_query=old_press(cast["secretary_a"].user, data))
     assert errors == []
     assert any(c.method == "answerCallbackQuery" for c in calls)
     assert not all_problems(calls)
@@ -179,7 +179,7 @@ def test_the_digest_counts_emoji_names_like_telegram(db: Database) -> None:
     from messages.digest_text import digest_summary
     from services.digest import build_digest
     from storage.models import Unit
-    from tests.telegram_checks import html_problems, visible_length
+    from tests.auxil.telegram_checks import html_problems, visible_length
 
     with db.transaction() as s:
         s.execute(update(Unit).values(name=EMOJI * 150))

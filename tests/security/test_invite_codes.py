@@ -23,12 +23,12 @@ from services.clock import ManualClock
 from services.invites import Outcome, TelegramUser, Throttle, create_invite, redeem
 from storage.db import Database
 from storage.models import InviteFailure, MeetingSchedule
-from tests.conftest import POSTGRES_URL, T0, postgres_database
-from tests.harness import BotHarness, User, button, texts
-from tests.personas import BY_KEY
+from tests.auxil.cast import BY_KEY, NEWCOMER
+from tests.auxil.clocks import T0
+from tests.auxil.postgres import POSTGRES_URL, postgres_database
+from tests.auxil.updates import BotHarness, User, button, texts
 
 SECRETARY = BY_KEY["secretary_a"].user
-NEWCOMER = User(6200, "Đinh Thị", "Hà")
 PLACE = "Phong hop so 12 nha A"
 
 

@@ -12,10 +12,10 @@ from domain.roles import Role
 from services.clock import ManualClock
 from services.invites import create_invite
 from storage.db import Database
-from tests.harness import BotHarness, User, texts
-from tests.personas import Persona, snapshot
-from tests.telegram_checks import all_problems
-from tests.updates import deliver, document, group_chat, message
+from tests.auxil.cast import Persona
+from tests.auxil.telegram_checks import all_problems
+from tests.auxil.updates import BotHarness, User, document, group_chat, message, texts
+from tests.auxil.writes import snapshot
 
 
 def everything(db: Database) -> dict[str, object]:
@@ -55,10 +55,10 @@ async def test_huge_file_is_refused_politely(
 ) -> None:
     user = cast["secretary_a"].user
     before = everything(db)
-    calls = await deliver(bot, message=message(user, document=document(MAX_FILE_BYTES + 1)))
+    calls = await bot.deliver(message=message(user, document=document(MAX_FILE_BYTES + 1)))
     assert "Tệp quá lớn" in texts(calls) and "10 MB" in texts(calls)
-    calls = await deliver(
-        bot, message=message(user, document=document(100), caption="c" * (MAX_TEXT_CHARS + 1))
+    calls = await bot.deliver(
+        message=message(user, document=document(100), caption="c" * (MAX_TEXT_CHARS + 1))
     )
     assert "quá dài" in texts(calls)
     assert everything(db) == before
@@ -69,7 +69,7 @@ async def test_a_small_file_outside_a_flow_is_declined_and_writes_nothing(
 ) -> None:
     before = everything(db)
     for who in ("secretary_a", "leader", "stranger"):
-        calls = await deliver(bot, message=message(cast[who].user, document=document(2048)))
+        calls = await bot.deliver(message=message(cast[who].user, document=document(2048)))
         assert len(calls) == 1 and texts(calls), who  # one polite sentence, whoever sends it
     assert everything(db) == before
 
@@ -80,12 +80,12 @@ async def test_updates_without_a_user_or_from_bots_are_ignored_quietly(
     before = everything(db)
     channel = {"id": -100_555, "type": "channel", "title": "Kênh"}
     post = message(None, text="/start ABCD", chat=channel)
-    assert await deliver(bot, channel_post=post) == []
-    assert await deliver(bot, edited_channel_post=post) == []
+    assert await bot.deliver(channel_post=post) == []
+    assert await bot.deliver(edited_channel_post=post) == []
     a_bot = User(6_000_000, "Bot", "Khác")
     bot_message = {**message(a_bot, text="/help", chat=group_chat()), "from": {
         **a_bot.as_dict(), "is_bot": True}}  # fmt: skip
-    assert await deliver(bot, message=bot_message) == []
+    assert await bot.deliver(message=bot_message) == []
     assert everything(db) == before
 
 
@@ -99,9 +99,9 @@ async def test_editing_an_old_message_does_nothing(
     newcomer = User(5100, "Mới", "Đến")
     before = everything(db)
     edited = message(newcomer, text=f"/start {created.code}")
-    assert await deliver(bot, edited_message=edited) == []
+    assert await bot.deliver(edited_message=edited) == []
     edited = message(cast["secretary_a"].user, text="/whoami")
-    assert await deliver(bot, edited_message=edited) == []
+    assert await bot.deliver(edited_message=edited) == []
     assert everything(db) == before
 
 

@@ -18,21 +18,17 @@ from domain import notice
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.policy import NoticeNames, default_policy
+from messages.digest_chart import digest_chart_png
+from messages.digest_files import digest_docx, digest_xlsx
 from messages.file_text import FORMULA_STARTS, spreadsheet_cell
+from messages.month_export_files import export_csv, export_xlsx
 from services import digest_job
 from services.digest import build_digest, export_month
 from services.digest_delivery import plan_weekly_digests
-from services.digest_files import (
-    digest_chart_png,
-    digest_docx,
-    digest_xlsx,
-    export_csv,
-    export_xlsx,
-)
 from storage.db import Database
 from storage.models import MeetingRecord, OutboxMessage, Unit
-from tests.harness import BotHarness, texts
-from tests.personas import Persona
+from tests.auxil.cast import Persona
+from tests.auxil.updates import BotHarness, texts
 
 AT = date(2026, 11, 30)  # Monday: the weekly digest's day
 MOMENT = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 07:30 in Hà Nội

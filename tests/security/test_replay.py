@@ -26,9 +26,11 @@ from bench.fake_bot_api import FakeBotApi
 from domain.localtime import to_local
 from storage.db import Database
 from storage.models import DialogState, HandledUpdate
-from tests.harness import BotHarness, User, button, texts
-from tests.personas import BY_KEY
-from tests.policy_files import without_quiet_hours
+from tests.auxil.cast import BY_KEY
+from tests.auxil.policy_files import without_quiet_hours
+from tests.auxil.updates import BotHarness, User, button, texts
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:REPLAY-TEST"

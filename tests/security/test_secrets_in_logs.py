@@ -19,7 +19,7 @@ from domain.invite_codes import display, new_code, redact_codes
 from domain.roles import Role
 from services.invites import create_invite
 from storage.db import Database
-from tests.conftest import T0
+from tests.auxil.clocks import T0
 from tests.scaleout.helpers import free_port, message, post_update, webhook_bot, webhook_env
 
 TOKEN = "7012345678:AAHk3vQ9x_Zy-8wLmN2pQrStUvWxYz01234"

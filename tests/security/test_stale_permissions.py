@@ -23,8 +23,8 @@ from services.clock import ManualClock
 from services.digest_delivery import plan_weekly_digests
 from storage.db import Database
 from storage.models import AuditEntry, DialogState, MeetingRecord, OutboxMessage, Person
-from tests.harness import BotHarness, button, texts
-from tests.personas import BY_KEY
+from tests.auxil.cast import BY_KEY
+from tests.auxil.updates import BotHarness, button, texts
 
 SECRETARY = BY_KEY["secretary_a"].user  # VPUBND-01
 ADMIN = BY_KEY["admin"].user

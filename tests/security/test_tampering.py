@@ -14,10 +14,10 @@ from handlers.dialog import FLOWS
 from messages.render import render
 from storage.db import Database
 from storage.dialogs import load
-from tests.harness import BotHarness, button, texts
-from tests.personas import BOOKKEEPING_TABLES, Persona, WriteLog
-from tests.telegram_checks import all_problems
-from tests.updates import callback, deliver, group_chat
+from tests.auxil.cast import Persona
+from tests.auxil.telegram_checks import all_problems
+from tests.auxil.updates import BotHarness, button, callback, group_chat, texts
+from tests.auxil.writes import BOOKKEEPING_TABLES, WriteLog
 
 OUT_OF_SCOPE = render("unit_out_of_scope", "vi")
 STALE = render("dialog_stale", "vi")
@@ -173,7 +173,7 @@ async def test_flow_buttons_in_a_group_are_refused(
     needs_flow("schedule")
     user = cast["secretary_a"].user
     for data in ("open:schedule:VPUBND-01:2026-12", "d:deadbeef:0"):
-        calls = await deliver(bot, callback_query=callback(user, data, chat=group_chat()))
+        calls = await bot.deliver(callback_query=callback(user, data, chat=group_chat()))
         assert render("private_only", "vi")[:150] in texts(calls)
     assert writes.writes == []
     assert errors == []

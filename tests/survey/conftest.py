@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from bot.settings import Settings
 from services.clock import ManualClock
-
-SURVEY_KEY = "test-survey-key-" + "x" * 32
-# Tuesday 15/12/2026 09:00 in Hà Nội: the Q4 survey takes answers 10/12/2026–10/01/2027.
-IN_WINDOW = datetime(2026, 12, 15, 2, 0, tzinfo=UTC)
+from tests.auxil.clocks import IN_WINDOW
+from tests.survey.helpers import SURVEY_KEY
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.transport import ApiCall
-from tests.harness import BotHarness, User, texts
-from tests.updates import deliver, message
+from tests.auxil.updates import BotHarness, User, message, texts
+
+# The server key that derives respondent keys (settings.survey_key in every survey test).
+SURVEY_KEY = "test-survey-key-" + "x" * 32
 
 
 async def answer(bot: BotHarness, member: User, link_argument: str, answers: str) -> list[ApiCall]:
@@ -33,7 +35,7 @@ async def reply(bot: BotHarness, member: User, prompt: ApiCall, text: str) -> st
         "from": {"id": 7_000_000_001, "is_bot": True, "first_name": "Chi bộ bot"},
         "text": _plain(prompt.text),
     }
-    return texts(await deliver(bot, message=body))
+    return texts(await bot.deliver(message=body))
 
 
 def _plain(html_text: str) -> str:

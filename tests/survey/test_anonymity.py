@@ -23,9 +23,8 @@ from services.clock import ManualClock
 from services.surveys import open_surveys
 from storage.db import Database
 from storage.models import Base, SurveyResponse
-from tests.harness import BotHarness, User, texts
-from tests.survey.conftest import SURVEY_KEY
-from tests.survey.helpers import answer, comment_prompt, reply
+from tests.auxil.updates import BotHarness, User, texts
+from tests.survey.helpers import SURVEY_KEY, answer, comment_prompt, reply
 
 pytestmark = pytest.mark.usefixtures("demo_org")
 

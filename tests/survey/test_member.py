@@ -11,19 +11,17 @@ from bot.settings import Settings
 from domain.periods import Quarter
 from domain.policy import default_policy
 from domain.roles import Role
+from domain.survey_results import SurveyRef
 from services.clock import ManualClock
 from services.invites import create_invite
-from services.surveys import SurveyRef, open_surveys
+from services.surveys import open_surveys
 from storage.db import Database
 from storage.models import InviteFailure, Person, SurveyResponse
-from tests.harness import BotHarness, User, texts
+from tests.auxil.cast import MEMBER, OTHER_MEMBER
+from tests.auxil.updates import BotHarness, callback, group_chat, message, texts
 from tests.survey.helpers import answer, comment_prompt, reply
-from tests.updates import callback, deliver, group_chat, message
 
 pytestmark = pytest.mark.usefixtures("demo_org")
-
-MEMBER = User(8001, "Đảng", "Viên")
-OTHER = User(8002, "Nguyễn Thị", "Hà")
 
 
 @pytest.fixture
@@ -94,7 +92,7 @@ async def test_answering_again_replaces_the_answer_until_the_survey_closes(
     assert "Đồng chí đã trả lời phiếu này (1, 1, 1, 1, 1)" in texts(again)
     calls = await answer(bot, MEMBER, survey.link_argument, "55554")
     assert "câu trả lời mới (thay câu trả lời trước)" in texts(calls)
-    await answer(bot, OTHER, survey.link_argument, "33333")
+    await answer(bot, OTHER_MEMBER, survey.link_argument, "33333")
     assert sorted(r.answers for r in responses(db)) == [[3, 3, 3, 3, 3], [5, 5, 5, 5, 4]]
 
     clock.set(survey.closes_at)  # the first instant after the closing day
@@ -121,7 +119,7 @@ async def test_a_comment_without_answers_and_a_comment_after_closing_are_refused
 ) -> None:
     calls = await answer(bot, MEMBER, survey.link_argument, "44444")
     prompt = comment_prompt(calls)
-    assert "chưa trả lời các câu hỏi" in await reply(bot, OTHER, prompt, "Tôi góp ý")
+    assert "chưa trả lời các câu hỏi" in await reply(bot, OTHER_MEMBER, prompt, "Tôi góp ý")
     clock.set(survey.closes_at)
     assert "đã đóng" in await reply(bot, MEMBER, prompt, "Muộn rồi")
     assert [r.comment for r in responses(db)] == [None]
@@ -153,12 +151,12 @@ async def test_wrong_or_not_yet_open_links_say_so_and_never_cost_an_invite_attem
 async def test_a_survey_is_answered_only_in_a_private_chat(
     bot: BotHarness, db: Database, survey: SurveyRef
 ) -> None:
-    in_group = await deliver(
-        bot, callback_query=callback(MEMBER, f"ks:{survey.token}:44444", chat=group_chat())
+    in_group = await bot.deliver(
+        callback_query=callback(MEMBER, f"ks:{survey.token}:44444", chat=group_chat())
     )
     assert "chỉ trả lời trong tin nhắn riêng" in texts(in_group)
-    start_in_group = await deliver(
-        bot, message=message(MEMBER, text=f"/start {survey.link_argument}", chat=group_chat())
+    start_in_group = await bot.deliver(
+        message=message(MEMBER, text=f"/start {survey.link_argument}", chat=group_chat())
     )
     assert start_in_group == []
     assert responses(db) == []

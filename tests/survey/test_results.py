@@ -14,20 +14,16 @@ from bot.cli import main
 from domain.periods import Quarter
 from domain.policy import default_policy
 from domain.roles import Role
+from domain.survey_results import SurveyRef
 from services.clock import ManualClock
-from services.surveys import SurveyRef, open_surveys
+from services.surveys import open_surveys
 from storage.db import Database
-from tests.harness import BotHarness, User, texts
-from tests.leadership.seed import bind
+from tests.auxil.cast import LEADER, OFFICER_C2, OFFICER_C4, SECRETARY, SECRETARY_VPUBND, bind
+from tests.auxil.updates import BotHarness, User, texts
 from tests.survey.helpers import answer, comment_prompt, reply
 
 pytestmark = pytest.mark.usefixtures("demo_org")
 
-SECRETARY = User(7101, "Trần Thị", "Bình")  # VPUBND-01
-COMMITTEE = User(7102, "Lê Văn", "Sơn")  # the base committee VPUBND
-OFFICER = User(7103, "Phan Thị", "Hoa")  # cluster C2 (holds VPUBND)
-OTHER_OFFICER = User(7104, "Vũ Văn", "Tài")  # cluster C4
-LEADER = User(7105, "Nguyễn Quốc", "Hùng")
 SECRET = "Góp ý riêng của bốn người"
 SHOWN = "Nên chuẩn bị tài liệu sớm"
 
@@ -35,9 +31,9 @@ SHOWN = "Nên chuẩn bị tài liệu sớm"
 @pytest.fixture(autouse=True)
 def people(db: Database, clock: ManualClock, demo_org: None) -> None:
     bind(db, clock.now(), SECRETARY, Role.SECRETARY, "VPUBND-01")
-    bind(db, clock.now(), COMMITTEE, Role.SECRETARY, "VPUBND")
-    bind(db, clock.now(), OFFICER, Role.CLUSTER_OFFICER, "C2")
-    bind(db, clock.now(), OTHER_OFFICER, Role.CLUSTER_OFFICER, "C4")
+    bind(db, clock.now(), SECRETARY_VPUBND, Role.SECRETARY, "VPUBND")
+    bind(db, clock.now(), OFFICER_C2, Role.CLUSTER_OFFICER, "C2")
+    bind(db, clock.now(), OFFICER_C4, Role.CLUSTER_OFFICER, "C4")
     bind(db, clock.now(), LEADER, Role.LEADER, "DUK")
 
 
@@ -91,20 +87,20 @@ async def test_after_closing_each_viewer_sees_results_only_where_enough_answered
     assert "Điểm bình quân" not in own
 
     views = {
-        "committee": texts(await bot.send(COMMITTEE, "/survey")),
-        "officer": texts(await bot.send(OFFICER, "/survey")),
+        "committee": texts(await bot.send(SECRETARY_VPUBND, "/survey")),
+        "officer": texts(await bot.send(OFFICER_C2, "/survey")),
         "leader": texts(await bot.send(LEADER, "/survey")),
     }
     for who, shown in views.items():
         assert "Có kết quả (từ 5 phiếu): <b>1</b> chi bộ; chưa đủ phiếu:" in shown, who
         assert "Điểm bình quân: <b>4,1</b>/5" in shown, who  # VPUBND-02's 5 answers only
-    for who in (COMMITTEE, OFFICER, LEADER):
+    for who in (SECRETARY_VPUBND, OFFICER_C2, LEADER):
         short = texts(await bot.send(who, "/survey VPUBND-01"))
         assert "chưa đủ 5 phiếu" in short and "Điểm bình quân" not in short
         full = texts(await bot.send(who, "/survey VPUBND-02"))
         assert "Điểm bình quân: <b>4,1</b>/5" in full and SHOWN in full
         assert "không kèm tên" in full
-    elsewhere = texts(await bot.send(OTHER_OFFICER, "/survey VPUBND-02"))
+    elsewhere = texts(await bot.send(OFFICER_C4, "/survey VPUBND-02"))
     assert "Không có phiếu khảo sát nào của chi bộ mã VPUBND-02" in elsewhere
 
     digest = await bot.send(LEADER, "/digest")
@@ -187,7 +183,7 @@ async def test_the_quarter_opens_with_a_notice_to_each_cells_secretary(
     clock.set(at)
     calls = await bot.press(SECRETARY, button["callback_data"])
     assert "https://t.me/ChiBoBot?start=ks-" in texts(calls)
-    refused = await bot.press(OFFICER, button["callback_data"])
+    refused = await bot.press(OFFICER_C2, button["callback_data"])
     assert "https://t.me" not in texts(refused)
 
 

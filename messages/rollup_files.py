@@ -8,11 +8,12 @@ from typing import Any
 from domain.notice import NoticeHeader
 from domain.obligations import ObligationKind, Status
 from domain.rollup import Counts, Rollup
-from messages.digest_text import dlabel
+from messages.digest_files import notice_text
+from messages.digest_labels import dlabel
 from messages.notice_docx import notice_docx
 from messages.render import render_plain
 from messages.rollup_text import appendix_lines, appendix_sections, rollup_context
-from services.digest_files import _save, _sheet, notice_text
+from messages.xlsx import add_sheet, save_workbook
 
 
 def file_stem(r: Rollup) -> str:
@@ -78,9 +79,9 @@ def rollup_xlsx(
             for x in r.rows
         ),
     ]
-    _sheet(wb, f"{L('sheet.rollup')} {r.period.key}", header, rows)
-    _sheet(wb, L("sheet.visits"), [L("col.member"), L("col.visits")], r.member_visits)
-    _sheet(
+    add_sheet(wb, f"{L('sheet.rollup')} {r.period.key}", header, rows)
+    add_sheet(wb, L("sheet.visits"), [L("col.member"), L("col.visits")], r.member_visits)
+    add_sheet(
         wb,
         L("sheet.no_visit"),
         [L("col.code"), L("col.unit")],
@@ -93,13 +94,13 @@ def rollup_xlsx(
         "reports": L("rollup.appendix.reports"),
         "absences": L("rollup.appendix.absences"),
     }
-    _sheet(
+    add_sheet(
         wb,
         L("sheet.appendix"),
         [L("col.list")],
         ([line] for key, title in titles.items() for line in (title, *lines[key], "")),
     )
-    return _save(wb)
+    return save_workbook(wb)
 
 
 def rollup_docx(

@@ -5,37 +5,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
-from bot.settings import Settings
-from domain.policy import Policy, default_policy
-from services.actors import Actor, ActorCache, load_actor
-from services.clock import Clock
-from storage.db import Database
+from services.actors import Actor, load_actor
+from services.deps import DEPS_KEY, AppSettings, Deps
 from storage.unit_of_work import RepeatedUpdate, UnitOfWork
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Deps:
-    settings: Settings
-    db: Database
-    clock: Clock
-    policy: Policy = field(default_factory=default_policy)
-    actors: ActorCache = field(default_factory=ActorCache)
-
-
-DEPS_KEY = "deps"
-
-
 class ChiboContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]
-    """Adds `deps`, `run` and, inside a guarded handler, `actor` (set by bot.access)."""
+    """Adds `deps`, `run` and, inside a guarded handler, `actor` (set by handlers.access)."""
 
     actor: Actor | None = None
 
@@ -58,7 +42,7 @@ class ChiboContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ig
         return context
 
     @property
-    def deps(self) -> Deps:
+    def deps(self) -> Deps[AppSettings]:
         return self.application.bot_data[DEPS_KEY]
 
     @property

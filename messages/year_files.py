@@ -2,26 +2,25 @@
 
 They go into the digest's workbook (`digest_xlsx(..., extras=…)`) and make up
 `chibo grade preview --format xlsx` and the file /grade sends. Sheets are written
-by `services.digest_files`' one sheet writer, which neutralises formulas.
+by `messages.xlsx`' one sheet writer, which neutralises formulas.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from domain.grading import ALL_GRADES
-from messages.digest_text import dlabel
+from domain.admissions import ScopeAdmissions
+from domain.grading import ALL_GRADES, YearPreview
+from domain.survey_results import CellSurvey, SurveySection
+from messages.digest_labels import dlabel
 from messages.grade_text import grade_label, measured
 from messages.render import label
-from services.admissions import ScopeAdmissions
-from services.digest_files import _save, _sheet
-from services.grading import YearPreview
-from services.surveys import CellSurvey, SurveySection
+from messages.xlsx import add_sheet, save_workbook
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-    from services.digest_extras import DigestExtras
+    from domain.digest.extras import DigestExtras
 
 
 def preview_xlsx(preview: YearPreview, locale: str | None = None) -> bytes:
@@ -34,7 +33,7 @@ def preview_xlsx(preview: YearPreview, locale: str | None = None) -> bytes:
     grades_sheet(wb, preview, locale)
     shares_sheet(wb, preview, locale)
     admissions_sheet(wb, preview.admissions, locale)
-    return _save(wb)
+    return save_workbook(wb)
 
 
 def add_extras(wb: Workbook, extras: DigestExtras, locale: str | None) -> None:
@@ -65,7 +64,7 @@ def survey_sheet(wb: Workbook, survey: SurveySection, locale: str | None) -> Non
             L("yes") if c.survey.unit_code in below else "",
         ]
 
-    _sheet(
+    add_sheet(
         wb,
         f"{L('sheet.survey')} {survey.quarter.key}",
         [
@@ -94,7 +93,7 @@ def admissions_sheet(wb: Workbook, scope: ScopeAdmissions, locale: str | None) -
         scope.counts.transfer_out,
         scope.progress,
     ]
-    _sheet(
+    add_sheet(
         wb,
         f"{L('sheet.admissions')} {scope.year}",
         [
@@ -128,7 +127,7 @@ def admissions_sheet(wb: Workbook, scope: ScopeAdmissions, locale: str | None) -
 
 def shares_sheet(wb: Workbook, preview: YearPreview, locale: str | None) -> None:
     L = lambda key: dlabel(key, locale)  # noqa: E731
-    _sheet(
+    add_sheet(
         wb,
         f"{L('sheet.grade_shares')} {preview.year}",
         [
@@ -167,7 +166,7 @@ def grades_sheet(wb: Workbook, preview: YearPreview, locale: str | None) -> None
     """One row per organisation: its grade, what it misses for the next, each criterion."""
     L = lambda key: dlabel(key, locale)  # noqa: E731
     criteria = preview.units[0].grade.measurements if preview.units else ()
-    _sheet(
+    add_sheet(
         wb,
         f"{L('sheet.grades')} {preview.year}",
         [

@@ -1,4 +1,9 @@
-"""Small organisation trees for tests (the demo bloc is `bot/demo/org.csv`)."""
+"""The organisation trees of the tests: the demo bloc and a small bloc."""
+
+from pathlib import Path
+
+# The demo bloc that ships with the bot (the sandbox and the demo history load it).
+DEMO_ORG = Path(__file__).resolve().parents[2] / "bot" / "demo" / "org.csv"
 
 # Two clusters, two base committees with sub-cells, two base cells.
 SMALL_ORG = """code,name,kind,parent,members

@@ -18,8 +18,8 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.context import ChiboContext
 from domain.roles import OPEN_TO_ANYONE, Action
+from handlers.context import ChiboContext
 from messages.render import render
 from messages.telegram_text import alert
 

@@ -18,7 +18,8 @@ from domain.obligations import Obligation, Status
 from domain.org import UnitKind
 
 if TYPE_CHECKING:
-    from domain.digest import Digest, UnitInfo
+    from domain.digest.facts import UnitInfo
+    from domain.digest.results import Digest
 
 
 @dataclass(frozen=True, slots=True)
