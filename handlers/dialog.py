@@ -106,9 +106,10 @@ class StepMethods:
 class Flow:
     name: ClassVar[str]
     action: ClassVar[Action]
-    # Every step of the flow, keyed by the flow's StrEnum of steps. A StrEnum member
-    # equals its value, so a step stored as text finds its entry here.
-    steps: ClassVar[Mapping[StrEnum, StepMethods]]
+    # Every step of the flow, keyed by the members of the flow's StrEnum of steps (the
+    # `flow` decorator checks). A member equals its value, so a step stored as text
+    # finds its entry here.
+    steps: ClassVar[Mapping[str, StepMethods]]
     # The kinds of unit whose duty this flow records.
     unit_kinds: ClassVar[frozenset[UnitKind]] = MEETING_KINDS
     # What to say to someone whose units are none of those kinds.
@@ -127,7 +128,8 @@ def flow(cls: type[Flow]) -> type[Flow]:
     kinds = {type(step) for step in cls.steps}
     assert len(kinds) == 1, f"{cls.name}: steps of one StrEnum, not {kinds}"
     (kind,) = kinds
-    missing = set(kind) - set(cls.steps)
+    assert issubclass(kind, StrEnum), f"{cls.name}: steps of a StrEnum, not {kind}"
+    missing = [step for step in kind if step not in cls.steps]
     assert not missing, f"{cls.name}: no methods for {missing}"
     FLOWS[cls.name] = cls
     return cls

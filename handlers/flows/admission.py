@@ -167,7 +167,7 @@ class AdmissionFlow(common.UnitFlow):
             )
         )
 
-    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+    steps: ClassVar[Mapping[str, StepMethods]] = {
         AdmissionStep.UNIT: common.UNIT_STEP,
         AdmissionStep.KIND: StepMethods(ask_kind, on_kind),
         AdmissionStep.DATE: StepMethods(ask_date, on_date),

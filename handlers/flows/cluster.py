@@ -241,7 +241,7 @@ class ClusterMeetingFlow(Flow):
             )
         )
 
-    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+    steps: ClassVar[Mapping[str, StepMethods]] = {
         ClusterMeetingStep.CLUSTER: StepMethods(ask_cluster, on_cluster),
         ClusterMeetingStep.MENU: StepMethods(ask_menu, on_menu),
         ClusterMeetingStep.WHEN: StepMethods(ask_when, on_when),
@@ -349,7 +349,7 @@ class AttendFlow(common.UnitFlow):
             )
         )
 
-    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+    steps: ClassVar[Mapping[str, StepMethods]] = {
         AttendStep.UNIT: common.UNIT_STEP,
         AttendStep.CHOOSE: StepMethods(ask_choose, on_choose),
         AttendStep.ANSWER: StepMethods(ask_answer, on_answer),

@@ -151,7 +151,7 @@ class IssueDirectiveFlow(Flow):
         )
         return Done(render("directive", d.locale, step="done", issued=issued))
 
-    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+    steps: ClassVar[Mapping[str, StepMethods]] = {
         IssueDirectiveStep.TITLE: StepMethods(ask_title, on_title),
         IssueDirectiveStep.REFERENCE: StepMethods(ask_reference, on_reference),
         IssueDirectiveStep.DUE: StepMethods(ask_due, on_due),
@@ -246,7 +246,7 @@ class CompleteDirectiveFlow(common.UnitFlow):
             )
         )
 
-    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+    steps: ClassVar[Mapping[str, StepMethods]] = {
         CompleteDirectiveStep.UNIT: common.UNIT_STEP,
         CompleteDirectiveStep.CHOOSE: StepMethods(ask_choose, on_choose),
         CompleteDirectiveStep.ATTACH: StepMethods(ask_attach, on_attach),

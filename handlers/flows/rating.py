@@ -194,7 +194,7 @@ class RatingFlow(common.UnitFlow):
             )
         )
 
-    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+    steps: ClassVar[Mapping[str, StepMethods]] = {
         RatingStep.UNIT: common.UNIT_STEP,
         RatingStep.MEETING: StepMethods(ask_meeting, on_meeting),
         RatingStep.CRITERION: StepMethods(ask_criterion, on_criterion),

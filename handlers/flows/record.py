@@ -282,7 +282,7 @@ class RecordFlow(common.UnitFlow):
     # Confirm ----------------------------------------------------------------------------
     def _record(self, d: Step) -> meeting_record.RecordInput:
         fields = meeting_record.RecordInput.__dataclass_fields__
-        values = {k: d.data.get(k) for k in fields}
+        values: dict[str, Any] = {k: d.data.get(k) for k in fields}
         if values["held_on"]:
             values["held_on"] = date.fromisoformat(values["held_on"])
         return meeting_record.RecordInput(**values)
@@ -320,7 +320,7 @@ class RecordFlow(common.UnitFlow):
             render("record", d.locale, step="done", held=record.held, **self._what(d)), links
         )
 
-    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+    steps: ClassVar[Mapping[str, StepMethods]] = {
         RecordStep.UNIT: common.UNIT_STEP,
         RecordStep.MEETING: StepMethods(ask_meeting, on_meeting),
         RecordStep.HELD: StepMethods(ask_held, on_held),

@@ -92,7 +92,7 @@ class ReportFlow(common.UnitFlow):
         )
         return Done(render("report", d.locale, step="done", item=item))
 
-    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+    steps: ClassVar[Mapping[str, StepMethods]] = {
         ReportStep.UNIT: common.UNIT_STEP,
         ReportStep.CHOOSE: StepMethods(ask_choose, on_choose),
         ReportStep.ATTACH: StepMethods(ask_attach, on_attach),

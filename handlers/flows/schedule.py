@@ -336,7 +336,7 @@ class ScheduleFlow(common.UnitFlow):
             )
         )
 
-    steps: ClassVar[Mapping[StrEnum, StepMethods]] = {
+    steps: ClassVar[Mapping[str, StepMethods]] = {
         ScheduleStep.UNIT: common.UNIT_STEP,
         ScheduleStep.MONTH: StepMethods(ask_month, on_month),
         ScheduleStep.KIND: StepMethods(ask_kind, on_kind),
