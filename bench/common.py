@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
-from telegram.request import BaseRequest, RequestData
+from telegram.request import RequestData
 
-from bot.transport import bot_user
+from bot.transport import InMemoryRequest, bot_user
 from storage import migrate
 from storage.db import Database
 
@@ -175,23 +175,13 @@ def selects(statements: list[str]) -> int:
 # A Bot API that answers at once and keeps nothing
 
 
-class NullTransport(BaseRequest):
+class NullTransport(InMemoryRequest):
     """Answers every call like Telegram would, in-process, and only counts them."""
 
     def __init__(self) -> None:
         self.calls = 0
         self.sends = 0
         self._ids = itertools.count(1)
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
 
     async def do_request(  # type: ignore[override]
         self, url: str, method: str, request_data: RequestData | None = None, **_: Any

@@ -41,7 +41,7 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.transport import BOT_ID, bot_user
+from bot.transport import BOT_ID, bot_user, inline_buttons
 
 HOST = "127.0.0.1"
 
@@ -57,15 +57,7 @@ class Call:
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
-        """(label, callback_data or url) of the inline keyboard, in reading order."""
-        markup = self.params.get("reply_markup") or {}
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        return [
-            (b["text"], b.get("callback_data") or b.get("url") or "")
-            for row in markup.get("inline_keyboard", [])
-            for b in row
-        ]
+        return inline_buttons(self.params)
 
     @property
     def chat_id(self) -> int | None:

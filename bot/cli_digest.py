@@ -146,11 +146,7 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
                     digest, settings.locale, attachments=False, names=names, extras=extras
                 )
             )
-        if args.output:
-            problem = _write(args.output, (text + "\n").encode(), force=args.force)
-            return fail(problem) if problem else 0
-        print(text)
-        return 0
+        return _print_or_write(text, args)
     if args.format == "xlsx":
         data = digest_files.digest_xlsx(digest, settings.locale, extras)
     elif args.format == "png":
@@ -159,11 +155,7 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
         assert header is not None
         data = digest_files.digest_docx(digest, header, settings.locale)
     output = args.output or Path(f"{digest_files.file_stem(digest)}.{args.format}")
-    problem = _write(output, data, force=args.force)
-    if problem:
-        return fail(problem)
-    print(f"Đã ghi {output} ({len(data)} byte).")
-    return 0
+    return _save(output, data, args, f"Đã ghi {output} ({len(data)} byte).")
 
 
 def run_rollup(args: argparse.Namespace, settings: Settings) -> int:
@@ -202,21 +194,30 @@ def run_rollup(args: argparse.Namespace, settings: Settings) -> int:
             text = json.dumps(found.as_dict(), ensure_ascii=False, indent=2)
         else:
             text = _plain(rollup_summary(found, settings.locale, names=names, attachments=False))
-        if args.output:
-            problem = _write(args.output, (text + "\n").encode(), force=args.force)
-            return fail(problem) if problem else 0
-        print(text)
-        return 0
+        return _print_or_write(text, args)
     if args.format == "xlsx":
         data = rollup_files.rollup_xlsx(found, settings.locale, names)
     else:
         assert header is not None
         data = rollup_files.rollup_docx(found, header, settings.locale, names)
     output = args.output or Path(f"{rollup_files.file_stem(found)}.{args.format}")
+    return _save(output, data, args, f"Đã ghi {output} ({len(data)} byte).")
+
+
+def _print_or_write(text: str, args: argparse.Namespace) -> int:
+    """A text result: to --output when given, else to the terminal."""
+    if args.output:
+        return _save(args.output, (text + "\n").encode(), args, None)
+    print(text)
+    return 0
+
+
+def _save(output: Path, data: bytes, args: argparse.Namespace, done: str | None) -> int:
     problem = _write(output, data, force=args.force)
     if problem:
         return fail(problem)
-    print(f"Đã ghi {output} ({len(data)} byte).")
+    if done:
+        print(done)
     return 0
 
 
@@ -251,8 +252,4 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     else:
         data = month_export_files.export_xlsx(export, settings.locale)
     output = args.output or Path(f"chibo-{export.scope.code}-{month.key}.{args.format}")
-    problem = _write(output, data, force=args.force)
-    if problem:
-        return fail(problem)
-    print(f"Đã ghi {output}: {len(export.rows)} đơn vị, tháng {month}.")
-    return 0
+    return _save(output, data, args, f"Đã ghi {output}: {len(export.rows)} đơn vị, tháng {month}.")

@@ -34,15 +34,19 @@ class ApiCall:
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
-        """(label, callback_data or url) of every inline button, in reading order."""
-        markup = self.params.get("reply_markup") or {}
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        return [
-            (b["text"], b.get("callback_data") or b.get("url") or _web_app_url(b))
-            for row in markup.get("inline_keyboard", [])
-            for b in row
-        ]
+        return inline_buttons(self.params)
+
+
+def inline_buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, callback_data or url) of every inline button of a call, in reading order."""
+    markup = params.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    return [
+        (b["text"], b.get("callback_data") or b.get("url") or _web_app_url(b))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
 
 
 def _web_app_url(button: dict[str, Any]) -> str:
@@ -63,12 +67,8 @@ def bot_user(username: str) -> dict[str, Any]:
     }
 
 
-class LocalTransport(BaseRequest):
-    def __init__(self, bot_username: str = "ChiBoBot") -> None:
-        self.bot_username = bot_username
-        self.calls: list[ApiCall] = []
-        self._message_ids = itertools.count(1000)
-        self._uploading_document = False
+class InMemoryRequest(BaseRequest):
+    """A Bot API transport with nothing to open or close: subclasses answer in-process."""
 
     async def initialize(self) -> None:
         return None
@@ -79,6 +79,14 @@ class LocalTransport(BaseRequest):
     @property
     def read_timeout(self) -> float | None:
         return 1.0
+
+
+class LocalTransport(InMemoryRequest):
+    def __init__(self, bot_username: str = "ChiBoBot") -> None:
+        self.bot_username = bot_username
+        self.calls: list[ApiCall] = []
+        self._message_ids = itertools.count(1000)
+        self._uploading_document = False
 
     async def do_request(  # type: ignore[override]
         self, url: str, method: str, request_data: RequestData | None = None, **_: Any

@@ -303,13 +303,6 @@ class UnitGrade:
         """Criteria with obligations still to fall due this year."""
         return [m for m in self.measurements if m.pending]
 
-    @property
-    def may_change(self) -> bool:
-        up = self.next_grade
-        return bool(self.at_risk) or (
-            up is not None and all(s.reachable for s in self.blocking) and bool(self.pending)
-        )
-
 
 def grade_unit(unit: UnitYear, policy: GradingPolicy) -> UnitGrade:
     measurements = tuple(measure(c, unit) for c in policy.criteria)

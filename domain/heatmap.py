@@ -123,10 +123,6 @@ class GroupCell:
             return Mark.PENDING
         return Mark.ON_TIME if self.units else None
 
-    @property
-    def missing_share(self) -> float:
-        return self.missing / self.units if self.units else 0.0
-
 
 def group_cell(units: int, counts: Mapping[Mark, int]) -> GroupCell:
     return GroupCell(

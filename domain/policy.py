@@ -118,9 +118,6 @@ class Rubric:
                 return level
         return QualityLevel.KEM
 
-    def level_minimum(self, level: QualityLevel) -> int:
-        return dict(self.level_minimums)[level]
-
 
 @dataclass(frozen=True)
 class PlausibilityRule:

@@ -135,12 +135,6 @@ class MonthlyRecurrence:
         first_match = first + timedelta(days=(self.weekday - first.weekday()) % 7)
         return first_match + timedelta(weeks=self.nth - 1)  # 4th occurrence is at most the 28th
 
-    def next_on_or_after(self, day: date) -> date:
-        """The first date of this rule on or after `day`."""
-        month = Month.of(day)
-        candidate = self.date_in(month)
-        return candidate if candidate >= day else self.date_in(month.next())
-
     def describe_vi(self) -> str:
         """E.g. "ngày 5 hằng tháng", "thứ Ba tuần đầu tiên hằng tháng"."""
         if self.day is not None:

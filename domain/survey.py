@@ -162,11 +162,6 @@ def link_argument(token: str) -> str:
     return f"{LINK_PREFIX}{token}"
 
 
-def is_survey_argument(text: str) -> bool:
-    """A `/start` argument that is meant as a survey link (right or wrong), never a code."""
-    return text.strip().lower().startswith(LINK_PREFIX)
-
-
 def token_in(text: str) -> str | None:
     """The survey token in a link argument or a text that quotes one."""
     match = _TOKEN.search(text)

@@ -1,5 +1,9 @@
 """Sends what is due in the outbox, through the (rate-limited) bot, and marks it.
 
+One module on purpose: a pass, the sending of one row and the handling of each
+Telegram error are one state machine over a leased row (its queries are in
+storage/outbox.py); split, each part would have to know the others' invariants.
+
 One pass (`dispatch_once`):
 
 1. pending rows whose `expires_at` has passed are marked `dropped` (stale: the
@@ -40,8 +44,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, WebAppInfo
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -57,15 +59,15 @@ from telegram.warnings import PTBDeprecationWarning
 
 from domain.policy import Policy
 from domain.reminder_timing import in_quiet_hours
+from messages.reminder_text import SNOOZE_PLACEHOLDER
 from messages.telegram_text import CAPTION_LIMIT, fits
-from scheduler.planner import SNOOZE_PLACEHOLDER
 from services.clock import Clock
 from services.digest_delivery import DASHBOARD
 from services.digest_recipients import DIGEST_REASON, still_entitled
 from services.metrics import OUTBOX_RESULTS
-from storage import attachments
+from storage import attachments, outbox
 from storage.db import Database
-from storage.models import OutboxMessage, Person
+from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_OTHER_ERRORS = 5  # unexpected errors before a row is given up
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(minutes=10)
-# Expired rows are never claimed (`_due` leaves them out); marking them `dropped` is
+# Expired rows are never claimed (`storage.outbox.claim` leaves them out); marking them `dropped` is
 # bookkeeping that scans the pending rows, so it runs at most this often, not on
 # every pass: once per pass of 20 it made a 100,000-row send-out quadratic (bench/).
 DROP_EVERY = timedelta(seconds=30)
@@ -157,96 +159,18 @@ class Dispatcher:
         with self.db.transaction() as session:
             last = self._dropped_at
             if last is None or not last <= now < last + DROP_EVERY:
-                dropped = self._drop_expired(session, now)
+                dropped = outbox.drop_expired(session, now)
                 self._dropped_at = now
-            token, rows = ("", []) if quiet else self._claim(session, now)
+            if quiet:
+                return dropped, "", []
+            token = f"{self.worker_id}:{uuid.uuid4().hex[:12]}"
+            rows = outbox.claim(session, token, now, now + self.lease, self.batch_size)
         return dropped, token, rows
-
-    # -- claiming ---------------------------------------------------------------------
-
-    def _drop_expired(self, session: Session, now: datetime) -> int:
-        result = session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.expires_at.is_not(None),
-                OutboxMessage.expires_at <= now,
-                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-            )
-            .values(status="dropped", last_error="expired before it could be sent")
-            .execution_options(synchronize_session=False)
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    def _due(self, now: datetime) -> Any:
-        return and_(
-            OutboxMessage.status == "pending",
-            OutboxMessage.not_before <= now,
-            or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now),
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
-
-    def _claim(self, session: Session, now: datetime) -> tuple[str, list[OutboxMessage]]:
-        token = f"{self.worker_id}:{uuid.uuid4().hex[:12]}"
-        until = now + self.lease
-        if session.get_bind().dialect.name == "postgresql":
-            ids = list(
-                session.scalars(
-                    select(OutboxMessage.id)
-                    .where(self._due(now))
-                    .order_by(OutboxMessage.not_before, OutboxMessage.id)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            where = OutboxMessage.id.in_(ids)
-        else:
-            candidates = (
-                select(OutboxMessage.id)
-                .where(self._due(now))
-                .order_by(OutboxMessage.not_before, OutboxMessage.id)
-                .limit(self.batch_size)
-                .scalar_subquery()
-            )
-            where = and_(OutboxMessage.id.in_(candidates), self._due(now))
-        claimed = list(
-            session.scalars(
-                update(OutboxMessage)
-                .where(where)
-                .values(claimed_by=token, claimed_until=until)
-                .returning(OutboxMessage.id)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        # By id (the primary key), not by token: claimed_by has no index.
-        rows = list(
-            session.scalars(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.id.in_(claimed),
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.claimed_by == token,
-                )
-                .order_by(OutboxMessage.not_before, OutboxMessage.id)
-            )
-        )
-        for row in rows:
-            session.expunge(row)
-        return token, rows
 
     def _release(self, token: str, ids: list[int]) -> None:
         """Give back what this pass claimed but did not finish."""
         with self.db.transaction() as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id.in_(ids),
-                    OutboxMessage.claimed_by == token,
-                    OutboxMessage.status == "pending",
-                )
-                .values(claimed_by=None, claimed_until=None)
-                .execution_options(synchronize_session=False)
-            )
+            outbox.release(session, token, ids)
 
     # -- one message ------------------------------------------------------------------
 
@@ -259,29 +183,14 @@ class Dispatcher:
                 session, row.chat_id, row.person_id
             ):
                 log.info("outbox %s: chat %s no longer gets the digest", row.id, row.chat_id)
-                session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == token)
-                    .values(
-                        status="dropped",
-                        claimed_by=None,
-                        claimed_until=None,
-                        last_error="the recipient no longer holds the role for this digest",
-                    )
-                    .execution_options(synchronize_session=False)
+                outbox.drop_claimed(
+                    session,
+                    row.id,
+                    token,
+                    "the recipient no longer holds the role for this digest",
                 )
                 return False
-            result = session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == row.id,
-                    OutboxMessage.claimed_by == token,
-                    OutboxMessage.status == "pending",
-                )
-                .values(claimed_until=now + self.lease, attempts=OutboxMessage.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            taken = bool(result.rowcount)  # type: ignore[attr-defined]
+            taken = outbox.renew(session, row.id, token, now + self.lease)
         if taken:
             row.attempts = (row.attempts or 0) + 1
         return taken
@@ -427,69 +336,25 @@ class Dispatcher:
     ) -> None:
         now = self.clock.now()
         with self.db.transaction() as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
-                .values(
-                    status=status,
-                    sent_at=now if status == "sent" else None,
-                    claimed_by=None,
-                    claimed_until=None,
-                    last_error=_error_text(error),
-                )
-                .execution_options(synchronize_session=False)
-            )
-            person = _person_filter(row)
+            outbox.finish(session, row.id, status, now=now, last_error=_error_text(error))
             if unreachable:
-                session.execute(
-                    update(Person)
-                    .where(person, Person.unreachable_since.is_(None))
-                    .values(unreachable_since=now)
-                    .execution_options(synchronize_session=False)
-                )
+                outbox.mark_unreachable(session, row.person_id, row.chat_id, now)
             elif status == "sent" and row.chat_id > 0:
                 # A delivered message proves the person reads the bot again.
-                session.execute(
-                    update(Person)
-                    .where(person, Person.unreachable_since.is_not(None))
-                    .values(unreachable_since=None)
-                    .execution_options(synchronize_session=False)
-                )
+                outbox.mark_reachable(session, row.person_id, row.chat_id)
 
     def _retry_later(self, row: OutboxMessage, error: Exception | str, delay: timedelta) -> None:
         with self.db.transaction() as session:
-            _back_to_pending(
+            outbox.back_to_pending(
                 session,
-                row,
+                row.id,
                 not_before=self.clock.now() + delay,
                 last_error=_error_text(error),
             )
 
     def _migrate(self, row: OutboxMessage, new_chat_id: int) -> None:
         with self.db.transaction() as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(chat_id=new_chat_id, claimed_by=None, claimed_until=None)
-                .execution_options(synchronize_session=False)
-            )
-
-
-def _back_to_pending(
-    session: Session, row: OutboxMessage, *, not_before: datetime, last_error: str | None
-) -> None:
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
-        .values(claimed_by=None, claimed_until=None, not_before=not_before, last_error=last_error)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _person_filter(row: OutboxMessage) -> Any:
-    if row.person_id is not None:
-        return Person.id == row.person_id
-    return Person.telegram_user_id == row.chat_id
+            outbox.move_chat(session, row.id, new_chat_id)
 
 
 def _markup(row: OutboxMessage, dashboard_url: str | None) -> InlineKeyboardMarkup | None:

@@ -94,7 +94,7 @@ class SchedulerRunner:
 
     def __init__(
         self,
-        application: Application,  # type: ignore[type-arg]
+        application: Application,
         *,
         plan_every: timedelta = PLAN_EVERY,
         dispatch_every: timedelta = DISPATCH_EVERY,
@@ -188,18 +188,18 @@ class SchedulerRunner:
         self.scheduler = None
 
 
-def attach_scheduler(application: Application, **kwargs: Any) -> SchedulerRunner:  # type: ignore[type-arg]
+def attach_scheduler(application: Application, **kwargs: Any) -> SchedulerRunner:
     """Start the jobs once the application is initialised; stop them when it stops."""
     runner = SchedulerRunner(application, **kwargs)
     previous_init = application.post_init
     previous_stop = application.post_stop
 
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(app: Application) -> None:
         if previous_init is not None:
             await previous_init(app)
         runner.start()
 
-    async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_stop(app: Application) -> None:
         runner.shutdown()
         if previous_stop is not None:
             await previous_stop(app)

@@ -39,19 +39,15 @@ from domain.heatmap import Mark
 from domain.obligations import Obligation, ObligationKind, Resolution
 from domain.org import MEETING_KINDS, REPORTING_KINDS
 from domain.periods import Month
+from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, obligation_of
 from storage.models import LedgerEntry, Unit
+from storage.unit_of_work import core
 
-_UNIT_COLUMNS = (Unit.code, Unit.name, Unit.kind, Unit.path, Unit.parent_code, Unit.members)
 MAX_SQL_CODES = 2000
 
 
-def _run(session: Session, stmt: Any) -> Any:
-    # Plain rows on the session's connection, as the digest reads them: no ORM objects.
-    return session.connection().execute(stmt)
-
-
 def load_unit(session: Session, code: str) -> UnitInfo | None:
-    row = _run(session, select(*_UNIT_COLUMNS).where(Unit.code == code, Unit.active.is_(True)))
+    row = core(session, select(*UNIT_COLUMNS).where(Unit.code == code, Unit.active.is_(True)))
     found = row.first()
     return UnitInfo(*found) if found is not None else None
 
@@ -59,9 +55,9 @@ def load_unit(session: Session, code: str) -> UnitInfo | None:
 def load_children(session: Session, scope: UnitInfo) -> list[UnitInfo]:
     return [
         UnitInfo(*row)
-        for row in _run(
+        for row in core(
             session,
-            select(*_UNIT_COLUMNS)
+            select(*UNIT_COLUMNS)
             .where(Unit.parent_code == scope.code, Unit.active.is_(True))
             .order_by(Unit.path),
         )
@@ -75,7 +71,7 @@ def load_trail(session: Session, unit: UnitInfo) -> list[UnitInfo]:
         return []
     rows = {
         row[0]: UnitInfo(*row)
-        for row in _run(session, select(*_UNIT_COLUMNS).where(Unit.code.in_(codes)))
+        for row in core(session, select(*UNIT_COLUMNS).where(Unit.code.in_(codes)))
     }
     return [rows[c] for c in codes if c in rows]
 
@@ -85,7 +81,7 @@ def unit_paths(session: Session, codes: Collection[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for start in range(0, len(wanted), MAX_SQL_CODES):
         batch = wanted[start : start + MAX_SQL_CODES]
-        found.update(_run(session, select(Unit.code, Unit.path).where(Unit.code.in_(batch))).all())
+        found.update(core(session, select(Unit.code, Unit.path).where(Unit.code.in_(batch))).all())
     return found
 
 
@@ -114,7 +110,7 @@ def row_sizes(session: Session, scope: UnitInfo) -> dict[str, RowSize]:
     key = _row_key(scope, session.get_bind().dialect.name)
     meets: dict[str, int] = defaultdict(int)
     reports: dict[str, int] = defaultdict(int)
-    for row_key, kind, n in _run(
+    for row_key, kind, n in core(
         session,
         select(key, Unit.kind, func.count())
         .where(_in_scope(scope), Unit.kind.in_(sorted(MEETING_KINDS)))
@@ -258,23 +254,8 @@ def group_marks(
     )
     return [
         MarkCount(row_key, month_key, Mark(mark), n)
-        for row_key, month_key, mark, n in _run(session, stmt)
+        for row_key, month_key, mark, n in core(session, stmt)
     ]
-
-
-_OBLIGATION_COLUMNS = (
-    LedgerEntry.unit_code,
-    LedgerEntry.kind,
-    LedgerEntry.subject,
-    LedgerEntry.period,
-    LedgerEntry.due_on,
-    LedgerEntry.resolution,
-    LedgerEntry.done_on,
-    LedgerEntry.resolved_at,
-    LedgerEntry.planned_at,
-    LedgerEntry.since,
-    LedgerEntry.note,
-)
 
 
 def unit_obligations(
@@ -289,24 +270,13 @@ def unit_obligations(
     wanted = sorted(codes)
     for start in range(0, len(wanted), MAX_SQL_CODES):
         batch = wanted[start : start + MAX_SQL_CODES]
-        for row in _run(
+        for row in core(
             session,
-            select(*_OBLIGATION_COLUMNS).where(
+            select(*OBLIGATION_COLUMNS).where(
                 LedgerEntry.unit_code.in_(batch), or_(*_in_months(kinds, months, reports))
             ),
         ):
-            code, kind, subject, period, due_on, resolution, *rest = row
-            found[code].append(
-                Obligation(
-                    code,
-                    ObligationKind(kind),
-                    subject,
-                    period,
-                    due_on,
-                    Resolution(resolution),
-                    *rest,
-                )
-            )
+            found[row[0]].append(obligation_of(row))
     return found
 
 
@@ -337,12 +307,12 @@ def chronic_units(
     )
     failed = func.count().label("failed")
     stmt = (
-        select(*_UNIT_COLUMNS, failed)
+        select(*UNIT_COLUMNS, failed)
         .select_from(missing)
         .join(Unit, Unit.code == missing.c.unit_code)
         .where(_in_scope(scope))
-        .group_by(*_UNIT_COLUMNS)
+        .group_by(*UNIT_COLUMNS)
         .order_by(failed.desc(), Unit.path)
         .limit(limit)
     )
-    return [ChronicUnit(UnitInfo(*row[:6]), row[6]) for row in _run(session, stmt)]
+    return [ChronicUnit(UnitInfo(*row[:6]), row[6]) for row in core(session, stmt)]

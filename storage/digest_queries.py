@@ -35,6 +35,7 @@ from domain.obligations import Obligation, ObligationKind, Resolution, end_of_da
 from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Role
 from domain.windows import Window
+from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, obligation_of, unit_info
 from storage.models import (
     DigestSnapshot,
     LedgerEntry,
@@ -48,7 +49,6 @@ from storage.unit_of_work import core
 
 CELL_ROLES = (Role.SECRETARY, Role.DEPUTY)
 MAX_SQL_CODES = 2000  # SQLite's bound-parameter limit leaves room for this many
-_UNIT_COLUMNS = (Unit.code, Unit.name, Unit.kind, Unit.path, Unit.parent_code, Unit.members)
 
 
 def _info(unit: Unit) -> UnitInfo:
@@ -193,17 +193,7 @@ def _problems(
         LedgerEntry.kind == ObligationKind.RATING.value,
     )
     stmt = (
-        select(
-            *_UNIT_COLUMNS,
-            LedgerEntry.kind,
-            LedgerEntry.subject,
-            LedgerEntry.period,
-            LedgerEntry.due_on,
-            LedgerEntry.resolution,
-            LedgerEntry.done_on,
-            LedgerEntry.resolved_at,
-            LedgerEntry.note,
-        )
+        select(*UNIT_COLUMNS, *OBLIGATION_COLUMNS)
         .select_from(LedgerEntry)
         .join(Unit, Unit.code == LedgerEntry.unit_code)
         .where(_ledger_in_scope(scope), _window_clause([window]), ~fine)
@@ -211,24 +201,7 @@ def _problems(
     )
     result = []
     for row in core(session, stmt):
-        unit = UnitInfo(*row[:6])
-        kind, subject, period, due_on, resolution, done_on, resolved_at, note = row[6:]
-        result.append(
-            (
-                unit,
-                Obligation(
-                    unit.code,
-                    ObligationKind(kind),
-                    subject,
-                    period,
-                    due_on,
-                    Resolution(resolution),
-                    done_on=done_on,
-                    resolved_at=resolved_at,
-                    note=note,
-                ),
-            )
-        )
+        result.append((unit_info(row), obligation_of(row[len(UNIT_COLUMNS) :])))
     return tuple(result)
 
 
@@ -263,7 +236,7 @@ def _registration_groups(
     codes = sorted(c for c in totals if c is not None)
     groups = {
         row[0]: UnitInfo(*row)
-        for row in core(session, select(*_UNIT_COLUMNS).where(Unit.code.in_(codes)))
+        for row in core(session, select(*UNIT_COLUMNS).where(Unit.code.in_(codes)))
     }
     return totals, groups
 
@@ -273,7 +246,7 @@ def _flagged(session: Session, scope: UnitInfo, window: Window) -> tuple[Flagged
     cutoff = end_of_day(window.day)
     stmt = (
         select(
-            *_UNIT_COLUMNS,
+            *UNIT_COLUMNS,
             MeetingRecord.kind,
             QualityRating.level,
             QualityRating.score,
@@ -305,7 +278,7 @@ def _low_attendance(
     """Held regular meetings of the meeting month whose attendance is below the target."""
     cutoff = end_of_day(window.day)
     stmt = (
-        select(*_UNIT_COLUMNS, LedgerEntry.present, LedgerEntry.total)
+        select(*UNIT_COLUMNS, LedgerEntry.present, LedgerEntry.total)
         .select_from(LedgerEntry)
         .join(Unit, Unit.code == LedgerEntry.unit_code)
         .where(
@@ -335,7 +308,7 @@ def _unreachable(
     child = _child(session, scope)
     stmt = (
         select(
-            *_UNIT_COLUMNS,
+            *UNIT_COLUMNS,
             RoleAssignment.role,
             Person.full_name,
             Person.unreachable_since,
@@ -398,7 +371,7 @@ def load_digest_facts(
         UnitInfo(*row)
         for row in core(
             session,
-            select(*_UNIT_COLUMNS)
+            select(*UNIT_COLUMNS)
             .where(Unit.parent_code == scope.code, Unit.active.is_(True))
             .order_by(Unit.path),
         )
@@ -439,7 +412,7 @@ def load_unit_rows(
         UnitInfo(*row)
         for row in core(
             session,
-            select(*_UNIT_COLUMNS)
+            select(*UNIT_COLUMNS)
             .where(units_clause, Unit.kind.in_(sorted(MEETING_KINDS)), Unit.active.is_(True))
             .order_by(Unit.path),
         )
@@ -455,32 +428,11 @@ def load_unit_rows(
     obligations: dict[str, list[Obligation]] = defaultdict(list)
     for row in core(
         session,
-        select(
-            LedgerEntry.unit_code,
-            LedgerEntry.kind,
-            LedgerEntry.subject,
-            LedgerEntry.period,
-            LedgerEntry.due_on,
-            LedgerEntry.resolution,
-            LedgerEntry.done_on,
-            LedgerEntry.resolved_at,
-        )
+        select(*OBLIGATION_COLUMNS)
         .join(Unit, Unit.code == LedgerEntry.unit_code)
         .where(code_filter(LedgerEntry.unit_code), _window_clause([window])),
     ):
-        code, kind, subject, period, due_on, resolution, done_on, resolved_at = row
-        obligations[code].append(
-            Obligation(
-                code,
-                ObligationKind(kind),
-                subject,
-                period,
-                due_on,
-                Resolution(resolution),
-                done_on=done_on,
-                resolved_at=resolved_at,
-            )
-        )
+        obligations[row[0]].append(obligation_of(row))
     records: dict[tuple[str, MeetingKind], RecordDetail] = {}
     for row in core(
         session,

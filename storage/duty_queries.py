@@ -18,27 +18,11 @@ from domain.digest.duties import ClusterEntry, DirectiveEntry, Ref, base_of
 from domain.digest.facts import UnitInfo
 from domain.obligations import Obligation, ObligationKind, Resolution
 from storage import cluster_meetings, directives
+from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, obligation_of, unit_info
 from storage.models import LedgerEntry, Unit
 
 _Parent = aliased(Unit)
-_COLUMNS = (
-    Unit.code,
-    Unit.name,
-    Unit.kind,
-    Unit.path,
-    Unit.parent_code,
-    Unit.members,
-    _Parent.code,
-    _Parent.name,
-    LedgerEntry.kind,
-    LedgerEntry.subject,
-    LedgerEntry.period,
-    LedgerEntry.due_on,
-    LedgerEntry.resolution,
-    LedgerEntry.done_on,
-    LedgerEntry.resolved_at,
-    LedgerEntry.note,
-)
+_COLUMNS = (*UNIT_COLUMNS, _Parent.code, _Parent.name, *OBLIGATION_COLUMNS)
 
 
 def _rows(
@@ -54,20 +38,10 @@ def _rows(
     )
     found = []
     for row in session.connection().execute(stmt):
-        unit = UnitInfo(*row[:6])
-        parent = Ref(row[6], row[7]) if row[6] is not None else None
-        kind, subject, period, due_on, resolution, done_on, resolved_at, note = row[8:]
-        obligation = Obligation(
-            unit.code,
-            ObligationKind(kind),
-            subject,
-            period,
-            due_on,
-            Resolution(resolution),
-            done_on=done_on,
-            resolved_at=resolved_at,
-            note=note,
-        )
+        unit = unit_info(row)
+        parent_code, parent_name = row[len(UNIT_COLUMNS) : len(UNIT_COLUMNS) + 2]
+        parent = Ref(parent_code, parent_name) if parent_code is not None else None
+        obligation = obligation_of(row[len(UNIT_COLUMNS) + 2 :])
         found.append((unit, base_of(unit, parent), obligation))
     return found
 

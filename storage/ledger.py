@@ -29,6 +29,7 @@ from domain.ledger_facts import (
 from domain.localtime import at_local
 from domain.meeting_kinds import MeetingKind
 from domain.obligations import MONTH_KINDS, Obligation, ObligationKind, Resolution
+from storage.columns import OBLIGATION_COLUMNS, obligation_of
 from storage.models import (
     ClusterInvitation,
     ClusterMeeting,
@@ -254,35 +255,6 @@ def _selection_clause(selection: Selection) -> ColumnElement[bool]:
     )
 
 
-_COLUMNS = (
-    LedgerEntry.unit_code,
-    LedgerEntry.kind,
-    LedgerEntry.subject,
-    LedgerEntry.period,
-    LedgerEntry.due_on,
-    LedgerEntry.resolution,
-    LedgerEntry.done_on,
-    LedgerEntry.resolved_at,
-    LedgerEntry.planned_at,
-    LedgerEntry.since,
-    LedgerEntry.note,
-    LedgerEntry.source,
-    LedgerEntry.present,
-    LedgerEntry.total,
-    LedgerEntry.level,
-)
-
-
-_KINDS = {k.value: k for k in ObligationKind}
-_RESOLUTIONS = {r.value: r for r in Resolution}
-
-
-def _obligation(row: Any) -> Obligation:
-    code, kind, subject, period, due_on, resolution, *rest = row
-    # Dictionary look-ups: a planning run reads a row per open obligation of the bloc.
-    return Obligation(code, _KINDS[kind], subject, period, due_on, _RESOLUTIONS[resolution], *rest)
-
-
 Stored = tuple[int, Obligation, str]  # id, the obligation, the unit's path
 
 
@@ -294,11 +266,11 @@ def load_entries(
     found: dict[EntryKey, Stored] = {}
     for row in core(
         session,
-        select(LedgerEntry.id, LedgerEntry.unit_path, *_COLUMNS).where(
+        select(LedgerEntry.id, LedgerEntry.unit_path, *OBLIGATION_COLUMNS).where(
             _selection_clause(selection), _codes_clause(LedgerEntry.unit_code, codes)
         ),
     ):
-        obligation = _obligation(row[2:])
+        obligation = obligation_of(row[2:])
         if keep is not None and obligation.unit_code not in keep:
             continue
         if selection.holds(obligation.kind, obligation.subject, obligation.period):
@@ -414,22 +386,23 @@ def unit_entries(
     if due_to is not None:
         clauses.append(LedgerEntry.due_on <= due_to)
     rows = core(
-        session, select(*_COLUMNS).where(*clauses).order_by(LedgerEntry.due_on, LedgerEntry.kind)
+        session,
+        select(*OBLIGATION_COLUMNS).where(*clauses).order_by(LedgerEntry.due_on, LedgerEntry.kind),
     )
-    return [_obligation(row) for row in rows]
+    return [obligation_of(row) for row in rows]
 
 
 def unit_open_directives(session: Session, unit_code: str, *, due_before: date) -> list[Obligation]:
     """A unit's directives due before `due_before` and still not done."""
     rows = session.execute(
-        select(*_COLUMNS).where(
+        select(*OBLIGATION_COLUMNS).where(
             LedgerEntry.unit_code == unit_code,
             LedgerEntry.kind == ObligationKind.DIRECTIVE.value,
             LedgerEntry.resolution == Resolution.OPEN.value,
             LedgerEntry.due_on < due_before,
         )
     )
-    return [_obligation(row) for row in rows]
+    return [obligation_of(row) for row in rows]
 
 
 def entries_for_periods(
@@ -440,11 +413,11 @@ def entries_for_periods(
     periods = sorted({p for _, p in wanted})
     rows = core(
         session,
-        select(*_COLUMNS).where(
+        select(*OBLIGATION_COLUMNS).where(
             LedgerEntry.unit_code == unit_code, LedgerEntry.period.in_(periods)
         ),
     )
-    found = [_obligation(row) for row in rows]
+    found = [obligation_of(row) for row in rows]
     return [o for o in found if (o.kind, o.period) in wanted]
 
 
@@ -554,12 +527,12 @@ def open_entries(
     found: dict[int, tuple[UnitRef, Obligation]] = {}
     for clause in (by_due, by_since, by_plan):
         stmt = (
-            select(LedgerEntry.id, Unit.code, Unit.name, Unit.path, *_COLUMNS[1:])
+            select(LedgerEntry.id, Unit.code, Unit.name, Unit.path, *OBLIGATION_COLUMNS[1:])
             .select_from(LedgerEntry)
             .join(Unit, Unit.code == LedgerEntry.unit_code)
             .where(Unit.active.is_(True), clause)
         )
         for row in core(session, stmt):
             row_id, code, name, path = row[:4]
-            found[row_id] = (UnitRef(code, name, path), _obligation((code, *row[4:])))
+            found[row_id] = (UnitRef(code, name, path), obligation_of((code, *row[4:])))
     return sorted(found.values(), key=lambda pair: (pair[0].path, pair[1].due_on))

@@ -38,12 +38,6 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    assert head is not None
-    return head
-
-
 def upgrade(url: str, revision: str = "head") -> list[Applied]:
     """Apply the migrations up to `revision`; returns those applied, oldest first."""
     before = current_revision(url)

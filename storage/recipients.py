@@ -1,4 +1,5 @@
-"""Who receives a unit's messages: its secretaries and deputies, a cluster's officers.
+"""Who receives a unit's messages about a directive or a cluster meeting: its
+secretaries and deputies.
 
 `domain.stand_in` decides which of them get a message (a secretary away or
 unreachable is stood in for by a deputy); this module only reads them.
@@ -9,29 +10,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.reminder_recipients import Recipient
 from domain.roles import Role
 from storage.models import Person, RoleAssignment
 
 
-@dataclass(frozen=True)
-class Keeper:
-    person_id: int
-    chat_id: int
-    full_name: str
-    locale: str | None
-    away_until: date | None
-    unreachable: bool
-
-
 @dataclass
-class UnitKeepers:
-    secretaries: list[Keeper]
-    deputies: list[Keeper]
+class UnitRecipients:
+    secretaries: list[Recipient]
+    deputies: list[Recipient]
 
 
 _COLUMNS = (
@@ -46,9 +37,9 @@ _COLUMNS = (
 )
 
 
-def unit_keepers(session: Session, codes: Collection[str]) -> dict[str, UnitKeepers]:
+def unit_keepers(session: Session, codes: Collection[str]) -> dict[str, UnitRecipients]:
     """Secretaries and deputies of each unit (units without any are absent)."""
-    found: dict[str, UnitKeepers] = defaultdict(lambda: UnitKeepers([], []))
+    found: dict[str, UnitRecipients] = defaultdict(lambda: UnitRecipients([], []))
     if not codes:
         return {}
     rows = session.execute(
@@ -61,24 +52,7 @@ def unit_keepers(session: Session, codes: Collection[str]) -> dict[str, UnitKeep
         .order_by(Person.id)
     )
     for code, role, pid, chat, name, locale, away, unreachable in rows:
-        keeper = Keeper(pid, chat, name, locale, away, unreachable is not None)
+        keeper = Recipient(pid, chat, name, locale, away, unreachable is not None)
         group = found[code]
         (group.secretaries if role == Role.SECRETARY else group.deputies).append(keeper)
     return dict(found)
-
-
-def officers_of(session: Session, cluster_code: str) -> list[Keeper]:
-    """The cluster officers of one cluster."""
-    rows = session.execute(
-        select(*_COLUMNS)
-        .join(Person, Person.id == RoleAssignment.person_id)
-        .where(
-            RoleAssignment.unit_code == cluster_code,
-            RoleAssignment.role == Role.CLUSTER_OFFICER,
-        )
-        .order_by(Person.id)
-    )
-    return [
-        Keeper(pid, chat, name, locale, away, unreachable is not None)
-        for _, _, pid, chat, name, locale, away, unreachable in rows
-    ]

@@ -15,15 +15,11 @@ from sqlalchemy.orm import Session
 
 from domain.digest.facts import UnitInfo
 from domain.meeting_kinds import MeetingKind
-from domain.obligations import Obligation, ObligationKind, Resolution
+from domain.obligations import Obligation, ObligationKind
 from domain.periods import Period
+from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, obligation_of
 from storage.models import LedgerEntry, MeetingRecord, QualityRating, Unit
-
-_UNIT = (Unit.code, Unit.name, Unit.kind, Unit.path, Unit.parent_code, Unit.members)
-
-
-def _run(session: Session, stmt: Any) -> Any:
-    return session.connection().execute(stmt)
+from storage.unit_of_work import core
 
 
 def _inside(scope: UnitInfo) -> Any:
@@ -33,7 +29,7 @@ def _inside(scope: UnitInfo) -> Any:
 def units(session: Session, scope: UnitInfo) -> tuple[UnitInfo, ...]:
     return tuple(
         UnitInfo(*row)
-        for row in _run(session, select(*_UNIT).where(_inside(scope)).order_by(Unit.path))
+        for row in core(session, select(*UNIT_COLUMNS).where(_inside(scope)).order_by(Unit.path))
     )
 
 
@@ -45,17 +41,7 @@ def obligations(session: Session, scope: UnitInfo, period: Period) -> tuple[Obli
     first, last = period.first_day, period.last_day
     k = ObligationKind
     stmt = (
-        select(
-            LedgerEntry.unit_code,
-            LedgerEntry.kind,
-            LedgerEntry.subject,
-            LedgerEntry.period,
-            LedgerEntry.due_on,
-            LedgerEntry.resolution,
-            LedgerEntry.done_on,
-            LedgerEntry.resolved_at,
-            LedgerEntry.note,
-        )
+        select(*OBLIGATION_COLUMNS)
         .join(Unit, Unit.code == LedgerEntry.unit_code)
         .where(
             _inside(scope),
@@ -76,22 +62,7 @@ def obligations(session: Session, scope: UnitInfo, period: Period) -> tuple[Obli
         )
         .order_by(Unit.path, LedgerEntry.due_on)
     )
-    return tuple(
-        Obligation(
-            code,
-            ObligationKind(kind),
-            subject,
-            period_key,
-            due_on,
-            Resolution(resolution),
-            done_on=done_on,
-            resolved_at=resolved_at,
-            note=note,
-        )
-        for code, kind, subject, period_key, due_on, resolution, done_on, resolved_at, note in _run(
-            session, stmt
-        )
-    )
+    return tuple(obligation_of(row) for row in core(session, stmt))
 
 
 def _held(scope: UnitInfo, period: Period, cutoff: datetime) -> Any:
@@ -119,7 +90,7 @@ def attendance(
             MeetingRecord.present <= MeetingRecord.total_members,
         )
     )
-    return tuple((code, present, total) for code, present, total in _run(session, stmt))
+    return tuple((code, present, total) for code, present, total in core(session, stmt))
 
 
 def ratings(
@@ -137,7 +108,7 @@ def ratings(
             QualityRating.rated_at < cutoff,
         )
     )
-    return tuple((code, level) for code, level in _run(session, stmt))
+    return tuple((code, level) for code, level in core(session, stmt))
 
 
 def visits(
@@ -154,4 +125,4 @@ def visits(
         .join(Unit, Unit.code == MeetingRecord.unit_code)
         .where(_held(scope, period, cutoff), MeetingRecord.higher_attendee.is_not(None))
     )
-    return tuple((code, member, name) for code, member, name in _run(session, stmt) if name)
+    return tuple((code, member, name) for code, member, name in core(session, stmt) if name)

@@ -20,7 +20,7 @@ from domain.digest.facts import (
 from domain.digest.lists import build_lists
 from domain.digest.results import CHANGE_KEYS, Breakdown, Digest, Past, Snapshot, Totals, TrendPoint
 from domain.obligations import ObligationKind, Status, end_of_day
-from domain.windows import Window, window_at
+from domain.windows import Window
 
 if TYPE_CHECKING:
     pass
@@ -47,10 +47,6 @@ def compute_digest(windows: Sequence[Window], facts: DigestFacts, target: Fracti
         for c in facts.children
     )
     return Digest(facts.scope, current, previous, breakdown, trend, target)
-
-
-def windows_for(policy: Any, days: Iterable[date]) -> tuple[Window, ...]:
-    return tuple(window_at(policy, day) for day in days)
 
 
 def _frozen_or(totals: Totals, frozen: Mapping[str, Any] | None) -> tuple[Totals, bool]:

@@ -135,15 +135,6 @@ def test_last_weekday_in_february() -> None:
     assert MonthlyRecurrence.parse("thứ 3 tuần cuối").date_in(Month(2028, 2)) == date(2028, 2, 29)
 
 
-def test_next_on_or_after() -> None:
-    rule = MonthlyRecurrence.parse("thứ 3 tuần đầu")
-    assert rule.next_on_or_after(date(2026, 12, 1)) == date(2026, 12, 1)
-    assert rule.next_on_or_after(date(2026, 12, 2)) == date(2027, 1, 5)
-    clamp = MonthlyRecurrence.day_of_month(31)
-    assert clamp.next_on_or_after(date(2027, 2, 1)) == date(2027, 2, 28)
-    assert clamp.next_on_or_after(date(2027, 3, 1)) == date(2027, 3, 31)
-
-
 @pytest.mark.parametrize(
     ("rule", "text"),
     [

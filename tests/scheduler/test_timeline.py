@@ -241,7 +241,7 @@ async def test_escalation_is_one_list_per_cluster_officer(
     assert "… và 23 đơn vị khác: xem /overdue." in text  # cut to fit one Telegram message
     assert len(text) <= 4096
     # The officer of cluster 1 gets the units of cluster 1 only, in one message too.
-    to_em = sim.bot.to(106)
+    to_em = sim.bot.to(OFFICER_C1.id)
     assert days(to_em) == ["2026-12-28 08:00"]
     assert "VPUBND" not in to_em[0].text
 

@@ -1,0 +1,47 @@
+"""Column sets the query modules share, and the values a selected row becomes: a unit
+(`UnitInfo`) and an obligation (`Obligation`) read the same way everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from domain.digest.facts import UnitInfo
+from domain.obligations import Obligation, ObligationKind, Resolution
+from storage.models import LedgerEntry, Unit
+
+UNIT_COLUMNS = (Unit.code, Unit.name, Unit.kind, Unit.path, Unit.parent_code, Unit.members)
+
+# In Obligation's field order: a row converts positionally.
+OBLIGATION_COLUMNS = (
+    LedgerEntry.unit_code,
+    LedgerEntry.kind,
+    LedgerEntry.subject,
+    LedgerEntry.period,
+    LedgerEntry.due_on,
+    LedgerEntry.resolution,
+    LedgerEntry.done_on,
+    LedgerEntry.resolved_at,
+    LedgerEntry.planned_at,
+    LedgerEntry.since,
+    LedgerEntry.note,
+    LedgerEntry.source,
+    LedgerEntry.present,
+    LedgerEntry.total,
+    LedgerEntry.level,
+)
+
+_KINDS = {k.value: k for k in ObligationKind}
+_RESOLUTIONS = {r.value: r for r in Resolution}
+
+
+def unit_info(row: Sequence[Any]) -> UnitInfo:
+    """The first len(UNIT_COLUMNS) values of a row that selected UNIT_COLUMNS first."""
+    return UnitInfo(*row[: len(UNIT_COLUMNS)])
+
+
+def obligation_of(row: Sequence[Any]) -> Obligation:
+    """A row of OBLIGATION_COLUMNS (or a prefix of them, from unit_code to resolution on)."""
+    code, kind, subject, period, due_on, resolution, *rest = row
+    # Dictionary look-ups: a planning run reads a row per open obligation of the bloc.
+    return Obligation(code, _KINDS[kind], subject, period, due_on, _RESOLUTIONS[resolution], *rest)
