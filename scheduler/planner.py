@@ -53,13 +53,13 @@ from domain.unit_names import unit_label
 from scheduler.reminder_builder import REASON, PlannedReminder, SlotBuilder
 from scheduler.reminder_items import UnitDue
 from services import ledger
-from services.org import named_units
 from storage import cluster_meetings as cluster_rows
 from storage import directives as directive_rows
 from storage import ledger as ledger_rows
 from storage import reminder_queries as reminder_rows
 from storage.db import Database
 from storage.ledger import UnitRef
+from storage.org_queries import named_units
 from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,6 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
 from domain.activity_csv import (
     ActivityFile,
     ImportedRating,
@@ -31,9 +28,10 @@ from domain.meeting_record import RecordInput
 from domain.policy import Policy
 from domain.reports import due_date
 from services import ledger
-from storage import audit
-from storage.db import Database
-from storage.models import MeetingRecord, MeetingSchedule, QualityRating, ReportSubmission, Unit
+from storage import activity_queries, audit
+from storage.db import Database, Session
+from storage.models import MeetingRecord, MeetingSchedule, QualityRating, ReportSubmission
+from storage.org_queries import unit_kinds
 
 IMPORT_ACTOR = "import"
 IMPORT_SOURCE = "import"
@@ -62,8 +60,7 @@ def import_activity(
 ) -> ActivityImportResult:
     """Validate the whole file, then upsert every row in one transaction."""
     with db.transaction() as session:
-        units = {code: kind for code, kind in session.execute(select(Unit.code, Unit.kind))}
-        parsed = parse_activity_csv(text, units, policy, local_date(now))
+        parsed = parse_activity_csv(text, unit_kinds(session), policy, local_date(now))
         result = _Importer(session, now, actor).run(parsed)
         _refresh_ledger(session, policy, now, parsed)
         return result
@@ -102,20 +99,8 @@ class _Importer:
         self.result.meeting_rows = len(parsed.meetings)
         self.result.report_rows = len(parsed.reports)
         months = {row.month.key for row in parsed.meetings}
-        schedules = {
-            (s.unit_code, s.kind, s.month): s
-            for s in self.session.scalars(
-                select(MeetingSchedule).where(MeetingSchedule.month.in_(months))
-            )
-        }
-        records = {
-            (r.unit_code, r.kind, r.month): r
-            for r in self.session.scalars(
-                select(MeetingRecord)
-                .where(MeetingRecord.month.in_(months))
-                .options(selectinload(MeetingRecord.rating))
-            )
-        }
+        schedules = activity_queries.schedules_of(self.session, months)
+        records = activity_queries.records_of(self.session, months)
         for row in parsed.meetings:
             key = (row.unit, row.kind, row.month.key)
             if row.schedule is not None:
@@ -124,12 +109,7 @@ class _Importer:
                 self.record(row, row.record, row.rating, records.get(key))
 
         periods = {row.period.key for row in parsed.reports}
-        reports = {
-            (r.unit_code, r.report_type, r.period): r
-            for r in self.session.scalars(
-                select(ReportSubmission).where(ReportSubmission.period.in_(periods))
-            )
-        }
+        reports = activity_queries.reports_of(self.session, periods)
         for report in parsed.reports:
             self.report(report, reports.get((report.unit, report.report_type, report.period.key)))
         self.session.flush()
@@ -237,7 +217,12 @@ class _Importer:
             )
 
     def rating(self, row: MeetingRow, data: ImportedRating, record: MeetingRecord) -> None:
-        new = {"score": data.score, "level": data.level.value, "answers": {}, "flags": []}
+        new: dict[str, Any] = {
+            "score": data.score,
+            "level": data.level.value,
+            "answers": {},
+            "flags": [],
+        }
         current = record.rating
         if current is None:
             record.rating = QualityRating(

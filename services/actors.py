@@ -13,18 +13,14 @@ import threading
 from dataclasses import dataclass
 
 from cachetools import TTLCache
-from sqlalchemy import bindparam, exists, select
-from sqlalchemy.orm import Session, aliased
 
 from domain.errors import UserInputError
 from domain.org import UnitKind
 from domain.roles import Action, Role, allowed
 from domain.unit_names import NamedUnit, unit_label
 from messages.render import error_text
-from services.org import named_units
-from storage import audit
-from storage.db import Database
-from storage.models import Person, RoleAssignment, Unit
+from storage import audit, org_queries, people_queries
+from storage.db import Database, Session
 
 # Long enough that a busy secretary's dialog reads the database once, short enough
 # that a role revoked by the CLI or another instance stops being shown quickly.
@@ -110,48 +106,25 @@ class ScopeLost(UserInputError):
         super().__init__(error_text("scope_lost"))
 
 
-_Parent = aliased(Unit)
-_Namesake = aliased(Unit)
-
-# Built once: the person and their role assignments with their units (the parent's name,
-# and whether another unit has the same name, to tell namesakes apart), in one query.
-_ACTOR_ROWS = (
-    select(
-        Person.id,
-        Person.full_name,
-        Person.locale,
-        RoleAssignment.role,
-        Unit.code,
-        Unit.name,
-        Unit.kind,
-        Unit.path,
-        _Parent.name,
-        exists().where(
-            _Namesake.name_folded == Unit.name_folded,
-            _Namesake.code != Unit.code,
-            _Namesake.active.is_(True),
-        ),
-    )
-    .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-    .join(Unit, Unit.code == RoleAssignment.unit_code)
-    .outerjoin(_Parent, _Parent.code == Unit.parent_code)
-    .where(Person.telegram_user_id == bindparam("user_id"))
-)
-
-
 def actor_in(session: Session, telegram_user_id: int) -> Actor | None:
     """The actor as the database says now, inside the caller's transaction."""
-    rows = session.execute(_ACTOR_ROWS, {"user_id": telegram_user_id}).all()
+    rows = people_queries.assigned_roles(session, telegram_user_id)
     if not rows:
         return None  # a stranger, or a person without any role
     scopes = tuple(
-        Scope(role, code, name, kind, path, parent, bool(repeats))
-        for _, _, _, role, code, name, kind, path, parent, repeats in sorted(
-            rows, key=lambda r: (r[7], r[3].value)
+        Scope(
+            r.role,
+            r.unit_code,
+            r.unit_name,
+            r.unit_kind,
+            r.unit_path,
+            r.parent_name,
+            r.name_repeats,
         )
+        for r in sorted(rows, key=lambda r: (r.unit_path, r.role.value))
     )
-    person_id, full_name, locale = rows[0][:3]
-    return Actor(person_id, telegram_user_id, full_name, locale, scopes)
+    first = rows[0]
+    return Actor(first.person_id, telegram_user_id, first.full_name, first.locale, scopes)
 
 
 def load_actor(db: Database, telegram_user_id: int) -> Actor | None:
@@ -164,7 +137,7 @@ def require_unit(session: Session, actor: Actor, action: Action, unit_code: str)
     """The actor re-read in the writing transaction, if it still keeps `unit_code` for
     `action`; else ScopeLost. Write use-cases call this before they write."""
     fresh = actor_in(session, actor.telegram_user_id)
-    unit = session.get(Unit, unit_code)
+    unit = org_queries.unit(session, unit_code)
     if fresh is None or unit is None or not unit.active:
         raise ScopeLost()
     if not fresh.keeps(action, unit.code, unit.path):
@@ -174,15 +147,8 @@ def require_unit(session: Session, actor: Actor, action: Action, unit_code: str)
 
 def holds(session: Session, person_id: int, action: Action, unit_path: str) -> bool:
     """Whether the person holds, now, a role granting `action` over the unit at `unit_path`."""
-    rows = session.execute(_HELD_PATHS, {"person_id": person_id}).all()
+    rows = people_queries.held_paths(session, person_id)
     return any(allowed(action, {role}) and unit_path.startswith(path) for role, path in rows)
-
-
-_HELD_PATHS = (
-    select(RoleAssignment.role, Unit.path)
-    .join(Unit, Unit.code == RoleAssignment.unit_code)
-    .where(RoleAssignment.person_id == bindparam("person_id"), Unit.active.is_(True))
-)
 
 
 def keeps_unit(db: Database, actor: Actor, action: Action, unit_code: str) -> bool:
@@ -193,7 +159,7 @@ def keeps_unit(db: Database, actor: Actor, action: Action, unit_code: str) -> bo
     if Role.ADMIN not in actor.roles:
         return False
     with db.transaction() as session:
-        unit = session.get(Unit, unit_code)
+        unit = org_queries.unit(session, unit_code)
         return unit is not None and unit.active and actor.keeps(action, unit.code, unit.path)
 
 
@@ -202,13 +168,13 @@ def admin_scope(db: Database, actor: Actor, unit_code: str) -> Scope | None:
     if Role.ADMIN not in actor.roles:
         return None
     with db.transaction() as session:
-        unit = session.get(Unit, unit_code)
+        unit = org_queries.unit(session, unit_code)
         if unit is None or not unit.active:
             return None
         admin_units = [s.unit_path for s in actor.scopes if s.role == Role.ADMIN]
         if not any(unit.path.startswith(path) for path in admin_units):
             return None
-        named = named_units(session, [unit.code])[unit.code]
+        named = org_queries.named_units(session, [unit.code])[unit.code]
         return Scope(
             Role.ADMIN,
             unit.code,

@@ -8,11 +8,7 @@ members: its own count, else the sum of its sub-cells').
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
 
 from domain.admissions import (
     MAX_COUNT,
@@ -29,10 +25,10 @@ from domain.policy import Policy
 from domain.roles import Action
 from messages.render import error_text
 from services.actors import Actor, ScopeLost, require_unit
-from services.org import named_units
-from storage import audit
-from storage.db import Database
-from storage.models import AdmissionEntry, Unit
+from storage import admission_queries, audit, org_queries
+from storage.db import Database, Session
+from storage.models import AdmissionEntry
+from storage.org_queries import named_units
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
@@ -66,7 +62,7 @@ def record_entry(
         raise UserInputError(error_text("admission_count", most=MAX_COUNT))
     with db.transaction() as session:
         fresh = require_unit(session, actor, Action.ADMISSION, unit_code)
-        unit = session.get(Unit, unit_code)
+        unit = org_queries.unit(session, unit_code)
         if unit is None or unit.kind not in REPORTING_KINDS:
             raise ScopeLost()
         row = AdmissionEntry(
@@ -102,7 +98,7 @@ def delete_entry(
     """Remove an entry recorded by mistake (audited with what it said)."""
     with db.transaction() as session:
         fresh = require_unit(session, actor, Action.ADMISSION, unit_code)
-        row = session.get(AdmissionEntry, entry_id)
+        row = admission_queries.entry(session, entry_id)
         if row is None or row.unit_code != unit_code:
             raise UserInputError(error_text("admission_entry_gone"))
         entry = Entry(row.id, AdmissionKind(row.kind), row.on_date, row.count)
@@ -126,22 +122,14 @@ def delete_entry(
 
 def unit_year(db: Database, unit_code: str, year: int, policy: Policy) -> UnitAdmissions:
     with db.transaction() as session:
-        unit = session.get(Unit, unit_code)
+        unit = org_queries.unit(session, unit_code)
         if unit is None:
             raise LookupError(unit_code)
         found = _years(session, unit.path, year, policy, only=unit_code)
         first, last = _year_bounds(year)
         entries = tuple(
             Entry(r.id, AdmissionKind(r.kind), r.on_date, r.count)
-            for r in session.scalars(
-                select(AdmissionEntry)
-                .where(
-                    AdmissionEntry.unit_code == unit_code,
-                    AdmissionEntry.on_date >= first,
-                    AdmissionEntry.on_date <= last,
-                )
-                .order_by(AdmissionEntry.on_date.desc(), AdmissionEntry.id.desc())
-            )
+            for r in admission_queries.entries_of(session, unit_code, first, last)
         )
     view = found[0]
     return UnitAdmissions(view.unit, view.kind, view.members, view.target, view.counts, entries)
@@ -156,49 +144,21 @@ def _years(
     session: Session, scope_path: str, year: int, policy: Policy, only: str | None = None
 ) -> list[UnitAdmissions]:
     """Every active base organisation under `scope_path` (or `only`), in tree order."""
-    child = aliased(Unit)
-    sub_members = (
-        select(func.sum(child.members))
-        .where(child.parent_code == Unit.code, child.active.is_(True))
-        .scalar_subquery()
-    )
-    query = (
-        select(Unit.code, Unit.kind, Unit.members, sub_members, Unit.admission_target)
-        .where(
-            Unit.path.startswith(scope_path, autoescape=True),
-            Unit.active.is_(True),
-            Unit.kind.in_(sorted(REPORTING_KINDS)),
-        )
-        .order_by(Unit.path)
-    )
-    if only is not None:
-        query = query.where(Unit.code == only)
-    units = session.execute(query).all()
+    units = admission_queries.admitting_units(session, scope_path, only)
     first, last = _year_bounds(year)
-    entries: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for code, kind, count in session.execute(
-        select(AdmissionEntry.unit_code, AdmissionEntry.kind, func.sum(AdmissionEntry.count))
-        .join(Unit, Unit.code == AdmissionEntry.unit_code)
-        .where(
-            Unit.path.startswith(scope_path, autoescape=True),
-            AdmissionEntry.on_date >= first,
-            AdmissionEntry.on_date <= last,
-        )
-        .group_by(AdmissionEntry.unit_code, AdmissionEntry.kind)
-    ):
-        entries[code].append((kind, int(count)))
-    names = named_units(session, [u[0] for u in units], scope_path=scope_path)
+    entries = admission_queries.counts_by_kind(session, scope_path, first, last)
+    names = named_units(session, [u.code for u in units], scope_path=scope_path)
     share = policy.admissions.default_target_share
     found = []
-    for code, kind, own, of_cells, explicit in units:
-        members = own if own is not None else (int(of_cells) if of_cells is not None else None)
+    for u in units:
+        members = u.members if u.members is not None else u.cell_members
         found.append(
             UnitAdmissions(
-                names[code],
-                kind,
+                names[u.code],
+                u.kind,
                 members,
-                yearly_target(explicit, members, share),
-                counts_of(entries.get(code, [])),
+                yearly_target(u.target, members, share),
+                counts_of(entries.get(u.code, [])),
             )
         )
     return found

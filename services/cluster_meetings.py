@@ -12,8 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from domain import cluster_meetings as rules
 from domain import stand_in
 from domain.cluster_meetings import Answer, Mark
@@ -29,11 +27,9 @@ from messages.flow_links import cluster_link
 from messages.render import error_text, label, render
 from services import ledger
 from services.actors import Actor, ScopeLost, actor_in, require_unit
-from services.org import named_units
-from storage import audit
+from storage import audit, org_queries
 from storage import cluster_meetings as rows
-from storage.db import Database
-from storage.models import Unit
+from storage.db import Database, Session
 from storage.outbox import Outgoing, enqueue
 from storage.recipients import unit_keepers
 
@@ -46,7 +42,7 @@ def _require_cluster(session: Session, actor: Actor, cluster_code: str) -> Actor
     """The actor re-read now, if they still call this cluster's meetings: its officer, or
     an admin over it."""
     fresh = actor_in(session, actor.telegram_user_id)
-    cluster = session.get(Unit, cluster_code)
+    cluster = org_queries.unit(session, cluster_code)
     if fresh is None or cluster is None or not cluster.active:
         raise ScopeLost()
     for scope in fresh.scopes_for(Action.CLUSTER_MEETING):
@@ -75,7 +71,7 @@ def invitees(db: Database, cluster_code: str, chosen: Sequence[str] = ()) -> lis
 def _who(session: Session, actor: Actor | None, cluster_code: str) -> tuple[str, int | None]:
     """(audit label, person id) of who acts: the officer re-read now, or the office's CLI."""
     if actor is None:
-        cluster = session.get(Unit, cluster_code)
+        cluster = org_queries.unit(session, cluster_code)
         if cluster is None or not cluster.active or cluster.kind != UnitKind.CLUSTER:
             raise UserInputError(error_text("cluster_unknown", code=cluster_code))
         return audit.CLI_ACTOR, None
@@ -132,7 +128,7 @@ def _invite(
     session: Session, info: rows.MeetingInfo, codes: Sequence[str], now: datetime, policy: Policy
 ) -> int:
     keepers = unit_keepers(session, codes)
-    names = named_units(session, codes)
+    names = org_queries.named_units(session, codes)
     at = after_quiet_hours(now, policy.reminders.quiet_hours)
     messages = []
     for code in codes:

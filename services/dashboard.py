@@ -18,7 +18,7 @@ Who may see what is decided by the caller with the bot's rules (`Actor.sees` ove
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -224,7 +224,7 @@ def heat_map(
 def _one_unit(size: int, mark: Mark | None) -> GroupCell:
     """A single unit's month as a group of one (or of none, when it owes nothing of the
     measure, as a sub-cell owes no report), so the scope's total adds up rows alike."""
-    counts = {mark: 1} if mark is not None and mark != Mark.ON_TIME else {}
+    counts: dict[Mark, int] = {mark: 1} if mark is not None and mark != Mark.ON_TIME else {}
     return group_cell(size, counts)
 
 
@@ -232,7 +232,7 @@ def _total(months: tuple[Month, ...], rows: list[HeatRow]) -> tuple[HeatCell, ..
     """The whole scope per month: every row's counts added up (each unit once)."""
     cells = []
     for i, month in enumerate(months):
-        parts = [row.cells[i].group for row in rows if row.cells[i].group is not None]
+        parts = [g for row in rows if (g := row.cells[i].group) is not None]
         if not parts:
             cells.append(HeatCell(month, None))
             continue
@@ -344,7 +344,7 @@ class ListItem:
 
     list_kind: str
     unit: UnitRef
-    detail: dict[str, object]  # what the template shows beside the unit
+    detail: Mapping[str, object]  # what the template shows beside the unit
 
 
 @dataclass(frozen=True)

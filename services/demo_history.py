@@ -22,8 +22,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-
 from domain.activity_csv import KNOWN_COLUMNS
 from domain.localtime import at_local, local_date
 from domain.meeting_kinds import MONTHLY_KIND, MeetingKind, meeting_kinds_for
@@ -32,8 +30,8 @@ from domain.periods import Month
 from domain.policy import Policy, default_policy
 from domain.reports import deadlines_between, latest_due
 from services.activity_import import import_activity
+from storage import org_queries
 from storage.db import Database
-from storage.models import Unit
 
 SEED = 2026
 PLACES = ("Phòng họp tầng 2", "Hội trường cơ quan", "Phòng họp số 1", "Phòng họp Đảng ủy")
@@ -65,11 +63,7 @@ def load_demo_history(
     """Import `months` months of plausible activity up to `now` for the units in `db`."""
     policy = policy or default_policy()
     with db.transaction() as session:
-        units = session.execute(
-            select(Unit.code, Unit.kind, Unit.members)
-            .where(Unit.active.is_(True), Unit.kind.in_(MEETING_KINDS | REPORTING_KINDS))
-            .order_by(Unit.path)
-        ).all()
+        units = org_queries.sizes(session, MEETING_KINDS | REPORTING_KINDS)
     by_day = _History(local_date(now), policy, months).rows(units)
     meeting_rows = report_rows = 0
     for day in sorted(by_day):
@@ -106,7 +100,7 @@ class _History:
             self.months.append(this.next())
         self.by_day: dict[date, list[dict[str, str]]] = defaultdict(list)
 
-    def rows(self, units: list) -> dict[date, list[dict[str, str]]]:  # type: ignore[type-arg]
+    def rows(self, units: list) -> dict[date, list[dict[str, str]]]:
         for code, kind, members in units:
             # Some units are diligent, a few are not: the lists of the digest need both.
             care = self.rng.choice((1.0, 1.0, 0.97, 0.95, 0.9, 0.8, 0.6))
@@ -179,14 +173,14 @@ class _History:
             }
         else:
             absent = rng.choices((0, 0, 0, 1, 1, 2, 3), k=1)[0] if members > 3 else 0
-            excused = max(0, absent - rng.choice((0, 0, 1)))
+            excused_absent = max(0, absent - rng.choice((0, 0, 1)))
             row |= {
                 "held": "có",
                 "held_on": _day(planned_day),
                 "duration_minutes": str(rng.choice((60, 90, 90, 120, 120, 150))),
                 "present": str(members - absent),
                 "total_members": str(members),
-                "excused_absent": str(excused),
+                "excused_absent": str(excused_absent),
                 "higher_attendee": HIGHER if rng.random() < 0.25 else "",
                 "minutes_taken": "có" if rng.random() < 0.97 else "không",
             }

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
-
-from sqlalchemy import or_, select
 
 from domain.digest.build import compute_digest
 from domain.digest.duties import with_duties
@@ -21,9 +18,11 @@ from domain.text_vi import ascii_int
 from domain.windows import window_at, window_for_month
 from services import duty_lists, ledger
 from services.actors import ScopeLost, holds
-from storage import audit, digest_queries
+from storage import audit, digest_queries, org_queries
+from storage import digest_recipient_queries as recipient_rows
 from storage.db import Database
-from storage.models import ChatSubscription, Unit
+from storage.models import ChatSubscription
+from storage.org_queries import FoundUnit
 
 
 class ScopeNotFound(LookupError):
@@ -73,9 +72,7 @@ def unit_status(db: Database, code: str, at: date, policy: Policy) -> tuple[Dige
 def root_code(db: Database) -> str:
     """The bloc: the root of the tree (the default scope of the CLI)."""
     with db.transaction() as session:
-        code = session.scalar(
-            select(Unit.code).where(Unit.parent_code.is_(None), Unit.active.is_(True))
-        )
+        code = org_queries.root_code(session)
     if code is None:
         raise ScopeNotFound("(root)")
     return code
@@ -83,14 +80,6 @@ def root_code(db: Database) -> str:
 
 # ---------------------------------------------------------------------------
 # Looking units up
-
-
-@dataclass(frozen=True)
-class FoundUnit:
-    code: str
-    name: str
-    kind: UnitKind
-    path: str
 
 
 def search_units(
@@ -104,24 +93,10 @@ def search_units(
     needle = fold(text).strip()
     if not needle or not within_paths:
         return [], 0
-    visible = or_(*(Unit.path.startswith(p, autoescape=True) for p in within_paths))
-    matches = or_(
-        Unit.name_folded.contains(needle, autoescape=True),
-        Unit.code.ilike(f"%{_escape_like(needle)}%", escape="\\"),
-    )
     with db.transaction() as session:
-        rows = session.execute(
-            select(Unit.code, Unit.name, Unit.kind, Unit.path)
-            .where(visible, matches, Unit.active.is_(True))
-            .order_by(Unit.path)
-        ).all()
-    found = [FoundUnit(*row) for row in rows]
+        found = org_queries.search(session, needle, within_paths)
     found.sort(key=lambda u: (u.code.casefold() != needle, u.path))
     return found[:limit], len(found)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def find_cluster(db: Database, text: str) -> FoundUnit | None:
@@ -130,14 +105,7 @@ def find_cluster(db: Database, text: str) -> FoundUnit | None:
     if not wanted:
         return None
     with db.transaction() as session:
-        clusters = [
-            FoundUnit(*row)
-            for row in session.execute(
-                select(Unit.code, Unit.name, Unit.kind, Unit.path)
-                .where(Unit.kind == UnitKind.CLUSTER, Unit.active.is_(True))
-                .order_by(Unit.path)
-            )
-        ]
+        clusters = org_queries.active_of_kind(session, UnitKind.CLUSTER)
     for cluster in clusters:
         if wanted in (cluster.code.casefold(), fold(cluster.name)):
             return cluster
@@ -152,7 +120,7 @@ def find_cluster(db: Database, text: str) -> FoundUnit | None:
 
 def unit_path(db: Database, code: str) -> str | None:
     with db.transaction() as session:
-        return session.scalar(select(Unit.path).where(Unit.code == code))
+        return org_queries.path_of(session, code)
 
 
 # ---------------------------------------------------------------------------
@@ -177,10 +145,10 @@ def subscribe_chat(
     the role can be renewed by another leader.
     """
     with db.transaction() as session:
-        target = session.get(Unit, unit_code)
+        target = org_queries.unit(session, unit_code)
         if target is None or not holds(session, person_id, Action.SUBSCRIBE, target.path):
             raise ScopeLost()
-        existing = session.get(ChatSubscription, chat_id)
+        existing = recipient_rows.subscription(session, chat_id)
         old = (
             {"unit": existing.unit_code, "subscribed_by": existing.subscribed_by}
             if existing is not None
@@ -223,7 +191,7 @@ def unsubscribe_chat(
     db: Database, *, chat_id: int, person_id: int, actor: str, now: datetime
 ) -> bool:
     with db.transaction() as session:
-        existing = session.get(ChatSubscription, chat_id)
+        existing = recipient_rows.subscription(session, chat_id)
         if existing is None:
             return False
         audit.record(

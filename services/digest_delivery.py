@@ -21,8 +21,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from domain.localtime import at_local, to_local
 from domain.policy import Policy
 from messages.dashboard_text import wlabel
@@ -32,12 +30,11 @@ from services.digest import ScopeNotFound
 from services.digest_job import DigestOutput, digest_job
 from services.digest_recipients import (
     DIGEST_REASON,
-    LIVE_SUBSCRIPTIONS,
-    RECIPIENT_PEOPLE,
+    RECIPIENT_ROLES,
 )
-from storage import digest_queries
+from storage import digest_queries, outbox
+from storage import digest_recipient_queries as recipient_rows
 from storage.db import Database
-from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue
 
 log = logging.getLogger(__name__)
@@ -84,8 +81,8 @@ def recipients(db: Database) -> list[Recipient]:
             found[candidate.chat_id] = candidate
 
     with db.transaction() as session:
-        people = session.execute(RECIPIENT_PEOPLE).all()
-        chats = session.execute(LIVE_SUBSCRIPTIONS).all()
+        people = recipient_rows.reachable_holders(session, RECIPIENT_ROLES)
+        chats = recipient_rows.live_subscriptions(session)
     for chat_id, person_id, locale, code, path in people:
         offer(Recipient(chat_id, code, path, person_id, locale))
     for chat_id, code, path in chats:
@@ -95,13 +92,7 @@ def recipients(db: Database) -> list[Recipient]:
 
 def _planned_chats(db: Database, week: str) -> set[int]:
     with db.transaction() as session:
-        return set(
-            session.scalars(
-                select(OutboxMessage.chat_id).where(
-                    OutboxMessage.reason == REASON, OutboxMessage.period == week
-                )
-            )
-        )
+        return outbox.chats_with(session, REASON, week)
 
 
 def plan_weekly_digests(db: Database, now: datetime, policy: Policy) -> int:

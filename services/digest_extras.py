@@ -15,13 +15,13 @@ from domain.localtime import at_local
 from domain.policy import Policy
 from services import admissions, grading, surveys
 from services.digest import ScopeNotFound
+from storage import org_queries
 from storage.db import Database
-from storage.models import Unit
 
 
 def build_extras(db: Database, scope_code: str, at: date, policy: Policy) -> DigestExtras:
     with db.transaction() as session:
-        scope = session.get(Unit, scope_code)
+        scope = org_queries.unit(session, scope_code)
         if scope is None:
             raise ScopeNotFound(scope_code)
         path = scope.path

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.orm import Session
-
 from domain import directives as rules
 from domain import stand_in
 from domain.errors import UserInputError
@@ -28,10 +26,10 @@ from messages.flow_links import directive_link
 from messages.render import error_text, label, render
 from services import ledger
 from services.actors import Actor, actor_in, require_unit
-from services.org import named_units
 from storage import attachments, audit
 from storage import directives as rows
-from storage.db import Database
+from storage.db import Database, Session
+from storage.org_queries import named_units
 from storage.outbox import Outgoing, enqueue
 from storage.recipients import unit_keepers
 
@@ -109,11 +107,12 @@ def issue(
     (`issuer` None: the office's CLI, the whole tree)."""
     request = validate(request, local_date(now))
     with db.transaction() as session:
-        scope_paths, person_id = ALL_TREE, None
+        scope_paths: tuple[str, ...] = ALL_TREE
+        person_id: int | None = None
         if issuer is not None:
             fresh = actor_in(session, issuer.telegram_user_id)
             scopes = fresh.scopes_for(Action.ISSUE_DIRECTIVE) if fresh else ()
-            if not scopes:
+            if fresh is None or not scopes:
                 raise UserInputError(error_text("directive_no_right"))
             scope_paths, person_id = tuple(s.unit_path for s in scopes), fresh.person_id
         codes = rules.resolve_targets(

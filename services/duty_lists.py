@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from domain.digest.duties import (
     ClusterAbsence,
     DirectiveProblem,
@@ -15,6 +13,7 @@ from domain.digest.duties import (
 from domain.obligations import end_of_day
 from domain.windows import Window
 from storage import duty_queries
+from storage.db import Session
 
 Lists = tuple[tuple[DirectiveProblem, ...], tuple[ClusterAbsence, ...]]
 

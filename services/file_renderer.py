@@ -61,7 +61,7 @@ def render(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         return without_gc(fn)(*args, **kwargs)
     result, peak = pool.submit(_in_child, fn, args, kwargs).result()
     child_peak_mb = max(child_peak_mb, peak)
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def _in_child(fn: Callable[..., T], args: Any, kwargs: Any) -> tuple[T, float]:

@@ -22,11 +22,11 @@ from domain.org import CELL_KINDS, REPORTING_KINDS, UnitKind
 from domain.policy import Policy
 from domain.unit_names import unit_label
 from services import admissions, ledger, surveys
-from services.org import named_units
 from storage import grading_queries as rows
 from storage import ledger as ledger_rows
+from storage import org_queries
 from storage.db import Database
-from storage.models import Unit
+from storage.org_queries import named_units
 
 # Whom the bloc's shares count: base organisations (graded by the bloc) and sub-cells
 # (graded by their base committee), each against the same targets.
@@ -53,7 +53,7 @@ def preview(
     day = _as_of(year, local_date(now))
     ledger.ensure_current(db, now, policy)
     with db.transaction() as session:
-        scope = session.get(Unit, scope_code)
+        scope = org_queries.unit(session, scope_code)
         if scope is None or not scope.active:
             raise LookupError(scope_code)
         units = rows.graded_units(session, scope.path)
@@ -91,7 +91,7 @@ def unit_preview(
         return None
     ledger.ensure_current(db, now, policy)
     with db.transaction() as session:
-        unit = session.get(Unit, unit_code)
+        unit = org_queries.unit(session, unit_code)
         if unit is None or not unit.active:
             return None
         units = rows.graded_units(session, unit.path, only=unit_code)
@@ -100,7 +100,7 @@ def unit_preview(
 
 
 def _grades(
-    session,  # type: ignore[no-untyped-def]
+    session,
     units: list[rows.GradedUnit],
     scope_path: str,
     year: int,
@@ -130,7 +130,7 @@ def _grades(
 
 
 def _statuses(
-    session,  # type: ignore[no-untyped-def]
+    session,
     units: list[rows.GradedUnit],
     scope_path: str,
     year: int,

@@ -6,17 +6,14 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-
 from domain import invite_codes
 from domain.org import MEETING_KINDS, UnitKind
 from domain.roles import Role
 from domain.unit_names import unit_label
-from services.org import named_units
-from storage import audit
-from storage.db import Database
+from storage import audit, invite_queries, org_queries, people_queries
+from storage.db import Database, Session
 from storage.locks import lock_invite_attempts
-from storage.models import Invite, InviteFailure, Person, RoleAssignment, Unit
+from storage.models import Invite, InviteFailure, Person, RoleAssignment
 
 
 @dataclass(frozen=True)
@@ -34,7 +31,7 @@ def create_invite(
 ) -> CreatedInvite:
     code = invite_codes.new_code()
     with db.transaction() as session:
-        unit = session.get(Unit, unit_code)
+        unit = org_queries.unit(session, unit_code)
         if unit is None or not unit.active:
             raise LookupError(unit_code)
         invite = Invite(
@@ -92,26 +89,11 @@ def create_unit_invites(
     shown again: only a hash is kept); revoke it to issue a new one.
     """
     with db.transaction() as session:
-        units = session.scalars(
-            select(Unit)
-            .where(Unit.active.is_(True), Unit.kind.in_(UNIT_KINDS_OF_ROLE[role]))
-            .order_by(Unit.path)
-        ).all()
-        held = set(
-            session.scalars(select(RoleAssignment.unit_code).where(RoleAssignment.role == role))
-        )
-        open_invites = set(
-            session.scalars(
-                select(Invite.unit_code).where(
-                    Invite.role == role,
-                    Invite.used_at.is_(None),
-                    Invite.revoked_at.is_(None),
-                    Invite.expires_at > now,
-                )
-            )
-        )
+        units = org_queries.active_units(session, kinds=UNIT_KINDS_OF_ROLE[role])
+        held = invite_queries.units_held(session, role)
+        open_invites = invite_queries.units_invited(session, role, now)
         wanted = [u for u in units if u.code not in held]
-        names = named_units(session, [u.code for u in wanted])
+        names = org_queries.named_units(session, [u.code for u in wanted])
         kinds = {u.code: u.kind for u in wanted}
     skipped = [u.code for u in wanted if u.code in open_invites]
     created = [
@@ -138,7 +120,7 @@ class InviteView:
 
 def list_invites(db: Database, *, now: datetime) -> list[InviteView]:
     with db.transaction() as session:
-        invites = session.scalars(select(Invite).order_by(Invite.id)).all()
+        invites = invite_queries.all_invites(session)
         return [
             InviteView(
                 i.id, i.code_hint, i.role, i.unit_code, i.created_at, i.expires_at, _state(i, now)
@@ -160,7 +142,7 @@ def _state(invite: Invite, now: datetime) -> str:
 def revoke_invite(db: Database, invite_id: int, *, now: datetime, actor: str) -> bool:
     """Revoke an open invite; False when it does not exist or can no longer be used."""
     with db.transaction() as session:
-        invite = session.get(Invite, invite_id)
+        invite = invite_queries.invite(session, invite_id)
         if invite is None or _state(invite, now) != "open":
             return False
         invite.revoked_at = now
@@ -217,12 +199,10 @@ def redeem(
         code = invite_codes.normalize(text)
         invite = None
         if code is not None:
-            invite = session.scalar(
-                select(Invite).where(Invite.code_hash == invite_codes.code_hash(code))
-            )
-        person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
+            invite = invite_queries.by_hash(session, invite_codes.code_hash(code))
+        person = people_queries.by_telegram_id(session, user.id)
         if invite is not None and person is not None and invite.used_by_person_id == person.id:
-            unit = session.get(Unit, invite.unit_code)
+            unit = org_queries.unit(session, invite.unit_code)
             return Redemption(
                 Outcome.ALREADY_BOUND,
                 role=invite.role,
@@ -232,28 +212,20 @@ def redeem(
 
         lock_invite_attempts(session, user.id)
         since = now - throttle.window
-        failures = session.execute(
-            select(func.count(), func.min(InviteFailure.at)).where(
-                InviteFailure.telegram_user_id == user.id, InviteFailure.at > since
-            )
-        ).one()
-        if failures[0] >= throttle.max_failures:
-            return Redemption(Outcome.THROTTLED, retry_after=failures[1] + throttle.window)
+        failures, first_failure = invite_queries.failures_since(session, user.id, since)
+        if failures >= throttle.max_failures:
+            assert first_failure is not None
+            return Redemption(Outcome.THROTTLED, retry_after=first_failure + throttle.window)
 
         outcome = Outcome.UNKNOWN if invite is None else _unusable(invite, now)
         if outcome is not None:
             session.add(InviteFailure(telegram_user_id=user.id, at=now))
-            left = throttle.max_failures - failures[0] - 1
+            left = throttle.max_failures - failures - 1
             return Redemption(outcome, attempts_left=left)
         assert invite is not None
 
         # Claim with a guarded UPDATE: of two simultaneous redemptions only one wins.
-        claimed = session.execute(
-            update(Invite)
-            .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
-            .values(used_at=now)
-        ).rowcount
-        if claimed != 1:
+        if not invite_queries.claim(session, invite.id, now):
             return Redemption(Outcome.USED)
 
         person = person or _new_person(session, user, now)
@@ -275,7 +247,7 @@ def redeem(
             key=str(invite.id),
             new={"role": invite.role.value, "unit": invite.unit_code},
         )
-        unit = session.get(Unit, invite.unit_code)
+        unit = org_queries.unit(session, invite.unit_code)
         assert unit is not None
         return Redemption(
             Outcome.ALREADY_BOUND if already else Outcome.BOUND,
@@ -294,7 +266,7 @@ def _unusable(invite: Invite, now: datetime) -> Outcome | None:
     }.get(state)
 
 
-def _new_person(session, user: TelegramUser, now: datetime) -> Person:  # type: ignore[no-untyped-def]
+def _new_person(session: Session, user: TelegramUser, now: datetime) -> Person:
     person = Person(
         telegram_user_id=user.id,
         full_name=user.full_name,

@@ -17,8 +17,6 @@ import threading
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.orm import Session
-
 from domain.derivation import derive
 from domain.ledger_facts import (
     Selection,
@@ -35,7 +33,7 @@ from domain.obligations import Obligation, registration_due
 from domain.periods import Month
 from domain.policy import Policy
 from storage import ledger as rows
-from storage.db import Database
+from storage.db import Database, Session
 
 # An obligation opens at most this long before its due date (an annual report opens on
 # 1 January and is due in November): a rebuild from `start` looks back this far.

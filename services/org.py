@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
-
 from domain.org import UnitKind, UnitRow, fold, parse_org_csv, tree_path
 from domain.policy import Policy
-from domain.unit_names import NamedUnit, unit_label
+from domain.unit_names import unit_label
 from services import ledger
-from storage import audit
+from storage import audit, org_queries
 from storage.db import Database
-from storage.models import Person, Unit
+from storage.models import Unit
 
 DEMO_ACTOR = "demo"
 
@@ -34,7 +31,7 @@ def import_org(
 ) -> ImportResult:
     """Upsert units by code. Validates the whole file first: a bad file writes nothing."""
     with db.transaction() as session:
-        existing = {u.code: u for u in session.scalars(select(Unit))}
+        existing = org_queries.all_units(session)
         paths_before = {code: u.path for code, u in existing.items()}
         rows = parse_org_csv(text, {code: u.kind for code, u in existing.items()})
         created = updated = 0
@@ -104,13 +101,8 @@ def load_demo(db: Database, text: str, *, now: datetime, policy: Policy) -> Impo
     """
     demo_codes = {r.code for r in parse_org_csv(text)}
     with db.transaction() as session:
-        people = session.scalar(select(func.count()).select_from(Person)) or 0
-        own_units = (
-            session.scalar(
-                select(func.count()).select_from(Unit).where(Unit.code.not_in(demo_codes))
-            )
-            or 0
-        )
+        people = org_queries.people_count(session)
+        own_units = org_queries.units_outside(session, demo_codes)
     if people or own_units:
         raise RealDataPresent(people, own_units)
     return import_org(db, text, now=now, actor=DEMO_ACTOR, policy=policy)
@@ -192,13 +184,13 @@ class UnitView:
 def list_subtree(db: Database, code: str | None = None) -> list[UnitView]:
     """The unit and everything under it (the whole tree when code is None), in tree order."""
     with db.transaction() as session:
-        query = select(Unit).where(Unit.active.is_(True)).order_by(Unit.path)
+        under = None
         if code is not None:
-            root = session.get(Unit, code)
+            root = org_queries.unit(session, code)
             if root is None:
                 raise LookupError(code)
-            query = query.where(Unit.path.startswith(root.path, autoescape=True))
-        units = list(session.scalars(query))
+            under = root.path
+        units = org_queries.active_units(session, under=under)
     return [
         UnitView(u.code, u.name, u.kind.value, u.parent_code, u.members, u.path.count("/") - 2)
         for u in units
@@ -207,39 +199,6 @@ def list_subtree(db: Database, code: str | None = None) -> list[UnitView]:
 
 # ---------------------------------------------------------------------------
 # Names that tell units apart (domain.unit_names)
-
-_IN_SQL = 2000  # codes per IN (...) list
-
-
-def named_units(
-    session: Session, codes: Collection[str] | None = None, *, scope_path: str = "/"
-) -> dict[str, NamedUnit]:
-    """The units (all when `codes` is None) with their parent's name, each marked
-    `repeated` when another active unit under `scope_path` has the same name."""
-    repeated = set(
-        session.scalars(
-            select(Unit.name_folded)
-            .where(Unit.path.startswith(scope_path, autoescape=True), Unit.active.is_(True))
-            .group_by(Unit.name_folded)
-            .having(func.count() > 1)
-        )
-    )
-    parent = aliased(Unit)
-    query = select(Unit.code, Unit.name, Unit.name_folded, parent.name).outerjoin(
-        parent, parent.code == Unit.parent_code
-    )
-    wanted = None if codes is None else sorted(set(codes))
-    chunks = (
-        [None]
-        if wanted is None
-        else [wanted[i : i + _IN_SQL] for i in range(0, len(wanted), _IN_SQL)]
-    )
-    found: dict[str, NamedUnit] = {}
-    for chunk in chunks:
-        rows = session.execute(query if chunk is None else query.where(Unit.code.in_(chunk)))
-        for code, name, folded, parent_name in rows:
-            found[code] = NamedUnit(code, name, parent_name, folded in repeated)
-    return found
 
 
 def unit_labels(
@@ -253,5 +212,5 @@ def unit_labels(
     if not codes:
         return {}
     with db.transaction() as session:
-        named = named_units(session, codes, scope_path=scope_path)
+        named = org_queries.named_units(session, codes, scope_path=scope_path)
     return {code: unit_label(unit, with_code=with_code) for code, unit in named.items()}

@@ -15,14 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from domain.org import UnitKind
 from domain.roles import Role
 from messages.render import error_text
-from storage import audit
-from storage.db import Database
+from storage import audit, org_queries, people_queries
+from storage.db import Database, Session
 from storage.models import Person, RoleAssignment, Unit
 
 
@@ -63,20 +60,13 @@ def list_people(
     """People holding a role in the subtree of `unit_code` (everyone with a role if None),
     with their roles there; an admin in the bot sees only the subtrees `within`."""
     with db.transaction() as session:
-        query = (
-            select(Person, RoleAssignment.role, Unit.code, Unit.name, Unit.kind)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .join(Unit, Unit.code == RoleAssignment.unit_code)
-            .order_by(Unit.path, RoleAssignment.role, Person.id)
-        )
+        under = None
         if unit_code is not None:
             unit = _unit(session, unit_code)
             _check_within(unit, within)
-            query = query.where(Unit.path.startswith(unit.path))
-        if within is not None:
-            query = query.where(or_(*(Unit.path.startswith(path) for path in within)))
+            under = unit.path
         found: dict[int, tuple[Person, list[Held]]] = {}
-        for person, role, code, name, kind in session.execute(query):
+        for person, role, code, name, kind in people_queries.roles_listing(session, under, within):
             found.setdefault(person.id, (person, []))[1].append(Held(role, code, name, kind))
     return [
         PersonView(p.id, p.telegram_user_id, p.full_name, p.username, tuple(held))
@@ -155,7 +145,7 @@ def move_role(
 
 
 def _unit(session: Session, code: str) -> Unit:
-    unit = session.get(Unit, code)
+    unit = org_queries.unit(session, code)
     if unit is None:
         raise PeopleError(error_text("people_unit_unknown", code=code))
     return unit
@@ -164,7 +154,7 @@ def _unit(session: Session, code: str) -> Unit:
 def _assignment(
     session: Session, person_id: int, role: Role, unit_code: str
 ) -> tuple[RoleAssignment, Person, Unit]:
-    person = session.get(Person, person_id)
+    person = people_queries.person(session, person_id)
     if person is None:
         raise PeopleError(error_text("people_person_unknown", person_id=person_id))
     unit = _unit(session, unit_code)

@@ -6,9 +6,6 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from domain import stand_in
 from domain.localtime import local_date
 from domain.policy import Policy
@@ -16,10 +13,10 @@ from domain.reminder_timing import after_quiet_hours
 from domain.roles import Role
 from messages.render import render, role_title
 from services.actors import Actor
-from storage import audit
-from storage.db import Database
-from storage.models import OutboxMessage, Person, RoleAssignment, Unit
+from storage import audit, org_queries, outbox, people_queries
+from storage.db import Database, Session
 from storage.outbox import Outgoing, enqueue
+from storage.people_queries import Holder
 
 SNOOZE_SUFFIX = ":snooze"
 SNOOZE_REASON = "snooze"
@@ -50,11 +47,11 @@ def snooze(
     """
     rules = policy.reminders
     with db.transaction() as session:
-        row = session.get(OutboxMessage, outbox_id)
+        row = outbox.message(session, outbox_id)
         if row is None or row.chat_id != actor.telegram_user_id:
             return SnoozeResult(SnoozeOutcome.NOT_FOUND)
         key = row.dedup_key + SNOOZE_SUFFIX
-        existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == key))
+        existing = outbox.by_key(session, key)
         if existing is not None:
             return SnoozeResult(SnoozeOutcome.ALREADY, existing.not_before)
         until = after_quiet_hours(now + timedelta(minutes=rules.snooze_minutes), rules.quiet_hours)
@@ -86,7 +83,7 @@ def set_away(db: Database, actor: Actor, until: date | None, *, now: datetime) -
 
 
 def _set_away(session: Session, actor: Actor, until: date | None, now: datetime) -> None:
-    person = session.get(Person, actor.person_id)
+    person = people_queries.person(session, actor.person_id)
     if person is None:
         raise LookupError(actor.person_id)
     old = person.away_until
@@ -161,64 +158,12 @@ def away_covers(db: Database, actor: Actor, today: date) -> list[Cover]:
         return _covers(session, actor, today)
 
 
-@dataclass(frozen=True)
-class _Member:
-    person_id: int
-    chat_id: int
-    name: str
-    locale: str | None
-    away_until: date | None
-    unreachable: bool
-
-
-def _members(
-    session: Session, unit_code: str, roles: tuple[Role, ...]
-) -> dict[Role, list[_Member]]:
-    rows = session.execute(
-        select(
-            RoleAssignment.role,
-            Person.id,
-            Person.telegram_user_id,
-            Person.full_name,
-            Person.locale,
-            Person.away_until,
-            Person.unreachable_since,
-        )
-        .join(Person, Person.id == RoleAssignment.person_id)
-        .where(RoleAssignment.unit_code == unit_code, RoleAssignment.role.in_(roles))
-        .order_by(Person.id)
-    )
-    found: dict[Role, list[_Member]] = {role: [] for role in roles}
-    for role, pid, chat, name, locale, away, unreachable in rows:
-        found[role].append(_Member(pid, chat, name, locale, away, unreachable is not None))
-    return found
-
-
-def _officers_over(session: Session, unit_code: str, today: date, actor: Actor) -> list[_Member]:
+def _officers_over(session: Session, unit_code: str, today: date, actor: Actor) -> list[Holder]:
     """The cluster officers who get this unit's escalations, but the actor."""
-    unit = session.get(Unit, unit_code)
+    unit = org_queries.unit(session, unit_code)
     if unit is None:
         return []
-    rows = session.execute(
-        select(
-            Unit.path,
-            Person.id,
-            Person.telegram_user_id,
-            Person.full_name,
-            Person.locale,
-            Person.away_until,
-            Person.unreachable_since,
-        )
-        .join(RoleAssignment, RoleAssignment.unit_code == Unit.code)
-        .join(Person, Person.id == RoleAssignment.person_id)
-        .where(RoleAssignment.role == Role.CLUSTER_OFFICER)
-        .order_by(Person.id)
-    )
-    officers = [
-        _Member(pid, chat, name, locale, away, unreachable is not None)
-        for path, pid, chat, name, locale, away, unreachable in rows
-        if unit.path.startswith(path)
-    ]
+    officers = people_queries.officers_over(session, unit.path)
     return [o for o in stand_in.escalated_to(officers, today) if o.person_id != actor.person_id]
 
 
@@ -232,7 +177,7 @@ def _covers(session: Session, actor: Actor, today: date) -> list[Cover]:
             "unit_kind": scope.unit_kind.value,
         }
         if scope.role == Role.SECRETARY:
-            people = _members(session, scope.unit_code, (Role.SECRETARY, Role.DEPUTY))
+            people = people_queries.holders(session, scope.unit_code, (Role.SECRETARY, Role.DEPUTY))
             reminded, _ = stand_in.reminded(people[Role.SECRETARY], people[Role.DEPUTY], today)
             still = any(m.person_id == actor.person_id for m in reminded)
             covers.append(
@@ -259,5 +204,5 @@ def _covers(session: Session, actor: Actor, today: date) -> list[Cover]:
 
 def away_until(db: Database, actor: Actor) -> date | None:
     with db.transaction() as session:
-        person = session.get(Person, actor.person_id)
+        person = people_queries.person(session, actor.person_id)
         return None if person is None else person.away_until

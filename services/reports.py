@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from domain.errors import UserInputError
 from domain.localtime import local_date
 from domain.obligations import ObligationKind, Resolution, Status, resolved_status
@@ -17,7 +15,7 @@ from domain.roles import Action
 from messages.render import error_text
 from services import ledger
 from services.actors import Actor, require_unit
-from storage import audit
+from storage import audit, report_queries
 from storage import ledger as ledger_rows
 from storage.db import Database
 from storage.models import ReportSubmission
@@ -58,15 +56,7 @@ def report_overview(
                 session, unit_code, [(ObligationKind.REPORT, d.period.key) for d in dues]
             )
         }
-        sent = {
-            (r.report_type, r.period): r
-            for r in session.scalars(
-                select(ReportSubmission).where(
-                    ReportSubmission.unit_code == unit_code,
-                    ReportSubmission.period.in_({d.period.key for d in dues}),
-                )
-            )
-        }
+        sent = report_queries.submissions_of(session, unit_code, {d.period.key for d in dues})
     items = []
     for due in dues:
         key = (due.report_type.code, due.period.key)
@@ -112,13 +102,7 @@ def confirm_report(
     due = due_date(rtype, period)
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.REPORT, unit_code)
-        existing = session.scalar(
-            select(ReportSubmission).where(
-                ReportSubmission.unit_code == unit_code,
-                ReportSubmission.report_type == report_type,
-                ReportSubmission.period == period.key,
-            )
-        )
+        existing = report_queries.submission(session, unit_code, report_type, period.key)
         if existing is not None:
             raise UserInputError(
                 error_text(

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-
 from domain.localtime import local_date, to_local
 from domain.org import CELL_KINDS
 from domain.policy import Policy
 from domain.roles import Role
 from messages.render import label, render
-from services.org import named_units
 from services.surveys import open_in
+from storage import people_queries, planner_runs
 from storage.db import Database
-from storage.models import Person, PlannerRun, RoleAssignment, Unit
+from storage.org_queries import named_units
 from storage.outbox import Outgoing, enqueue
 
 REASON = "survey"
@@ -41,21 +38,13 @@ def plan_survey_notices(db: Database, now: datetime, policy: Policy) -> int:
         return 0
     run_key = f"{REASON}:{quarter.key}"
     with db.transaction() as session:
-        if session.get(PlannerRun, run_key) is not None:
+        if planner_runs.has_run(session, run_key):
             return 0
         surveys = open_in(session, quarter, now=now, policy=policy)
         by_unit = {s.unit_code: s for s in surveys}
-        holders = session.execute(
-            select(Person.id, Person.telegram_user_id, Person.locale, RoleAssignment.unit_code)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .join(Unit, Unit.code == RoleAssignment.unit_code)
-            .where(
-                RoleAssignment.role.in_([Role.SECRETARY, Role.DEPUTY]),
-                Unit.kind.in_(sorted(CELL_KINDS)),
-                Unit.active.is_(True),
-                Person.unreachable_since.is_(None),
-            )
-        ).all()
+        holders = people_queries.reachable_keepers(
+            session, [Role.SECRETARY, Role.DEPUTY], CELL_KINDS
+        )
         names = named_units(session, {code for *_, code in holders})
         messages = []
         for person_id, chat_id, locale, code in holders:
@@ -89,9 +78,5 @@ def plan_survey_notices(db: Database, now: datetime, policy: Policy) -> int:
                 )
             )
         added = enqueue(session, messages, now=now)
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(
-            dialect.insert(PlannerRun).on_conflict_do_nothing(index_elements=["key"]),
-            [{"key": run_key, "ran_at": now, "messages": added}],
-        )
+        planner_runs.mark_run(session, run_key, now, added)
         return added

@@ -18,10 +18,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
-
 from domain import survey as rules
 from domain.localtime import local_date
 from domain.org import CELL_KINDS
@@ -29,9 +25,10 @@ from domain.periods import Quarter, parse_period_key
 from domain.policy import Policy
 from domain.survey_results import CellSurvey, SurveyRef, SurveySection
 from domain.unit_names import NamedUnit
-from services.org import named_units
-from storage.db import Database
-from storage.models import MeetingRecord, QualityRating, Survey, SurveyResponse, Unit
+from storage import survey_queries
+from storage.db import Database, Session
+from storage.models import Survey
+from storage.org_queries import active_codes, named_units
 
 
 class SurveysDisabled(RuntimeError):
@@ -79,15 +76,11 @@ def open_in(
         # Opened by hand before its window (the office, the CLI): open from today. A
         # later quarter's links can be handed out early; they work from its window.
         opens_on = min(opens_on, today)
-    query = select(Unit.code).where(Unit.active.is_(True), Unit.kind.in_(sorted(CELL_KINDS)))
-    codes = [c for c in session.scalars(query.order_by(Unit.path))]
+    codes = active_codes(session, CELL_KINDS)
     if unit_codes is not None:
         wanted = set(unit_codes)
         codes = [c for c in codes if c in wanted]
-    existing = {
-        row.unit_code: row
-        for row in session.scalars(select(Survey).where(Survey.quarter == quarter.key))
-    }
+    existing = survey_queries.of_quarter(session, quarter.key)
     questions = [{"code": q.code, "text": q.text_vi} for q in policy.survey.questions]
     new = [
         {
@@ -103,13 +96,9 @@ def open_in(
         if code not in existing
     ]
     if new:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         # Two openers at once (the planner and a secretary's /survey): one row per cell.
-        session.execute(dialect.insert(Survey).on_conflict_do_nothing(), new)
-    rows = {
-        row.unit_code: row
-        for row in session.scalars(select(Survey).where(Survey.quarter == quarter.key))
-    }
+        survey_queries.add_missing(session, new)
+    rows = survey_queries.of_quarter(session, quarter.key)
     if closes_on is not None:
         for code in codes:
             rows[code].closes_on = closes_on
@@ -142,12 +131,7 @@ def survey_of(db: Database, unit_code: str, *, now: datetime, policy: Policy) ->
             opened = open_in(session, quarter, now=now, policy=policy, unit_codes=[unit_code])
             if opened:
                 return opened[0]
-        row = session.scalar(
-            select(Survey)
-            .where(Survey.unit_code == unit_code, Survey.opens_on <= today)
-            .order_by(Survey.quarter.desc())
-            .limit(1)
-        )
+        row = survey_queries.latest_opened_of(session, unit_code, today)
         return _ref(row) if row is not None else None
 
 
@@ -172,10 +156,6 @@ class Opening:
     has_comment: bool = False
 
 
-def _by_token(session: Session, token: str) -> Survey | None:
-    return session.scalar(select(Survey).where(Survey.token == token))
-
-
 def _state(row: Survey | None, today: date) -> Answering:
     if row is None:
         return Answering.UNKNOWN
@@ -186,20 +166,12 @@ def _state(row: Survey | None, today: date) -> Answering:
     return Answering.OPEN
 
 
-def _mine(session: Session, survey_id: int, key: str) -> SurveyResponse | None:
-    return session.scalar(
-        select(SurveyResponse).where(
-            SurveyResponse.survey_id == survey_id, SurveyResponse.respondent_key == key
-        )
-    )
-
-
 def opening(
     db: Database, token: str, telegram_user_id: int, *, secret: bytes, now: datetime
 ) -> Opening:
     """What a member who opened the link sees first."""
     with db.transaction() as session:
-        row = _by_token(session, token)
+        row = survey_queries.by_token(session, token)
         state = _state(row, local_date(now))
         if row is None:
             return Opening(state)
@@ -207,7 +179,9 @@ def opening(
         unit_name = _label(name)
         if state != Answering.OPEN:
             return Opening(state, _ref(row), unit_name)
-        mine = _mine(session, row.id, rules.respondent_key(secret, row.id, telegram_user_id))
+        mine = survey_queries.response(
+            session, row.id, rules.respondent_key(secret, row.id, telegram_user_id)
+        )
         return Opening(
             state,
             _ref(row),
@@ -239,24 +213,15 @@ def save_answers(
 ) -> Saved:
     """Keep the member's answers (replacing theirs, if they answered before)."""
     with db.transaction() as session:
-        row = _by_token(session, token)
+        row = survey_queries.by_token(session, token)
         state = _state(row, local_date(now))
         if row is None or state != Answering.OPEN:
             return Saved(state, _ref(row) if row is not None else None)
         if len(answers) != len(row.questions) or any(a not in rules.SCALE for a in answers):
             return Saved(Answering.UNKNOWN)
         key = rules.respondent_key(secret, row.id, telegram_user_id)
-        before = _mine(session, row.id, key) is not None
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        values = {"survey_id": row.id, "respondent_key": key, "answers": list(answers)}
-        # One row per member and survey, also when two presses race.
-        session.execute(
-            dialect.insert(SurveyResponse)
-            .values(**values)
-            .on_conflict_do_update(
-                index_elements=["survey_id", "respondent_key"], set_={"answers": list(answers)}
-            )
-        )
+        before = survey_queries.response(session, row.id, key) is not None
+        survey_queries.put_answers(session, row.id, key, list(answers))
         return Saved(Answering.OPEN, _ref(row), before)
 
 
@@ -271,11 +236,13 @@ def save_comment(
 ) -> Saved:
     """Attach (or replace) the member's comment on their answer."""
     with db.transaction() as session:
-        row = _by_token(session, token)
+        row = survey_queries.by_token(session, token)
         state = _state(row, local_date(now))
         if row is None or state != Answering.OPEN:
             return Saved(state, _ref(row) if row is not None else None)
-        mine = _mine(session, row.id, rules.respondent_key(secret, row.id, telegram_user_id))
+        mine = survey_queries.response(
+            session, row.id, rules.respondent_key(secret, row.id, telegram_user_id)
+        )
         if mine is None:
             return Saved(Answering.NO_ANSWER, _ref(row))
         changed = mine.comment is not None
@@ -299,15 +266,7 @@ def forget_respondents(db: Database, now: datetime, policy: Policy) -> int:
     last_closed = local_date(now) - timedelta(days=2)
     changed = 0
     with db.transaction() as session:
-        rows = session.scalars(
-            select(SurveyResponse)
-            .join(Survey, Survey.id == SurveyResponse.survey_id)
-            .where(
-                Survey.closes_on <= last_closed,
-                SurveyResponse.respondent_key.not_like(f"{FORGOTTEN}%"),
-            )
-        )
-        for row in rows:
+        for row in survey_queries.keyed_responses(session, last_closed, FORGOTTEN):
             row.respondent_key = FORGOTTEN + secrets.token_hex(24)
             changed += 1
     return changed
@@ -328,23 +287,11 @@ def cell_surveys(
 ) -> list[CellSurvey]:
     """The quarter's surveys of the cells under `scope_path` (or one cell), in tree order."""
     with db.transaction() as session:
-        query = (
-            select(Survey, Unit.kind, Unit.members)
-            .join(Unit, Unit.code == Survey.unit_code)
-            .where(
-                Survey.quarter == quarter.key,
-                Unit.path.startswith(scope_path, autoescape=True),
-                Unit.active.is_(True),
-            )
-            .order_by(Unit.path)
-        )
-        if unit_code is not None:
-            query = query.where(Unit.code == unit_code)
-        rows = session.execute(query).all()
-        ids = [s.id for s, _, _ in rows]
-        answers = _answers(session, ids)
-        names = named_units(session, [s.unit_code for s, _, _ in rows], scope_path=scope_path)
-        levels = _self_ratings(session, [s.unit_code for s, _, _ in rows], quarter)
+        rows = survey_queries.in_scope(session, scope_path, quarter.key, unit_code)
+        answers = survey_queries.answers_of(session, [s.id for s, _, _ in rows])
+        codes = [s.unit_code for s, _, _ in rows]
+        names = named_units(session, codes, scope_path=scope_path)
+        levels = survey_queries.self_ratings(session, codes, [m.key for m in quarter.months])
     found = []
     for survey, kind, members in rows:
         ref = _ref(survey)
@@ -370,44 +317,10 @@ def cell_surveys(
     return found
 
 
-def _answers(
-    session: Session, survey_ids: list[int]
-) -> dict[int, list[tuple[list[int], str | None]]]:
-    found: dict[int, list[tuple[list[int], str | None]]] = defaultdict(list)
-    for start in range(0, len(survey_ids), 2000):
-        chunk = survey_ids[start : start + 2000]
-        for survey_id, answers, comment in session.execute(
-            select(SurveyResponse.survey_id, SurveyResponse.answers, SurveyResponse.comment).where(
-                SurveyResponse.survey_id.in_(chunk)
-            )
-        ):
-            found[survey_id].append((answers, comment))
-    return found
-
-
-def _self_ratings(session: Session, codes: list[str], quarter: Quarter) -> dict[str, list[str]]:
-    """The levels the cells gave their own held meetings of the quarter."""
-    found: dict[str, list[str]] = defaultdict(list)
-    months = [m.key for m in quarter.months]
-    for start in range(0, len(codes), 2000):
-        chunk = codes[start : start + 2000]
-        for code, level in session.execute(
-            select(MeetingRecord.unit_code, QualityRating.level)
-            .join(QualityRating, QualityRating.record_id == MeetingRecord.id)
-            .where(MeetingRecord.unit_code.in_(chunk), MeetingRecord.month.in_(months))
-        ):
-            found[code].append(level)
-    return found
-
-
 def latest_opened(db: Database, scope_path: str, day: date) -> Quarter | None:
     """The latest quarter with a survey under `scope_path` that opened by `day`."""
     with db.transaction() as session:
-        key = session.scalar(
-            select(func.max(Survey.quarter))
-            .join(Unit, Unit.code == Survey.unit_code)
-            .where(Unit.path.startswith(scope_path, autoescape=True), Survey.opens_on <= day)
-        )
+        key = survey_queries.latest_quarter_opened(session, scope_path, day)
     if key is None:
         return None
     quarter = parse_period_key(key)
@@ -423,13 +336,8 @@ def year_averages(
     known: dict[str, list[Fraction]] = defaultdict(list)
     wanted = set(codes)
     with db.transaction() as session:
-        rows = session.execute(
-            select(Survey.id, Survey.unit_code, Survey.closes_on).where(
-                Survey.quarter.like(f"{year:04d}-Q%")
-            )
-        ).all()
-        rows = [r for r in rows if r[1] in wanted]
-        answers = _answers(session, [r[0] for r in rows])
+        rows = [r for r in survey_queries.of_year(session, year) if r[1] in wanted]
+        answers = survey_queries.answers_of(session, [r[0] for r in rows])
     for survey_id, code, closes_on in rows:
         if closes_on >= today:
             continue

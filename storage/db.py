@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.files import secure_sqlite_file, sqlite_file
 from storage.unit_of_work import TrackedSession, current_work
 
+# Session is re-exported: services type their session parameters without importing SQLAlchemy.
+__all__ = ["Database", "Session", "make_engine"]
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 

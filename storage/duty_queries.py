@@ -20,6 +20,7 @@ from domain.obligations import Obligation, ObligationKind, Resolution
 from storage import cluster_meetings, directives
 from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, obligation_of, unit_info
 from storage.models import LedgerEntry, Unit
+from storage.unit_of_work import core
 
 _Parent = aliased(Unit)
 _COLUMNS = (*UNIT_COLUMNS, _Parent.code, _Parent.name, *OBLIGATION_COLUMNS)
@@ -37,9 +38,10 @@ def _rows(
         .order_by(Unit.path)
     )
     found = []
-    for row in session.connection().execute(stmt):
+    for row in core(session, stmt):
         unit = unit_info(row)
-        parent_code, parent_name = row[len(UNIT_COLUMNS) : len(UNIT_COLUMNS) + 2]
+        parent_code: str | None = row[len(UNIT_COLUMNS)]
+        parent_name: str = row[len(UNIT_COLUMNS) + 1]
         parent = Ref(parent_code, parent_name) if parent_code is not None else None
         obligation = obligation_of(row[len(UNIT_COLUMNS) + 2 :])
         found.append((unit, base_of(unit, parent), obligation))

@@ -226,7 +226,7 @@ def _cluster_facts(
         )
     ):
         if keep is None or code in keep:
-            found[code][str(meeting_id)] = ClusterMeetingFact(*fact)
+            found[code][str(meeting_id)] = ClusterMeetingFact(*fact)  # type: ignore[arg-type]  # the row's columns in the fact's order
     return found
 
 

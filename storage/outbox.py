@@ -76,6 +76,22 @@ def enqueue(session: Session, messages: list[Outgoing], *, now: datetime) -> int
     return len(core(session, statement, rows).all())
 
 
+def message(session: Session, outbox_id: int) -> OutboxMessage | None:
+    return session.get(OutboxMessage, outbox_id)
+
+
+def by_key(session: Session, dedup_key: str) -> OutboxMessage | None:
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
+
+
+def chats_with(session: Session, reason: str, period: str) -> set[int]:
+    """The chats that have a message for `reason` and `period` (sent or not)."""
+    query = select(OutboxMessage.chat_id).where(
+        OutboxMessage.reason == reason, OutboxMessage.period == period
+    )
+    return set(session.scalars(query))
+
+
 # ---------------------------------------------------------------------------
 # Claiming and marking (the dispatcher)
 

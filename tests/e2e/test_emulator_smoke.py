@@ -30,6 +30,8 @@ from telegram.ext import (
 
 from .emulator_client import BotApiClient, BotProcess
 
+pytestmark = pytest.mark.slow
+
 USER = 1001
 GROUP = -100200
 
@@ -206,8 +208,6 @@ async def test_long_polling_is_honest(bot_api: BotApiClient) -> None:
 BOT_SCRIPT = """
 import os
 from telegram.ext import Application, CommandHandler
-
-pytestmark = pytest.mark.slow
 
 async def start(update, context):
     await update.message.reply_text("pong from a subprocess")
