@@ -6,10 +6,12 @@ from __future__ import annotations
 import sys
 
 from bot.settings import Settings
+from storage.audit import CLI_ACTOR  # re-exported: the subcommands' actor
 from storage.db import Database
 
+__all__ = ["CLI_ACTOR", "EXIT_USAGE", "fail", "open_db"]
+
 EXIT_USAGE = 2
-CLI_ACTOR = "cli:admin"
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> int:

@@ -19,8 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from domain import meeting_record
 from domain.localtime import at_local
 from domain.meeting_kinds import MeetingKind, meeting_kinds_for
+from domain.meeting_record import Problem, RecordInput
 from domain.org import MAX_MEMBERS, MEETING_KINDS, RowError, UnitKind
 from domain.periods import Month, Period, parse_period_key
 from domain.policy import Policy
@@ -89,21 +91,6 @@ class ImportedSchedule:
 
 
 @dataclass(frozen=True)
-class ImportedRecord:
-    held: bool
-    held_on: date | None
-    duration_minutes: int | None
-    present: int | None
-    total_members: int | None
-    excused_absent: int | None
-    higher_attendee: str | None
-    theme: str | None
-    minutes_taken: bool | None
-    not_held_reason: str | None
-    not_held_excused: bool | None
-
-
-@dataclass(frozen=True)
 class ImportedRating:
     score: int
     level: QualityLevel
@@ -116,7 +103,7 @@ class MeetingRow:
     kind: MeetingKind
     month: Month
     schedule: ImportedSchedule | None
-    record: ImportedRecord | None
+    record: RecordInput | None
     rating: ImportedRating | None
 
     @property
@@ -389,6 +376,8 @@ class _Row:
             self.fail("cần ít nhất cột planned (lịch đã đăng ký) hoặc held (đã họp hay chưa)")
         schedule = self.schedule(month, theme, upcoming)
         record, rating = self.record(month, theme)
+        if record is not None and month is not None and kind is not None:
+            self.check_record(kind, month, record)
         if self.errors or month is None or kind is None:
             return None
         return MeetingRow(self.line, unit, kind, month, schedule, record, rating)
@@ -464,7 +453,7 @@ class _Row:
 
     def record(
         self, month: Month | None, theme: str | None
-    ) -> tuple[ImportedRecord | None, ImportedRating | None]:
+    ) -> tuple[RecordInput | None, ImportedRating | None]:
         held = self.flag("held")
         if not self.cell("held"):
             stray = self.given(*_RECORD_COLUMNS)
@@ -477,7 +466,7 @@ class _Row:
             stray = self.given(*_HELD_ONLY)
             if stray:
                 self.fail(f"cuộc họp không tổ chức (held=không) không dùng cột {', '.join(stray)}")
-            record = ImportedRecord(
+            record = RecordInput(
                 held=False,
                 held_on=None,
                 duration_minutes=None,
@@ -495,15 +484,10 @@ class _Row:
         stray = self.given(*_NOT_HELD_ONLY)
         if stray:
             self.fail(f"cuộc họp đã tổ chức (held=có) không dùng cột {', '.join(stray)}")
-        held_on = self.day("held_on")
-        if not self.cell("held_on"):
-            self.fail("cuộc họp đã tổ chức cần ngày họp (cột held_on)")
-        elif held_on is not None and month is not None and not month.contains(held_on):
-            self.fail(f"held_on {held_on:%d/%m/%Y} không thuộc tháng {month.key}")
         present, total, excused = self.attendance()
-        record = ImportedRecord(
+        record = RecordInput(
             held=True,
-            held_on=held_on,
+            held_on=self.day("held_on"),
             duration_minutes=self.integer("duration_minutes", 1, MAX_DURATION_MINUTES),
             present=present,
             total_members=total,
@@ -525,19 +509,29 @@ class _Row:
         pair = self.cell("present") and self.cell("total_members")
         if self.cell("excused_absent") and not pair:
             self.fail("có excused_absent thì cần present và total_members")
-        if present is not None and total is not None and present > total:
-            self.fail(f"present {present} lớn hơn total_members {total}")
-        elif (
-            present is not None
-            and total is not None
-            and excused is not None
-            and excused > total - present
-        ):
-            self.fail(
-                f"excused_absent {excused} lớn hơn số vắng "
-                f"({total} − {present} = {total - present})"
-            )
         return present, total, excused
+
+    def check_record(self, kind: MeetingKind, month: Month, record: RecordInput) -> None:
+        """The bot's rules for a record (domain.meeting_record), said with column names."""
+        for problem in meeting_record.problems(kind, month, record, self.ctx.today, complete=False):
+            match problem:
+                case Problem.NO_DATE if not self.cell("held_on"):
+                    self.fail("cuộc họp đã tổ chức cần ngày họp (cột held_on)")
+                case Problem.DATE_OUTSIDE_MONTH:
+                    self.fail(f"held_on {record.held_on:%d/%m/%Y} không thuộc tháng {month.key}")
+                case Problem.PRESENT_OVER_TOTAL:
+                    self.fail(
+                        f"present {record.present} lớn hơn total_members {record.total_members}"
+                    )
+                case Problem.EXCUSED_OVER_ABSENT:
+                    assert record.present is not None and record.total_members is not None
+                    absent = record.total_members - record.present
+                    self.fail(
+                        f"excused_absent {record.excused_absent} lớn hơn số vắng "
+                        f"({record.total_members} − {record.present} = {absent})"
+                    )
+                # A bad held_on cell, a future held_on (`day`) and a missing theme (`meeting`,
+                # for schedules too) are said where the cell is read.
 
     def rating(self) -> ImportedRating | None:
         rubric = self.ctx.policy.rubric

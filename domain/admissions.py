@@ -23,20 +23,11 @@ MAX_COUNT = 500  # in one entry: a base organisation admits a handful a year
 
 
 class AdmissionKind(StrEnum):
+    """Its labels are in messages (labels.yaml, "admission.<value>")."""
+
     ADMITTED = "admitted"  # kết nạp đảng viên mới
     TRANSFER_IN = "transfer_in"  # chuyển sinh hoạt đảng đến
     TRANSFER_OUT = "transfer_out"  # chuyển sinh hoạt đảng đi
-
-    @property
-    def label_vi(self) -> str:
-        return _LABELS[self]
-
-
-_LABELS = {
-    AdmissionKind.ADMITTED: "Kết nạp đảng viên mới",
-    AdmissionKind.TRANSFER_IN: "Chuyển sinh hoạt đảng đến",
-    AdmissionKind.TRANSFER_OUT: "Chuyển sinh hoạt đảng đi",
-}
 
 
 @dataclass(frozen=True)

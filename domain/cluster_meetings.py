@@ -64,15 +64,6 @@ def check_start(starts_at: datetime, now: datetime) -> datetime:
     return starts_at
 
 
-def check_text(text: str, what: str, limit: int) -> str:
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise UserInputError(f"Vui lòng nhập {what}.")
-    if len(cleaned) > limit:
-        raise UserInputError(f"{what.capitalize()} dài quá {limit} ký tự. Vui lòng viết ngắn lại.")
-    return cleaned
-
-
 def invitees(
     cluster_path: str,
     units: Iterable[tuple[str, UnitKind, str]],

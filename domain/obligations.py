@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from domain.edit_window import edit_window_closes
 from domain.localtime import at_local, local_date
-from domain.periods import Month, Quarter, edit_window_closes
+from domain.periods import Month, Quarter
 from domain.policy import Policy
 
 

@@ -1,4 +1,4 @@
-"""Calendar periods: months, quarters, half-years and years, and edit windows.
+"""Calendar periods: months, quarters, half-years and years.
 
 All periods are made of whole consecutive months, so they share one small
 base class. `key` is a stable ASCII id for storage and outbox keys; `str()` is
@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import MAXYEAR, MINYEAR, date, timedelta
+from datetime import MAXYEAR, MINYEAR, date
 from enum import StrEnum
 from typing import ClassVar
 
@@ -287,22 +287,3 @@ def parse_period_key(key: str) -> Period:
     if re.fullmatch(r"\d{4}", key):
         return Year(int(key))
     return Month.parse(key)
-
-
-def edit_window_closes(month: Month, grace_days: int) -> date:
-    """Last day on which records for `month` may still be entered or edited.
-
-    The period closes `grace_days` after the month ends, so a meeting held on
-    the 31st can still be recorded in the first days of the next month.
-    """
-    if grace_days < 0:
-        raise ValueError(f"grace_days must be >= 0: {grace_days}")
-    return month.last_day + timedelta(days=grace_days)
-
-
-def is_period_open(month: Month, today: date, grace_days: int) -> bool:
-    """Whether records for `month` may be edited on `today` (inclusive of the closing day).
-
-    Future months are open too: registering next month's schedule is an edit.
-    """
-    return today <= edit_window_closes(month, grace_days)

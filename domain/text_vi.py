@@ -10,7 +10,10 @@ import re
 import unicodedata
 from fractions import Fraction
 
+from domain.errors import UserInputError
+
 _SPACES = re.compile(r"\s+")
+MAX_SHORT_TEXT = 300  # a place, a name: what storage keeps in its short columns
 
 
 def fold(text: str) -> str:
@@ -56,3 +59,23 @@ def has_control_characters(text: str, *, allowed: str = "") -> bool:
     """NUL, bell, escape and the like: never typed on purpose, and PostgreSQL refuses NUL.
     `allowed` lists the ones a field may hold (LINE_BREAKS in a multi-line text)."""
     return any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in text)
+
+
+def short_text(text: str, what: str, limit: int = MAX_SHORT_TEXT) -> str:
+    """A short typed text (a place, a reason) with its spaces tidied; `what` names it."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise UserInputError(f"Vui lòng nhập {what}.")
+    if len(cleaned) > limit:
+        raise UserInputError(f"{what.capitalize()} dài quá {limit} ký tự. Vui lòng viết ngắn lại.")
+    return cleaned
+
+
+def parse_yes_no(value: str) -> bool:
+    """A typed yes or no: "có", "co", "c", "yes", "1" / "không", "khong", "k", "no", "0"."""
+    folded = value.strip().casefold()
+    if folded in ("yes", "có", "co", "c", "1"):
+        return True
+    if folded in ("no", "không", "khong", "k", "0"):
+        return False
+    raise UserInputError("Vui lòng chọn Có hoặc Không.")

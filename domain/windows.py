@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from domain.edit_window import edit_window_closes
 from domain.obligations import Obligation, ObligationKind, Status, registration_due
-from domain.periods import Month, Quarter, edit_window_closes
+from domain.periods import Month, Quarter
 from domain.policy import Policy
 from domain.reports import (
     ReportDue,

@@ -1,8 +1,10 @@
 """A small engine for multi-step flows on a phone: a prompt, buttons or typed text, next.
 
-A flow is a class with, for each step NAME, `ask_NAME(d) -> Prompt` and
-`on_NAME(d, value) -> next step name | Done`. The engine keeps the state in the
-database (storage.dialogs), so a restart or another instance loses nothing.
+A flow is a class with a `StrEnum` of its steps and one map, `steps`, from each
+step to its two methods (as PTB's ConversationHandler declares `states`): `ask(d)
+-> Prompt` and `on(d, value) -> next step | Done`. The engine keeps the state in
+the database (storage.dialogs) under the step's value, so a restart or another
+instance loses nothing; a step's value must never change once deployed.
 Buttons carry only the state's token and an option index: a stale or tampered
 button selects nothing, and a button pressed twice moves the dialog once.
 
@@ -15,9 +17,10 @@ transaction; only then is anything sent.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -92,15 +95,27 @@ class Step:
         return local_date(self.now)
 
 
+@dataclass(frozen=True)
+class StepMethods:
+    """One step of a flow: what it asks, and what it does with the answer."""
+
+    ask: Callable[[Any, Step], Prompt]
+    on: Callable[[Any, Step, str], StrEnum | Done]
+
+
 class Flow:
     name: ClassVar[str]
     action: ClassVar[Action]
+    # Every step of the flow, keyed by the members of the flow's StrEnum of steps (the
+    # `flow` decorator checks). A member equals its value, so a step stored as text
+    # finds its entry here.
+    steps: ClassVar[Mapping[str, StepMethods]]
     # The kinds of unit whose duty this flow records.
     unit_kinds: ClassVar[frozenset[UnitKind]] = MEETING_KINDS
     # What to say to someone whose units are none of those kinds.
     no_unit_template: ClassVar[str] = "no_meeting_unit"
 
-    def after_unit(self, d: Step) -> str | Done:
+    def after_unit(self, d: Step) -> StrEnum | Done:
         """The first step once the unit is known."""
         raise NotImplementedError
 
@@ -109,6 +124,13 @@ FLOWS: dict[str, type[Flow]] = {}
 
 
 def flow(cls: type[Flow]) -> type[Flow]:
+    """Register a flow; its steps must be the members of one StrEnum, each mapped."""
+    kinds = {type(step) for step in cls.steps}
+    assert len(kinds) == 1, f"{cls.name}: steps of one StrEnum, not {kinds}"
+    (kind,) = kinds
+    assert issubclass(kind, StrEnum), f"{cls.name}: steps of a StrEnum, not {kind}"
+    missing = [step for step in kind if step not in cls.steps]
+    assert not missing, f"{cls.name}: no methods for {missing}"
     FLOWS[cls.name] = cls
     return cls
 
@@ -122,7 +144,7 @@ async def start(
     context: ChiboContext,
     flow_cls: type[Flow],
     data: dict[str, Any],
-    first_step: str | None = None,
+    first_step: str | None = None,  # a step of the flow (common.UNIT, or its StrEnum)
 ) -> None:
     """Begin `flow_cls`, replacing any dialog in progress (see `begin`)."""
     reply = await context.run(
@@ -137,7 +159,7 @@ def begin(
     locale: str,
     flow_cls: type[Flow],
     data: dict[str, Any],
-    first_step: str | None = None,
+    first_step: str | None = None,  # a step of the flow (common.UNIT, or its StrEnum)
 ) -> Reply:
     """The first prompt of `flow_cls`, its state saved (blocking: run it in the unit of work).
 
@@ -256,14 +278,16 @@ def _answer(
         return _end(deps, user_id, dialog, Reply(html.escape(str(ScopeLost()))))
     if value == CANCEL or (typed and value.strip().casefold() in CANCEL_WORDS):
         return _end(deps, user_id, dialog, Reply(render("dialog_cancelled", locale)))
+    methods = flow_cls.steps.get(dialog.step)  # the stored text finds its StrEnum member
+    if methods is None:  # a step that no longer exists (a deploy renamed it)
+        return _end(deps, user_id, dialog, Reply(render("dialog_stale", locale)))
     step = _step(deps, actor, locale, dialog.data)
     if typed and not document and not dialog.data.get("_text", True):
         error = render("dialog_use_buttons", locale)
         return _ask(flow_cls, dialog.step, step, error, expected=dialog.token)
     step.document = document
-    handler: Callable[[Step, str], str | Done] = getattr(flow_cls(), f"on_{dialog.step}")
     try:
-        outcome = handler(step, value.strip())
+        outcome = methods.on(flow_cls(), step, value.strip())
     except ScopeLost as error:  # the use-case's own check, in its transaction
         return _end(deps, user_id, dialog, Reply(html.escape(str(error))))
     except UserInputError as error:
@@ -276,20 +300,20 @@ def _answer(
 
 def _ask(
     flow_cls: type[Flow],
-    step_name: str,
+    step_name: str,  # a member of the flow's steps, or the text it is stored as
     step: Step,
     error: str | None,
     *,
     expected: str | None,
 ) -> Reply:
     """Ask `step_name`: the prompt, and the state moved to it with a fresh token."""
-    prompt: Prompt = getattr(flow_cls(), f"ask_{step_name}")(step)
+    prompt = flow_cls.steps[step_name].ask(flow_cls(), step)
     token = dialogs.new_token()
     data = {k: v for k, v in step.data.items() if not k.startswith("_")}
     data["_options"] = [o.value for o in prompt.options]
     data["_text"] = prompt.accepts_text
     data["_documents"] = prompt.accepts_document
-    state = Dialog(flow_cls.name, step_name, data, token)
+    state = Dialog(flow_cls.name, str(step_name), data, token)
     user_id = step.actor.telegram_user_id
     with step.deps.db.transaction() as session:
         if expected is None:

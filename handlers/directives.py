@@ -17,8 +17,8 @@ from handlers import dialog
 from handlers.access import guarded, refuse
 from handlers.context import ChiboContext
 from handlers.flows import common
-from handlers.flows.cluster import ClusterMeetingFlow, officer_clusters
-from handlers.flows.directive import IssueDirectiveFlow
+from handlers.flows.cluster import ClusterMeetingFlow, ClusterMeetingStep, officer_clusters
+from handlers.flows.directive import IssueDirectiveFlow, IssueDirectiveStep
 from messages.flow_links import directive_link
 from messages.render import label, render
 from services import directives as service
@@ -30,7 +30,7 @@ MAX_BUTTONS = 6
 
 
 async def issue_command(update: Update, context: ChiboContext) -> None:
-    await dialog.start(update, context, IssueDirectiveFlow, {}, "title")
+    await dialog.start(update, context, IssueDirectiveFlow, {}, IssueDirectiveStep.TITLE)
 
 
 def _oversight_paths(actor: Actor) -> list[str]:
@@ -119,10 +119,15 @@ def _begin_cluster(deps: Deps, actor: Actor, locale: str, code: str | None) -> d
     if not clusters:
         return render("cluster_meeting", locale, step="no_cluster")
     if len(clusters) > 1:
-        return dialog.begin(deps, actor, locale, ClusterMeetingFlow, {}, "cluster")
+        return dialog.begin(deps, actor, locale, ClusterMeetingFlow, {}, ClusterMeetingStep.CLUSTER)
     cluster, name = clusters[0]
     return dialog.begin(
-        deps, actor, locale, ClusterMeetingFlow, {"cluster": cluster, "cluster_name": name}, "menu"
+        deps,
+        actor,
+        locale,
+        ClusterMeetingFlow,
+        {"cluster": cluster, "cluster_name": name},
+        ClusterMeetingStep.MENU,
     )
 
 

@@ -277,7 +277,7 @@ async def subscribe_command(update: Update, context: ChiboContext) -> None:
         await message.reply_html(render("digest_subscribe_private", context.locale))
         return
     now = context.deps.clock.now()
-    label = f"tg:{actor.telegram_user_id}"
+    label = actor.audit_label
     if context.args and context.args[0].lower() in ("off", "tat", "tắt", "huy", "hủy"):
         removed = await context.run(
             service.unsubscribe_chat,

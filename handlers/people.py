@@ -74,7 +74,7 @@ async def role_command(update: Update, context: ChiboContext) -> None:
         "person_id": int(args[1]),
         "role": role,
         "now": context.deps.clock.now(),
-        "actor": f"tg:{actor.telegram_user_id}",
+        "actor": actor.audit_label,
         "actor_person_id": actor.person_id,
         "within": _within(context),
     }

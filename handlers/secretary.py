@@ -73,7 +73,7 @@ def _begin(
     if not units:
         return render(flow_cls.no_unit_template, locale)
     if len(units) > 1:
-        return dialog.begin(deps, actor, locale, flow_cls, extra, "unit")
+        return dialog.begin(deps, actor, locale, flow_cls, extra, common.UNIT)
     return dialog.begin(deps, actor, locale, flow_cls, {**common.unit_data(units[0]), **extra})
 
 

@@ -10,14 +10,13 @@ from telegram.ext import BaseHandler, CommandHandler
 from domain.localtime import local_date
 from domain.org import MEETING_KINDS
 from domain.periods import Month
-from domain.quality import QualityLevel
 from domain.roles import Action
 from handlers.access import guarded
 from handlers.context import ChiboContext
 from handlers.flows import common
 from messages import grade_text
 from messages.flow_links import button_item, todo_link
-from messages.render import render, render_plain
+from messages.render import label, render, render_plain
 from services import status
 from services.actors import admin_scope
 
@@ -113,7 +112,7 @@ async def show_history(update: Update, context: ChiboContext) -> None:
                 context.locale,
                 unit_name=unit.unit_label,
                 lines=lines,
-                level_label=lambda v: QualityLevel(v).label_vi if v else None,
+                level_label=lambda v: label(f"quality.{v}", context.locale) if v else None,
             )
         )
 

@@ -84,9 +84,14 @@ def render_plain(template: str, locale: str | None = None, /, **context: Any) ->
 
 
 @cache
-def _labels(locale: str) -> dict[str, str]:
-    source, _, _ = _PLAIN.loader.get_source(_PLAIN, f"{locale}/labels.yaml")  # type: ignore[union-attr]
+def _labels(locale: str, table: str = "labels") -> dict[str, str]:
+    source, _, _ = _PLAIN.loader.get_source(_PLAIN, f"{locale}/{table}.yaml")  # type: ignore[union-attr]
     return yaml.safe_load(source)
+
+
+def _from_table(table: str, key: str, locale: str | None, context: dict[str, Any]) -> str:
+    text = _labels(_locale(locale), table).get(key) or _labels(DEFAULT_LOCALE, table)[key]
+    return _PLAIN.from_string(text).render(**context) if context else text
 
 
 def role_title(role: str, unit_kind: str, locale: str | None = None) -> str:
@@ -97,6 +102,12 @@ def role_title(role: str, unit_kind: str, locale: str | None = None) -> str:
 
 def label(key: str, locale: str | None = None, /, **context: Any) -> str:
     """A short plain label (buttons, role and kind names)."""
-    labels = _labels(_locale(locale))
-    text = labels.get(key) or _labels(DEFAULT_LOCALE)[key]
-    return _PLAIN.from_string(text).render(**context) if context else text
+    return _from_table("labels", key, locale, context)
+
+
+def error_text(key: str, locale: str | None = None, /, **context: Any) -> str:
+    """The sentence of a UserInputError (errors.yaml), plain: the chat escapes it.
+
+    Use-cases do not know the user's locale and raise it in Vietnamese, the default.
+    """
+    return _from_table("errors", key, locale, context)

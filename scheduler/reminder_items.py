@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from domain.edit_window import edit_window_closes
 from domain.localtime import local_date
 from domain.obligations import Obligation, ObligationKind, Resolution
-from domain.periods import Month, edit_window_closes, parse_period_key
+from domain.periods import Month, parse_period_key
 from domain.policy import Policy
 from domain.reminder_timing import (
     Slot,

@@ -26,8 +26,8 @@ from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.planner import plan_reminders
 from services.deps import DEPS_KEY, Deps
 from services.digest_delivery import plan_weekly_digests
-from services.meetings import fill_from_standing
 from services.metrics import plan_tick
+from services.schedules import fill_from_standing
 from services.survey_delivery import plan_survey_notices
 from services.surveys import forget_respondents
 from storage import handled_updates

@@ -17,7 +17,6 @@ from typing import Any
 from domain.activity_csv import (
     ActivityFile,
     ImportedRating,
-    ImportedRecord,
     ImportedSchedule,
     MeetingRow,
     ReportRow,
@@ -25,6 +24,7 @@ from domain.activity_csv import (
 )
 from domain.ledger_facts import Selection
 from domain.localtime import local_date
+from domain.meeting_record import RecordInput
 from domain.policy import Policy
 from domain.reports import due_date
 from services import ledger
@@ -142,7 +142,7 @@ class _Importer:
             self.created(
                 self.result.schedules,
                 "meeting_schedule",
-                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                audit.meeting_key(row.unit, row.kind, row.month),
                 values,
             )
             return
@@ -151,14 +151,14 @@ class _Importer:
             values,
             self.result.schedules,
             "meeting_schedule",
-            audit.meeting_key(row.unit, row.kind.value, row.month.key),
+            audit.meeting_key(row.unit, row.kind, row.month),
         ):
             existing.updated_at = self.now
 
     def record(
         self,
         row: MeetingRow,
-        data: ImportedRecord,
+        data: RecordInput,
         rating: ImportedRating | None,
         existing: MeetingRecord | None,
     ) -> None:
@@ -189,7 +189,7 @@ class _Importer:
             self.created(
                 self.result.records,
                 "meeting_record",
-                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                audit.meeting_key(row.unit, row.kind, row.month),
                 values,
             )
         elif self.apply(
@@ -197,7 +197,7 @@ class _Importer:
             values,
             self.result.records,
             "meeting_record",
-            audit.meeting_key(row.unit, row.kind.value, row.month.key),
+            audit.meeting_key(row.unit, row.kind, row.month),
         ):
             existing.updated_at = self.now
 
@@ -212,7 +212,7 @@ class _Importer:
             self.audit(
                 "delete",
                 "quality_rating",
-                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                audit.meeting_key(row.unit, row.kind, row.month),
                 old=old,
             )
 
@@ -233,7 +233,7 @@ class _Importer:
             self.created(
                 self.result.ratings,
                 "quality_rating",
-                audit.meeting_key(row.unit, row.kind.value, row.month.key),
+                audit.meeting_key(row.unit, row.kind, row.month),
                 new,
             )
             return
@@ -250,7 +250,7 @@ class _Importer:
         self.audit(
             "update",
             "quality_rating",
-            audit.meeting_key(row.unit, row.kind.value, row.month.key),
+            audit.meeting_key(row.unit, row.kind, row.month),
             old=old,
             new=new,
         )

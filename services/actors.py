@@ -18,7 +18,8 @@ from domain.errors import UserInputError
 from domain.org import UnitKind
 from domain.roles import Action, Role, allowed
 from domain.unit_names import NamedUnit, unit_label
-from storage import org_queries, people_queries
+from messages.render import error_text
+from storage import audit, org_queries, people_queries
 from storage.db import Database, Session
 
 # Long enough that a busy secretary's dialog reads the database once, short enough
@@ -64,6 +65,10 @@ class Actor:
     def may(self, action: Action) -> bool:
         return allowed(action, self.roles)
 
+    @property
+    def audit_label(self) -> str:
+        return audit.actor_label(self.telegram_user_id)
+
     def can_see(self, unit_path: str) -> bool:
         """True when the unit lies in the subtree of one of the actor's assignments."""
         return any(unit_path.startswith(s.unit_path) for s in self.scopes)
@@ -98,10 +103,7 @@ class ScopeLost(UserInputError):
     """The actor no longer holds the role this step or write needs."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "Bạn không còn phụ trách đơn vị này, nên thao tác không được lưu. "
-            "Gõ /whoami để xem vai trò hiện tại của bạn."
-        )
+        super().__init__(error_text("scope_lost"))
 
 
 def actor_in(session: Session, telegram_user_id: int) -> Actor | None:

@@ -23,6 +23,7 @@ from domain.errors import UserInputError
 from domain.org import REPORTING_KINDS
 from domain.policy import Policy
 from domain.roles import Action
+from messages.render import error_text
 from services.actors import Actor, ScopeLost, require_unit
 from storage import admission_queries, audit, org_queries
 from storage.db import Database, Session
@@ -37,11 +38,10 @@ def _year_bounds(year: int) -> tuple[date, date]:
 def check_day(on_date: date, today: date) -> None:
     """An entry is for a day of this year or last year, not in the future."""
     if on_date > today:
-        raise UserInputError("Ngày kết nạp, chuyển sinh hoạt không được sau hôm nay.")
+        raise UserInputError(error_text("admission_future"))
     if on_date.year < today.year - 1:
         raise UserInputError(
-            f"Chỉ ghi được cho năm {today.year - 1} và năm {today.year}. "
-            "Số liệu cũ hơn xin gửi Văn phòng Đảng ủy Khối."
+            error_text("admission_too_old", last_year=today.year - 1, year=today.year)
         )
 
 
@@ -59,7 +59,7 @@ def record_entry(
     """Keep one entry, after checking the actor still keeps the base organisation."""
     check_day(on_date, today)
     if not 1 <= count <= MAX_COUNT:
-        raise UserInputError(f"Số đảng viên phải từ 1 đến {MAX_COUNT}.")
+        raise UserInputError(error_text("admission_count", most=MAX_COUNT))
     with db.transaction() as session:
         fresh = require_unit(session, actor, Action.ADMISSION, unit_code)
         unit = org_queries.unit(session, unit_code)
@@ -75,11 +75,10 @@ def record_entry(
         )
         session.add(row)
         session.flush()
-        audit.record(
+        audit.record_by(
             session,
+            fresh,
             at=now,
-            actor=f"tg:{fresh.telegram_user_id}",
-            actor_person_id=fresh.person_id,
             action="create",
             entity="admission",
             key=str(row.id),
@@ -101,13 +100,12 @@ def delete_entry(
         fresh = require_unit(session, actor, Action.ADMISSION, unit_code)
         row = admission_queries.entry(session, entry_id)
         if row is None or row.unit_code != unit_code:
-            raise UserInputError("Lần ghi này không còn nữa. Gõ /admission để xem lại.")
+            raise UserInputError(error_text("admission_entry_gone"))
         entry = Entry(row.id, AdmissionKind(row.kind), row.on_date, row.count)
-        audit.record(
+        audit.record_by(
             session,
+            fresh,
             at=now,
-            actor=f"tg:{fresh.telegram_user_id}",
-            actor_person_id=fresh.person_id,
             action="delete",
             entity="admission",
             key=str(row.id),

@@ -21,9 +21,10 @@ from domain.org import UnitKind
 from domain.policy import Policy
 from domain.reminder_timing import after_quiet_hours
 from domain.roles import Action, Role
+from domain.text_vi import short_text
 from domain.unit_names import unit_label
 from messages.flow_links import cluster_link
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import ledger
 from services.actors import Actor, ScopeLost, actor_in, require_unit
 from storage import audit, org_queries
@@ -33,7 +34,6 @@ from storage.outbox import Outgoing, enqueue
 from storage.recipients import unit_keepers
 
 REASON = "cluster_meeting"
-CLI_ACTOR = "cli:admin"
 # The officer's menu shows meetings this recent (to mark) and every one ahead.
 RECENT = timedelta(days=30)
 
@@ -73,10 +73,10 @@ def _who(session: Session, actor: Actor | None, cluster_code: str) -> tuple[str,
     if actor is None:
         cluster = org_queries.unit(session, cluster_code)
         if cluster is None or not cluster.active or cluster.kind != UnitKind.CLUSTER:
-            raise UserInputError(f"Không có cụm mã {cluster_code}.")
-        return CLI_ACTOR, None
+            raise UserInputError(error_text("cluster_unknown", code=cluster_code))
+        return audit.CLI_ACTOR, None
     fresh = _require_cluster(session, actor, cluster_code)
-    return str(fresh.telegram_user_id), fresh.person_id
+    return audit.actor_label(fresh.telegram_user_id), fresh.person_id
 
 
 def call(
@@ -85,8 +85,8 @@ def call(
     """Register the meeting and invite the units; returns it and how many were told.
     `actor` None: the office's CLI."""
     rules.check_start(request.starts_at, now)
-    place = rules.check_text(request.place, "địa điểm", rules.MAX_PLACE)
-    agenda = rules.check_text(request.agenda, "nội dung giao ban", rules.MAX_AGENDA)
+    place = short_text(request.place, error_text("what.place"), rules.MAX_PLACE)
+    agenda = short_text(request.agenda, error_text("what.agenda"), rules.MAX_AGENDA)
     with db.transaction() as session:
         label, person_id = _who(session, actor, request.cluster_code)
         path, units = rows.cluster_units(session, request.cluster_code)
@@ -196,31 +196,26 @@ def answer(
 ) -> rows.MeetingInfo:
     """Who will come (`text` is the delegate), or why the unit cannot (`text` the reason)."""
     if choice == Answer.ATTEND:
-        text = rules.check_text(text, "họ tên người dự", rules.MAX_DELEGATE)
+        text = short_text(text, error_text("what.delegate"), rules.MAX_DELEGATE)
     else:
-        text = rules.check_text(text, "lý do", rules.MAX_REASON)
+        text = short_text(text, error_text("what.reason"), rules.MAX_REASON)
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.CLUSTER_ANSWER, unit_code)
         row = rows.invitation_row(session, meeting_id, unit_code)
         info = rows.get(session, meeting_id)
         if row is None or info is None:
-            raise UserInputError(
-                "Đơn vị của đồng chí không có trong danh sách mời buổi giao ban này."
-            )
+            raise UserInputError(error_text("cluster_own_unit_not_invited"))
         if info.starts_at <= now:
-            raise UserInputError(
-                "Buổi giao ban đã bắt đầu; cán bộ theo dõi cụm sẽ điểm danh các đơn vị có mặt."
-            )
+            raise UserInputError(error_text("cluster_meeting_started"))
         old = {"answer": row.answer, "delegate": row.delegate, "reason": row.reason}
         row.answer = choice.value
         row.delegate = text if choice == Answer.ATTEND else None
         row.reason = text if choice == Answer.ABSENT else None
         row.answered_at, row.answered_by = now, actor.person_id
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             at=now,
-            actor=str(actor.telegram_user_id),
-            actor_person_id=actor.person_id,
             action="answer",
             entity="cluster_invitation",
             key=f"{meeting_id}:{unit_code}",
@@ -274,10 +269,10 @@ def mark(
     with db.transaction() as session:
         meeting = rows.meeting_row(session, meeting_id)
         if meeting is None:
-            raise UserInputError("Không tìm thấy buổi giao ban này.")
+            raise UserInputError(error_text("cluster_meeting_not_found"))
         label, person_id = _who(session, actor, meeting.cluster_code)
         if meeting.starts_at > now:
-            raise UserInputError("Buổi giao ban chưa diễn ra; điểm danh sau khi họp.")
+            raise UserInputError(error_text("cluster_meeting_not_yet"))
         changed: list[str] = []
         for row in rows.invitation_rows(session, meeting_id):
             chosen = marks.get(row.unit_code, Mark.ABSENT)

@@ -23,7 +23,7 @@ from domain.reminder_timing import after_quiet_hours
 from domain.roles import Action
 from domain.unit_names import unit_label
 from messages.flow_links import directive_link
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import ledger
 from services.actors import Actor, actor_in, require_unit
 from storage import attachments, audit
@@ -113,7 +113,7 @@ def issue(
             fresh = actor_in(session, issuer.telegram_user_id)
             scopes = fresh.scopes_for(Action.ISSUE_DIRECTIVE) if fresh else ()
             if fresh is None or not scopes:
-                raise UserInputError("Đồng chí không còn quyền giao văn bản chỉ đạo.")
+                raise UserInputError(error_text("directive_no_right"))
             scope_paths, person_id = tuple(s.unit_path for s in scopes), fresh.person_id
         codes = rules.resolve_targets(
             rules.target_words(request.targets), rows.tree_units(session), scope_paths
@@ -225,28 +225,22 @@ def confirm(
     """The unit has done it and sends its document back: on time or late follows from
     the directive's due date."""
     if document is None:
-        raise UserInputError(
-            "Vui lòng gửi kèm văn bản của đơn vị (PDF, Word hoặc ảnh chụp văn bản đã ký)."
-        )
+        raise UserInputError(error_text("directive_needs_unit_document"))
     rules.check_document(document[1])
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.CONFIRM_DIRECTIVE, unit_code)
         target = rows.target(session, directive_id, unit_code)
         info = rows.get(session, directive_id)
         if target is None or info is None:
-            raise UserInputError("Văn bản chỉ đạo này không giao cho đơn vị của đồng chí.")
+            raise UserInputError(error_text("directive_not_for_unit"))
         if target.done_at is not None:
-            done_on = local_date(target.done_at)
-            raise UserInputError(
-                f"Đơn vị đã xác nhận hoàn thành văn bản này ngày {done_on:%d/%m/%Y}."
-            )
+            raise UserInputError(error_text("directive_already_done", done_on=target.done_at))
         target.done_at, target.confirmed_by = now, actor.person_id
         target.document_file_id, target.document_name = document
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             at=now,
-            actor=str(actor.telegram_user_id),
-            actor_person_id=actor.person_id,
             action="confirm",
             entity="directive_target",
             key=f"{directive_id}:{unit_code}",

@@ -240,7 +240,7 @@ def redeem(
         audit.record(
             session,
             at=now,
-            actor=str(user.id),
+            actor=audit.actor_label(user.id),
             actor_person_id=person.id,
             action="redeem",
             entity="invite",

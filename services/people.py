@@ -17,6 +17,7 @@ from datetime import datetime
 
 from domain.org import UnitKind
 from domain.roles import Role
+from messages.render import error_text
 from storage import audit, org_queries, people_queries
 from storage.db import Database, Session
 from storage.models import Person, RoleAssignment, Unit
@@ -121,11 +122,11 @@ def move_role(
         assignment, person, old = _assignment(session, person_id, role, from_unit)
         new = _unit(session, to_unit)
         if not new.active:
-            raise PeopleError(f"Đơn vị {to_unit} không còn hoạt động.")
+            raise PeopleError(error_text("people_unit_inactive", code=to_unit))
         _check_within(old, within)
         _check_within(new, within)
         if any(r.role == role and r.unit_code == new.code for r in person.roles):
-            raise PeopleError(f"Người này đã có vai trò {role.value} ở {new.code}.")
+            raise PeopleError(error_text("people_role_taken", role=role.value, code=new.code))
         assignment.unit_code = new.code
         audit.record(
             session,
@@ -146,7 +147,7 @@ def move_role(
 def _unit(session: Session, code: str) -> Unit:
     unit = org_queries.unit(session, code)
     if unit is None:
-        raise PeopleError(f"Không có đơn vị mã {code}.")
+        raise PeopleError(error_text("people_unit_unknown", code=code))
     return unit
 
 
@@ -155,14 +156,16 @@ def _assignment(
 ) -> tuple[RoleAssignment, Person, Unit]:
     person = people_queries.person(session, person_id)
     if person is None:
-        raise PeopleError(f"Không có người số {person_id} (xem danh sách: person list).")
+        raise PeopleError(error_text("people_person_unknown", person_id=person_id))
     unit = _unit(session, unit_code)
     for assignment in person.roles:
         if assignment.role == role and assignment.unit_code == unit.code:
             return assignment, person, unit
-    raise PeopleError(f"{person.full_name} không giữ vai trò {role.value} ở {unit.code}.")
+    raise PeopleError(
+        error_text("people_role_not_held", name=person.full_name, role=role.value, code=unit.code)
+    )
 
 
 def _check_within(unit: Unit, within: tuple[str, ...] | None) -> None:
     if within is not None and not any(unit.path.startswith(path) for path in within):
-        raise PeopleError(f"Đơn vị {unit.code} không thuộc phạm vi bạn quản lý.")
+        raise PeopleError(error_text("people_unit_out_of_scope", code=unit.code))

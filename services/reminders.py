@@ -90,11 +90,10 @@ def _set_away(session: Session, actor: Actor, until: date | None, now: datetime)
     if old == until:
         return
     person.away_until = until
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         at=now,
-        actor=str(actor.telegram_user_id),
-        actor_person_id=actor.person_id,
         action="update",
         entity="person.away_until",
         key=str(actor.person_id),

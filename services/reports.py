@@ -12,6 +12,7 @@ from domain.periods import parse_period_key
 from domain.policy import Policy
 from domain.reports import due_date, report_title, reports_due
 from domain.roles import Action
+from messages.render import error_text
 from services import ledger
 from services.actors import Actor, require_unit
 from storage import audit, report_queries
@@ -92,20 +93,24 @@ def confirm_report(
         rtype = policy.report_type(report_type)
         period = parse_period_key(period_key)
     except (KeyError, ValueError) as error:
-        raise UserInputError("Báo cáo này không có trong chế độ báo cáo hiện hành.") from error
+        raise UserInputError(error_text("report_unknown")) from error
     if not rtype.applies_to(period):
-        raise UserInputError("Báo cáo này không có trong chế độ báo cáo hiện hành.")
+        raise UserInputError(error_text("report_unknown"))
     today = local_date(now)
     if period.first_day > today:
-        raise UserInputError(f"Kỳ báo cáo {period} chưa bắt đầu, chưa xác nhận được.")
+        raise UserInputError(error_text("report_period_not_started", period=str(period)))
     due = due_date(rtype, period)
     with db.transaction() as session:
         actor = require_unit(session, actor, Action.REPORT, unit_code)
         existing = report_queries.submission(session, unit_code, report_type, period.key)
         if existing is not None:
             raise UserInputError(
-                f"{rtype.name_vi} {period} đã được xác nhận gửi ngày "
-                f"{local_date(existing.sent_at):%d/%m/%Y}."
+                error_text(
+                    "report_already_sent",
+                    report=rtype.name_vi,
+                    period=str(period),
+                    sent_on=existing.sent_at,
+                )
             )
         session.add(
             ReportSubmission(
@@ -119,11 +124,10 @@ def confirm_report(
                 confirmed_by=actor.person_id,
             )
         )
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             at=now,
-            actor=str(actor.telegram_user_id),
-            actor_person_id=actor.person_id,
             action="confirm",
             entity="report_submission",
             key=audit.report_key(unit_code, report_type, period.key),

@@ -21,7 +21,7 @@ from domain.policy import Policy
 from domain.reports import report_title
 from domain.todo import Todo, todo
 from domain.windows import window_at
-from services import grading, ledger, meetings
+from services import grading, ledger, meeting_records, schedules
 from storage import issued_details
 from storage import ledger as ledger_rows
 from storage.db import Database
@@ -144,12 +144,12 @@ def unit_status(
 
 def _upcoming(db: Database, unit_code: str, rows: list[Obligation]) -> list[UpcomingMeeting]:
     months = sorted({Month.of(local_date(o.planned_at)) for o in rows if o.planned_at})
-    schedules = meetings.schedules_of(db, unit_code, months)
+    planned = schedules.schedules_of(db, unit_code, months)
     found = []
     for o in rows:
         assert o.planned_at is not None
         month = Month.of(local_date(o.planned_at))
-        view = schedules.get((MeetingKind(o.subject), month))
+        view = planned.get((MeetingKind(o.subject), month))
         found.append(
             UpcomingMeeting(MeetingKind(o.subject), o.planned_at, view.place if view else "")
         )
@@ -221,7 +221,7 @@ def month_lines(
     db: Database, unit_code: str, unit_kind: UnitKind, months: list[Month], *, now: datetime
 ) -> list[MonthLine]:
     monthly = MONTHLY_KIND[unit_kind]
-    records = meetings.records_of(db, unit_code, months)
+    records = meeting_records.records_of(db, unit_code, months)
     wanted = [
         (kind, m.key)
         for m in months

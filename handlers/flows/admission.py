@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
+from typing import ClassVar
 
 from domain.admissions import MAX_COUNT, AdmissionKind, UnitAdmissions
 from domain.dates_vi import date_examples, parse_date
@@ -10,9 +13,9 @@ from domain.errors import UserInputError
 from domain.numbers_vi import parse_count
 from domain.org import REPORTING_KINDS
 from domain.roles import Action
-from handlers.dialog import Done, Option, Prompt, Step, flow
+from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import admissions
 
 UNDO = "undo"
@@ -23,6 +26,15 @@ def _year(d: Step) -> UnitAdmissions:
     return admissions.unit_year(d.deps.db, d.data["unit"], d.today.year, d.deps.policy)
 
 
+class AdmissionStep(StrEnum):
+    UNIT = common.UNIT
+    KIND = "kind"
+    DATE = "date"
+    COUNT = "count"
+    CONFIRM = "confirm"
+    UNDO = "undo"
+
+
 @flow
 class AdmissionFlow(common.UnitFlow):
     name = "admission"
@@ -30,12 +42,14 @@ class AdmissionFlow(common.UnitFlow):
     unit_kinds = REPORTING_KINDS
     no_unit_template = "no_admission_unit"
 
-    def after_unit(self, d: Step) -> str:
-        return "kind"
+    def after_unit(self, d: Step) -> AdmissionStep:
+        return AdmissionStep.KIND
 
     def ask_kind(self, d: Step) -> Prompt:
         year = _year(d)
-        options = [Option(kind.label_vi, kind.value) for kind in AdmissionKind]
+        options = [
+            Option(label(f"admission.{kind.value}", d.locale), kind.value) for kind in AdmissionKind
+        ]
         if year.entries:
             options.append(Option(label("button.admission_undo", d.locale), UNDO))
         return Prompt(
@@ -51,11 +65,11 @@ class AdmissionFlow(common.UnitFlow):
             accepts_text=False,
         )
 
-    def on_kind(self, d: Step, value: str) -> str:
+    def on_kind(self, d: Step, value: str) -> AdmissionStep:
         if value == UNDO:
-            return "undo"
+            return AdmissionStep.UNDO
         d.data["kind"] = AdmissionKind(value).value
-        return "date"
+        return AdmissionStep.DATE
 
     def ask_date(self, d: Step) -> Prompt:
         return Prompt(
@@ -63,20 +77,20 @@ class AdmissionFlow(common.UnitFlow):
                 "admission",
                 d.locale,
                 step="date",
-                what=AdmissionKind(d.data["kind"]).label_vi,
+                what=label(f"admission.{d.data['kind']}", d.locale),
                 examples=date_examples(d.today, past_only=True),
             ),
             (Option(label("button.today", d.locale), d.today.isoformat()),),
         )
 
-    def on_date(self, d: Step, value: str) -> str:
+    def on_date(self, d: Step, value: str) -> AdmissionStep:
         try:
             day = date.fromisoformat(value)  # the "today" button
         except ValueError:
             day = parse_date(value, d.today, past_only=True)
         admissions.check_day(day, d.today)
         d.data["on_date"] = day.isoformat()
-        return "count"
+        return AdmissionStep.COUNT
 
     def ask_count(self, d: Step) -> Prompt:
         return Prompt(
@@ -85,9 +99,9 @@ class AdmissionFlow(common.UnitFlow):
             columns=3,
         )
 
-    def on_count(self, d: Step, value: str) -> str:
-        d.data["count"] = parse_count(value, 1, MAX_COUNT, "Số đảng viên")
-        return "confirm"
+    def on_count(self, d: Step, value: str) -> AdmissionStep:
+        d.data["count"] = parse_count(value, 1, MAX_COUNT, error_text("what.members_count"))
+        return AdmissionStep.CONFIRM
 
     def ask_confirm(self, d: Step) -> Prompt:
         return Prompt(
@@ -96,7 +110,7 @@ class AdmissionFlow(common.UnitFlow):
                 d.locale,
                 step="confirm",
                 unit_name=d.data["unit_name"],
-                what=AdmissionKind(d.data["kind"]).label_vi,
+                what=label(f"admission.{d.data['kind']}", d.locale),
                 on_date=date.fromisoformat(d.data["on_date"]),
                 count=d.data["count"],
             ),
@@ -106,7 +120,7 @@ class AdmissionFlow(common.UnitFlow):
 
     def on_confirm(self, d: Step, value: str) -> Done:
         if value != "yes":
-            raise UserInputError("Vui lòng bấm Xác nhận, hoặc Hủy.")
+            raise UserInputError(error_text("confirm_or_cancel"))
         admissions.record_entry(
             d.deps.db,
             d.actor,
@@ -124,7 +138,16 @@ class AdmissionFlow(common.UnitFlow):
         return Prompt(
             render("admission", d.locale, step="undo"),
             tuple(
-                Option(f"{e.on_date:%d/%m/%Y} · {e.kind.label_vi}: {e.count}", str(e.id))
+                Option(
+                    label(
+                        "button.admission_entry",
+                        d.locale,
+                        day=e.on_date,
+                        kind=label(f"admission.{e.kind.value}", d.locale),
+                        count=e.count,
+                    ),
+                    str(e.id),
+                )
                 for e in entries
             ),
             accepts_text=False,
@@ -138,7 +161,17 @@ class AdmissionFlow(common.UnitFlow):
                 d.locale,
                 step="removed",
                 entry=entry,
+                kind_label=label(f"admission.{entry.kind.value}", d.locale),
                 year=d.today.year,
                 view=_year(d),
             )
         )
+
+    steps: ClassVar[Mapping[str, StepMethods]] = {
+        AdmissionStep.UNIT: common.UNIT_STEP,
+        AdmissionStep.KIND: StepMethods(ask_kind, on_kind),
+        AdmissionStep.DATE: StepMethods(ask_date, on_date),
+        AdmissionStep.COUNT: StepMethods(ask_count, on_count),
+        AdmissionStep.CONFIRM: StepMethods(ask_confirm, on_confirm),
+        AdmissionStep.UNDO: StepMethods(ask_undo, on_undo),
+    }

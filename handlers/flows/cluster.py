@@ -8,7 +8,10 @@ button (or /status): who will come, or why it cannot.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
 
 from domain import cluster_meetings as rules
 from domain.cluster_meetings import Answer, Mark
@@ -16,9 +19,10 @@ from domain.dates_vi import NeedsTime, datetime_examples, parse_datetime
 from domain.errors import UserInputError
 from domain.org import REPORTING_KINDS, UnitKind
 from domain.roles import Action, Role
-from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from domain.text_vi import short_text
+from handlers.dialog import Done, Flow, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import cluster_meetings as service
 
 NEW = "new"
@@ -35,13 +39,24 @@ def officer_clusters(d: Step) -> list[tuple[str, str]]:
     return list(found.items())
 
 
+class ClusterMeetingStep(StrEnum):
+    CLUSTER = "cluster"
+    MENU = "menu"
+    WHEN = "when"
+    PLACE = "place"
+    AGENDA = "agenda"
+    UNITS = "units"
+    CONFIRM = "confirm"
+    MARK = "mark"
+
+
 @flow
 class ClusterMeetingFlow(Flow):
     name = "cluster_meeting"
     action = Action.CLUSTER_MEETING
 
-    def after_unit(self, d: Step) -> str:
-        return "menu"
+    def after_unit(self, d: Step) -> ClusterMeetingStep:
+        return ClusterMeetingStep.MENU
 
     # Which cluster (an officer of several) ---------------------------------------------
     def ask_cluster(self, d: Step) -> Prompt:
@@ -51,12 +66,12 @@ class ClusterMeetingFlow(Flow):
             accepts_text=False,
         )
 
-    def on_cluster(self, d: Step, value: str) -> str:
+    def on_cluster(self, d: Step, value: str) -> ClusterMeetingStep:
         names = dict(officer_clusters(d))
         if value not in names:
-            raise UserInputError("Cụm này không thuộc phạm vi phụ trách của đồng chí.")
+            raise UserInputError(error_text("cluster_out_of_scope"))
         d.data["cluster"], d.data["cluster_name"] = value, names[value]
-        return "menu"
+        return ClusterMeetingStep.MENU
 
     # What to do ---------------------------------------------------------------------------
     def ask_menu(self, d: Step) -> Prompt:
@@ -72,12 +87,12 @@ class ClusterMeetingFlow(Flow):
             accepts_text=False,
         )
 
-    def on_menu(self, d: Step, value: str) -> str | Done:
+    def on_menu(self, d: Step, value: str) -> ClusterMeetingStep | Done:
         if value == NEW:
-            return "when"
+            return ClusterMeetingStep.WHEN
         found = service.roll_call(d.deps.db, int(value))
         if found is None or found[0].cluster_code != d.data["cluster"]:
-            raise UserInputError("Không tìm thấy buổi giao ban này.")
+            raise UserInputError(error_text("cluster_meeting_not_found"))
         info, invited = found
         d.data["meeting"] = value
         if info.starts_at > d.now:  # ahead: the answers so far
@@ -88,7 +103,7 @@ class ClusterMeetingFlow(Flow):
             i.unit_code: rules.first_mark(i.answer, i.attended, i.reason_accepted).value
             for i in invited
         }
-        return "mark"
+        return ClusterMeetingStep.MARK
 
     # A new meeting ----------------------------------------------------------------------
     def ask_when(self, d: Step) -> Prompt:
@@ -101,29 +116,28 @@ class ClusterMeetingFlow(Flow):
             )
         )
 
-    def on_when(self, d: Step, value: str) -> str:
+    def on_when(self, d: Step, value: str) -> ClusterMeetingStep:
         try:
             moment = parse_datetime(value, d.now, future_only=True)
         except NeedsTime as missing:
-            raise UserInputError(
-                f"Vui lòng nhập cả giờ họp, ví dụ: {missing.day:%d/%m} 8h."
-            ) from None
+            day = f"{missing.day:%d/%m}"
+            raise UserInputError(error_text("cluster_meeting_needs_hour", day=day)) from None
         d.data["starts_at"] = rules.check_start(moment, d.now).isoformat()
-        return "place"
+        return ClusterMeetingStep.PLACE
 
     def ask_place(self, d: Step) -> Prompt:
         return Prompt(render("cluster_meeting", d.locale, step="place"))
 
-    def on_place(self, d: Step, value: str) -> str:
-        d.data["place"] = rules.check_text(value, "địa điểm", rules.MAX_PLACE)
-        return "agenda"
+    def on_place(self, d: Step, value: str) -> ClusterMeetingStep:
+        d.data["place"] = short_text(value, error_text("what.place"), rules.MAX_PLACE)
+        return ClusterMeetingStep.AGENDA
 
     def ask_agenda(self, d: Step) -> Prompt:
         return Prompt(render("cluster_meeting", d.locale, step="agenda"))
 
-    def on_agenda(self, d: Step, value: str) -> str:
-        d.data["agenda"] = rules.check_text(value, "nội dung giao ban", rules.MAX_AGENDA)
-        return "units"
+    def on_agenda(self, d: Step, value: str) -> ClusterMeetingStep:
+        d.data["agenda"] = short_text(value, error_text("what.agenda"), rules.MAX_AGENDA)
+        return ClusterMeetingStep.UNITS
 
     def ask_units(self, d: Step) -> Prompt:
         every = service.invitees(d.deps.db, d.data["cluster"])
@@ -132,10 +146,10 @@ class ClusterMeetingFlow(Flow):
             (Option(label("button.cluster_all", d.locale, count=len(every)), ALL),),
         )
 
-    def on_units(self, d: Step, value: str) -> str:
+    def on_units(self, d: Step, value: str) -> ClusterMeetingStep:
         chosen = [] if value == ALL else [w.upper() for w in value.replace(",", " ").split()]
         d.data["units"] = service.invitees(d.deps.db, d.data["cluster"], chosen)
-        return "confirm"
+        return ClusterMeetingStep.CONFIRM
 
     def ask_confirm(self, d: Step) -> Prompt:
         return Prompt(
@@ -199,13 +213,13 @@ class ClusterMeetingFlow(Flow):
             accepts_text=False,
         )
 
-    def on_mark(self, d: Step, value: str) -> str | Done:
+    def on_mark(self, d: Step, value: str) -> ClusterMeetingStep | Done:
         marks: dict[str, str] = d.data["marks"]
         if value != SAVE:
             if value not in marks:
-                raise UserInputError("Đơn vị này không có trong danh sách mời.")
+                raise UserInputError(error_text("cluster_unit_not_invited"))
             marks[value] = Mark(marks[value]).next().value
-            return "mark"
+            return ClusterMeetingStep.MARK
         info = service.mark(
             d.deps.db,
             d.actor,
@@ -227,6 +241,25 @@ class ClusterMeetingFlow(Flow):
             )
         )
 
+    steps: ClassVar[Mapping[str, StepMethods]] = {
+        ClusterMeetingStep.CLUSTER: StepMethods(ask_cluster, on_cluster),
+        ClusterMeetingStep.MENU: StepMethods(ask_menu, on_menu),
+        ClusterMeetingStep.WHEN: StepMethods(ask_when, on_when),
+        ClusterMeetingStep.PLACE: StepMethods(ask_place, on_place),
+        ClusterMeetingStep.AGENDA: StepMethods(ask_agenda, on_agenda),
+        ClusterMeetingStep.UNITS: StepMethods(ask_units, on_units),
+        ClusterMeetingStep.CONFIRM: StepMethods(ask_confirm, on_confirm),
+        ClusterMeetingStep.MARK: StepMethods(ask_mark, on_mark),
+    }
+
+
+class AttendStep(StrEnum):
+    UNIT = common.UNIT
+    CHOOSE = "choose"
+    ANSWER = "answer"
+    DELEGATE = "delegate"
+    REASON = "reason"
+
 
 @flow
 class AttendFlow(common.UnitFlow):
@@ -237,15 +270,15 @@ class AttendFlow(common.UnitFlow):
     unit_kinds = REPORTING_KINDS
     no_unit_template = "no_report_unit"
 
-    def after_unit(self, d: Step) -> str | Done:
+    def after_unit(self, d: Step) -> AttendStep | Done:
         ahead = {str(m.id) for m in service.open_for_unit(d.deps.db, d.data["unit"], d.now)}
         if "meeting" in d.data:  # from the invitation's button
             if d.data["meeting"] not in ahead:
                 return Done(render("cluster_answer", d.locale, step="closed"))
-            return "answer"
+            return AttendStep.ANSWER
         if not ahead:
             return Done(render("cluster_answer", d.locale, step="nothing"))
-        return "choose"
+        return AttendStep.CHOOSE
 
     def ask_choose(self, d: Step) -> Prompt:
         meetings = service.open_for_unit(d.deps.db, d.data["unit"], d.now)
@@ -257,13 +290,13 @@ class AttendFlow(common.UnitFlow):
             accepts_text=False,
         )
 
-    def on_choose(self, d: Step, value: str) -> str:
+    def on_choose(self, d: Step, value: str) -> AttendStep:
         if value not in {
             str(m.id) for m in service.open_for_unit(d.deps.db, d.data["unit"], d.now)
         }:
-            raise UserInputError("Buổi giao ban này đã qua.")
+            raise UserInputError(error_text("cluster_meeting_past"))
         d.data["meeting"] = value
-        return "answer"
+        return AttendStep.ANSWER
 
     def ask_answer(self, d: Step) -> Prompt:
         found = service.invitation(d.deps.db, int(d.data["meeting"]), d.data["unit"])
@@ -285,9 +318,9 @@ class AttendFlow(common.UnitFlow):
             accepts_text=False,
         )
 
-    def on_answer(self, d: Step, value: str) -> str:
+    def on_answer(self, d: Step, value: str) -> AttendStep:
         d.data["answer"] = Answer(value).value
-        return "delegate" if value == Answer.ATTEND else "reason"
+        return AttendStep.DELEGATE if value == Answer.ATTEND else AttendStep.REASON
 
     def ask_delegate(self, d: Step) -> Prompt:
         return Prompt(render("cluster_answer", d.locale, step="delegate"))
@@ -315,3 +348,11 @@ class AttendFlow(common.UnitFlow):
                 text=" ".join(text.split()),
             )
         )
+
+    steps: ClassVar[Mapping[str, StepMethods]] = {
+        AttendStep.UNIT: common.UNIT_STEP,
+        AttendStep.CHOOSE: StepMethods(ask_choose, on_choose),
+        AttendStep.ANSWER: StepMethods(ask_answer, on_answer),
+        AttendStep.DELEGATE: StepMethods(ask_delegate, on_delegate),
+        AttendStep.REASON: StepMethods(ask_reason, on_reason),
+    }

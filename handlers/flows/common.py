@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from domain.errors import UserInputError
@@ -9,11 +10,12 @@ from domain.meeting_kinds import MeetingKind, meeting_kinds_for
 from domain.org import MEETING_KINDS, UnitKind
 from domain.periods import Month
 from domain.roles import Action, Role
-from handlers.dialog import Done, Flow, Option, Prompt, Step
-from messages.render import label, render
+from handlers.dialog import Done, Flow, Option, Prompt, Step, StepMethods
+from messages.render import error_text, label, render
 from services.actors import Actor, Scope
 
-MAX_SHORT_TEXT = 300
+# The step every UnitFlow has (its value in each flow's StrEnum of steps).
+UNIT = "unit"
 
 
 def meeting_units(
@@ -56,31 +58,16 @@ class UnitFlow(Flow):
             accepts_text=False,
         )
 
-    def on_unit(self, d: Step, value: str) -> str | Done:
+    def on_unit(self, d: Step, value: str) -> StrEnum | Done:
         for scope in meeting_units(d.actor, self.action, self.unit_kinds):
             if scope.unit_code == value:
                 d.data.update(unit_data(scope))
                 return self.after_unit(d)
-        raise UserInputError("Đơn vị này không thuộc phạm vi của bạn.")
+        raise UserInputError(error_text("unit_out_of_scope"))
 
 
-def short_text(text: str, what: str, limit: int = MAX_SHORT_TEXT) -> str:
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise UserInputError(f"Vui lòng nhập {what}.")
-    if len(cleaned) > limit:
-        raise UserInputError(f"{what.capitalize()} dài quá {limit} ký tự. Vui lòng viết ngắn lại.")
-    return cleaned
+UNIT_STEP = StepMethods(UnitFlow.ask_unit, UnitFlow.on_unit)
 
 
 def yes_no(locale: str) -> tuple[Option, ...]:
     return (Option(label("button.yes", locale), "yes"), Option(label("button.no", locale), "no"))
-
-
-def parse_yes_no(value: str) -> bool:
-    folded = value.strip().casefold()
-    if folded in ("yes", "có", "co", "c", "1"):
-        return True
-    if folded in ("no", "không", "khong", "k", "0"):
-        return False
-    raise UserInputError("Vui lòng chọn Có hoặc Không.")

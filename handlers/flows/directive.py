@@ -8,16 +8,19 @@ unit's document, as PDF, Word or a phone photo of the signed paper.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
+from typing import ClassVar
 
 from domain import directives as rules
 from domain.dates_vi import date_examples, parse_date
 from domain.errors import UserInputError
 from domain.org import MEETING_KINDS
 from domain.roles import Action
-from handlers.dialog import Done, Flow, Option, Prompt, Step, flow
+from handlers.dialog import Done, Flow, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
-from messages.render import label, render
+from messages.render import error_text, label, render
 from services import directives
 
 NO_REFERENCE = "-"
@@ -32,20 +35,29 @@ def _scopes(d: Step) -> list[tuple[str, str, str]]:
     ]
 
 
+class IssueDirectiveStep(StrEnum):
+    TITLE = "title"
+    REFERENCE = "reference"
+    DUE = "due"
+    UNITS = "units"
+    DOCUMENT = "document"
+    CONFIRM = "confirm"
+
+
 @flow
 class IssueDirectiveFlow(Flow):
     name = "directive_issue"
     action = Action.ISSUE_DIRECTIVE
 
-    def after_unit(self, d: Step) -> str:
-        return "title"
+    def after_unit(self, d: Step) -> IssueDirectiveStep:
+        return IssueDirectiveStep.TITLE
 
     def ask_title(self, d: Step) -> Prompt:
         return Prompt(render("directive", d.locale, step="title"))
 
-    def on_title(self, d: Step, value: str) -> str:
+    def on_title(self, d: Step, value: str) -> IssueDirectiveStep:
         d.data["title"] = rules.check_title(value)
-        return "reference"
+        return IssueDirectiveStep.REFERENCE
 
     def ask_reference(self, d: Step) -> Prompt:
         return Prompt(
@@ -53,9 +65,9 @@ class IssueDirectiveFlow(Flow):
             (Option(label("button.no_reference", d.locale), NO_REFERENCE),),
         )
 
-    def on_reference(self, d: Step, value: str) -> str:
+    def on_reference(self, d: Step, value: str) -> IssueDirectiveStep:
         d.data["reference"] = None if value == NO_REFERENCE else rules.check_reference(value)
-        return "due"
+        return IssueDirectiveStep.DUE
 
     def ask_due(self, d: Step) -> Prompt:
         return Prompt(
@@ -67,10 +79,10 @@ class IssueDirectiveFlow(Flow):
             )
         )
 
-    def on_due(self, d: Step, value: str) -> str:
+    def on_due(self, d: Step, value: str) -> IssueDirectiveStep:
         due = parse_date(value, d.today, future_only=True)
         d.data["due"] = rules.check_due(due, d.today).isoformat()
-        return "units"
+        return IssueDirectiveStep.UNITS
 
     def ask_units(self, d: Step) -> Prompt:
         clusters = directives.clusters_within(d.deps.db, [path for _, _, path in _scopes(d)])
@@ -80,11 +92,11 @@ class IssueDirectiveFlow(Flow):
         )
         return Prompt(render("directive", d.locale, step="units"), options, columns=2)
 
-    def on_units(self, d: Step, value: str) -> str:
+    def on_units(self, d: Step, value: str) -> IssueDirectiveStep:
         paths = [path for _, _, path in _scopes(d)]
         d.data["units"] = directives.resolve(d.deps.db, value, paths)
         d.data["targets"] = value
-        return "document"
+        return IssueDirectiveStep.DOCUMENT
 
     def ask_document(self, d: Step) -> Prompt:
         return Prompt(
@@ -93,16 +105,13 @@ class IssueDirectiveFlow(Flow):
             accepts_document=True,
         )
 
-    def on_document(self, d: Step, value: str) -> str:
+    def on_document(self, d: Step, value: str) -> IssueDirectiveStep:
         if d.document is not None:
             rules.check_document(d.document[1])
             d.data["file_id"], d.data["file_name"] = d.document
         elif value != NO_DOCUMENT:
-            raise UserInputError(
-                "Vui lòng gửi tệp văn bản (PDF, Word hoặc ảnh chụp), hoặc bấm "
-                "“Không đính kèm văn bản”."
-            )
-        return "confirm"
+            raise UserInputError(error_text("directive_needs_file"))
+        return IssueDirectiveStep.CONFIRM
 
     def ask_confirm(self, d: Step) -> Prompt:
         return Prompt(
@@ -123,7 +132,7 @@ class IssueDirectiveFlow(Flow):
     def on_confirm(self, d: Step, value: str) -> Done:
         scopes = _scopes(d)
         if not scopes:
-            raise UserInputError("Đồng chí không còn quyền giao văn bản chỉ đạo.")
+            raise UserInputError(error_text("directive_no_right"))
         issued = directives.issue(
             d.deps.db,
             directives.DirectiveRequest(
@@ -135,12 +144,27 @@ class IssueDirectiveFlow(Flow):
                 document_file_id=d.data.get("file_id"),
             ),
             issuer=d.actor,
-            actor_label=str(d.actor.telegram_user_id),
+            actor_label=d.actor.audit_label,
             scope_code=scopes[0][0],
             now=d.now,
             policy=d.deps.policy,
         )
         return Done(render("directive", d.locale, step="done", issued=issued))
+
+    steps: ClassVar[Mapping[str, StepMethods]] = {
+        IssueDirectiveStep.TITLE: StepMethods(ask_title, on_title),
+        IssueDirectiveStep.REFERENCE: StepMethods(ask_reference, on_reference),
+        IssueDirectiveStep.DUE: StepMethods(ask_due, on_due),
+        IssueDirectiveStep.UNITS: StepMethods(ask_units, on_units),
+        IssueDirectiveStep.DOCUMENT: StepMethods(ask_document, on_document),
+        IssueDirectiveStep.CONFIRM: StepMethods(ask_confirm, on_confirm),
+    }
+
+
+class CompleteDirectiveStep(StrEnum):
+    UNIT = common.UNIT
+    CHOOSE = "choose"
+    ATTACH = "attach"
 
 
 @flow
@@ -154,19 +178,25 @@ class CompleteDirectiveFlow(common.UnitFlow):
     def _open(self, d: Step) -> list[directives.rows.DirectiveInfo]:
         return directives.open_for_unit(d.deps.db, d.data["unit"])
 
-    def after_unit(self, d: Step) -> str | Done:
+    def after_unit(self, d: Step) -> CompleteDirectiveStep | Done:
         if "directive" in d.data:  # opened from the directive's button
             if d.data["directive"] not in {str(x.id) for x in self._open(d)}:
                 return Done(render("directive_done", d.locale, step="nothing_open"))
-            return "attach"
+            return CompleteDirectiveStep.ATTACH
         if not self._open(d):
             return Done(render("directive_done", d.locale, step="nothing"))
-        return "choose"
+        return CompleteDirectiveStep.CHOOSE
 
     def ask_choose(self, d: Step) -> Prompt:
         options = tuple(
             Option(
-                f"{x.reference + ' — ' if x.reference else ''}{x.title} (hạn {x.due_on:%d/%m})",
+                label(
+                    "button.directive_item",
+                    d.locale,
+                    reference=x.reference,
+                    title=x.title,
+                    due=f"{x.due_on:%d/%m}",
+                ),
                 str(x.id),
             )
             for x in self._open(d)
@@ -177,11 +207,11 @@ class CompleteDirectiveFlow(common.UnitFlow):
             accepts_text=False,
         )
 
-    def on_choose(self, d: Step, value: str) -> str:
+    def on_choose(self, d: Step, value: str) -> CompleteDirectiveStep:
         if value not in {str(x.id) for x in self._open(d)}:
-            raise UserInputError("Văn bản này không còn chờ đơn vị hoàn thành.")
+            raise UserInputError(error_text("directive_not_pending"))
         d.data["directive"] = value
-        return "attach"
+        return CompleteDirectiveStep.ATTACH
 
     def ask_attach(self, d: Step) -> Prompt:
         chosen = [x for x in self._open(d) if str(x.id) == d.data["directive"]]
@@ -215,3 +245,9 @@ class CompleteDirectiveFlow(common.UnitFlow):
                 document=d.document[1] if d.document else None,
             )
         )
+
+    steps: ClassVar[Mapping[str, StepMethods]] = {
+        CompleteDirectiveStep.UNIT: common.UNIT_STEP,
+        CompleteDirectiveStep.CHOOSE: StepMethods(ask_choose, on_choose),
+        CompleteDirectiveStep.ATTACH: StepMethods(ask_attach, on_attach),
+    }

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import ClassVar
+
+from domain import meeting_record
 from domain.errors import UserInputError
 from domain.meeting_kinds import MeetingKind
 from domain.numbers_vi import parse_count
 from domain.periods import Month
 from domain.policy import Criterion
-from domain.quality import QualityLevel
 from domain.roles import Action
 from domain.rubric import score_rating
-from handlers.dialog import Done, Option, Prompt, Step, flow
+from handlers.dialog import Done, Option, Prompt, Step, StepMethods, flow
 from handlers.flows import common
 from handlers.flows.record import recordable_months
-from messages.render import label, render
-from services import meetings
+from messages.render import error_text, label, render
+from services import meeting_records, ratings
 
 REDO = "redo"
 
@@ -26,22 +30,29 @@ def point_options(criterion: Criterion) -> tuple[Option, ...]:
     return tuple(Option(str(v), str(v)) for v in values)
 
 
+class RatingStep(StrEnum):
+    UNIT = common.UNIT
+    MEETING = "meeting"
+    CRITERION = "criterion"
+    REVIEW = "review"
+
+
 @flow
 class RatingFlow(common.UnitFlow):
     name = "rate"
     action = Action.RATE
 
-    def after_unit(self, d: Step) -> str | Done:
+    def after_unit(self, d: Step) -> RatingStep | Done:
         if "kind" in d.data:  # opened from a button ("rate now", a reminder)
             if not common.preset_meeting_is_valid(d, recordable_months(d)):
                 return Done(render("button_expired", d.locale))
             return self._begin(d)
         if not self._held(d):
             return Done(render("rating", d.locale, step="nothing"))
-        return "meeting"
+        return RatingStep.MEETING
 
-    def _held(self, d: Step) -> list[meetings.RecordView]:
-        records = meetings.records_of(d.deps.db, d.data["unit"], recordable_months(d))
+    def _held(self, d: Step) -> list[meeting_records.RecordView]:
+        records = meeting_records.records_of(d.deps.db, d.data["unit"], recordable_months(d))
         return sorted(
             (r for r in records.values() if r.data.held),
             key=lambda r: (r.month, r.kind.value),
@@ -51,14 +62,17 @@ class RatingFlow(common.UnitFlow):
     def ask_meeting(self, d: Step) -> Prompt:
         options = []
         for r in self._held(d):
-            state = (
-                f"đã đánh giá: {QualityLevel(r.rated_level).label_vi} {r.rated_score} điểm"
-                if r.rated_level
-                else "chưa đánh giá"
-            )
+            level = label(f"quality.{r.rated_level}", d.locale) if r.rated_level else None
             options.append(
                 Option(
-                    f"{common.kind_label(r.kind, d.locale)} {r.month} ({state})",
+                    label(
+                        "button.rate_meeting",
+                        d.locale,
+                        kind=common.kind_label(r.kind, d.locale),
+                        month=str(r.month),
+                        level=level,
+                        score=r.rated_score,
+                    ),
                     f"{r.kind.value}|{r.month.key}",
                 )
             )
@@ -66,21 +80,21 @@ class RatingFlow(common.UnitFlow):
             render("rating", d.locale, step="meeting"), tuple(options), accepts_text=False
         )
 
-    def on_meeting(self, d: Step, value: str) -> str:
+    def on_meeting(self, d: Step, value: str) -> RatingStep:
         kind_text, _, month_key = value.partition("|")
         d.data["kind"], d.data["month"] = MeetingKind(kind_text).value, month_key
         return self._begin(d)
 
-    def _begin(self, d: Step) -> str:
+    def _begin(self, d: Step) -> RatingStep:
         record = self._record(d)
         if record is None or not record.data.held:
-            raise UserInputError("Chưa có biên bản buổi sinh hoạt đã tổ chức để đánh giá.")
+            raise UserInputError(error_text("rating_nothing_held"))
         d.data["answers"] = {}
         d.data["ci"] = 0
-        return "criterion"
+        return RatingStep.CRITERION
 
-    def _record(self, d: Step) -> meetings.RecordView | None:
-        return meetings.record_of(
+    def _record(self, d: Step) -> meeting_records.RecordView | None:
+        return meeting_records.record_of(
             d.deps.db, d.data["unit"], MeetingKind(d.data["kind"]), Month.parse(d.data["month"])
         )
 
@@ -94,7 +108,7 @@ class RatingFlow(common.UnitFlow):
         if d.data["ci"] == 0:
             record = self._record(d)
             assert record is not None
-            facts = meetings.facts_of(record.data)
+            facts = meeting_record.facts_of(record.data)
             context = {
                 "present": facts.present,
                 "total": facts.total_members,
@@ -118,38 +132,47 @@ class RatingFlow(common.UnitFlow):
             columns=4,
         )
 
-    def on_criterion(self, d: Step, value: str) -> str:
+    def on_criterion(self, d: Step, value: str) -> RatingStep:
         criterion = self._criterion(d)
         d.data["answers"][criterion.code] = parse_count(
-            value, 0, criterion.max_points, f"Điểm “{criterion.label_vi}”"
+            value,
+            0,
+            criterion.max_points,
+            error_text("what.criterion_points", criterion=criterion.label_vi),
         )
         d.data["ci"] += 1
         if d.data["ci"] < len(d.deps.policy.rubric.answerable_criteria):
-            return "criterion"
-        return "review"
+            return RatingStep.CRITERION
+        return RatingStep.REVIEW
 
     def ask_review(self, d: Step) -> Prompt:
         record = self._record(d)
         assert record is not None
-        result = score_rating(d.deps.policy, d.data["answers"], meetings.facts_of(record.data))
+        result = score_rating(
+            d.deps.policy, d.data["answers"], meeting_record.facts_of(record.data)
+        )
         return Prompt(
             render(
                 "rating",
                 d.locale,
                 step="review",
                 result=result,
+                level_label=label(f"quality.{result.level.value}", d.locale),
                 kind=common.kind_label(d.data["kind"], d.locale),
                 month=str(Month.parse(d.data["month"])),
             ),
-            (Option(label("button.confirm", d.locale), "ok"), Option("↩️ Làm lại", REDO)),
+            (
+                Option(label("button.confirm", d.locale), "ok"),
+                Option(label("button.redo", d.locale), REDO),
+            ),
             columns=2,
             accepts_text=False,
         )
 
-    def on_review(self, d: Step, value: str) -> str | Done:
+    def on_review(self, d: Step, value: str) -> RatingStep | Done:
         if value == REDO:
             return self._begin(d)
-        result = meetings.rate_meeting(
+        result = ratings.rate_meeting(
             d.deps.db,
             d.actor,
             d.data["unit"],
@@ -165,7 +188,15 @@ class RatingFlow(common.UnitFlow):
                 d.locale,
                 step="done",
                 result=result,
+                level_label=label(f"quality.{result.level.value}", d.locale),
                 kind=common.kind_label(d.data["kind"], d.locale),
                 month=str(Month.parse(d.data["month"])),
             )
         )
+
+    steps: ClassVar[Mapping[str, StepMethods]] = {
+        RatingStep.UNIT: common.UNIT_STEP,
+        RatingStep.MEETING: StepMethods(ask_meeting, on_meeting),
+        RatingStep.CRITERION: StepMethods(ask_criterion, on_criterion),
+        RatingStep.REVIEW: StepMethods(ask_review, on_review),
+    }

@@ -130,6 +130,20 @@ async def test_an_entry_made_by_mistake_is_removed_and_audited(
                                      "on": "2026-11-26", "count": 20}  # fmt: skip
 
 
+async def test_the_trail_names_the_secretary_as_every_other_write_does(
+    bot: BotHarness, db: Database, org: None
+) -> None:
+    calls = await bot.send(SECRETARY_NOICHINH, "/admission")
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Kết nạp đảng viên mới"))
+    calls = await bot.press(SECRETARY_NOICHINH, button(calls, "Hôm nay"))
+    calls = await bot.send(SECRETARY_NOICHINH, "2")
+    await bot.press(SECRETARY_NOICHINH, button(calls, "Xác nhận"))
+    with db.transaction() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "admission")).one()
+        assert entry.actor_label == str(SECRETARY_NOICHINH.id)  # the Telegram id, no prefix
+        assert entry.actor_person_id is not None
+
+
 async def test_a_sub_cell_is_told_its_base_committee_records_admissions(
     bot: BotHarness, db: Database, org: None
 ) -> None:

@@ -7,9 +7,10 @@ from fractions import Fraction
 
 import pytest
 
+from domain.errors import UserInputError
 from domain.localtime import VN_TZ, at_local, local_date, to_local
 from domain.quality import QualityLevel, lower_of
-from domain.text_vi import fold, format_percent
+from domain.text_vi import fold, format_percent, parse_yes_no
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,18 @@ def test_quality_levels() -> None:
     assert QualityLevel.TRUNG_BINH.rank > QualityLevel.KEM.rank
     assert lower_of(QualityLevel.TOT, QualityLevel.KHA) == QualityLevel.KHA
     assert lower_of(QualityLevel.KEM, QualityLevel.KHA) == QualityLevel.KEM
+
+
+@pytest.mark.parametrize("typed", ["có", "Có", " co ", "c", "yes", "1"])
+def test_typed_yes(typed: str) -> None:
+    assert parse_yes_no(typed) is True
+
+
+@pytest.mark.parametrize("typed", ["không", "KHONG", "k", "no", "0"])
+def test_typed_no(typed: str) -> None:
+    assert parse_yes_no(typed) is False
+
+
+def test_neither_yes_nor_no_asks_for_a_button() -> None:
+    with pytest.raises(UserInputError, match=r"^Vui lòng chọn Có hoặc Không\.$"):
+        parse_yes_no("có lẽ")

@@ -10,8 +10,6 @@ from domain.periods import (
     PeriodKind,
     Quarter,
     Year,
-    edit_window_closes,
-    is_period_open,
     kind_of,
     parse_period_key,
     period_of,
@@ -151,22 +149,3 @@ def test_period_of_kind() -> None:
     assert period_of(PeriodKind.YEAR, day) == Year(2026)
     assert kind_of(Quarter(2026, 1)) == PeriodKind.QUARTER
     assert [k.per_year for k in PeriodKind] == [12, 4, 2, 1]
-
-
-def test_edit_window_across_month_ends() -> None:
-    assert edit_window_closes(Month(2026, 11), 5) == date(2026, 12, 5)
-    assert edit_window_closes(Month(2026, 12), 5) == date(2027, 1, 5)
-    assert edit_window_closes(Month(2027, 2), 5) == date(2027, 3, 5)
-    assert edit_window_closes(Month(2028, 2), 1) == date(2028, 3, 1)
-    assert edit_window_closes(Month(2028, 1), 0) == date(2028, 1, 31)
-    with pytest.raises(ValueError):
-        edit_window_closes(Month(2028, 1), -1)
-
-
-def test_period_open_until_closing_day_inclusive() -> None:
-    dec = Month(2026, 12)
-    assert is_period_open(dec, date(2026, 12, 15), 5)
-    assert is_period_open(dec, date(2027, 1, 5), 5)
-    assert not is_period_open(dec, date(2027, 1, 6), 5)
-    # Next month's schedule may be entered ahead of time.
-    assert is_period_open(Month(2027, 1), date(2026, 12, 20), 5)

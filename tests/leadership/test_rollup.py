@@ -19,6 +19,7 @@ import pytest
 from docx import Document
 
 from bot import cli
+from domain import meeting_record
 from domain.cluster_meetings import Answer, Mark
 from domain.localtime import at_local
 from domain.meeting_kinds import MeetingKind
@@ -29,7 +30,7 @@ from domain.policy import CommitteeMember, NoticeNames, default_policy
 from domain.roles import Role
 from messages.rollup_files import rollup_docx, rollup_xlsx
 from messages.rollup_text import appendix_lines, rollup_summary
-from services import cluster_meetings, directives, meetings, reports
+from services import cluster_meetings, directives, meeting_records, ratings, reports, schedules
 from services.actors import Actor, load_actor
 from services.clock import ManualClock
 from services.org import import_org
@@ -109,14 +110,14 @@ class HalfYearWorld:
     def register(self, unit: str, month: Month) -> None:
         now = self.clock.now()
         kinds = {"TNMT": MeetingKind.COMMITTEE, "TAICHINH": MeetingKind.COMMITTEE}
-        request = meetings.ScheduleRequest(
+        request = schedules.ScheduleRequest(
             unit,
             kinds.get(unit, MeetingKind.REGULAR),
             month,
             at_local(month.day(10), time(14, 0)),
             "Hội trường",
         )
-        meetings.register_schedule(self.db, self.admin, request, now=now, policy=POLICY)
+        schedules.register_schedule(self.db, self.admin, request, now=now, policy=POLICY)
 
     def held(
         self,
@@ -127,7 +128,7 @@ class HalfYearWorld:
         kind: MeetingKind = MeetingKind.REGULAR,
     ) -> None:
         member = POLICY.committee_member(visitor) if visitor else None
-        record = meetings.RecordInput(
+        record = meeting_record.RecordInput(
             held=True,
             held_on=month.day(10),
             duration_minutes=120,
@@ -139,14 +140,14 @@ class HalfYearWorld:
             theme="Học tập Nghị quyết" if kind == MeetingKind.THEMATIC else None,
             minutes_taken=True,
         )
-        meetings.record_meeting(
+        meeting_records.record_meeting(
             self.db, self.admin, unit, kind, month, record, now=self.clock.now(), policy=POLICY
         )
 
     def rate(self, unit: str, month: Month, share: float) -> None:
         """Each criterion scored at `share` of its points."""
         answers = {c.code: int(c.max_points * share) for c in POLICY.rubric.answerable_criteria}
-        meetings.rate_meeting(
+        ratings.rate_meeting(
             self.db,
             self.admin,
             unit,
@@ -158,10 +159,10 @@ class HalfYearWorld:
         )
 
     def not_held(self, unit: str, month: Month) -> None:
-        record = meetings.RecordInput(
+        record = meeting_record.RecordInput(
             held=False, not_held_reason="Trùng lịch công tác", not_held_excused=True
         )
-        meetings.record_meeting(
+        meeting_records.record_meeting(
             self.db,
             self.admin,
             unit,

@@ -10,13 +10,14 @@ from datetime import date, datetime, time
 
 import pytest
 
+from domain import meeting_record
 from domain.localtime import at_local
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.policy import default_policy
 from domain.roles import Role
 from services import digest as digest_service
-from services import meetings
+from services import meeting_records, schedules
 from services.activity_import import import_activity
 from services.actors import load_actor
 from services.clock import ManualClock
@@ -122,16 +123,16 @@ async def test_a_meeting_recorded_early_is_not_reminded(
     policy = default_policy()
     actor = load_actor(db, SECRETARY.id)
     assert actor is not None
-    request = meetings.ScheduleRequest(
+    request = schedules.ScheduleRequest(
         "VPUBND-01",
         MeetingKind.REGULAR,
         Month(2026, 12),
         at_local(date(2026, 12, 15), time(14, 0)),
         "Phòng họp tầng 2",
     )
-    meetings.register_schedule(db, actor, request, now=clock.now(), policy=policy)
+    schedules.register_schedule(db, actor, request, now=clock.now(), policy=policy)
     clock.set(at_local(date(2026, 12, 1), time(17, 0)))
-    record = meetings.RecordInput(
+    record = meeting_record.RecordInput(
         held=True,
         held_on=date(2026, 12, 1),
         duration_minutes=120,
@@ -140,7 +141,7 @@ async def test_a_meeting_recorded_early_is_not_reminded(
         excused_absent=0,
         minutes_taken=True,
     )
-    meetings.record_meeting(
+    meeting_records.record_meeting(
         db, actor, "VPUBND-01", MeetingKind.REGULAR, Month(2026, 12), record, now=clock.now(),
         policy=policy,
     )  # fmt: skip

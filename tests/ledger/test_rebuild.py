@@ -22,13 +22,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from domain import meeting_record
 from domain.cluster_meetings import Answer, Mark
 from domain.errors import UserInputError
 from domain.localtime import at_local, local_date
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.roles import Role
-from services import cluster_meetings, directives, meetings, reports
+from services import cluster_meetings, directives, meeting_records, ratings, reports, schedules
 from services.activity_import import import_activity
 from services.actors import Actor, load_actor
 from services.org import import_org
@@ -95,21 +96,21 @@ def apply(w: World, admin: Actor, action: tuple) -> None:  # type: ignore[type-a
         _, code, months, d, thematic = action
         month = this.plus(months)
         planned = at_local(month.day(d), at_local(date(2026, 1, 1), now.timetz()).timetz())
-        request = meetings.ScheduleRequest(
+        request = schedules.ScheduleRequest(
             code, kind_of(w, code, thematic), month, planned, "Hội trường",
             theme="Chuyên đề" if thematic else None, reason="Đổi lịch",
         )  # fmt: skip
-        meetings.register_schedule(w.db, admin, request, now=now, policy=policy)
+        schedules.register_schedule(w.db, admin, request, now=now, policy=policy)
     elif name == "cancel":
         _, code, months = action
-        meetings.cancel_schedule(
+        schedules.cancel_schedule(
             w.db, admin, code, kind_of(w, code), this.plus(months), "Bận", now=now, policy=policy
         )
     elif name == "record":
         _, code, months, d, how = action
         month = this.plus(months)
         held = how == "held"
-        record = meetings.RecordInput(
+        record = meeting_record.RecordInput(
             held=held,
             held_on=month.day(d) if held else None,
             duration_minutes=90 if held else None,
@@ -118,13 +119,13 @@ def apply(w: World, admin: Actor, action: tuple) -> None:  # type: ignore[type-a
             not_held_reason=None if held else "Công tác",
             not_held_excused=None if held else how == "excused",
         )
-        meetings.record_meeting(
+        meeting_records.record_meeting(
             w.db, admin, code, kind_of(w, code), month, record, now=now, policy=policy
         )
     elif name == "rate":
         _, code, months = action
         answers = {c.code: c.max_points for c in policy.rubric.answerable_criteria}
-        meetings.rate_meeting(
+        ratings.rate_meeting(
             w.db, admin, code, kind_of(w, code), this.plus(months), answers, now=now, policy=policy
         )
     elif name == "report":

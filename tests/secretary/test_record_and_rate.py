@@ -7,13 +7,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from domain.edit_window import ClosedPeriodError
 from domain.meeting_kinds import MeetingKind
+from domain.meeting_record import RecordInput
 from domain.periods import Month
 from domain.policy import default_policy
-from services import meetings
+from services import meeting_records
 from services.actors import load_actor
 from services.clock import ManualClock
-from services.meetings import ClosedPeriodError, RecordInput
 from storage.db import Database
 from storage.models import AuditEntry, MeetingRecord, QualityRating, Unit
 from tests.auxil.cast import SECRETARY, SECRETARY_NTM
@@ -194,7 +195,7 @@ def test_closed_month_refuses_secretary_edits(db: Database, clock: ManualClock) 
     )
     clock.advance(timedelta(days=10))  # 6 December: November closed on the 5th
     with pytest.raises(ClosedPeriodError, match="đã khóa sổ từ ngày 05/12/2026"):
-        meetings.record_meeting(
+        meeting_records.record_meeting(
             db,
             actor,
             "VPUBND-01",

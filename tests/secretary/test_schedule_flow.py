@@ -234,7 +234,7 @@ async def test_standing_rule_fills_later_months_but_not_a_cancelled_one(
     bot: BotHarness, db: Database, clock: ManualClock
 ) -> None:
     from domain.periods import Month
-    from services.meetings import fill_from_standing
+    from services.schedules import fill_from_standing
 
     calls = await register_december(bot)
     calls = await bot.press(SECRETARY, button(calls, "ngày 5 hằng tháng"))

@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from domain import meeting_record
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
 from domain.policy import default_policy
-from services import meetings
+from services import meeting_records, schedules
 from services.actors import load_actor
 from services.clock import ManualClock
 from storage.db import Database
@@ -24,7 +25,7 @@ def seed_november(db: Database, clock: ManualClock) -> None:
     assert actor is not None
     policy = default_policy()
     november = Month(2026, 11)
-    record = meetings.RecordInput(
+    record = meeting_record.RecordInput(
         held=True,
         held_on=date(2026, 11, 5),
         duration_minutes=120,
@@ -33,7 +34,7 @@ def seed_november(db: Database, clock: ManualClock) -> None:
         excused_absent=2,
         minutes_taken=True,
     )
-    meetings.record_meeting(
+    meeting_records.record_meeting(
         db,
         actor,
         "VPUBND-01",
@@ -43,10 +44,10 @@ def seed_november(db: Database, clock: ManualClock) -> None:
         now=clock.now(),
         policy=policy,
     )
-    meetings.register_schedule(
+    schedules.register_schedule(
         db,
         actor,
-        meetings.ScheduleRequest(
+        schedules.ScheduleRequest(
             "VPUBND-01",
             MeetingKind.REGULAR,
             Month(2026, 12),
