@@ -128,7 +128,7 @@ def run_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     limiter = flood_limiter(settings.send_rate_per_second)
     bot = ExtBot(
         settings.telegram_bot_token,
-        base_url=settings.bot_api_base_url or "https://api.telegram.org/bot",
+        base_url=settings.api_base_url,
         rate_limiter=limiter,
     )
     db = open_db(settings)

@@ -29,7 +29,7 @@ class CountingRequest(BaseRequest):
     def read_timeout(self) -> float | None:
         return self.inner.read_timeout
 
-    async def do_request(  # type: ignore[override]
+    async def do_request(  # type: ignore[override]  # PTB's signature, keyword-only extras folded
         self, url: str, method: str, request_data: RequestData | None = None, **kwargs: Any
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]

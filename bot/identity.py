@@ -28,8 +28,10 @@ def bot_username(settings: Settings) -> str | None:
 
 
 async def _get_me(settings: Settings) -> str:
-    kwargs = {"base_url": settings.bot_api_base_url} if settings.bot_api_base_url else {}
-    bot = Bot(settings.telegram_bot_token, **kwargs)  # type: ignore[arg-type]
+    bot = Bot(
+        settings.telegram_bot_token,
+        base_url=settings.api_base_url,
+    )
     try:
         async with bot:
             return bot.username

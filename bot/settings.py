@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def api_base_url(self) -> str:
+        """BOT_API_BASE_URL, or Telegram's own (python-telegram-bot's default)."""
+        return self.bot_api_base_url or "https://api.telegram.org/bot"
+
+    @property
     def dashboard_url(self) -> str | None:
         """The Mini App's HTTPS address for buttons and the menu, or None (no app)."""
         url = self.web_app_url or _app_url_beside(self.webhook_url)

@@ -88,7 +88,7 @@ class LocalTransport(InMemoryRequest):
         self._message_ids = itertools.count(1000)
         self._uploading_document = False
 
-    async def do_request(  # type: ignore[override]
+    async def do_request(  # type: ignore[override]  # PTB's signature, keyword-only extras folded
         self, url: str, method: str, request_data: RequestData | None = None, **_: Any
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]

@@ -21,9 +21,9 @@ from handlers import (
 from handlers.access import Guarded
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     # One group: the first matching handler wins, so the fallback must come last.
-    ordered: list[BaseHandler] = [  # type: ignore[type-arg]
+    ordered: list[BaseHandler] = [
         *survey.handlers(),  # first: `/start ks-…` is a survey link, never an invite code
         *onboarding.handlers(),
         *account.handlers(),

@@ -162,7 +162,7 @@ async def whoami(update: Update, context: ChiboContext) -> None:
     )
 
 
-def handlers() -> list[CommandHandler]:  # type: ignore[type-arg]
+def handlers() -> list[CommandHandler]:
     return [
         CommandHandler("help", guarded(Action.HELP, show_help, private_only=False)),
         CommandHandler("whoami", guarded(Action.WHOAMI, whoami, private_only=False)),

@@ -18,14 +18,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class ChiboContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]
+class ChiboContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     """Adds `deps`, `run` and, inside a guarded handler, `actor` (set by handlers.access)."""
 
     actor: Actor | None = None
 
     def __init__(
         self,
-        application: Application,  # type: ignore[type-arg]
+        application: Application,
         chat_id: int | None = None,
         user_id: int | None = None,
     ) -> None:
@@ -35,7 +35,7 @@ class ChiboContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ig
         self._work: UnitOfWork | None = None
 
     @classmethod
-    def from_update(cls, update: object, application: Application) -> ChiboContext:  # type: ignore[type-arg]
+    def from_update(cls, update: object, application: Application) -> ChiboContext:
         context = super().from_update(update, application)
         if isinstance(update, Update):
             context.update_id = update.update_id

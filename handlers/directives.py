@@ -131,7 +131,7 @@ def _begin_cluster(deps: Deps, actor: Actor, locale: str, code: str | None) -> d
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("directive", guarded(Action.ISSUE_DIRECTIVE, issue_command)),
         CommandHandler("directives", guarded(Action.DIRECTIVES, directives_command)),

@@ -18,5 +18,5 @@ async def unknown(update: Update, context: ChiboContext) -> None:
     )
 
 
-def handlers() -> list[MessageHandler]:  # type: ignore[type-arg]
+def handlers() -> list[MessageHandler]:
     return [MessageHandler(filters.ChatType.PRIVATE, public(unknown))]

@@ -45,5 +45,5 @@ async def grade_command(update: Update, context: ChiboContext) -> None:
         )
 
 
-def handlers() -> list[CommandHandler]:  # type: ignore[type-arg]
+def handlers() -> list[CommandHandler]:
     return [CommandHandler("grade", guarded(Action.GRADE, grade_command, private_only=False))]

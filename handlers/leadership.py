@@ -46,7 +46,7 @@ def _top_scopes(actor: Actor, action: Action) -> list[Scope]:
     return list(actor.top_scopes(action))
 
 
-def _today(context: ChiboContext):  # type: ignore[no-untyped-def]
+def _today(context: ChiboContext):
     return local_date(context.deps.clock.now())
 
 
@@ -317,7 +317,7 @@ async def subscribe_command(update: Update, context: ChiboContext) -> None:
     )
 
 
-def handlers() -> list[CommandHandler]:  # type: ignore[type-arg]
+def handlers() -> list[CommandHandler]:
     return [
         CommandHandler("digest", guarded(Action.DIGEST, digest_command, private_only=False)),
         CommandHandler("overdue", guarded(Action.OVERDUE, overdue_command, private_only=False)),

@@ -98,5 +98,5 @@ async def _redeem(update: Update, context: ChiboContext, text: str) -> None:
     )
 
 
-def handlers() -> list[CommandHandler]:  # type: ignore[type-arg]
+def handlers() -> list[CommandHandler]:
     return [CommandHandler("start", public(start), filters=filters.ChatType.PRIVATE)]

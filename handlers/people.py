@@ -113,7 +113,7 @@ def _within(context: ChiboContext) -> tuple[str, ...]:
     return tuple(s.unit_path for s in context.require_actor().scopes_for(Action.MANAGE_ROLES))
 
 
-def handlers() -> list[CommandHandler]:  # type: ignore[type-arg]
+def handlers() -> list[CommandHandler]:
     return [
         CommandHandler("people", guarded(Action.MANAGE_ROLES, people_command)),
         CommandHandler("role", guarded(Action.MANAGE_ROLES, role_command)),

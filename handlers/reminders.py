@@ -88,7 +88,7 @@ async def away(update: Update, context: ChiboContext) -> None:
     await reply("on", until=until, covers=covers)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("away", guarded(Action.AWAY, away)),
         CallbackQueryHandler(guarded(Action.SNOOZE, on_snooze), pattern=f"^{SNOOZE_PREFIX}"),

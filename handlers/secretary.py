@@ -77,7 +77,7 @@ def _begin(
     return dialog.begin(deps, actor, locale, flow_cls, {**common.unit_data(units[0]), **extra})
 
 
-def _command(flow_cls: type[dialog.Flow]):  # type: ignore[no-untyped-def]
+def _command(flow_cls: type[dialog.Flow]):
     async def start_flow(update: Update, context: ChiboContext) -> None:
         unit_code = context.args[0].upper() if context.args else None
         await _start(update, context, flow_cls, unit_code, {})
@@ -104,7 +104,7 @@ async def open_from_button(update: Update, context: ChiboContext) -> None:
     await _start(update, context, flow_cls, parts[1], extra)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("schedule", guarded(Action.SCHEDULE, _command(ScheduleFlow))),

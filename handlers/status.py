@@ -80,7 +80,7 @@ def _todo_buttons(
     view: status.UnitStatus, today: date, locale: str
 ) -> list[list[InlineKeyboardButton]]:
     """Each thing to do, one tap away: the same entry points the reminders use."""
-    rows = []
+    rows: list[list[InlineKeyboardButton]] = []
     for item in [*view.overdue, *view.soon]:
         link = todo_link(view.unit_code, item.todo, today)
         if link is None or len(rows) >= MAX_BUTTONS:
@@ -117,7 +117,7 @@ async def show_history(update: Update, context: ChiboContext) -> None:
         )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("status", guarded(Action.STATUS, show_status)),
         CommandHandler("history", guarded(Action.HISTORY, show_history)),

@@ -451,7 +451,7 @@ async def link_button(update: Update, context: ChiboContext) -> None:
         await _own_cell(message, context, cell)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """Registered before onboarding: `/start ks-…` is a survey link, never an invite."""
     private = filters.ChatType.PRIVATE
     return [

@@ -22,5 +22,5 @@ async def unknown_button(update: Update, context: ChiboContext) -> None:
     await query.answer(alert(render("dialog_stale", context.locale)), show_alert=True)
 
 
-def handlers() -> list[CallbackQueryHandler]:  # type: ignore[type-arg]
+def handlers() -> list[CallbackQueryHandler]:
     return [CallbackQueryHandler(public(unknown_button))]

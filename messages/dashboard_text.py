@@ -13,17 +13,14 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-import yaml
 from jinja2 import Template
 
 from domain.meeting_kinds import MeetingKind
-from messages.render import _PLAIN, DEFAULT_LOCALE, LOCALES, label, render_plain
+from messages.render import _PLAIN, DEFAULT_LOCALE, LOCALES, label, label_table, render_plain
 
 
-@cache
 def _labels(locale: str) -> dict[str, str]:
-    source, _, _ = _PLAIN.loader.get_source(_PLAIN, f"{locale}/dashboard_labels.yaml")  # type: ignore[union-attr]
-    return yaml.safe_load(source)
+    return label_table(locale, "dashboard_labels")
 
 
 def wlabel(key: str, locale: str | None = None, /, **context: Any) -> str:

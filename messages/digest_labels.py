@@ -6,26 +6,19 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 from functools import cache
-from typing import TYPE_CHECKING
-
-import yaml
 
 from domain.text_vi import format_percent
-from messages.render import _PLAIN, DEFAULT_LOCALE
-
-if TYPE_CHECKING:  # what a use-case hands in
-    pass
+from messages.render import DEFAULT_LOCALE, label_table
 
 
 @cache
 def _labels(locale: str) -> dict[str, str]:
     try:
-        source, _, _ = _PLAIN.loader.get_source(_PLAIN, f"{locale}/digest_labels.yaml")  # type: ignore[union-attr]
+        return label_table(locale, "digest_labels")
     except Exception:
         if locale == DEFAULT_LOCALE:
             raise
         return _labels(DEFAULT_LOCALE)
-    return yaml.safe_load(source)
 
 
 def dlabel(key: str, locale: str | None = None) -> str:

@@ -84,19 +84,22 @@ def render_plain(template: str, locale: str | None = None, /, **context: Any) ->
 
 
 @cache
-def _labels(locale: str, table: str = "labels") -> dict[str, str]:
-    source, _, _ = _PLAIN.loader.get_source(_PLAIN, f"{locale}/{table}.yaml")  # type: ignore[union-attr]
+def label_table(locale: str, table: str = "labels") -> dict[str, str]:
+    """A locale's YAML table of labels (`labels.yaml`, `digest_labels.yaml`, …)."""
+    loader = _PLAIN.loader
+    assert loader is not None  # built with a FileSystemLoader above
+    source, _, _ = loader.get_source(_PLAIN, f"{locale}/{table}.yaml")
     return yaml.safe_load(source)
 
 
 def _from_table(table: str, key: str, locale: str | None, context: dict[str, Any]) -> str:
-    text = _labels(_locale(locale), table).get(key) or _labels(DEFAULT_LOCALE, table)[key]
+    text = label_table(_locale(locale), table).get(key) or label_table(DEFAULT_LOCALE, table)[key]
     return _PLAIN.from_string(text).render(**context) if context else text
 
 
 def role_title(role: str, unit_kind: str, locale: str | None = None) -> str:
     """ "Bí thư chi bộ", but "Bí thư đảng ủy" for a base committee: the title follows the unit."""
-    labels = _labels(_locale(locale))
+    labels = label_table(_locale(locale))
     return labels.get(f"role.{role}.{unit_kind}") or label(f"role.{role}", locale)
 
 

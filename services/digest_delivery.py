@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from domain.localtime import at_local, to_local
 from domain.policy import Policy
@@ -151,7 +152,7 @@ def _messages(
     messages: list[Outgoing] = []
     for r in group:
         locale = r.locale or "vi"
-        common = {
+        common: dict[str, Any] = {
             "chat_id": r.chat_id,
             "person_id": r.person_id,
             "reason": REASON,
@@ -164,7 +165,7 @@ def _messages(
                 dedup_key=f"digest:{r.chat_id}:{week}",
                 text=out.texts[(locale, "summary")],
                 buttons=_dashboard_buttons(r, locale),
-                **common,  # type: ignore[arg-type]
+                **common,
             )
         )
         messages.append(
@@ -173,7 +174,7 @@ def _messages(
                 text=render("digest_file_caption", locale, kind="xlsx", scope_name=out.scope_name),
                 attachment_name=f"{out.stem}.xlsx",
                 attachment=out.files[(locale, "xlsx")],
-                **common,  # type: ignore[arg-type]
+                **common,
             )
         )
         messages.append(
@@ -182,7 +183,7 @@ def _messages(
                 text=render("digest_chart_caption", locale, scope_name=out.scope_name, at=out.at),
                 attachment_name=f"{out.stem}.png",
                 attachment=out.files[(locale, "png")],
-                **common,  # type: ignore[arg-type]
+                **common,
             )
         )
     return messages

@@ -190,4 +190,4 @@ def _kind(value: str) -> ObligationKind:
     try:
         return ObligationKind(value)
     except ValueError:
-        return value  # type: ignore[return-value]
+        return value  # type: ignore[return-value]  # deliberately a str: see the docstring

@@ -10,9 +10,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from domain import meeting_record
 from domain.edit_window import check_editable
 from domain.localtime import local_date
@@ -23,9 +20,9 @@ from domain.policy import Policy
 from domain.roles import Action
 from services import ledger
 from services.actors import Actor, require_unit
-from storage import audit, meeting_rows
-from storage.db import Database
-from storage.models import MeetingRecord, Unit
+from storage import audit, meeting_rows, org_queries
+from storage.db import Database, Session
+from storage.models import MeetingRecord
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,7 @@ def _update_member_count(
     session: Session, actor: Actor, unit_code: str, record: RecordInput, now: datetime
 ) -> None:
     """The member count typed with a record is the unit's current count."""
-    unit = session.get(Unit, unit_code)
+    unit = org_queries.unit(session, unit_code)
     if unit is None or record.total_members is None or unit.members == record.total_members:
         return
     audit.record_by(
@@ -148,19 +145,10 @@ def records_of(
 def last_total(db: Database, unit_code: str, kind: MeetingKind) -> int | None:
     """The member count of the unit's latest held meeting of this kind (a committee's size)."""
     with db.transaction() as session:
-        return session.scalar(
-            select(MeetingRecord.total_members)
-            .where(
-                MeetingRecord.unit_code == unit_code,
-                MeetingRecord.kind == kind,
-                MeetingRecord.total_members.is_not(None),
-            )
-            .order_by(MeetingRecord.month.desc())
-            .limit(1)
-        )
+        return meeting_rows.last_total(session, unit_code, kind)
 
 
 def unit_members(db: Database, unit_code: str) -> int | None:
     with db.transaction() as session:
-        unit = session.get(Unit, unit_code)
+        unit = org_queries.unit(session, unit_code)
         return unit.members if unit else None

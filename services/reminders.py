@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from domain import stand_in
 from domain.localtime import local_date
@@ -170,7 +171,7 @@ def _officers_over(session: Session, unit_code: str, today: date, actor: Actor) 
 def _covers(session: Session, actor: Actor, today: date) -> list[Cover]:
     covers = []
     for scope in actor.scopes:
-        base = {
+        base: dict[str, Any] = {
             "role": scope.role,
             "unit_code": scope.unit_code,
             "unit_label": scope.unit_label,
@@ -182,7 +183,7 @@ def _covers(session: Session, actor: Actor, today: date) -> list[Cover]:
             still = any(m.person_id == actor.person_id for m in reminded)
             covers.append(
                 Cover(
-                    **base,  # type: ignore[arg-type]
+                    **base,
                     reminded=tuple(m.name for m in reminded if m.person_id != actor.person_id),
                     still_you=still,
                     informed=tuple(
@@ -193,11 +194,11 @@ def _covers(session: Session, actor: Actor, today: date) -> list[Cover]:
                 )
             )
         elif scope.role == Role.DEPUTY:
-            covers.append(Cover(**base))  # type: ignore[arg-type]
+            covers.append(Cover(**base))
         elif scope.role == Role.CLUSTER_OFFICER:
             others = _officers_over(session, scope.unit_code, today, actor)
             covers.append(
-                Cover(**base, reminded=tuple(o.name for o in others), still_you=not others)  # type: ignore[arg-type]
+                Cover(**base, reminded=tuple(o.name for o in others), still_you=not others)
             )
     return covers
 

@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from domain.edit_window import check_editable
 from domain.errors import UserInputError
 from domain.ledger_facts import selection_of_month
@@ -27,7 +24,7 @@ from messages.render import error_text
 from services import ledger
 from services.actors import Actor, require_unit
 from storage import audit, meeting_rows
-from storage.db import Database
+from storage.db import Database, Session
 from storage.models import MeetingSchedule, StandingSchedule
 
 
@@ -68,12 +65,7 @@ def schedules_of(
 
 def last_place(db: Database, unit_code: str, kind: MeetingKind) -> str | None:
     with db.transaction() as session:
-        return session.scalar(
-            select(MeetingSchedule.place)
-            .where(MeetingSchedule.unit_code == unit_code, MeetingSchedule.kind == kind)
-            .order_by(MeetingSchedule.planned_at.desc())
-            .limit(1)
-        )
+        return meeting_rows.last_place(session, unit_code, kind)
 
 
 @dataclass(frozen=True)
@@ -172,11 +164,7 @@ def _upsert_schedule(
 
 def _save_standing(session: Session, actor: Actor, request: ScheduleRequest, now: datetime) -> None:
     assert request.recurrence is not None
-    standing = session.scalar(
-        select(StandingSchedule).where(
-            StandingSchedule.unit_code == request.unit_code, StandingSchedule.kind == request.kind
-        )
-    )
+    standing = meeting_rows.standing_rule(session, request.unit_code, request.kind)
     if standing is None:
         standing = StandingSchedule(
             unit_code=request.unit_code,
@@ -232,13 +220,8 @@ def fill_from_standing(db: Database, month: Month, *, now: datetime, policy: Pol
     """Register `month` for every unit with a standing rule and no schedule yet."""
     filled: set[str] = set()
     with db.transaction() as session:
-        rows = session.execute(
-            select(MeetingSchedule.unit_code, MeetingSchedule.kind).where(
-                MeetingSchedule.month == month.key
-            )
-        )
-        registered = {(unit_code, kind) for unit_code, kind in rows}
-        for standing in session.scalars(select(StandingSchedule)):
+        registered = meeting_rows.registered_in(session, month)
+        for standing in meeting_rows.standing_rules(session):
             if (standing.unit_code, standing.kind) in registered:
                 continue
             rule = MonthlyRecurrence.from_key(standing.rule)

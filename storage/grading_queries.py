@@ -126,7 +126,7 @@ def keys_of_periods(
     )
     if only is not None:
         query = query.where(LedgerEntry.unit_code == only)
-    return {tuple(row) for row in session.execute(query)}  # type: ignore[misc]
+    return {tuple(row) for row in session.execute(query)}  # type: ignore[misc]  # rows of the selected columns
 
 
 def year_quality(

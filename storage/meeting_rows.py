@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain.meeting_kinds import MeetingKind
 from domain.periods import Month
-from storage.models import MeetingRecord, MeetingSchedule
+from storage.models import MeetingRecord, MeetingSchedule, StandingSchedule
 
 
 def _months_query(model: type[MeetingSchedule] | type[MeetingRecord]) -> Any:
@@ -47,3 +47,49 @@ def one(
             model.unit_code == unit_code, model.kind == kind, model.month == month.key
         )
     )
+
+
+def last_place(session: Session, unit_code: str, kind: MeetingKind) -> str | None:
+    """Where the unit's latest scheduled meeting of this kind is (for "as last time")."""
+    return session.scalar(
+        select(MeetingSchedule.place)
+        .where(MeetingSchedule.unit_code == unit_code, MeetingSchedule.kind == kind)
+        .order_by(MeetingSchedule.planned_at.desc())
+        .limit(1)
+    )
+
+
+def last_total(session: Session, unit_code: str, kind: MeetingKind) -> int | None:
+    """The member count of the unit's latest held meeting of this kind."""
+    return session.scalar(
+        select(MeetingRecord.total_members)
+        .where(
+            MeetingRecord.unit_code == unit_code,
+            MeetingRecord.kind == kind,
+            MeetingRecord.total_members.is_not(None),
+        )
+        .order_by(MeetingRecord.month.desc())
+        .limit(1)
+    )
+
+
+def standing_rule(session: Session, unit_code: str, kind: MeetingKind) -> StandingSchedule | None:
+    return session.scalar(
+        select(StandingSchedule).where(
+            StandingSchedule.unit_code == unit_code, StandingSchedule.kind == kind
+        )
+    )
+
+
+def registered_in(session: Session, month: Month) -> set[tuple[str, MeetingKind]]:
+    """(unit, kind) pairs with a schedule in `month`."""
+    rows = session.execute(
+        select(MeetingSchedule.unit_code, MeetingSchedule.kind).where(
+            MeetingSchedule.month == month.key
+        )
+    )
+    return {(unit_code, kind) for unit_code, kind in rows}
+
+
+def standing_rules(session: Session) -> Sequence[StandingSchedule]:
+    return session.scalars(select(StandingSchedule)).all()

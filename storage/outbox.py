@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.dml import rows_affected
 from storage.models import OutboxMessage, Person
 from storage.unit_of_work import core
 
@@ -109,7 +110,7 @@ def drop_expired(session: Session, now: datetime) -> int:
         .values(status="dropped", last_error="expired before it could be sent")
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(result)
 
 
 def _due(now: datetime) -> Any:
@@ -198,7 +199,7 @@ def renew(session: Session, row_id: int, token: str, until: datetime) -> bool:
         .values(claimed_until=until, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 def drop_claimed(session: Session, row_id: int, token: str, reason: str) -> None:
