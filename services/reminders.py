@@ -10,6 +10,7 @@ from typing import Any
 from domain import stand_in
 from domain.localtime import local_date
 from domain.policy import Policy
+from domain.reminder_recipients import Recipient
 from domain.reminder_timing import after_quiet_hours
 from domain.roles import Role
 from messages.render import render, role_title
@@ -17,7 +18,6 @@ from services.actors import Actor
 from storage import audit, org_queries, outbox, people_queries
 from storage.db import Database, Session
 from storage.outbox import Outgoing, enqueue
-from storage.people_queries import Holder
 
 SNOOZE_SUFFIX = ":snooze"
 SNOOZE_REASON = "snooze"
@@ -159,7 +159,7 @@ def away_covers(db: Database, actor: Actor, today: date) -> list[Cover]:
         return _covers(session, actor, today)
 
 
-def _officers_over(session: Session, unit_code: str, today: date, actor: Actor) -> list[Holder]:
+def _officers_over(session: Session, unit_code: str, today: date, actor: Actor) -> list[Recipient]:
     """The cluster officers who get this unit's escalations, but the actor."""
     unit = org_queries.unit(session, unit_code)
     if unit is None:
@@ -184,10 +184,10 @@ def _covers(session: Session, actor: Actor, today: date) -> list[Cover]:
             covers.append(
                 Cover(
                     **base,
-                    reminded=tuple(m.name for m in reminded if m.person_id != actor.person_id),
+                    reminded=tuple(m.full_name for m in reminded if m.person_id != actor.person_id),
                     still_you=still,
                     informed=tuple(
-                        o.name for o in _officers_over(session, scope.unit_code, today, actor)
+                        o.full_name for o in _officers_over(session, scope.unit_code, today, actor)
                     )
                     if still
                     else (),
@@ -198,7 +198,7 @@ def _covers(session: Session, actor: Actor, today: date) -> list[Cover]:
         elif scope.role == Role.CLUSTER_OFFICER:
             others = _officers_over(session, scope.unit_code, today, actor)
             covers.append(
-                Cover(**base, reminded=tuple(o.name for o in others), still_you=not others)
+                Cover(**base, reminded=tuple(o.full_name for o in others), still_you=not others)
             )
     return covers
 

@@ -8,7 +8,18 @@ from typing import Any
 
 from domain.digest.facts import UnitInfo
 from domain.obligations import Obligation, ObligationKind, Resolution
-from storage.models import LedgerEntry, Unit
+from domain.reminder_recipients import Recipient
+from storage.models import LedgerEntry, Person, Unit
+
+# In Recipient's field order (the last one becomes "unreachable": a date or None).
+PERSON_COLUMNS = (
+    Person.id,
+    Person.telegram_user_id,
+    Person.full_name,
+    Person.locale,
+    Person.away_until,
+    Person.unreachable_since,
+)
 
 UNIT_COLUMNS = (Unit.code, Unit.name, Unit.kind, Unit.path, Unit.parent_code, Unit.members)
 
@@ -45,3 +56,11 @@ def obligation_of(row: Sequence[Any]) -> Obligation:
     code, kind, subject, period, due_on, resolution, *rest = row
     # Dictionary look-ups: a planning run reads a row per open obligation of the bloc.
     return Obligation(code, _KINDS[kind], subject, period, due_on, _RESOLUTIONS[resolution], *rest)
+
+
+def recipient_of(row: Sequence[Any]) -> Recipient:
+    """A row of PERSON_COLUMNS."""
+    person_id, chat_id, full_name, locale, away_until, unreachable_since = row
+    return Recipient(
+        person_id, chat_id, full_name, locale, away_until, unreachable_since is not None
+    )

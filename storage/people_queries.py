@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.org import UnitKind
+from domain.reminder_recipients import Recipient
 from domain.roles import Role
+from storage.columns import PERSON_COLUMNS, recipient_of
 from storage.models import Person, RoleAssignment, Unit
 
 
@@ -22,62 +23,30 @@ def by_telegram_id(session: Session, telegram_user_id: int) -> Person | None:
     return session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
 
 
-@dataclass(frozen=True)
-class Holder:
-    """A person holding a role, as reminders and stand-ins (domain.stand_in) need them."""
-
-    person_id: int
-    chat_id: int
-    name: str
-    locale: str | None
-    away_until: date | None
-    unreachable: bool
-
-
-_HOLDER_COLUMNS = (
-    Person.id,
-    Person.telegram_user_id,
-    Person.full_name,
-    Person.locale,
-    Person.away_until,
-    Person.unreachable_since,
-)
-
-
-def _holder(
-    pid: int, chat: int, name: str, locale: str | None, away: date | None, unreachable: object
-) -> Holder:
-    return Holder(pid, chat, name, locale, away, unreachable is not None)
-
-
-def holders(session: Session, unit_code: str, roles: Sequence[Role]) -> dict[Role, list[Holder]]:
+def holders(session: Session, unit_code: str, roles: Sequence[Role]) -> dict[Role, list[Recipient]]:
     """The unit's holders of each of `roles` (an empty list for a role nobody holds)."""
     rows = session.execute(
-        select(RoleAssignment.role, *_HOLDER_COLUMNS)
+        select(RoleAssignment.role, *PERSON_COLUMNS)
         .join(Person, Person.id == RoleAssignment.person_id)
         .where(RoleAssignment.unit_code == unit_code, RoleAssignment.role.in_(roles))
         .order_by(Person.id)
     )
-    found: dict[Role, list[Holder]] = {role: [] for role in roles}
-    for role, pid, chat, name, locale, away, unreachable in rows:
-        found[role].append(_holder(pid, chat, name, locale, away, unreachable))
+    found: dict[Role, list[Recipient]] = {role: [] for role in roles}
+    for role, *person in rows:
+        found[role].append(recipient_of(person))
     return found
 
 
-def officers_over(session: Session, unit_path: str) -> list[Holder]:
+def officers_over(session: Session, unit_path: str) -> list[Recipient]:
     """The cluster officers whose cluster holds the unit at `unit_path`."""
     rows = session.execute(
-        select(Unit.path, *_HOLDER_COLUMNS)
+        select(Unit.path, *PERSON_COLUMNS)
         .join(RoleAssignment, RoleAssignment.unit_code == Unit.code)
         .join(Person, Person.id == RoleAssignment.person_id)
         .where(RoleAssignment.role == Role.CLUSTER_OFFICER)
         .order_by(Person.id)
     )
-    return [
-        _holder(pid, chat, name, locale, away, unreachable)
-        for path, pid, chat, name, locale, away, unreachable in rows
-        if unit_path.startswith(path)
-    ]
+    return [recipient_of(person) for path, *person in rows if unit_path.startswith(path)]
 
 
 @dataclass(frozen=True)

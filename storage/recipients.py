@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from domain.reminder_recipients import Recipient
 from domain.roles import Role
+from storage.columns import PERSON_COLUMNS, recipient_of
 from storage.models import Person, RoleAssignment
 
 
@@ -25,16 +26,7 @@ class UnitRecipients:
     deputies: list[Recipient]
 
 
-_COLUMNS = (
-    RoleAssignment.unit_code,
-    RoleAssignment.role,
-    Person.id,
-    Person.telegram_user_id,
-    Person.full_name,
-    Person.locale,
-    Person.away_until,
-    Person.unreachable_since,
-)
+_COLUMNS = (RoleAssignment.unit_code, RoleAssignment.role, *PERSON_COLUMNS)
 
 
 def unit_keepers(session: Session, codes: Collection[str]) -> dict[str, UnitRecipients]:
@@ -51,8 +43,8 @@ def unit_keepers(session: Session, codes: Collection[str]) -> dict[str, UnitReci
         )
         .order_by(Person.id)
     )
-    for code, role, pid, chat, name, locale, away, unreachable in rows:
-        keeper = Recipient(pid, chat, name, locale, away, unreachable is not None)
+    for code, role, *person in rows:
+        keeper = recipient_of(person)
         group = found[code]
         (group.secretaries if role == Role.SECRETARY else group.deputies).append(keeper)
     return dict(found)

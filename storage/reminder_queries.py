@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from domain.reminder_recipients import Recipient, RoleHolder
+from domain.reminder_recipients import RoleHolder
 from domain.roles import Role
+from storage.columns import PERSON_COLUMNS, recipient_of
 from storage.models import OutboxMessage, Person, PlannerRun, RoleAssignment, Unit
 from storage.unit_of_work import core
 
@@ -28,17 +29,7 @@ _CODES_IN_SQL = 2000  # above this many units, read every cell's holders (no hug
 def role_holders(session: Session, unit_codes: Collection[str]) -> Iterator[RoleHolder]:
     """The secretaries and deputies of these units, then every cluster officer; each
     ordered by person."""
-    columns = (
-        RoleAssignment.role,
-        RoleAssignment.unit_code,
-        Unit.path,
-        Person.id,
-        Person.telegram_user_id,
-        Person.full_name,
-        Person.locale,
-        Person.away_until,
-        Person.unreachable_since,
-    )
+    columns = (RoleAssignment.role, RoleAssignment.unit_code, Unit.path, *PERSON_COLUMNS)
     base = (
         select(*columns)
         .join(Person, Person.id == RoleAssignment.person_id)
@@ -49,11 +40,8 @@ def role_holders(session: Session, unit_codes: Collection[str]) -> Iterator[Role
         cell = cell.where(RoleAssignment.unit_code.in_(list(unit_codes)))
     officer = base.where(RoleAssignment.role == Role.CLUSTER_OFFICER)
     for stmt in (cell, officer):
-        for role, unit_code, path, pid, chat, name, locale, away, unreachable in core(
-            session, stmt.order_by(Person.id)
-        ):
-            person = Recipient(pid, chat, name, locale, away, unreachable is not None)
-            yield RoleHolder(role, unit_code, path, person)
+        for role, unit_code, path, *person in core(session, stmt.order_by(Person.id)):
+            yield RoleHolder(role, unit_code, path, recipient_of(person))
 
 
 def planned_runs(session: Session, keys: Collection[str]) -> set[str]:
