@@ -53,12 +53,12 @@ from scheduler.reminder_items import UnitDue
 from services import ledger
 from storage import cluster_meetings as cluster_rows
 from storage import directives as directive_rows
-from storage import ledger as ledger_rows
+from storage import planner_ledger
 from storage import reminder_queries as reminder_rows
 from storage.db import Database, Session
-from storage.ledger import UnitRef
 from storage.org_queries import named_units
 from storage.outbox import enqueue
+from storage.planner_ledger import PlannedUnit
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def _load_dues(session: Session, now: datetime, policy: Policy) -> dict[str, Uni
     upcoming = max((*rules.registration.days_before, *rules.reports.days_before, 1))
     dues: dict[str, UnitDue] = {}
 
-    def due(unit: UnitRef) -> UnitDue:
+    def due(unit: PlannedUnit) -> UnitDue:
         found = dues.get(unit.code)
         if found is None:
             found = dues[unit.code] = UnitDue(unit)
@@ -176,7 +176,7 @@ def _load_dues(session: Session, now: datetime, policy: Policy) -> dict[str, Uni
     # A meeting that took place is nudged while its month is open (at most the month
     # and the grace days after it).
     lookback = today - timedelta(days=31 + policy.edit_grace_days)
-    for unit, obligation in ledger_rows.open_entries(
+    for unit, obligation in planner_ledger.open_entries(
         session,
         today=today,
         due_from=today - timedelta(days=OVERDUE_DAYS),
@@ -186,10 +186,10 @@ def _load_dues(session: Session, now: datetime, policy: Policy) -> dict[str, Uni
     ):
         due(unit).obligations.append(obligation)
     tomorrow_ends = at_local(today + timedelta(days=2), time(0, 0))
-    for meeting in ledger_rows.planned_meetings(session, now, tomorrow_ends):
+    for meeting in planner_ledger.planned_meetings(session, now, tomorrow_ends):
         due(meeting.unit).meetings.append(meeting)
     for invitation in cluster_rows.invitations_between(session, now, tomorrow_ends):
-        unit = UnitRef(invitation.unit_code, invitation.unit_name, invitation.unit_path)
+        unit = PlannedUnit(invitation.unit_code, invitation.unit_name, invitation.unit_path)
         due(unit).cluster_meetings.append(invitation)
     return dues
 

@@ -20,8 +20,8 @@ from domain.reminder_timing import Slot, is_nudge_day, next_quiet_start
 from messages.reminder_text import reminder_buttons, reminder_text
 from scheduler.reminder_items import ReminderItems, UnitDue
 from storage import cluster_meetings as cluster_rows
-from storage.ledger import UnitRef
 from storage.outbox import Outgoing
+from storage.planner_ledger import PlannedUnit
 
 REASON = "reminder"
 
@@ -59,7 +59,7 @@ class PlannedReminder:
 
 @dataclass
 class _UnitSection:
-    unit: UnitRef
+    unit: PlannedUnit
     stand_in_for: list[Recipient] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
 

@@ -27,14 +27,14 @@ from domain.reminder_timing import (
 from domain.todo import Action as FlowAction
 from messages.flow_links import cluster_link, directive_link, open_link
 from storage import cluster_meetings as cluster_rows
-from storage.ledger import PlannedMeeting, UnitRef
+from storage.planner_ledger import PlannedMeeting, PlannedUnit
 
 
 @dataclass
 class UnitDue:
     """What one unit has open around today: the ledger's rows and the meetings to hold."""
 
-    unit: UnitRef
+    unit: PlannedUnit
     obligations: list[Obligation] = field(default_factory=list)
     meetings: list[PlannedMeeting] = field(default_factory=list)
     cluster_meetings: list[cluster_rows.UnitInvitation] = field(default_factory=list)
