@@ -18,7 +18,7 @@ from domain.text_vi import ascii_int
 from domain.windows import window_at, window_for_month
 from services import duty_lists, ledger
 from services.actors import ScopeLost, holds
-from storage import audit, digest_queries, org_queries
+from storage import audit, digest_queries, org_queries, unit_row_queries
 from storage import digest_recipient_queries as recipient_rows
 from storage.db import Database
 from storage.models import ChatSubscription
@@ -55,7 +55,7 @@ def export_month(
     window = window_for_month(policy, month, at)
     with db.transaction() as session:
         scope = digest_queries.load_scope(session, scope_code)
-        rows = digest_queries.load_unit_rows(session, scope_code, window)
+        rows = unit_row_queries.load_unit_rows(session, scope_code, window)
     if scope is None or rows is None:
         raise ScopeNotFound(scope_code)
     return MonthExport(scope, window, rows)
@@ -65,7 +65,7 @@ def unit_status(db: Database, code: str, at: date, policy: Policy) -> tuple[Dige
     """One unit: the digest of its subtree and its own line (None for a bloc or cluster)."""
     digest = build_digest(db, code, at, policy)
     with db.transaction() as session:
-        rows = digest_queries.load_unit_rows(session, code, digest.periods, only_scope=True)
+        rows = unit_row_queries.load_unit_rows(session, code, digest.periods, only_scope=True)
     return digest, (rows[0] if rows else None)
 
 

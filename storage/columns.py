@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_
+
 from domain.digest.facts import UnitInfo
 from domain.obligations import Obligation, ObligationKind, Resolution
 from domain.reminder_recipients import Recipient
@@ -64,3 +66,8 @@ def recipient_of(row: Sequence[Any]) -> Recipient:
     return Recipient(
         person_id, chat_id, full_name, locale, away_until, unreachable_since is not None
     )
+
+
+def in_scope(scope: UnitInfo) -> ColumnElement[bool]:
+    """The active units of the scope's subtree (the scope itself included)."""
+    return and_(Unit.path.startswith(scope.path, autoescape=True), Unit.active.is_(True))

@@ -39,7 +39,7 @@ from domain.heatmap import Mark
 from domain.obligations import Obligation, ObligationKind, Resolution
 from domain.org import MEETING_KINDS, REPORTING_KINDS
 from domain.periods import Month
-from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, obligation_of
+from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, in_scope, obligation_of
 from storage.models import LedgerEntry, Unit
 from storage.unit_of_work import core
 
@@ -85,10 +85,6 @@ def unit_paths(session: Session, codes: Collection[str]) -> dict[str, str]:
     return found
 
 
-def _in_scope(scope: UnitInfo) -> ColumnElement[bool]:
-    return and_(Unit.path.startswith(scope.path, autoescape=True), Unit.active.is_(True))
-
-
 def _row_key(scope: UnitInfo, dialect: str) -> ColumnElement[Any]:
     """The heat map row a unit falls in: the scope's child on its path, or the scope."""
     rest = func.substr(Unit.path, len(scope.path) + 1)
@@ -113,7 +109,7 @@ def row_sizes(session: Session, scope: UnitInfo) -> dict[str, RowSize]:
     for row_key, kind, n in core(
         session,
         select(key, Unit.kind, func.count())
-        .where(_in_scope(scope), Unit.kind.in_(sorted(MEETING_KINDS)))
+        .where(in_scope(scope), Unit.kind.in_(sorted(MEETING_KINDS)))
         .group_by(key, Unit.kind),
     ):
         meets[row_key] += n
@@ -202,7 +198,7 @@ def _problems(
     inside = None
     if scope.parent_code is not None:
         # Below the root: only the subtree's rows (the root holds them all).
-        inside = select(Unit.code).where(_in_scope(scope)).scalar_subquery()
+        inside = select(Unit.code).where(in_scope(scope)).scalar_subquery()
     parts = []
     for clause in _in_months(kinds, months, reports):
         part = select(
@@ -249,7 +245,7 @@ def group_marks(
         select(key, worst.c.month, worst.c.mark, func.count())
         .select_from(worst)
         .join(Unit, Unit.code == worst.c.unit_code)
-        .where(_in_scope(scope))
+        .where(in_scope(scope))
         .group_by(key, worst.c.month, worst.c.mark)
     )
     return [
@@ -310,7 +306,7 @@ def chronic_units(
         select(*UNIT_COLUMNS, failed)
         .select_from(missing)
         .join(Unit, Unit.code == missing.c.unit_code)
-        .where(_in_scope(scope))
+        .where(in_scope(scope))
         .group_by(*UNIT_COLUMNS)
         .order_by(failed.desc(), Unit.path)
         .limit(limit)

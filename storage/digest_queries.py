@@ -29,13 +29,12 @@ from domain.digest.facts import (
     UnitInfo,
     UnreachableFact,
 )
-from domain.digest.month_rows import RecordDetail, UnitRow, unit_row
-from domain.meeting_kinds import MONTHLY_KIND, MeetingKind
+from domain.meeting_kinds import MeetingKind
 from domain.obligations import Obligation, ObligationKind, Resolution, end_of_day
-from domain.org import MEETING_KINDS, UnitKind
+from domain.org import UnitKind
 from domain.roles import Role
 from domain.windows import Window
-from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, obligation_of, unit_info
+from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, in_scope, obligation_of, unit_info
 from storage.models import (
     DigestSnapshot,
     LedgerEntry,
@@ -60,10 +59,6 @@ def load_scope(session: Session, code: str) -> UnitInfo | None:
     return _info(unit) if unit is not None and unit.active else None
 
 
-def _in_scope(scope: UnitInfo) -> ColumnElement[bool]:
-    return and_(Unit.path.startswith(scope.path, autoescape=True), Unit.active.is_(True))
-
-
 def _child(session: Session, scope: UnitInfo, path: Any = Unit.path) -> ColumnElement[Any]:
     """The code of the scope's child whose subtree holds the unit at `path` ('' for the
     scope itself)."""
@@ -85,7 +80,7 @@ def _known_from(column: Any, cutoffs: Sequence[datetime], *, first: int = 0) -> 
     return case(*((column < c, literal(first + i)) for i, c in enumerate(cutoffs)), else_=None)
 
 
-def _window_clause(windows: Iterable[Window]) -> ColumnElement[bool]:
+def window_clause(windows: Iterable[Window]) -> ColumnElement[bool]:
     periods: dict[ObligationKind, set[str]] = defaultdict(set)
     for window in windows:
         for kind, _subject, period in window.ledger_keys():
@@ -153,7 +148,7 @@ def _ledger_counts(
             func.sum(case((measured, cast(LedgerEntry.present, Float) / LedgerEntry.total))),
             func.sum(case((and_(measured, below), 1), else_=0)),
         )
-        .where(_window_clause(windows), _ledger_in_scope(scope))
+        .where(window_clause(windows), _ledger_in_scope(scope))
         .group_by(*grouped)
     )
     return tuple(
@@ -196,7 +191,7 @@ def _problems(
         select(*UNIT_COLUMNS, *OBLIGATION_COLUMNS)
         .select_from(LedgerEntry)
         .join(Unit, Unit.code == LedgerEntry.unit_code)
-        .where(_ledger_in_scope(scope), _window_clause([window]), ~fine)
+        .where(_ledger_in_scope(scope), window_clause([window]), ~fine)
         .order_by(LedgerEntry.unit_path, LedgerEntry.kind, LedgerEntry.due_on)
     )
     result = []
@@ -226,7 +221,7 @@ def _registration_groups(
             .select_from(LedgerEntry)
             .join(Unit, Unit.code == LedgerEntry.unit_code)
             .where(
-                _in_scope(scope),
+                in_scope(scope),
                 LedgerEntry.kind == ObligationKind.REGISTRATION.value,
                 LedgerEntry.period == window.registration_month.key,
             )
@@ -256,7 +251,7 @@ def _flagged(session: Session, scope: UnitInfo, window: Window) -> tuple[Flagged
         .join(MeetingRecord, MeetingRecord.id == QualityRating.record_id)
         .join(Unit, Unit.code == MeetingRecord.unit_code)
         .where(
-            _in_scope(scope),
+            in_scope(scope),
             MeetingRecord.month == window.meeting_month.key,
             MeetingRecord.held.is_(True),
             MeetingRecord.recorded_at < cutoff,
@@ -318,7 +313,7 @@ def _unreachable(
         .join(Person, Person.id == RoleAssignment.person_id)
         .join(Unit, Unit.code == RoleAssignment.unit_code)
         .where(
-            _in_scope(scope),
+            in_scope(scope),
             RoleAssignment.role.in_(CELL_ROLES),
             Person.unreachable_since.is_not(None),
         )
@@ -393,111 +388,3 @@ def load_digest_facts(
         unreachable_since=unreachable_since,
         frozen=_frozen(session, scope, days),
     )
-
-
-# ---------------------------------------------------------------------------
-# One line per unit (the month export, /unit)
-
-
-def load_unit_rows(
-    session: Session, scope_code: str, window: Window, *, only_scope: bool = False
-) -> list[UnitRow] | None:
-    """Each unit of the subtree that holds meetings, in tree order, with its statuses in
-    `window` (only the scope unit itself with `only_scope`). None: no such scope."""
-    scope = load_scope(session, scope_code)
-    if scope is None:
-        return None
-    units_clause = Unit.code == scope.code if only_scope else _in_scope(scope)
-    units = [
-        UnitInfo(*row)
-        for row in core(
-            session,
-            select(*UNIT_COLUMNS)
-            .where(units_clause, Unit.kind.in_(sorted(MEETING_KINDS)), Unit.active.is_(True))
-            .order_by(Unit.path),
-        )
-    ]
-    codes = [u.code for u in units]
-    if not codes:
-        return []
-    code_filter = (
-        (lambda column: column.in_(codes))
-        if len(codes) <= MAX_SQL_CODES
-        else (lambda column: Unit.path.startswith(scope.path, autoescape=True))
-    )
-    obligations: dict[str, list[Obligation]] = defaultdict(list)
-    for row in core(
-        session,
-        select(*OBLIGATION_COLUMNS)
-        .join(Unit, Unit.code == LedgerEntry.unit_code)
-        .where(code_filter(LedgerEntry.unit_code), _window_clause([window])),
-    ):
-        obligations[row[0]].append(obligation_of(row))
-    records: dict[tuple[str, MeetingKind], RecordDetail] = {}
-    for row in core(
-        session,
-        select(
-            MeetingRecord.unit_code,
-            MeetingRecord.kind,
-            MeetingRecord.held,
-            MeetingRecord.held_on,
-            MeetingRecord.present,
-            MeetingRecord.total_members,
-            MeetingRecord.not_held_reason,
-            QualityRating.level,
-            QualityRating.score,
-            QualityRating.flags,
-        )
-        .join(Unit, Unit.code == MeetingRecord.unit_code)
-        .outerjoin(QualityRating, QualityRating.record_id == MeetingRecord.id)
-        .where(
-            code_filter(MeetingRecord.unit_code),
-            MeetingRecord.month == window.meeting_month.key,
-        ),
-    ):
-        code, kind, held, held_on, present, total, reason, level, score, flags = row
-        records[(code, kind)] = RecordDetail(
-            held, held_on, present, total, reason, level, score, tuple(flags or ())
-        )
-    unreachable: dict[str, list[str]] = defaultdict(list)
-    cutoff = end_of_day(window.day)
-    for code, role, name in core(
-        session,
-        select(RoleAssignment.unit_code, RoleAssignment.role, Person.full_name)
-        .select_from(RoleAssignment)
-        .join(Person, Person.id == RoleAssignment.person_id)
-        .join(Unit, Unit.code == RoleAssignment.unit_code)
-        .where(
-            code_filter(RoleAssignment.unit_code),
-            RoleAssignment.role.in_(CELL_ROLES),
-            Person.unreachable_since < cutoff,
-        )
-        .order_by(Unit.path, RoleAssignment.role),
-    ):
-        unreachable[code].append(f"{name} ({role.value})")
-    clusters = _clusters(session, units)
-    wanted = set(codes)
-    return [
-        unit_row(
-            unit,
-            clusters.get(unit.code),
-            window,
-            obligations.get(unit.code, ()),
-            records.get((unit.code, MONTHLY_KIND[unit.kind])),
-            tuple(unreachable.get(unit.code, ())),
-        )
-        for unit in units
-        if unit.code in wanted
-    ]
-
-
-def _clusters(session: Session, units: Iterable[UnitInfo]) -> dict[str, str]:
-    """Unit code → the code of the cluster above it (read from the path)."""
-    clusters = set(session.scalars(select(Unit.code).where(Unit.kind == UnitKind.CLUSTER)))
-    found: dict[str, str] = {}
-    for unit in units:
-        for part in unit.path.strip("/").split("/"):
-            if part in clusters:
-                found[unit.code] = part
-                break
-    return found

@@ -17,19 +17,15 @@ from domain.digest.facts import UnitInfo
 from domain.meeting_kinds import MeetingKind
 from domain.obligations import Obligation, ObligationKind
 from domain.periods import Period
-from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, obligation_of
+from storage.columns import OBLIGATION_COLUMNS, UNIT_COLUMNS, in_scope, obligation_of
 from storage.models import LedgerEntry, MeetingRecord, QualityRating, Unit
 from storage.unit_of_work import core
-
-
-def _inside(scope: UnitInfo) -> Any:
-    return and_(Unit.path.startswith(scope.path, autoescape=True), Unit.active.is_(True))
 
 
 def units(session: Session, scope: UnitInfo) -> tuple[UnitInfo, ...]:
     return tuple(
         UnitInfo(*row)
-        for row in core(session, select(*UNIT_COLUMNS).where(_inside(scope)).order_by(Unit.path))
+        for row in core(session, select(*UNIT_COLUMNS).where(in_scope(scope)).order_by(Unit.path))
     )
 
 
@@ -44,7 +40,7 @@ def obligations(session: Session, scope: UnitInfo, period: Period) -> tuple[Obli
         select(*OBLIGATION_COLUMNS)
         .join(Unit, Unit.code == LedgerEntry.unit_code)
         .where(
-            _inside(scope),
+            in_scope(scope),
             or_(
                 and_(
                     LedgerEntry.kind.in_(
@@ -67,7 +63,7 @@ def obligations(session: Session, scope: UnitInfo, period: Period) -> tuple[Obli
 
 def _held(scope: UnitInfo, period: Period, cutoff: datetime) -> Any:
     return and_(
-        _inside(scope),
+        in_scope(scope),
         MeetingRecord.held.is_(True),
         MeetingRecord.month.in_([m.key for m in period.months]),
         MeetingRecord.recorded_at < cutoff,
