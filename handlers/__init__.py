@@ -16,6 +16,7 @@ from handlers import (
     secretary,
     status,
     survey,
+    survey_results,
     unknown_button,
 )
 from handlers.access import Guarded
@@ -25,6 +26,7 @@ def register(application: Application) -> None:
     # One group: the first matching handler wins, so the fallback must come last.
     ordered: list[BaseHandler] = [
         *survey.handlers(),  # first: `/start ks-…` is a survey link, never an invite code
+        *survey_results.handlers(),
         *onboarding.handlers(),
         *account.handlers(),
         *status.handlers(),
