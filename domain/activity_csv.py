@@ -1,5 +1,9 @@
 """Past activity from spreadsheets: meetings and report submissions, validated as a whole file.
 
+One module on purpose (≈ 620 lines): a line's columns are checked together (a record
+needs `held`, a score needs a record) and the file as a whole (the same meeting twice),
+over one table of columns; the record's own checks are `domain.meeting_record`'s.
+
 Pure: no database. `parse_activity_csv` gets the known units (code → kind), the
 policy and the local `today`, checks every line and either returns the parsed
 rows or raises `ActivityFileError` listing every bad line ("dòng 7: …"). The

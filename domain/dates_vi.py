@@ -1,5 +1,10 @@
 """Vietnamese dates and times typed on a phone.
 
+One module on purpose (≈ 750 lines): a parser's error carries examples that this
+module builds from the same vocabulary tables and parses back before showing them,
+so the reading, the checking and the examples share private tables and call each
+other; split, each part would import the others.
+
 Accepted (with or without diacritics, any case; the full table is
 tests/domain/test_phrasings_vi.py, summarised in the README):
 

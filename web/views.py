@@ -26,7 +26,7 @@ from domain.roles import Action
 from messages.dashboard_text import todo_lines, wlabel
 from messages.digest_labels import dlabel
 from messages.render import render as render_text
-from services import dashboard
+from services import dashboard, dashboard_week
 from services.actors import Actor
 from services.dashboard import OutOfScope
 from services.digest_job import build as build_digest_job
@@ -181,7 +181,7 @@ async def _unit(ask: Ask) -> str:
 async def _week(ask: Ask) -> str:
     def build() -> str:
         scope = dashboard.scope_for(ask.deps.db, ask.actor, Action.DIGEST, ask.arg("scope"))
-        week = dashboard.week(ask.deps.db, scope, ask.deps.clock.now(), ask.deps.policy)
+        week = dashboard_week.week(ask.deps.db, scope, ask.deps.clock.now(), ask.deps.policy)
         return render(
             "week",
             ask.locale,
@@ -196,12 +196,12 @@ async def _week(ask: Ask) -> str:
 
 async def _lists(ask: Ask) -> str:
     chosen = ask.arg("list")
-    list_kind = chosen if chosen in dashboard.LIST_KINDS else None
+    list_kind = chosen if chosen in dashboard_week.LIST_KINDS else None
     within, text = ask.arg("within"), ask.arg("q")
 
     def build() -> str:
         scope = dashboard.scope_for(ask.deps.db, ask.actor, Action.DIGEST, ask.arg("scope"))
-        week = dashboard.week(
+        week = dashboard_week.week(
             ask.deps.db,
             scope,
             ask.deps.clock.now(),
@@ -214,7 +214,7 @@ async def _lists(ask: Ask) -> str:
             "lists",
             ask.locale,
             week=week,
-            list_kinds=dashboard.LIST_KINDS,
+            list_kinds=dashboard_week.LIST_KINDS,
             titles=LIST_TITLES,
             cap=LIST_CAP,
             chosen=list_kind or "",
