@@ -224,7 +224,7 @@ async def unit_command(update: Update, context: ChiboContext) -> None:
         exact = [u for u in found if u.code.casefold() == query.casefold()]
         if len(found) == 1 or exact:
             unit = exact[0] if exact else found[0]
-            digest, row = service.unit_status(deps.db, unit.code, today, deps.policy)
+            digest, row = service.unit_in_digest(deps.db, unit.code, today, deps.policy)
             names = unit_labels(deps.db, listed_units(digest), scope_path="/", with_code=False)
             return found, total, unit_text(digest, row, deps.policy, context.locale, names)
         return found, total, None

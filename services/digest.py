@@ -61,7 +61,9 @@ def export_month(
     return MonthExport(scope, window, rows)
 
 
-def unit_status(db: Database, code: str, at: date, policy: Policy) -> tuple[Digest, UnitRow | None]:
+def unit_in_digest(
+    db: Database, code: str, at: date, policy: Policy
+) -> tuple[Digest, UnitRow | None]:
     """One unit: the digest of its subtree and its own line (None for a bloc or cluster)."""
     digest = build_digest(db, code, at, policy)
     with db.transaction() as session:

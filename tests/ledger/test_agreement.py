@@ -96,7 +96,7 @@ def duty_keys(lists: dict, code: str) -> set[Key]:  # type: ignore[type-arg]
 
 def from_unit_lookup(w: World, code: str) -> set[Key]:
     today = local_date(w.clock.now())
-    found, row = digest_service.unit_status(w.db, code, today, w.policy)
+    found, row = digest_service.unit_in_digest(w.db, code, today, w.policy)
     assert row is not None
     window = found.periods
     keys: set[Key] = set()
