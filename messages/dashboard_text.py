@@ -9,30 +9,16 @@ number is named the same in the chat, the files and the app.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Template
-
 from domain.meeting_kinds import MeetingKind
-from messages.render import _PLAIN, DEFAULT_LOCALE, LOCALES, label, label_table, render_plain
-
-
-def _labels(locale: str) -> dict[str, str]:
-    return label_table(locale, "dashboard_labels")
+from messages.render import label, render_plain, table_label
 
 
 def wlabel(key: str, locale: str | None = None, /, **context: Any) -> str:
     """A dashboard label; `{{ name }}` placeholders are filled from `context`."""
-    labels = _labels(locale if locale in LOCALES else DEFAULT_LOCALE)
-    text = labels.get(key) or _labels(DEFAULT_LOCALE)[key]
-    return _compiled(text).render(**context) if context else text
-
-
-@cache
-def _compiled(text: str) -> Template:
-    return _PLAIN.from_string(text)
+    return table_label("dashboard_labels", key, locale, context)
 
 
 def todo_lines(items: Sequence[Any], locale: str) -> list[str]:

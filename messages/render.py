@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 import yaml
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, TemplateNotFound
 
 from domain.localtime import to_local
 from domain.reports import report_title
@@ -92,9 +92,16 @@ def label_table(locale: str, table: str = "labels") -> dict[str, str]:
     return yaml.safe_load(source)
 
 
-def _from_table(table: str, key: str, locale: str | None, context: dict[str, Any]) -> str:
+def table_label(table: str, key: str, locale: str | None, context: dict[str, Any]) -> str:
+    """`key` of a label table in the locale (else the default locale's); `{{ name }}`
+    placeholders filled from `context`."""
     text = label_table(_locale(locale), table).get(key) or label_table(DEFAULT_LOCALE, table)[key]
-    return _PLAIN.from_string(text).render(**context) if context else text
+    return _compiled(text).render(**context) if context else text
+
+
+@cache
+def _compiled(text: str) -> Template:
+    return _PLAIN.from_string(text)
 
 
 def role_title(role: str, unit_kind: str, locale: str | None = None) -> str:
@@ -105,7 +112,7 @@ def role_title(role: str, unit_kind: str, locale: str | None = None) -> str:
 
 def label(key: str, locale: str | None = None, /, **context: Any) -> str:
     """A short plain label (buttons, role and kind names)."""
-    return _from_table("labels", key, locale, context)
+    return table_label("labels", key, locale, context)
 
 
 def error_text(key: str, locale: str | None = None, /, **context: Any) -> str:
@@ -113,4 +120,4 @@ def error_text(key: str, locale: str | None = None, /, **context: Any) -> str:
 
     Use-cases do not know the user's locale and raise it in Vietnamese, the default.
     """
-    return _from_table("errors", key, locale, context)
+    return table_label("errors", key, locale, context)
